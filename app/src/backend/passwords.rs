@@ -1,0 +1,48 @@
+//! Argon2id password hashing (the `argon2` crate's defaults: m = 19 MiB, t = 2, p = 1,
+//! OWASP's recommended minimum), run on the blocking pool so it never stalls the runtime.
+
+use crate::error::AppError;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::sync::OnceLock;
+
+pub const MIN_LENGTH: usize = 10;
+
+/// Refuses passwords too short to be worth hashing.
+pub fn check_strength(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_LENGTH {
+        return Err(AppError::Invalid(format!("A password needs at least {MIN_LENGTH} characters.")));
+    }
+    Ok(())
+}
+
+pub fn hash_blocking(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters cannot fail")
+        .to_string()
+}
+
+pub async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|_| AppError::Internal)
+}
+
+/// Verifies `password` against a stored PHC string. With no stored hash (unknown user)
+/// it still spends the time of one verification, so timing does not reveal accounts.
+pub async fn verify(password: String, stored: Option<String>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let phc = stored.unwrap_or_else(|| DUMMY.get_or_init(|| hash_blocking("no such user, no such password")).clone());
+        let Ok(parsed) = PasswordHash::new(&phc) else {
+            tracing::error!("a stored password hash does not parse");
+            return false;
+        };
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+    })
+    .await
+    .unwrap_or(false)
+}

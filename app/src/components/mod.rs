@@ -1,0 +1,2 @@
+pub mod notice;
+pub mod shell;

@@ -1,0 +1,115 @@
+//! The vocabulary of a dialogue (a conversation with a customer): its channel kind,
+//! status and priority, with the names PostgreSQL stores.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The name stored in the database and used in the API.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// The name people read.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// How the customer reached us.
+    ChannelKind {
+        Chat => "chat", "Chat";
+        Email => "email", "E-mail";
+        Social => "social", "Social";
+    }
+);
+
+named_enum!(
+    /// Open means in work here and now; postponed waits for a time or the customer;
+    /// resolved leaves the workspace.
+    Status {
+        Open => "open", "Open";
+        Postponed => "postponed", "Postponed";
+        Resolved => "resolved", "Resolved";
+    }
+);
+
+named_enum!(
+    Priority {
+        Low => "low", "Low";
+        Normal => "normal", "Normal";
+        High => "high", "High";
+        Urgent => "urgent", "Urgent";
+    }
+);
+
+/// Queue counts stop at this many: an exact "12,408 unassigned" costs a full scan and
+/// helps nobody more than "999+" does.
+pub const COUNT_CAP: i64 = 1000;
+
+/// A capped count as shown on badges: `999+` at or above the cap.
+pub fn format_count(n: i64, cap: i64) -> String {
+    if n >= cap {
+        format!("{}+", cap - 1)
+    } else {
+        n.to_string()
+    }
+}
+
+/// "4 min", "2 h 5 min", "3 d 4 h": a waiting time as agents read it.
+pub fn format_waiting(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3_599 => format!("{} min", s / 60),
+        3_600..=86_399 => format!("{} h {} min", s / 3_600, (s % 3_600) / 60),
+        _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3_600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip() {
+        for k in ChannelKind::ALL {
+            assert_eq!(ChannelKind::parse(k.as_str()), Some(*k));
+        }
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(*s));
+        }
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.as_str()), Some(*p));
+        }
+        assert_eq!(Status::parse("closed"), None);
+    }
+
+    #[test]
+    fn counts_at_the_cap_read_as_999_plus() {
+        assert_eq!(format_count(0, COUNT_CAP), "0");
+        assert_eq!(format_count(999, COUNT_CAP), "999");
+        assert_eq!(format_count(1000, COUNT_CAP), "999+");
+    }
+
+    #[test]
+    fn waiting_times_read_naturally() {
+        assert_eq!(format_waiting(-5), "0 s");
+        assert_eq!(format_waiting(42), "42 s");
+        assert_eq!(format_waiting(4 * 60 + 59), "4 min");
+        assert_eq!(format_waiting(2 * 3600 + 5 * 60), "2 h 5 min");
+        assert_eq!(format_waiting(3 * 86_400 + 4 * 3600 + 1), "3 d 4 h");
+    }
+}

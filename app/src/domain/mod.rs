@@ -1,0 +1,8 @@
+//! Meridian's rules as plain Rust: no leptos, no sqlx, no I/O. The server and the
+//! browser (WebAssembly) share this code, and it is unit- and property-tested here.
+
+pub mod access;
+pub mod dialogue;
+pub mod email;
+pub mod metrics;
+pub mod sign_in_throttle;

@@ -1,0 +1,84 @@
+//! Meridian's Leptos application: pages, components, server functions and the pure
+//! domain code. Built with `ssr` into the `meridian` server and with `hydrate` into
+//! the WebAssembly bundle.
+
+pub mod auth;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+use auth::Auth;
+use components::shell::Shell;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    backend::content_security_policy();
+    Auth::provide();
+    // Lets tests and people with slow connections know the page is interactive.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/meridian.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "Meridian".to_string() } else { format!("{page} · Meridian") }/>
+        <Router>
+            // Async SSR: the whole page resolves before the status line is sent, so
+            // redirects and 401/403/404 statuses set while rendering reach the browser.
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::home::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async/>
+                    <Route path=path!("/kb") view=pages::knowledge_base::KnowledgeBasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/qa") view=pages::qa::QaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The WebAssembly entry point: attaches the app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

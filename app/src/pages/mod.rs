@@ -1,0 +1,11 @@
+//! One file per route.
+
+pub mod admin;
+pub mod home;
+pub mod knowledge_base;
+pub mod not_found;
+pub mod qa;
+pub mod queue;
+pub mod reports;
+pub mod schedule;
+pub mod sign_in;

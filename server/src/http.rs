@@ -1,0 +1,174 @@
+//! The axum router: pages (SSR), server functions, the REST API and health checks,
+//! behind two middlewares: `identify` (who is calling) and `refuse_cross_site`
+//! (CSRF protection for cookie-authenticated writes).
+
+use crate::api;
+use app::backend::{sessions, tokens, AppState, ClientAddr, Principal};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The whole application as one `Router`; `meridian serve` binds it to a socket and
+/// tests drive it with `oneshot`.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let context_state = state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/api/v1", api::router())
+        .route("/api/{*fn_name}", post(server_fn))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), identify))
+        .layer(from_fn_with_state(state.clone(), refuse_cross_site))
+        .layer(from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// `GET /healthz`: the process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: PostgreSQL answers within two seconds; 503 otherwise.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(&state.pool)).await;
+    match ping {
+        Ok(Ok(_)) => "ready".into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness check: database error");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database timed out").into_response(),
+    }
+}
+
+fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico" || path == "/robots.txt"
+}
+
+/// Resolves the caller once per request, from `Authorization: Bearer` (API tokens) or
+/// the session cookie, and records it (and the client address) in the request's
+/// extensions, where server functions, SSR and API handlers read it.
+async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if is_static_asset(path) || path == "/healthz" || path == "/readyz" {
+        return next.run(req).await;
+    }
+    let addr = client_addr(&req, state.settings.trust_proxy);
+    let headers = req.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let cookie_token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| sessions::token_from_cookies(h, state.settings.session_cookie_name()).map(String::from));
+
+    let principal = match (bearer, cookie_token) {
+        (Some(token), _) => tokens::resolve(&state.pool, &token)
+            .await
+            .map(|user| user.map(|user| Principal { user, session_hash: None })),
+        (None, Some(token)) => sessions::resolve(&state.pool, &state.settings, &token).await,
+        (None, None) => Ok(None),
+    };
+    match principal {
+        Ok(Some(p)) => {
+            req.extensions_mut().insert(p);
+        }
+        Ok(None) => {}
+        Err(err) => {
+            tracing::error!(error = %err, "could not look up the caller's session or token");
+            return app::error::AppError::from(err).into_response();
+        }
+    }
+    req.extensions_mut().insert(ClientAddr(addr));
+    next.run(req).await
+}
+
+fn client_addr(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy {
+        // The last hop is the one our own proxy added; earlier entries are the client's word.
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(addr) = forwarded {
+            return addr;
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// CSRF protection. Leptos server functions have none built in, so every state-changing
+/// request must come from our own origin: a browser sends `Origin` (or at least
+/// `Sec-Fetch-Site`) with every POST, and a forged cross-site form carries another
+/// site's. Requests authenticated by a bearer token carry no ambient credentials and
+/// are exempt.
+async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    if headers.get(header::AUTHORIZATION).is_some_and(|v| v.as_bytes().starts_with(b"Bearer ")) {
+        return next.run(req).await;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let same_origin = match origin {
+        Some(origin) => match &state.settings.public_url {
+            Some(public) => origin == public,
+            None => origin.split_once("://").map(|(_, rest)| rest) == Some(host),
+        },
+        None => !matches!(fetch_site, Some(site) if site != "same-origin" && site != "none"),
+    };
+    if same_origin {
+        next.run(req).await
+    } else {
+        tracing::warn!(?origin, ?fetch_site, host, path = %req.uri().path(), "refused a cross-site request");
+        (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({ "error": "This request came from another site and was refused." })),
+        )
+            .into_response()
+    }
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}

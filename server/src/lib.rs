@@ -1,0 +1,12 @@
+//! The `meridian` server: configuration, the axum router (pages, server functions,
+//! REST API, health), the command line's commands, and demo data.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod progress;
+pub mod seed;
+
+/// The migrations in `server/migrations`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

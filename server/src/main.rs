@@ -1,0 +1,242 @@
+//! `meridian`: the helpdesk's server and its administration commands.
+
+use app::backend::{passwords, sessions, tokens, users, AppState};
+use app::domain::access::Role;
+use app::domain::email::EmailAddress;
+use clap::{Parser, Subcommand};
+use leptos::config::LeptosOptions;
+use meridian::config::Config;
+use meridian::seed::{self, SeedOptions, DEMO_PASSWORD, DEMO_SIGN_INS};
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "meridian", version, about = "Meridian: the helpdesk, QA and shift-planning app for round-the-clock support teams.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the app on MERIDIAN_ADDR (default 127.0.0.1:3000); applies pending migrations first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Add demo data: teams, one user per role (password "meridian-demo"), channels, customers, dialogues.
+    SeedDemo {
+        /// How many dialogues to create.
+        #[arg(long, default_value_t = 20_000)]
+        dialogues: u64,
+        /// Spread them over this many days up to now.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Seed of the random generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Do nothing if the database already holds dialogues (used by `make run`).
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Create a user. The password is asked for on a terminal, or read from the first line of stdin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// super_admin, admin, reviewer or operator
+        #[arg(long)]
+        role: Role,
+        /// IANA time zone, e.g. Europe/Berlin
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new API token for a user (shown once; only its hash is stored).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// A label to tell tokens apart, e.g. the integration's name.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List a user's tokens.
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke a token by its id (see `token list`).
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MERIDIAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("meridian: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let pool = meridian::db::connect(&config.database_url, config.max_connections)
+        .await
+        .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))?;
+    match cli.command {
+        Command::Serve => serve(config, pool).await,
+        Command::Migrate => migrate(&pool).await,
+        Command::SeedDemo { dialogues, days, seed, if_empty } => {
+            migrate(&pool).await?;
+            let has_dialogues: bool = sqlx::query_scalar("select exists (select 1 from conversations)")
+                .fetch_one(&pool)
+                .await
+                .map_err(|e| e.to_string())?;
+            if if_empty && has_dialogues {
+                println!("The database already holds dialogues; demo data not added.");
+                return Ok(());
+            }
+            let started = std::time::Instant::now();
+            let report = seed::seed_demo(&pool, &SeedOptions { dialogues, days, rng_seed: seed })
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Seeded {} new users, {} customers, {} dialogues and {} messages in {:.1} s.",
+                report.users,
+                report.customers,
+                report.dialogues,
+                report.messages,
+                started.elapsed().as_secs_f64()
+            );
+            println!("Demo sign-ins (password \"{DEMO_PASSWORD}\"):");
+            for (email, role) in DEMO_SIGN_INS {
+                println!("  {email:<24} {role}");
+            }
+            Ok(())
+        }
+        Command::CreateUser { email, name, role, time_zone } => {
+            let email = EmailAddress::parse(&email).map_err(|e| e.to_string())?;
+            let password = read_password()?;
+            passwords::check_strength(&password).map_err(|e| e.to_string())?;
+            let hash = passwords::hash(password).await.map_err(|e| e.to_string())?;
+            let new = users::NewUser { email: &email, name: &name, role, team_id: None, time_zone: &time_zone, password_hash: &hash };
+            let id = users::create(&pool, new).await.map_err(|e| e.to_string())?;
+            println!("Created {role} {email} (id {id}).");
+            Ok(())
+        }
+        Command::Token { command } => token(&pool, command).await,
+    }
+}
+
+async fn migrate(pool: &sqlx::PgPool) -> Result<(), String> {
+    meridian::MIGRATOR.run(pool).await.map_err(|e| format!("migrations failed: {e}"))
+}
+
+async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> Result<(), String> {
+    let user_id = |email: String| async move {
+        let email = EmailAddress::parse(&email).map_err(|e| e.to_string())?;
+        users::id_by_email(pool, &email)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no user with the e-mail address {email}"))
+    };
+    match command {
+        TokenCommand::Create { email, name } => {
+            let (id, secret) = tokens::create(pool, user_id(email).await?, &name).await.map_err(|e| e.to_string())?;
+            eprintln!("Token {id} created. Store it now: it is not shown again.");
+            println!("{secret}");
+        }
+        TokenCommand::List { email } => {
+            for t in tokens::list_for_user(pool, user_id(email).await?).await.map_err(|e| e.to_string())? {
+                let state = match (t.revoked_at, t.last_used_at) {
+                    (Some(at), _) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                    (None, Some(at)) => format!("last used {}", at.format("%Y-%m-%d %H:%M")),
+                    (None, None) => "never used".into(),
+                };
+                println!("{:>6}  {:<20} {}…  created {}  {state}", t.id, t.name, t.hint, t.created_at.format("%Y-%m-%d"));
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if tokens::revoke(pool, id).await.map_err(|e| e.to_string())? {
+                println!("Token {id} revoked.");
+            } else {
+                return Err(format!("no live token with id {id}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Asks twice on a terminal; otherwise reads the first line of stdin (for scripts).
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Password again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords do not match".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
+    migrate(&pool).await?;
+    let addr: std::net::SocketAddr =
+        config.addr.parse().map_err(|_| format!("MERIDIAN_ADDR must be host:port, not '{}'", config.addr))?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("meridian")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let settings = Arc::new(config.settings.clone());
+    let state = AppState { pool: pool.clone(), settings: settings.clone(), leptos_options };
+
+    // Sign-outs happen on the server; expired sessions are swept here, hourly.
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match sessions::purge_expired(&pool, &settings).await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "purged expired sessions"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "could not purge expired sessions"),
+            }
+        }
+    });
+
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("Meridian is serving on http://{addr}");
+    axum::serve(listener, meridian::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

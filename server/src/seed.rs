@@ -1,0 +1,502 @@
+//! `meridian seed-demo`: a believable support team and its last months of dialogues.
+//!
+//! Arrivals follow a daily and weekly rhythm in each customer's own time zone (busy
+//! weekday mornings and afternoons, quiet nights and weekends); agents in three regions
+//! hand over to each other (follow the sun); replies, resolutions and ratings follow
+//! each channel's pace. Large volumes go in with COPY, in batches, with a progress bar.
+
+use crate::progress::Progress;
+use app::backend::passwords;
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::{Connection, PgConnection, PgPool};
+
+pub const DEMO_PASSWORD: &str = "meridian-demo";
+
+/// The four sign-ins printed by `make run`, one per role.
+pub const DEMO_SIGN_INS: [(&str, &str); 4] = [
+    ("owner@meridian.test", "super_admin"),
+    ("manager@meridian.test", "admin"),
+    ("qa@meridian.test", "reviewer"),
+    ("agent@meridian.test", "operator"),
+];
+
+const TEAMS: [(&str, &str, &str); 3] = [
+    ("Asia-Pacific", "APAC", "Asia/Singapore"),
+    ("Europe", "EMEA", "Europe/Berlin"),
+    ("Americas", "AMER", "America/New_York"),
+];
+
+/// (e-mail, name, role, team index)
+const STAFF: [(&str, &str, &str, usize); 12] = [
+    ("owner@meridian.test", "Sofia Lindqvist", "super_admin", 1),
+    ("manager@meridian.test", "Marcus Webb", "admin", 1),
+    ("qa@meridian.test", "Priya Raman", "reviewer", 1),
+    ("agent@meridian.test", "Alex Novak", "operator", 1),
+    ("lena.fischer@meridian.test", "Lena Fischer", "operator", 1),
+    ("tomas.garcia@meridian.test", "Tomás García", "operator", 1),
+    ("jordan.ellis@meridian.test", "Jordan Ellis", "operator", 2),
+    ("camila.souza@meridian.test", "Camila Souza", "operator", 2),
+    ("ethan.brooks@meridian.test", "Ethan Brooks", "operator", 2),
+    ("hana.sato@meridian.test", "Hana Sato", "operator", 0),
+    ("arjun.mehta@meridian.test", "Arjun Mehta", "operator", 0),
+    ("mei.lin.tan@meridian.test", "Mei Lin Tan", "operator", 0),
+];
+
+/// (name, kind, address, first-response target in seconds, share of dialogues)
+const CHANNELS: [(&str, &str, &str, i64, f64); 5] = [
+    ("Website chat", "chat", "website", 120, 0.50),
+    ("Support e-mail", "email", "support@meridian.test", 4 * 3600, 0.25),
+    ("Billing e-mail", "email", "billing@meridian.test", 8 * 3600, 0.10),
+    ("Twitter", "social", "@meridianhelp", 3600, 0.09),
+    ("Facebook", "social", "meridianhelp", 3600, 0.06),
+];
+
+/// IANA zone, its standard UTC offset in hours (daylight saving is ignored for demo
+/// arrivals), and its share of customers.
+const ZONES: [(&str, i64, f64); 12] = [
+    ("America/New_York", -5, 0.16),
+    ("America/Chicago", -6, 0.07),
+    ("America/Los_Angeles", -8, 0.09),
+    ("America/Sao_Paulo", -3, 0.06),
+    ("Europe/London", 0, 0.10),
+    ("Europe/Berlin", 1, 0.14),
+    ("Europe/Warsaw", 1, 0.05),
+    ("Africa/Lagos", 1, 0.03),
+    ("Asia/Kolkata", 5, 0.09),
+    ("Asia/Singapore", 8, 0.08),
+    ("Asia/Tokyo", 9, 0.06),
+    ("Australia/Sydney", 10, 0.07),
+];
+
+const FIRST_NAMES: [&str; 32] = [
+    "Anna", "Ben", "Chloé", "Daniel", "Elif", "Farah", "Gustavo", "Hiroshi", "Ines", "Jakub", "Kavya", "Liam",
+    "Maya", "Noah", "Olu", "Paula", "Quentin", "Rosa", "Sven", "Tara", "Umar", "Valentina", "Wei", "Ximena",
+    "Yusuf", "Zoe", "Aiko", "Bruno", "Chen", "Dara", "Emeka", "Freya",
+];
+const LAST_NAMES: [&str; 32] = [
+    "Kowalska", "Okafor", "Dubois", "Schmidt", "Yilmaz", "Haddad", "Pereira", "Tanaka", "Moreau", "Novák",
+    "Iyer", "Murphy", "Cohen", "Johansson", "Adeyemi", "Rossi", "Lefebvre", "Silva", "Berg", "Nair", "Khan",
+    "García", "Zhang", "López", "Demir", "Wilson", "Suzuki", "Costa", "Wang", "Byrne", "Eze", "Larsen",
+];
+const PLANS: [(&str, f64); 4] = [("free", 0.45), ("starter", 0.30), ("pro", 0.19), ("enterprise", 0.06)];
+
+/// (topic, share, [(subject, customer's message, agent's reply)])
+type Exchange = (&'static str, &'static str, &'static str);
+const TOPICS: [(&str, f64, &[Exchange]); 5] = [
+    ("support", 0.45, &[
+        ("Can't log in after password reset", "I reset my password an hour ago and now the login page just reloads. I've tried two browsers.", "Sorry about that! The reset link also signs out other sessions; please clear cookies for our site once and sign in again. If it still loops, tell me and I'll reset the session on our side."),
+        ("How do I export my data?", "Is there a way to export all my projects to CSV? I need it for our quarterly report.", "Yes: open Settings → Data → Export, pick CSV and the projects you need. The file arrives by e-mail within a few minutes. Here is the guide with screenshots."),
+        ("Invite teammates", "How do I add three colleagues to our workspace without them getting admin rights?", "Go to Team → Invite, enter their e-mails and choose the Member role. Members can edit projects but not billing or settings."),
+        ("Notifications not arriving", "I stopped getting e-mail notifications last week. Nothing changed on my side.", "Thanks for flagging this. Your address was on our bounce list after a temporary error at your mail provider; I've removed it, so notifications resume now."),
+        ("Change account e-mail", "I've changed jobs. Can I move my account to my new e-mail address?", "Of course. Under Profile → E-mail, enter the new address and confirm the link we send there. Your projects stay exactly as they are."),
+        ("Two-factor authentication lost phone", "I lost my phone and can't get my 2FA codes. How can I get back in?", "I can help with that. Please reply with one of your backup codes, or confirm the last invoice amount so I can verify you and reset 2FA."),
+    ]),
+    ("technical", 0.25, &[
+        ("API returns 429", "Our integration gets HTTP 429 from /v2/orders since this morning. We send maybe 5 requests a second.", "The limit for your plan is 300 requests a minute per token, and bursts above 10 a second get 429. Spreading requests or batching orders with /v2/orders/bulk will fix it."),
+        ("Webhook signature mismatch", "The webhook signatures we compute don't match the header. We use HMAC-SHA256 over the body.", "The signature covers the raw body bytes before any JSON parsing; frameworks that re-serialise change whitespace. Compute it on the raw request body and it will match."),
+        ("App crashes on startup (Android)", "Since the last update the Android app closes right after the splash screen. Pixel 7, Android 14.", "Thanks for the details. This is a known issue in 4.12.0 on Android 14; 4.12.1 with the fix is rolling out today. Meanwhile, clearing the app cache avoids the crash."),
+        ("Slow dashboard", "The dashboard takes 20+ seconds to load for our team since Monday.", "We found a slow query affecting large workspaces after Monday's release and deployed a fix an hour ago. Could you check if it loads normally for you now?"),
+        ("SSO setup with Okta", "We're setting up SAML SSO with Okta and get 'audience mismatch'.", "The Audience URI in Okta must be exactly https://app.example.com/saml/metadata with no trailing slash. Once that matches, the error goes away."),
+    ]),
+    ("billing", 0.18, &[
+        ("Charged twice this month", "I see two charges for the Pro plan on my card this month. Please refund one.", "You're right, the renewal ran twice because of a payment retry. I've refunded the duplicate charge; it shows on your statement within 5–10 business days."),
+        ("Upgrade to annual plan", "If we switch to annual billing now, do we get credit for the rest of this month?", "Yes, the unused part of this month is credited automatically when you switch, and annual billing saves 20 %."),
+        ("Invoice with VAT number", "Can you reissue invoice INV-2291 with our company VAT number?", "Done: I've added your VAT number to the account and reissued INV-2291. You can download it under Billing → Invoices."),
+        ("Cancel subscription", "Please cancel our subscription at the end of the current period.", "I've scheduled the cancellation for the end of your billing period. Your data stays available for export for 30 days after that."),
+    ]),
+    ("partnerships", 0.05, &[
+        ("Reseller programme", "We're an agency and would like to resell your product to our clients. Is there a partner programme?", "Yes, we have a partner programme with a 20 % margin and a shared dashboard for client accounts. I've connected you with our partnerships lead, who will send the agreement."),
+        ("Integration partnership", "We build a CRM and would like to list an integration in your marketplace.", "Great to hear! Our marketplace review takes about two weeks; here is the listing guide and the form to submit your integration."),
+    ]),
+    ("legal", 0.07, &[
+        ("GDPR data deletion request", "Under GDPR I request the deletion of all personal data you hold about me.", "We've received your request and started the deletion; it completes within 30 days and we'll confirm by e-mail. Backups expire within 35 days."),
+        ("Data processing agreement", "Our legal team needs a signed DPA before we can roll out to more departments.", "Our standard DPA is available for signature online; I've sent you the link. If your legal team needs changes, they can reply to this thread."),
+    ]),
+];
+
+const FOLLOW_UPS: [&str; 5] = [
+    "Thanks, but it still doesn't work on my side. Anything else I can try?",
+    "Could you explain the second step in a bit more detail?",
+    "Okay, and will this also apply to my colleagues' accounts?",
+    "I tried that and now I get a different error message.",
+    "Thanks! One more question: does this change anything for our existing invoices?",
+];
+const SECOND_REPLIES: [&str; 4] = [
+    "Thanks for trying that. I've checked your account and applied the fix on our side; please try once more now.",
+    "Sure: after opening the page, click the gear icon at the top right, then follow the same steps. Let me know if it helps.",
+    "Yes, it applies to everyone in your workspace automatically, nothing else to do.",
+    "That second error tells me the first step worked. I've cleared the remaining flag; you're all set.",
+];
+const NOTES: [&str; 3] = [
+    "Checked the logs: the customer's token was revoked by their admin. Waiting for their reply.",
+    "Looks like the known issue from this week's release; linking here for the QA review.",
+    "Customer is on an enterprise trial; sales asked to be kept in the loop.",
+];
+
+/// How busy a local hour of a weekday is, relative to the busiest (1.0). Weekday index
+/// 0 is Monday.
+pub fn arrival_weight(local_hour: u32, weekday: u32) -> f64 {
+    const HOURS: [f64; 24] = [
+        0.15, 0.10, 0.07, 0.05, 0.05, 0.08, 0.20, 0.45, 0.75, 0.95, 1.00, 1.00, 0.85, 0.90, 0.95, 0.95, 0.90, 0.75,
+        0.60, 0.50, 0.45, 0.40, 0.30, 0.22,
+    ];
+    const DAYS: [f64; 7] = [1.00, 0.97, 0.95, 0.93, 0.85, 0.45, 0.40];
+    HOURS[local_hour as usize % 24] * DAYS[weekday as usize % 7]
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    App(#[from] app::error::AppError),
+}
+
+/// Streams COPY text-format rows into PostgreSQL.
+async fn copy_text(conn: &mut PgConnection, statement: &str, rows: &str) -> Result<u64, sqlx::Error> {
+    let mut copy = conn.copy_in_raw(statement).await?;
+    copy.send(rows.as_bytes()).await?;
+    copy.finish().await
+}
+
+pub struct SeedOptions {
+    pub dialogues: u64,
+    pub days: u32,
+    pub rng_seed: u64,
+}
+
+#[derive(Debug)]
+pub struct SeedReport {
+    pub users: u64,
+    pub customers: u64,
+    pub dialogues: u64,
+    pub messages: u64,
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T], share: impl Fn(&T) -> f64) -> &'a T {
+    let total: f64 = items.iter().map(&share).sum();
+    let mut x = rng.gen::<f64>() * total;
+    for item in items {
+        x -= share(item);
+        if x <= 0.0 {
+            return item;
+        }
+    }
+    items.last().expect("non-empty")
+}
+
+/// A log-normal delay in seconds with the given median (seconds) and spread (sigma).
+fn lognormal(rng: &mut StdRng, median: f64, sigma: f64) -> i64 {
+    let (u1, u2): (f64, f64) = (rng.gen_range(1e-12..1.0), rng.gen());
+    let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    (median * (sigma * z).exp()).round().max(1.0) as i64
+}
+
+/// Appends one COPY text-format field (tab-separated, `\N` for NULL).
+fn field(out: &mut String, value: Option<&str>) {
+    match value {
+        None => out.push_str("\\N"),
+        Some(v) => {
+            for c in v.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        }
+    }
+}
+
+fn row(out: &mut String, fields: &[Option<&str>]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        field(out, *f);
+    }
+    out.push('\n');
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S%.3f+00").to_string()
+}
+
+/// Creates the teams, staff and channels if missing, then adds `dialogues` dialogues
+/// over the last `days` days.
+pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedReport, SeedError> {
+    let mut rng = StdRng::seed_from_u64(options.rng_seed);
+    let days = options.days.max(1) as i64;
+
+    for (name, region, tz) in TEAMS {
+        sqlx::query("insert into teams (name, region, time_zone) values ($1, $2, $3) on conflict (name) do nothing")
+            .bind(name)
+            .bind(region)
+            .bind(tz)
+            .execute(pool)
+            .await?;
+    }
+    let team_ids: Vec<i64> = {
+        let mut ids = Vec::new();
+        for (name, _, _) in TEAMS {
+            ids.push(sqlx::query_scalar("select id from teams where name = $1").bind(name).fetch_one(pool).await?);
+        }
+        ids
+    };
+
+    let mut users = 0;
+    for (email, name, role, team) in STAFF {
+        let hash = passwords::hash(DEMO_PASSWORD.to_string()).await?;
+        let done = sqlx::query(
+            "insert into users (email, name, role, team_id, time_zone, password_hash)
+             values ($1, $2, $3, $4, $5, $6) on conflict ((lower(email))) do nothing",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(role)
+        .bind(team_ids[team])
+        .bind(TEAMS[team].2)
+        .bind(hash)
+        .execute(pool)
+        .await?;
+        users += done.rows_affected();
+    }
+    // Agents by team, for follow-the-sun assignment.
+    let mut agents_by_team: Vec<Vec<(i64, String)>> = vec![Vec::new(); TEAMS.len()];
+    for (team, ids) in team_ids.iter().enumerate() {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("select id, name from users where team_id = $1 and role = 'operator' and active order by id")
+                .bind(ids)
+                .fetch_all(pool)
+                .await?;
+        agents_by_team[team] = rows;
+    }
+
+    for (name, kind, address, target, _) in CHANNELS {
+        sqlx::query(
+            "insert into channels (kind, name, address, first_response_target)
+             values ($1, $2, $3, make_interval(secs => $4)) on conflict (name) do nothing",
+        )
+        .bind(kind)
+        .bind(name)
+        .bind(address)
+        .bind(target as f64)
+        .execute(pool)
+        .await?;
+    }
+    let mut channel_ids = Vec::new();
+    for (name, ..) in CHANNELS {
+        channel_ids.push(sqlx::query_scalar::<_, i64>("select id from channels where name = $1").bind(name).fetch_one(pool).await?);
+    }
+
+    if options.dialogues == 0 {
+        return Ok(SeedReport { users, customers: 0, dialogues: 0, messages: 0 });
+    }
+
+    // Customers: about one per three dialogues, so many come back more than once.
+    let customer_count = (options.dialogues / 3).max(20);
+    let first_customer: i64 =
+        sqlx::query_scalar("select coalesce(max(id), 0) + 1 from customers").fetch_one(pool).await?;
+    let mut customer_offsets = Vec::with_capacity(customer_count as usize);
+    let mut progress = Progress::new("customers", customer_count);
+    let mut conn = pool.acquire().await?;
+    let mut buf = String::new();
+    for i in 0..customer_count {
+        let id = first_customer + i as i64;
+        let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
+        let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
+        let zone = pick(&mut rng, &ZONES, |z| z.2);
+        let plan = pick(&mut rng, &PLANS, |p| p.1).0;
+        customer_offsets.push(zone.1);
+        let email = format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase(), id);
+        let phone = rng.gen_bool(0.4).then(|| format!("+{} {:03} {:04}", rng.gen_range(1..99), rng.gen_range(100..999), rng.gen_range(0..9999)));
+        let created = ts(Utc::now() - Duration::days(days + rng.gen_range(0..700)));
+        row(&mut buf, &[
+            Some(&id.to_string()), Some(&format!("{first} {last}")), Some(&email), phone.as_deref(),
+            Some(zone.0), Some(plan), Some(&created), Some(&created),
+        ]);
+        if buf.len() > 1 << 20 || i + 1 == customer_count {
+            copy_text(&mut conn, "copy customers (id, name, email, phone, time_zone, plan, created_at, updated_at) from stdin", &buf)
+                .await?;
+            buf.clear();
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    sqlx::query("select setval(pg_get_serial_sequence('customers', 'id'), (select max(id) from customers))")
+        .execute(&mut *conn)
+        .await?;
+
+    let first_dialogue: i64 =
+        sqlx::query_scalar("select coalesce(max(id), 0) + 1 from conversations").fetch_one(&mut *conn).await?;
+    let mut next_message: i64 =
+        sqlx::query_scalar("select coalesce(max(id), 0) + 1 from messages").fetch_one(&mut *conn).await?;
+    let now = Utc::now();
+    let period_start = now - Duration::days(days);
+    let mut progress = Progress::new("dialogues", options.dialogues);
+    let (mut conversations, mut messages) = (String::new(), String::new());
+    let mut message_count = 0u64;
+    let mut reported = 0u64;
+    const BATCH: u64 = 5_000;
+
+    for i in 0..options.dialogues {
+        let id = first_dialogue + i as i64;
+        // Returning customers are more likely to write again.
+        let customer_index = ((rng.gen::<f64>().powf(1.6)) * customer_count as f64) as usize;
+        let customer_index = customer_index.min(customer_count as usize - 1);
+        let customer_id = first_customer + customer_index as i64;
+        let offset = customer_offsets[customer_index];
+
+        // Arrival: uniform over the period, kept with the probability of its local
+        // hour and weekday (rejection sampling), so the rhythm is in local time.
+        let created = loop {
+            let t = period_start + Duration::seconds(rng.gen_range(0..days * 86_400));
+            let local = t + Duration::hours(offset);
+            if rng.gen::<f64>() < arrival_weight(local.hour(), local.weekday().num_days_from_monday()) {
+                break t;
+            }
+        };
+        let age = now - created;
+
+        let channel_index = {
+            let c = pick(&mut rng, &CHANNELS, |c| c.4);
+            CHANNELS.iter().position(|x| x.0 == c.0).expect("listed")
+        };
+        let (_, kind, _, target, _) = CHANNELS[channel_index];
+        let topic = if CHANNELS[channel_index].0 == "Billing e-mail" {
+            &TOPICS[2]
+        } else {
+            pick(&mut rng, &TOPICS, |t| t.1)
+        };
+        let (subject, opening, answer) = topic.2[rng.gen_range(0..topic.2.len())];
+        let priority = *pick(&mut rng, &[("normal", 0.70), ("low", 0.12), ("high", 0.14), ("urgent", 0.04)], |p| p.1);
+
+        // Follow the sun: APAC 00–08 UTC, Europe 08–16, Americas 16–24.
+        let team = (created.hour() / 8) as usize;
+        let agents = &agents_by_team[team];
+        let agent = (!agents.is_empty()).then(|| &agents[rng.gen_range(0..agents.len())]);
+
+        let first_response_delay = match kind {
+            "chat" => lognormal(&mut rng, 75.0, 0.8),
+            "email" => lognormal(&mut rng, target as f64 * 0.4, 0.9),
+            _ => lognormal(&mut rng, 20.0 * 60.0, 0.9),
+        };
+        let first_response = created + Duration::seconds(first_response_delay);
+        let second_round = rng.gen_bool(0.28);
+        let handling = match kind {
+            "chat" => lognormal(&mut rng, 12.0 * 60.0, 0.6),
+            "email" => lognormal(&mut rng, 6.0 * 3600.0, 0.8),
+            _ => lognormal(&mut rng, 90.0 * 60.0, 0.8),
+        };
+        let resolved_at = first_response + Duration::seconds(handling * if second_round { 2 } else { 1 });
+
+        // Old dialogues are nearly all resolved; only recent ones wait for a first reply.
+        let resolve_share = if age > Duration::days(3) { 0.985 } else { 0.80 };
+        let (status, answered) = if resolved_at < now && rng.gen_bool(resolve_share) {
+            ("resolved", true)
+        } else if first_response >= now || (age < Duration::hours(12) && rng.gen_bool(0.5)) {
+            ("open", false)
+        } else if rng.gen_bool(0.5) {
+            ("postponed", true)
+        } else {
+            ("open", true)
+        };
+        let assignee = if answered { agent } else { None };
+        let first_response_at = answered.then_some(first_response);
+        let resolved = (status == "resolved").then_some(resolved_at);
+        let postponed_until = (status == "postponed").then(|| now + Duration::hours(rng.gen_range(1..48)));
+        let csat = (status == "resolved" && rng.gen_bool(0.55))
+            .then(|| *pick(&mut rng, &[(1, 0.10), (2, 0.35), (3, 0.55)], |r| r.1))
+            .map(|r| r.0.to_string());
+        let outcome = (status == "resolved" && matches!(topic.0, "billing" | "partnerships") && rng.gen_bool(0.12))
+            .then_some("converted");
+        let updated = resolved.or(first_response_at).unwrap_or(created);
+
+        row(&mut conversations, &[
+            Some(&id.to_string()),
+            Some(&channel_ids[channel_index].to_string()),
+            Some(&customer_id.to_string()),
+            Some(&team_ids[team].to_string()),
+            Some(subject),
+            Some(topic.0),
+            Some(status),
+            Some(priority.0),
+            assignee.map(|a| a.0.to_string()).as_deref(),
+            Some(&ts(created)),
+            Some(&ts(updated)),
+            first_response_at.map(ts).as_deref(),
+            resolved.map(ts).as_deref(),
+            postponed_until.map(ts).as_deref(),
+            csat.as_deref(),
+            outcome,
+        ]);
+
+        let mut message = |author: &str, user: Option<i64>, visibility: &str, body: &str, at: DateTime<Utc>| {
+            row(&mut messages, &[
+                Some(&next_message.to_string()),
+                Some(&id.to_string()),
+                Some(author),
+                user.map(|u| u.to_string()).as_deref(),
+                Some(visibility),
+                Some(body),
+                Some(&ts(at)),
+            ]);
+            next_message += 1;
+            message_count += 1;
+        };
+        message("customer", None, "public", opening, created);
+        if let (Some(at), Some(agent)) = (first_response_at, assignee) {
+            let greeting = format!("Hi, this is {}. {answer}", agent.1.split(' ').next().unwrap_or("your agent"));
+            message("agent", Some(agent.0), "public", &greeting, at);
+            if rng.gen_bool(0.08) {
+                message("agent", Some(agent.0), "internal", NOTES[rng.gen_range(0..NOTES.len())], at + Duration::seconds(30));
+            }
+            if second_round && (resolved.is_some() || rng.gen_bool(0.5)) {
+                let asked = at + Duration::seconds(handling / 2);
+                if asked < now {
+                    message("customer", None, "public", FOLLOW_UPS[rng.gen_range(0..FOLLOW_UPS.len())], asked);
+                    if resolved.is_some() {
+                        let replied = asked + Duration::seconds(first_response_delay.min(handling / 2).max(30));
+                        message("agent", Some(agent.0), "public", SECOND_REPLIES[rng.gen_range(0..SECOND_REPLIES.len())], replied);
+                    }
+                }
+            }
+        }
+
+        if (i + 1) % BATCH == 0 || i + 1 == options.dialogues {
+            let mut tx = conn.begin().await?;
+            copy_text(
+                &mut tx,
+                "copy conversations (id, channel_id, customer_id, team_id, subject, topic, status, priority, assignee_id,
+                 created_at, updated_at, first_response_at, resolved_at, postponed_until, csat, outcome) from stdin",
+                &conversations,
+            )
+            .await?;
+            copy_text(
+                &mut tx,
+                "copy messages (id, conversation_id, author_kind, author_user_id, visibility, body, created_at) from stdin",
+                &messages,
+            )
+            .await?;
+            tx.commit().await?;
+            conversations.clear();
+            messages.clear();
+            progress.advance(i + 1 - reported);
+            reported = i + 1;
+        }
+    }
+    progress.finish();
+    for table in ["conversations", "messages"] {
+        sqlx::query(&format!(
+            "select setval(pg_get_serial_sequence('{table}', 'id'), (select max(id) from {table}))"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::raw_sql("analyze customers; analyze conversations; analyze messages").execute(&mut *conn).await?;
+    Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count })
+}
