@@ -17,7 +17,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
         .route("/openapi.json", get(openapi_json))
-        .fallback(|| async { AppError::NotFound("There is no such API route.".into()) })
+        .fallback(no_such_route)
+}
+
+/// The JSON 404 of every unknown route under `/api`.
+pub async fn no_such_route() -> AppError {
+    AppError::NotFound("There is no such API route.".into())
 }
 
 /// The caller of an API route, possibly nobody; handlers ask it for a permission.

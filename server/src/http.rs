@@ -27,7 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest("/api/v1", api::router())
-        .route("/api/{*fn_name}", post(server_fn))
+        // Server functions are POST only; any other method under /api is an unknown route.
+        .route("/api/{*fn_name}", post(server_fn).fallback(api::no_such_route))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,0 +1,109 @@
+//! What every integration test needs: the whole router on a fresh database (from
+//! `#[sqlx::test]`), users of each role, and requests the way a browser or an
+//! integration sends them.
+#![allow(dead_code)]
+
+use app::backend::{passwords, sessions, AppState, Settings};
+use app::domain::access::Role;
+use app::domain::email::EmailAddress;
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const ORIGIN: &str = "http://meridian.test";
+pub const HOST: &str = "meridian.test";
+
+pub fn state(pool: &PgPool, settings: Settings) -> AppState {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("meridian")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build();
+    AppState { pool: pool.clone(), settings: Arc::new(settings), leptos_options }
+}
+
+pub fn app(pool: &PgPool) -> Router {
+    meridian::http::router(state(pool, Settings::default()))
+}
+
+/// Creates a user with [`PASSWORD`] and returns their id.
+pub async fn user(pool: &PgPool, email: &str, role: Role) -> i64 {
+    // One hash for every test user: argon2 is deliberately slow.
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = HASH.get_or_init(|| passwords::hash_blocking(PASSWORD));
+    let email = EmailAddress::parse(email).unwrap();
+    app::backend::users::create(
+        pool,
+        app::backend::users::NewUser { email: &email, name: "Test User", role, team_id: None, time_zone: "Europe/Berlin", password_hash: hash },
+    )
+    .await
+    .unwrap()
+}
+
+/// A signed-in session cookie for `user_id`, as the browser would send it.
+pub async fn session_cookie(pool: &PgPool, user_id: i64) -> String {
+    let token = sessions::open(pool, &Settings::default(), user_id, "127.0.0.1", "test").await.unwrap();
+    format!("meridian_session={token}")
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string())
+    }
+}
+
+pub async fn answer(res: Response<Body>) -> Answer {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+/// A server-function call as the app's own page makes it: POST, form-encoded, same origin.
+pub async fn call(app: &Router, endpoint: &str, cookie: Option<&str>, form: &str) -> Answer {
+    let mut req = Request::post(format!("/api/{endpoint}"))
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    answer(app.clone().oneshot(req.body(Body::from(form.to_string())).unwrap()).await.unwrap()).await
+}
+
+/// A page load as a browser makes it.
+pub async fn page(app: &Router, path: &str, cookie: Option<&str>) -> Answer {
+    let mut req = Request::get(path).header(header::HOST, HOST).header(header::ACCEPT, "text/html");
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    answer(app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap()).await
+}
+
+/// A REST call with an optional bearer token.
+pub async fn api_get(app: &Router, path: &str, token: Option<&str>) -> Answer {
+    let mut req = Request::get(path).header(header::HOST, HOST);
+    if let Some(token) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    answer(app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap()).await
+}
+
+pub async fn count(pool: &PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("select count(*) from {table}")).fetch_one(pool).await.unwrap()
+}

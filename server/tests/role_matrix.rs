@@ -1,0 +1,172 @@
+//! The permission matrix: every server function, API route and section page, called
+//! as each role and as nobody, gets exactly the answer that role deserves, and a
+//! refused call changes nothing.
+
+mod common;
+
+use app::backend::tokens;
+use app::domain::access::Role;
+use axum::http::StatusCode;
+use common::*;
+use sqlx::PgPool;
+use std::collections::BTreeSet;
+
+/// Callers in column order.
+const CALLERS: [Option<Role>; 5] = [Some(Role::SuperAdmin), Some(Role::Admin), Some(Role::Reviewer), Some(Role::Operator), None];
+
+const OK: u16 = 200;
+const NO: u16 = 403;
+const WHO: u16 = 401;
+
+/// (server function endpoint, form body, status for super_admin, admin, reviewer, operator, nobody)
+const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
+    ("current_user", "", [OK, OK, OK, OK, OK]),
+    ("queue_summary", "", [OK, OK, NO, OK, WHO]),
+    ("reports_overview", "", [OK, OK, NO, NO, WHO]),
+    ("list_users", "", [OK, NO, NO, NO, WHO]),
+    // Wrong credentials are wrong for everyone; sign-in itself is public.
+    ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
+    ("sign_out", "", [OK, OK, OK, OK, OK]),
+];
+
+/// (REST route, status per caller)
+const API_ROUTES: &[(&str, [u16; 5])] = &[
+    ("/api/v1/me", [OK, OK, OK, OK, WHO]),
+    ("/api/v1/openapi.json", [OK, OK, OK, OK, OK]),
+];
+
+/// (page, status per caller; nobody is redirected to sign in)
+const PAGES: &[(&str, [u16; 5])] = &[
+    ("/queue", [OK, OK, NO, OK, 302]),
+    ("/kb", [OK, OK, OK, OK, 302]),
+    ("/qa", [OK, OK, OK, OK, 302]),
+    ("/schedule", [OK, OK, OK, OK, 302]),
+    ("/reports", [OK, OK, NO, NO, 302]),
+    ("/admin", [OK, NO, NO, NO, 302]),
+];
+
+struct Caller {
+    role: Option<Role>,
+    cookie: Option<String>,
+    token: Option<String>,
+}
+
+async fn callers(pool: &PgPool) -> Vec<Caller> {
+    let mut out = Vec::new();
+    for role in CALLERS {
+        out.push(match role {
+            Some(role) => {
+                let id = user(pool, &format!("{}@meridian.test", role.as_str()), role).await;
+                let (_, token) = tokens::create(pool, id, "matrix").await.unwrap();
+                Caller { role: Some(role), cookie: Some(session_cookie(pool, id).await), token: Some(token) }
+            }
+            None => Caller { role: None, cookie: None, token: None },
+        });
+    }
+    out
+}
+
+/// Row counts of every table a refused call could have touched.
+async fn fingerprint(pool: &PgPool) -> Vec<i64> {
+    let mut v = Vec::new();
+    for t in ["users", "api_tokens", "customers", "channels", "conversations", "messages", "teams"] {
+        v.push(count(pool, t).await);
+    }
+    v
+}
+
+// Every registered server function is in the matrix, and each answers each caller as it should.
+#[sqlx::test]
+async fn every_server_function_answers_each_role_as_it_deserves(pool: PgPool) {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let listed: BTreeSet<String> = SERVER_FUNCTIONS.iter().map(|(e, ..)| e.to_string()).collect();
+    assert_eq!(registered, listed, "a server function is missing from the role matrix (or listed but gone)");
+
+    let app = app(&pool);
+    let callers = callers(&pool).await;
+    for (endpoint, body, expected) in SERVER_FUNCTIONS {
+        for (caller, want) in callers.iter().zip(expected) {
+            // sign_out ends the session; give each call a fresh one.
+            let cookie = match (caller.role, *endpoint) {
+                (Some(_), "sign_out") => {
+                    let id: i64 = sqlx::query_scalar("select id from users where role = $1")
+                        .bind(caller.role.unwrap().as_str())
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                    Some(session_cookie(&pool, id).await)
+                }
+                _ => caller.cookie.clone(),
+            };
+            let before = fingerprint(&pool).await;
+            let res = call(&app, endpoint, cookie.as_deref(), body).await;
+            assert_eq!(res.status.as_u16(), *want, "{endpoint} as {:?}: {}", caller.role, res.body);
+            if *want >= 400 {
+                assert_eq!(fingerprint(&pool).await, before, "{endpoint} as {:?} was refused but changed data", caller.role);
+            }
+        }
+    }
+}
+
+// Every route in the OpenAPI document is in the matrix, and each answers each token as it should.
+#[sqlx::test]
+async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
+    let doc = meridian::api::openapi();
+    let documented: BTreeSet<String> =
+        doc["paths"].as_object().unwrap().keys().map(|p| format!("/api/v1{p}")).collect();
+    let listed: BTreeSet<String> = API_ROUTES.iter().map(|(p, _)| p.to_string()).collect();
+    assert_eq!(documented, listed, "an API route is missing from the role matrix");
+
+    let app = app(&pool);
+    let callers = callers(&pool).await;
+    for (path, expected) in API_ROUTES {
+        for (caller, want) in callers.iter().zip(expected) {
+            let res = api_get(&app, path, caller.token.as_deref()).await;
+            assert_eq!(res.status.as_u16(), *want, "{path} as {:?}: {}", caller.role, res.body);
+        }
+    }
+}
+
+// Each section page is served to the roles that may open it, refused (403) to the others,
+// and sends visitors to the sign-in page.
+#[sqlx::test]
+async fn every_section_page_answers_each_role_as_it_deserves(pool: PgPool) {
+    let app = app(&pool);
+    let callers = callers(&pool).await;
+    for (path, expected) in PAGES {
+        for (caller, want) in callers.iter().zip(expected) {
+            let res = page(&app, path, caller.cookie.as_deref()).await;
+            assert_eq!(res.status.as_u16(), *want, "{path} as {:?}", caller.role);
+            match *want {
+                302 => assert_eq!(res.headers.get("location").unwrap(), "/sign-in"),
+                403 => assert!(res.body.contains("You do not have permission to open"), "{path}"),
+                _ => assert!(!res.body.contains("You do not have permission"), "{path}"),
+            }
+        }
+    }
+}
+
+// The navigation lists exactly the sections of the signed-in role.
+#[sqlx::test]
+async fn the_navigation_shows_only_what_the_role_may_open(pool: PgPool) {
+    let app = app(&pool);
+    let callers = callers(&pool).await;
+    for caller in callers.iter().filter(|c| c.role.is_some()) {
+        let res = page(&app, "/kb", caller.cookie.as_deref()).await;
+        let nav = &res.body[res.body.find("<nav").unwrap()..res.body.find("</nav>").unwrap()];
+        for section in app::domain::access::Section::ALL {
+            let shown = nav.contains(&format!(">{}</a>", section.label()));
+            assert_eq!(shown, caller.role.unwrap().can(section.permission()), "{section:?} for {:?}", caller.role);
+        }
+    }
+}
+
+// An unknown address is a 404 page, not a blank one.
+#[sqlx::test]
+async fn an_unknown_page_is_a_404_with_a_sentence(pool: PgPool) {
+    let res = page(&app(&pool), "/no/such/page", None).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.body.contains("Page not found"));
+}
