@@ -1,0 +1,28 @@
+import { expect, Page } from '@playwright/test';
+
+export const PASSWORD = 'meridian-demo';
+
+/** The demo users and the navigation each must see, in order (PRODUCT.md, "Who uses it"). */
+export const DEMO_USERS = [
+  { email: 'owner@meridian.test', name: 'Sofia Lindqvist', role: 'Owner', home: '/queue',
+    nav: ['Queue', 'Knowledge base', 'QA', 'Schedule', 'Reports', 'Admin'] },
+  { email: 'manager@meridian.test', name: 'Marcus Webb', role: 'Manager', home: '/queue',
+    nav: ['Queue', 'Knowledge base', 'QA', 'Schedule', 'Reports'] },
+  { email: 'qa@meridian.test', name: 'Priya Raman', role: 'QA reviewer', home: '/kb',
+    nav: ['Knowledge base', 'QA', 'Schedule'] },
+  { email: 'agent@meridian.test', name: 'Alex Novak', role: 'Agent', home: '/queue',
+    nav: ['Queue', 'Knowledge base', 'QA', 'Schedule'] },
+];
+
+/** Waits until the WebAssembly has hydrated the page, so clicks are handled by the app. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+export async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make test`: the same set-up as `make run`, then every test. Exits non-zero on any failure.
+#   1. unit and property tests of the pure code, integration tests on real PostgreSQL
+#      (#[sqlx::test] gives each test a fresh database);
+#   2. end-to-end tests in Debian's Chromium against a release build serving a freshly
+#      seeded database.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$MERIDIAN_ROOT"
+
+scripts/install-tools.sh --browser
+DATABASE_URL="$(scripts/ensure-postgres.sh)"
+export DATABASE_URL
+
+say "Unit and integration tests"
+# One test at a time per binary: each #[sqlx::test] runs its own Tokio runtime, and Leptos
+# tasks started by one test's render can land on another test's runtime and stall when it
+# ends (seen as a rare hang). The server itself has one runtime and is unaffected.
+RUST_TEST_THREADS=1 cargo test --locked -p meridian -p app --features app/ssr
+
+say "Release build (wasm and server)"
+cargo leptos build --release
+
+say "End-to-end tests in Chromium"
+E2E_DB="meridian_e2e"
+base="${DATABASE_URL%/*}"
+psql "$DATABASE_URL" -XAtqc "drop database if exists $E2E_DB with (force)" -c "create database $E2E_DB"
+export DATABASE_URL="$base/$E2E_DB"
+MERIDIAN_BIN="$CARGO_TARGET_DIR/release/meridian"
+"$MERIDIAN_BIN" seed-demo --dialogues 3000 --days 30
+
+port="${E2E_PORT:-3100}"
+MERIDIAN_ADDR="127.0.0.1:$port" "$MERIDIAN_BIN" serve > "$CARGO_TARGET_DIR/e2e-server.log" 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$CARGO_TARGET_DIR/e2e-server.log"; exit 1; }
+
+E2E_BASE_URL="http://127.0.0.1:$port" npx playwright test -c end2end/playwright.config.ts
+say "All tests passed"
