@@ -80,3 +80,23 @@ test('an unknown address shows a 404 page with a way back', async ({ page }) => 
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Go to your start page' })).toBeVisible();
 });
+
+test('keyboard shortcuts move between sections, but not while typing', async ({ page }) => {
+  await signIn(page, 'manager@meridian.test');
+  await expect(page).toHaveURL('/queue');
+  await hydrated(page);
+
+  await page.keyboard.press('g');
+  await page.keyboard.press('r');
+  await expect(page).toHaveURL('/reports');
+  await expect(page.getByRole('heading', { level: 1, name: 'Reports' })).toBeVisible();
+
+  await page.keyboard.press('g');
+  await page.keyboard.press('k');
+  await expect(page).toHaveURL('/kb');
+
+  // The manager may not open Admin: the shortcut does nothing.
+  await page.keyboard.press('g');
+  await page.keyboard.press('m');
+  await expect(page).toHaveURL('/kb');
+});

@@ -380,10 +380,11 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
         let agents = &agents_by_team[team];
         let agent = (!agents.is_empty()).then(|| &agents[rng.gen_range(0..agents.len())]);
 
+        // Capped: a dialogue waiting longer than this would have been escalated.
         let first_response_delay = match kind {
-            "chat" => lognormal(&mut rng, 75.0, 0.8),
-            "email" => lognormal(&mut rng, target as f64 * 0.4, 0.9),
-            _ => lognormal(&mut rng, 20.0 * 60.0, 0.9),
+            "chat" => lognormal(&mut rng, 75.0, 0.8).min(30 * 60),
+            "email" => lognormal(&mut rng, target as f64 * 0.4, 0.9).min(2 * 86_400),
+            _ => lognormal(&mut rng, 20.0 * 60.0, 0.9).min(86_400),
         };
         let first_response = created + Duration::seconds(first_response_delay);
         let second_round = rng.gen_bool(0.28);

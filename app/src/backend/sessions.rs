@@ -3,8 +3,7 @@
 //! or `session_max` after sign-in, whichever comes first.
 
 use super::{random_token, sha256, Principal, Settings};
-use crate::auth::CurrentUser;
-use crate::domain::access::Role;
+use super::users::UserRow;
 use sqlx::PgPool;
 
 /// Opens a new session for `user_id` and returns the token for the cookie. Always a new
@@ -33,11 +32,8 @@ pub async fn open(
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
-    user_id: i64,
-    email: String,
-    name: String,
-    role: String,
-    time_zone: String,
+    #[sqlx(flatten)]
+    user: UserRow,
     stale: bool,
 }
 
@@ -70,14 +66,7 @@ pub async fn resolve(pool: &PgPool, settings: &Settings, token: &str) -> Result<
             .execute(pool)
             .await?;
     }
-    let Ok(role) = row.role.parse::<Role>() else {
-        tracing::error!(user_id = row.user_id, role = row.role, "user has an unknown role");
-        return Ok(None);
-    };
-    Ok(Some(Principal {
-        user: CurrentUser { id: row.user_id, email: row.email, name: row.name, role, time_zone: row.time_zone },
-        session_hash: Some(hash),
-    }))
+    Ok(row.user.into_user().map(|user| Principal { user, session_hash: Some(hash) }))
 }
 
 /// Ends a session on the server: the token stops working everywhere at once.

@@ -2,8 +2,8 @@
 //! shown once at creation, revocable; a revoked token or deactivated user stops working.
 
 use super::{random_token, sha256};
+use super::users::UserRow;
 use crate::auth::CurrentUser;
-use crate::domain::access::Role;
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -27,11 +27,8 @@ pub async fn create(pool: &PgPool, user_id: i64, name: &str) -> Result<(i64, Str
 #[derive(sqlx::FromRow)]
 struct TokenRow {
     token_id: i64,
-    user_id: i64,
-    email: String,
-    name: String,
-    role: String,
-    time_zone: String,
+    #[sqlx(flatten)]
+    user: UserRow,
     stale: bool,
 }
 
@@ -56,13 +53,7 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, 
             .execute(pool)
             .await?;
     }
-    Ok(row.role.parse::<Role>().ok().map(|role| CurrentUser {
-        id: row.user_id,
-        email: row.email,
-        name: row.name,
-        role,
-        time_zone: row.time_zone,
-    }))
+    Ok(row.user.into_user())
 }
 
 /// Revokes a token; `false` if there was no live token with that id.

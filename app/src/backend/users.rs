@@ -7,13 +7,32 @@ use crate::error::AppError;
 pub use crate::pages::admin::UserListItem;
 use sqlx::PgPool;
 
+/// The columns of a user that make a [`CurrentUser`]; queries select them as
+/// `u.id as user_id, u.email, u.name, u.role, u.time_zone` and flatten this row in.
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub time_zone: String,
+}
+
+impl UserRow {
+    /// `None` (and an error in the log) for a role this version does not know.
+    pub fn into_user(self) -> Option<CurrentUser> {
+        let Ok(role) = self.role.parse::<Role>() else {
+            tracing::error!(user_id = self.user_id, role = self.role, "user has an unknown role");
+            return None;
+        };
+        Some(CurrentUser { id: self.user_id, email: self.email, name: self.name, role, time_zone: self.time_zone })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct CredentialsRow {
-    id: i64,
-    email: String,
-    name: String,
-    role: String,
-    time_zone: String,
+    #[sqlx(flatten)]
+    user: UserRow,
     password_hash: String,
     active: bool,
 }
@@ -27,18 +46,13 @@ pub struct Credentials {
 
 pub async fn credentials(pool: &PgPool, email: &EmailAddress) -> Result<Option<Credentials>, sqlx::Error> {
     let row: Option<CredentialsRow> = sqlx::query_as(
-        "select id, email, name, role, time_zone, password_hash, active from users where lower(email) = $1",
+        "select id as user_id, email, name, role, time_zone, password_hash, active from users where lower(email) = $1",
     )
     .bind(email.as_str())
     .fetch_optional(pool)
     .await?;
     Ok(row.and_then(|r| {
-        let role = r.role.parse::<Role>().ok()?;
-        Some(Credentials {
-            user: CurrentUser { id: r.id, email: r.email, name: r.name, role, time_zone: r.time_zone },
-            password_hash: r.password_hash,
-            active: r.active,
-        })
+        Some(Credentials { user: r.user.into_user()?, password_hash: r.password_hash, active: r.active })
     }))
 }
 

@@ -30,8 +30,12 @@ pub fn Shell() -> impl IntoView {
 fn SignedIn(user: CurrentUser) -> impl IntoView {
     let auth = Auth::expect();
     let sections = Section::visible_to(user.role)
-        .map(|s| view! { <li><A href=s.path()>{s.label()}</A></li> })
+        .map(|s| {
+            let keys = format!("g {}", s.shortcut());
+            view! { <li><A href=s.path() attr:aria-keyshortcuts=keys.clone() attr:title=format!("{} ({keys})", s.label())>{s.label()}</A></li> }
+        })
         .collect_view();
+    go_to_shortcuts(user.role);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -53,6 +57,40 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
             <Outlet/>
         </main>
     }
+}
+
+/// `g` then a section's key navigates there, unless the person is typing in a field.
+fn go_to_shortcuts(role: crate::domain::access::Role) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::ev;
+        use leptos_router::hooks::use_navigate;
+        use wasm_bindgen::JsCast;
+        let navigate = use_navigate();
+        let pending_g = RwSignal::new(false);
+        let handle = window_event_listener(ev::keydown, move |e: ev::KeyboardEvent| {
+            let typing = e
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable"));
+            if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            let key = e.key();
+            if pending_g.get_untracked() {
+                pending_g.set(false);
+                if let Some(section) = key.chars().next().and_then(|c| Section::from_shortcut(role, c)) {
+                    e.prevent_default();
+                    navigate(section.path(), Default::default());
+                }
+            } else if key == "g" {
+                pending_g.set(true);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = role;
 }
 
 /// Renders `children` only for a role that may open `section`; anyone else gets a

@@ -158,6 +158,23 @@ impl Section {
         }
     }
 
+    /// The key that follows `g` to jump here (`g q` → Queue), as in Gmail and GitHub.
+    pub fn shortcut(self) -> char {
+        match self {
+            Section::Queue => 'q',
+            Section::KnowledgeBase => 'k',
+            Section::Qa => 'a',
+            Section::Schedule => 's',
+            Section::Reports => 'r',
+            Section::Admin => 'm',
+        }
+    }
+
+    /// The section a `g`-shortcut leads to, if the role may open it.
+    pub fn from_shortcut(role: Role, key: char) -> Option<Section> {
+        Section::visible_to(role).find(|s| s.shortcut() == key.to_ascii_lowercase())
+    }
+
     /// The permission needed to open the section at all.
     pub fn permission(self) -> Permission {
         match self {
@@ -236,6 +253,15 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn shortcuts_are_distinct_and_respect_the_role() {
+        let keys: std::collections::HashSet<char> = Section::ALL.iter().map(|s| s.shortcut()).collect();
+        assert_eq!(keys.len(), Section::ALL.len());
+        assert_eq!(Section::from_shortcut(Role::Admin, 'R'), Some(Section::Reports));
+        assert_eq!(Section::from_shortcut(Role::Operator, 'r'), None);
+        assert_eq!(Section::from_shortcut(Role::SuperAdmin, 'x'), None);
     }
 
     #[test]
