@@ -7,15 +7,27 @@ use app::auth::CurrentUser;
 use app::backend::{authorize, AppState, Principal};
 use app::domain::access::Permission;
 use app::error::AppError;
-use axum::extract::FromRequestParts;
+use app::backend::conversations;
+use app::domain::queue::{page_size, Cursor, QueueView};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
+        .route("/conversations", get(list_conversations))
+        .route("/conversations/{id}", get(get_conversation))
+        .route("/conversations/{id}/claim", post(claim))
+        .route("/conversations/{id}/messages", post(post_message))
+        .route("/conversations/{id}/postpone", post(postpone))
+        .route("/conversations/{id}/resolve", post(resolve))
+        .route("/conversations/{id}/assign", post(assign))
         .route("/openapi.json", get(openapi_json))
         .fallback(no_such_route)
 }
@@ -47,6 +59,111 @@ async fn me(caller: Caller) -> Result<Json<CurrentUser>, AppError> {
     Ok(Json(caller.require(Permission::UseApi)?))
 }
 
+/// A JSON body, or a 400 that says what was wrong with it.
+fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    parsed.map(|Json(v)| v).map_err(|e| AppError::Invalid(format!("The request body is not valid: {}", e.body_text())))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    view: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/conversations?view=&limit=&cursor=`: one keyset page of a queue list.
+async fn list_conversations(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<Value>, AppError> {
+    let user = caller.require(Permission::WorkQueue)?;
+    let view = QueueView::parse(q.view.as_deref().unwrap_or("unassigned"))
+        .ok_or_else(|| AppError::Invalid("view must be unassigned, mine, open, postponed or resolved.".into()))?;
+    let cursor = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(Cursor::decode(c).ok_or_else(|| AppError::Invalid("cursor is not valid.".into()))?),
+        None => None,
+    };
+    let (items, next) = conversations::list(&state.pool, view, user.id, cursor, page_size(q.limit)).await?;
+    Ok(Json(json!({ "items": items, "next_cursor": next.map(Cursor::encode) })))
+}
+
+/// `GET /api/v1/conversations/{id}`: the dialogue with its timeline and customer card.
+async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+    caller.require(Permission::WorkQueue)?;
+    let d = conversations::dialogue(&state.pool, id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
+    Ok(Json(json!(d)))
+}
+
+#[derive(Deserialize, Default)]
+struct ClaimBody {
+    #[serde(default)]
+    take_over: bool,
+}
+
+/// `POST /api/v1/conversations/{id}/claim`: 200 with the holder, or 409 naming who holds it.
+async fn claim(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Option<Json<ClaimBody>>) -> Result<Json<Value>, AppError> {
+    let user = caller.require(Permission::WorkQueue)?;
+    let take_over = parsed.map(|Json(b)| b.take_over).unwrap_or(false);
+    conversations::claim(&state.pool, id, user.id, take_over).await?;
+    Ok(Json(json!({ "holder": { "id": user.id, "name": user.name } })))
+}
+
+#[derive(Deserialize)]
+struct MessageBody {
+    body: String,
+    #[serde(default)]
+    internal: bool,
+}
+
+/// `POST /api/v1/conversations/{id}/messages`: a reply (or, with `internal`, a note).
+async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<(StatusCode, Json<Value>), AppError> {
+    let user = caller.require(Permission::WorkQueue)?;
+    let m = body(parsed)?;
+    let message_id = conversations::write_message(&state.pool, id, user.id, &m.body, m.internal, false).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": message_id }))))
+}
+
+#[derive(Deserialize)]
+struct PostponeBody {
+    until: Option<String>,
+    #[serde(default)]
+    until_customer_reply: bool,
+}
+
+/// `POST /api/v1/conversations/{id}/postpone`: `{"until": RFC 3339}` or `{"until_customer_reply": true}`.
+async fn postpone(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<PostponeBody>, JsonRejection>) -> Result<StatusCode, AppError> {
+    let user = caller.require(Permission::WorkQueue)?;
+    let p = body(parsed)?;
+    let until = match (p.until, p.until_customer_reply) {
+        (Some(t), false) => Some(
+            chrono::DateTime::parse_from_rfc3339(&t)
+                .map_err(|_| AppError::Invalid("until must be an RFC 3339 time, e.g. 2026-11-23T09:00:00Z.".into()))?
+                .timestamp(),
+        ),
+        (None, true) => None,
+        _ => return Err(AppError::Invalid("Give either until or until_customer_reply: true.".into())),
+    };
+    conversations::postpone(&state.pool, id, user.id, until).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/conversations/{id}/resolve`
+async fn resolve(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    let user = caller.require(Permission::WorkQueue)?;
+    conversations::resolve(&state.pool, id, user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct AssignBody {
+    agent_id: i64,
+}
+
+/// `POST /api/v1/conversations/{id}/assign`: hand the dialogue to another agent.
+async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<AssignBody>, JsonRejection>) -> Result<StatusCode, AppError> {
+    let user = caller.require(Permission::WorkQueue)?;
+    let a = body(parsed)?;
+    conversations::assign(&state.pool, id, user.id, a.agent_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn openapi_json() -> Json<Value> {
     Json(openapi())
 }
@@ -74,6 +191,78 @@ pub fn openapi() -> Value {
                             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/User" } } } },
                         "401": error
                     }
+                }
+            },
+            "/conversations": {
+                "get": {
+                    "operationId": "listConversations",
+                    "summary": "One page of a queue list, longest waiting first (resolved: newest first)",
+                    "parameters": [
+                        { "name": "view", "in": "query", "schema": { "type": "string", "enum": ["unassigned", "mine", "open", "postponed", "resolved"], "default": "unassigned" } },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } },
+                        { "name": "cursor", "in": "query", "schema": { "type": "string" }, "description": "next_cursor of the previous page" }
+                    ],
+                    "responses": {
+                        "200": { "description": "A page", "content": { "application/json": { "schema": {
+                            "type": "object", "required": ["items", "next_cursor"],
+                            "properties": { "items": { "type": "array", "items": { "type": "object" } }, "next_cursor": { "type": ["string", "null"] } } } } } },
+                        "400": error, "401": error, "403": error
+                    }
+                }
+            },
+            "/conversations/{id}": {
+                "get": {
+                    "operationId": "getConversation",
+                    "summary": "A dialogue with its messages, events and customer card",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": { "200": { "description": "The dialogue" }, "401": error, "403": error, "404": error }
+                }
+            },
+            "/conversations/{id}/claim": {
+                "post": {
+                    "operationId": "claimConversation",
+                    "summary": "Claim a dialogue; exactly one of simultaneous claims wins",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "take_over": { "type": "boolean", "default": false } } } } } },
+                    "responses": { "200": { "description": "The caller holds it" }, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/conversations/{id}/messages": {
+                "post": {
+                    "operationId": "postMessage",
+                    "summary": "Reply to the customer, or with internal: true leave an internal note",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["body"],
+                        "properties": { "body": { "type": "string" }, "internal": { "type": "boolean", "default": false } } } } } },
+                    "responses": { "201": { "description": "Stored" }, "400": error, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/conversations/{id}/postpone": {
+                "post": {
+                    "operationId": "postponeConversation",
+                    "summary": "Postpone until a time or until the customer replies",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                        "properties": { "until": { "type": "string", "format": "date-time" }, "until_customer_reply": { "type": "boolean" } } } } } },
+                    "responses": { "204": { "description": "Postponed" }, "400": error, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/conversations/{id}/resolve": {
+                "post": {
+                    "operationId": "resolveConversation",
+                    "summary": "Resolve a dialogue",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": { "204": { "description": "Resolved" }, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/conversations/{id}/assign": {
+                "post": {
+                    "operationId": "assignConversation",
+                    "summary": "Hand a dialogue to another agent",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["agent_id"],
+                        "properties": { "agent_id": { "type": "integer" } } } } } },
+                    "responses": { "204": { "description": "Assigned" }, "400": error, "401": error, "403": error, "404": error, "409": error }
                 }
             },
             "/openapi.json": {

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/events/queue", get(crate::live::queue_events))
         .nest("/api/v1", api::router())
         // Server functions are POST only; any other method under /api is an unknown route.
         .route("/api/{*fn_name}", post(server_fn).fallback(api::no_such_route))

@@ -216,7 +216,10 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         .site_addr(addr)
         .build();
     let settings = Arc::new(config.settings.clone());
-    let state = AppState { pool: pool.clone(), settings: settings.clone(), leptos_options };
+    let (live, _) = tokio::sync::broadcast::channel(1024);
+    meridian::live::spawn_listener(pool.clone(), live.clone());
+    meridian::live::spawn_wake_up_job(pool.clone());
+    let state = AppState { pool: pool.clone(), settings: settings.clone(), leptos_options, live };
 
     // Sign-outs happen on the server; expired sessions are swept here, hourly.
     tokio::spawn(async move {

@@ -1,8 +1,8 @@
 //! Server-only code of the app crate: shared state, the permission gate every server
 //! function passes through, and the PostgreSQL repositories. Compiled with `ssr` only.
 
+pub mod conversations;
 pub mod passwords;
-pub mod queue;
 pub mod reports;
 pub mod sessions;
 pub mod sign_in;
@@ -26,6 +26,9 @@ pub struct AppState {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
+    /// Every committed dialogue event (JSON from the `meridian_queue` NOTIFY channel),
+    /// for the server-sent events that keep browsers live.
+    pub live: tokio::sync::broadcast::Sender<String>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

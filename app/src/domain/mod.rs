@@ -5,4 +5,5 @@ pub mod access;
 pub mod dialogue;
 pub mod email;
 pub mod metrics;
+pub mod queue;
 pub mod sign_in_throttle;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod home;
 pub mod knowledge_base;
+pub mod dialogue;
 pub mod not_found;
 pub mod qa;
 pub mod queue;

@@ -1,41 +1,56 @@
-//! `/queue`: the agents' workspace. This first version shows the queue's counts and the
-//! unassigned dialogues that have waited longest.
+//! `/queue`: the lists agents work from, live. Longest waiting first (resolved: newest
+//! first), keyset-paged, with capped counts per list.
 
+use crate::components::live::use_queue_events;
 use crate::components::notice::{error_fallback, EmptyState};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::dialogue::{format_count, format_waiting, ChannelKind, Priority, COUNT_CAP};
+use crate::domain::queue::{QueueView, ResponseClock};
 use crate::error::AppError;
+use leptos::either::Either;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct WaitingDialogue {
+pub struct QueueRow {
     pub id: i64,
     pub channel_kind: String,
     pub channel: String,
     pub customer: String,
     pub subject: String,
+    /// The start of the customer's first message.
+    pub preview: String,
     pub priority: String,
+    pub status: String,
+    pub assignee: Option<String>,
     pub waiting_seconds: i64,
+    pub clock: ResponseClock,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct QueueSummary {
-    pub unassigned: i64,
-    pub mine: i64,
-    pub open: i64,
-    pub postponed: i64,
-    pub longest_waiting: Vec<WaitingDialogue>,
+pub struct QueueList {
+    pub view: QueueView,
+    pub counts: Vec<(QueueView, i64)>,
+    pub items: Vec<QueueRow>,
+    pub next_cursor: Option<String>,
 }
 
-#[server(endpoint = "queue_summary")]
-pub async fn load_queue_summary() -> Result<QueueSummary, AppError> {
-    use crate::backend::{authorized, queue};
+/// One page of a queue list. `view` is one of unassigned, mine, open, postponed,
+/// resolved; `cursor` comes from the previous page's `next_cursor`.
+#[server(endpoint = "queue_list")]
+pub async fn load_queue(view: String, cursor: Option<String>) -> Result<QueueList, AppError> {
+    use crate::backend::{authorized, conversations};
     use crate::domain::access::Permission;
+    use crate::domain::queue::{page_size, Cursor};
     authorized(Permission::WorkQueue, |state, user| async move {
-        Ok(queue::summary(&state.pool, user.id).await?)
+        let view = QueueView::parse(&view).ok_or_else(|| AppError::Invalid("There is no such list.".into()))?;
+        let cursor = match cursor.filter(|c| !c.is_empty()) {
+            Some(c) => Some(Cursor::decode(&c).ok_or_else(|| AppError::Invalid("That page link is not valid.".into()))?),
+            None => None,
+        };
+        Ok(conversations::queue_list(&state.pool, view, user.id, cursor, page_size(None)).await?)
     })
     .await
 }
@@ -44,27 +59,29 @@ pub async fn load_queue_summary() -> Result<QueueSummary, AppError> {
 pub fn QueuePage() -> impl IntoView {
     view! {
         <RequireSection section=Section::Queue>
-            <QueueOverview/>
+            <QueueLists/>
         </RequireSection>
     }
 }
 
 #[component]
-fn QueueOverview() -> impl IntoView {
-    let summary = Resource::new(|| (), |_| load_queue_summary());
+fn QueueLists() -> impl IntoView {
+    let query = use_query_map();
+    let view = move || query.with(|q| q.get("view").and_then(|v| QueueView::parse(&v)).unwrap_or(QueueView::Unassigned));
+    let cursor = move || query.with(|q| q.get("cursor"));
+    let events = use_queue_events();
+    let list = Resource::new(
+        move || (view(), cursor(), events.get()),
+        |(view, cursor, _)| load_queue(view.as_str().to_string(), cursor),
+    );
     view! {
         <h1>"Queue"</h1>
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
-                    summary.await.map(|s| view! {
-                        <ul class="counters" aria-label="Queue counts">
-                            <Counter label="Unassigned" value=s.unassigned/>
-                            <Counter label="Mine" value=s.mine/>
-                            <Counter label="All open" value=s.open/>
-                            <Counter label="Postponed" value=s.postponed/>
-                        </ul>
-                        <WaitingList rows=s.longest_waiting/>
+                    list.await.map(|l| view! {
+                        <ViewTabs current=l.view counts=l.counts.clone()/>
+                        <Rows list=l/>
                     })
                 })}
             </ErrorBoundary>
@@ -73,51 +90,88 @@ fn QueueOverview() -> impl IntoView {
 }
 
 #[component]
-fn Counter(label: &'static str, value: i64) -> impl IntoView {
-    view! {
-        <li class="counter">
-            <span class="counter-value">{format_count(value, COUNT_CAP)}</span>
-            <span class="counter-label">{label}</span>
-        </li>
+fn ViewTabs(current: QueueView, counts: Vec<(QueueView, i64)>) -> impl IntoView {
+    let tabs = counts
+        .into_iter()
+        .map(|(v, n)| {
+            let current = (v == current).then_some("page");
+            view! {
+                <li>
+                    <a href=format!("/queue?view={}", v.as_str()) aria-current=current>
+                        {v.label()} " " <span class="tab-count">{format_count(n, COUNT_CAP)}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <nav aria-label="Queue lists" class="tabs"><ul>{tabs}</ul></nav> }
+}
+
+/// "Due in 3 min", "Overdue 5 min", "Answered in 2 min".
+pub fn clock_text(clock: ResponseClock) -> (String, &'static str) {
+    match clock {
+        ResponseClock::Due { seconds_left } => (format!("Due in {}", format_waiting(seconds_left)), "clock-due"),
+        ResponseClock::Overdue { seconds_over } => (format!("Overdue {}", format_waiting(seconds_over)), "clock-overdue"),
+        ResponseClock::Answered { after_seconds, within_target } => (
+            format!("Answered in {}", format_waiting(after_seconds)),
+            if within_target { "clock-met" } else { "clock-missed" },
+        ),
     }
 }
 
 #[component]
-fn WaitingList(rows: Vec<WaitingDialogue>) -> impl IntoView {
-    if rows.is_empty() {
-        return leptos::either::Either::Left(view! {
-            <EmptyState title="Nobody is waiting" detail="Every open dialogue has an agent. New ones appear here first."/>
-        });
+fn Rows(list: QueueList) -> impl IntoView {
+    if list.items.is_empty() {
+        let detail = match list.view {
+            QueueView::Unassigned => "Every open dialogue has an agent. New ones appear here first.",
+            QueueView::Mine => "You hold no open dialogues. Claim one from Unassigned.",
+            _ => "Nothing here right now.",
+        };
+        return Either::Left(view! { <EmptyState title=format!("{}: nothing here", list.view.label()) detail/> });
     }
-    let body = rows
+    let view_name = list.view.as_str();
+    let body = list
+        .items
         .into_iter()
         .map(|d| {
             let kind = ChannelKind::parse(&d.channel_kind).map(|k| k.label()).unwrap_or("Other");
             let priority = Priority::parse(&d.priority).map(|p| p.label()).unwrap_or("Normal");
+            let (clock, clock_class) = clock_text(d.clock);
             view! {
                 <tr>
                     <td><span class=format!("channel channel-{}", d.channel_kind) title=d.channel.clone()>{kind}</span></td>
                     <td>{d.customer}</td>
-                    <td>{d.subject}</td>
+                    <td class="subject-cell">
+                        <a href=format!("/dialogues/{}", d.id) class="row-link">{d.subject}</a>
+                        <span class="preview">{d.preview}</span>
+                    </td>
                     <td class=format!("priority priority-{}", d.priority)>{priority}</td>
+                    <td>{d.assignee.unwrap_or_else(|| "Unassigned".into())}</td>
                     <td class="numeric">{format_waiting(d.waiting_seconds)}</td>
+                    <td class=clock_class>{clock}</td>
                 </tr>
             }
         })
         .collect_view();
-    leptos::either::Either::Right(view! {
-        <table class="data-table">
-            <caption>"Unassigned, longest waiting first"</caption>
+    let next = list.next_cursor.map(|c| {
+        view! { <a class="button-quiet" href=format!("/queue?view={view_name}&cursor={c}")>"Next page"</a> }
+    });
+    Either::Right(view! {
+        <table class="data-table queue-table">
+            <caption>{list.view.label()}</caption>
             <thead>
                 <tr>
                     <th scope="col">"Channel"</th>
                     <th scope="col">"Customer"</th>
                     <th scope="col">"Subject"</th>
                     <th scope="col">"Priority"</th>
+                    <th scope="col">"Agent"</th>
                     <th scope="col">"Waiting"</th>
+                    <th scope="col">"First response"</th>
                 </tr>
             </thead>
             <tbody>{body}</tbody>
         </table>
+        <div class="pager">{next}</div>
     })
 }

@@ -25,7 +25,7 @@ pub fn state(pool: &PgPool, settings: Settings) -> AppState {
         .site_root("target/site")
         .site_pkg_dir("pkg")
         .build();
-    AppState { pool: pool.clone(), settings: Arc::new(settings), leptos_options }
+    AppState { pool: pool.clone(), settings: Arc::new(settings), leptos_options, live: tokio::sync::broadcast::channel(16).0 }
 }
 
 pub fn app(pool: &PgPool) -> Router {

@@ -1,0 +1,513 @@
+//! Dialogues in PostgreSQL: the queue's lists (keyset-paged), one dialogue with its
+//! timeline and customer card, and every state change, each in one transaction with
+//! its event (whose trigger tells every server process).
+
+use crate::domain::dialogue::COUNT_CAP;
+use crate::domain::queue::{self, Cursor, QueueView, WriteAs};
+use crate::error::AppError;
+use crate::pages::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
+use crate::pages::queue::{QueueList, QueueRow};
+use sqlx::{PgConnection, PgPool};
+
+const LIST_COLUMNS: &str = "
+    c.id, ch.kind as channel_kind, ch.name as channel, cu.name as customer, c.subject, c.priority, c.status,
+    u.name as assignee,
+    extract(epoch from c.created_at)::bigint as created_epoch,
+    extract(epoch from ch.first_response_target)::bigint as target_seconds,
+    extract(epoch from c.first_response_at)::bigint as first_response_epoch,
+    (select left(m.body, 160) from messages m where m.conversation_id = c.id order by m.created_at, m.id limit 1) as preview";
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    channel_kind: String,
+    channel: String,
+    customer: String,
+    subject: String,
+    priority: String,
+    status: String,
+    assignee: Option<String>,
+    created_epoch: i64,
+    target_seconds: i64,
+    first_response_epoch: Option<i64>,
+    preview: Option<String>,
+    sort_micros: i64,
+}
+
+/// One page of a list: at most `limit` rows after `cursor`, in the view's order, on the
+/// view's index. Returns the rows and the cursor of the next page, if there is one.
+pub async fn list(
+    pool: &PgPool,
+    view: QueueView,
+    me: i64,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<QueueRow>, Option<Cursor>), sqlx::Error> {
+    // Fixed SQL per view: nothing the client sends is spliced in.
+    let (filter, sort_col, order, after) = match view {
+        QueueView::Unassigned => ("c.status = 'open' and c.assignee_id is null", "c.created_at", "asc", ">"),
+        QueueView::Mine => ("c.status = 'open' and c.assignee_id = $1", "c.created_at", "asc", ">"),
+        QueueView::Open => ("c.status = 'open'", "c.created_at", "asc", ">"),
+        QueueView::Postponed => ("c.status = 'postponed'", "c.created_at", "asc", ">"),
+        QueueView::Resolved => ("c.status = 'resolved'", "c.resolved_at", "desc", "<"),
+    };
+    let sql = format!(
+        "select {LIST_COLUMNS}, (extract(epoch from {sort_col}) * 1000000)::bigint as sort_micros
+           from conversations c
+           join channels ch on ch.id = c.channel_id
+           join customers cu on cu.id = c.customer_id
+           left join users u on u.id = c.assignee_id
+          where {filter} and ($2::bigint is null or ({sort_col}, c.id) {after} (to_timestamp($2::float8 / 1000000), $3))
+          order by {sort_col} {order}, c.id {order}
+          limit $4"
+    );
+    let mut rows: Vec<ListRow> = sqlx::query_as(&sql)
+        .bind(me)
+        .bind(cursor.map(|c| c.at_micros))
+        .bind(cursor.map(|c| c.id).unwrap_or(0))
+        .bind(limit + 1)
+        .fetch_all(pool)
+        .await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor { at_micros: r.sort_micros, id: r.id })
+    } else {
+        None
+    };
+    let now = now_epoch();
+    let items = rows
+        .into_iter()
+        .map(|r| QueueRow {
+            id: r.id,
+            channel_kind: r.channel_kind,
+            channel: r.channel,
+            customer: r.customer,
+            subject: r.subject,
+            preview: r.preview.unwrap_or_default(),
+            priority: r.priority,
+            status: r.status,
+            assignee: r.assignee,
+            waiting_seconds: now - r.created_epoch,
+            clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now),
+        })
+        .collect();
+    Ok((items, next))
+}
+
+fn now_epoch() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Capped counts of every list (see [`COUNT_CAP`]).
+pub async fn counts(pool: &PgPool, me: i64) -> Result<Vec<(QueueView, i64)>, sqlx::Error> {
+    let row: (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "select
+           (select count(*) from (select 1 from conversations where status = 'open' and assignee_id is null limit $2) t),
+           (select count(*) from (select 1 from conversations where status = 'open' and assignee_id = $1 limit $2) t),
+           (select count(*) from (select 1 from conversations where status = 'open' limit $2) t),
+           (select count(*) from (select 1 from conversations where status = 'postponed' limit $2) t),
+           (select count(*) from (select 1 from conversations where status = 'resolved' limit $2) t)",
+    )
+    .bind(me)
+    .bind(COUNT_CAP)
+    .fetch_one(pool)
+    .await?;
+    Ok(vec![
+        (QueueView::Unassigned, row.0),
+        (QueueView::Mine, row.1),
+        (QueueView::Open, row.2),
+        (QueueView::Postponed, row.3),
+        (QueueView::Resolved, row.4),
+    ])
+}
+
+pub async fn queue_list(pool: &PgPool, view: QueueView, me: i64, cursor: Option<Cursor>, limit: i64) -> Result<QueueList, sqlx::Error> {
+    let (items, next) = list(pool, view, me, cursor, limit).await?;
+    Ok(QueueList { view, counts: counts(pool, me).await?, items, next_cursor: next.map(Cursor::encode) })
+}
+
+#[derive(sqlx::FromRow)]
+struct DialogueRow {
+    id: i64,
+    subject: String,
+    topic: String,
+    status: String,
+    priority: String,
+    channel_kind: String,
+    channel: String,
+    assignee_id: Option<i64>,
+    assignee: Option<String>,
+    created_epoch: i64,
+    target_seconds: i64,
+    first_response_epoch: Option<i64>,
+    postponed_until_epoch: Option<i64>,
+    postponed_until_reply: bool,
+    customer_id: i64,
+    customer_name: String,
+    customer_email: Option<String>,
+    customer_phone: Option<String>,
+    customer_time_zone: String,
+    customer_local_time: Option<String>,
+    customer_plan: Option<String>,
+}
+
+/// One dialogue as the agent sees it, or `None` if there is no such dialogue.
+pub async fn dialogue(pool: &PgPool, id: i64) -> Result<Option<Dialogue>, sqlx::Error> {
+    let row: Option<DialogueRow> = sqlx::query_as(
+        "select c.id, c.subject, c.topic, c.status, c.priority, ch.kind as channel_kind, ch.name as channel,
+                c.assignee_id, u.name as assignee,
+                extract(epoch from c.created_at)::bigint as created_epoch,
+                extract(epoch from ch.first_response_target)::bigint as target_seconds,
+                extract(epoch from c.first_response_at)::bigint as first_response_epoch,
+                extract(epoch from c.postponed_until)::bigint as postponed_until_epoch,
+                c.postponed_until_reply,
+                cu.id as customer_id, cu.name as customer_name, cu.email as customer_email, cu.phone as customer_phone,
+                cu.time_zone as customer_time_zone,
+                -- An unknown zone name must not break the page: pg_timezone_names knows every valid one.
+                case when exists (select 1 from pg_timezone_names where name = cu.time_zone)
+                     then to_char(now() at time zone cu.time_zone, 'Dy HH24:MI') end as customer_local_time,
+                cu.plan as customer_plan
+           from conversations c
+           join channels ch on ch.id = c.channel_id
+           join customers cu on cu.id = c.customer_id
+           left join users u on u.id = c.assignee_id
+          where c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+
+    // The whole history with this customer, every channel, newest 200 entries.
+    let mut timeline: Vec<TimelineEntry> = sqlx::query_as::<_, (i64, i64, String, String, Option<String>, String, String, i64, String)>(
+        "select * from (
+             select m.id, m.conversation_id, c.subject, m.author_kind, u.name, m.visibility, m.body,
+                    extract(epoch from m.created_at)::bigint as at, ch.kind
+               from messages m
+               join conversations c on c.id = m.conversation_id
+               join channels ch on ch.id = c.channel_id
+               left join users u on u.id = m.author_user_id
+              where c.customer_id = $1
+              order by m.created_at desc, m.id desc
+              limit 200) recent
+          order by at, id",
+    )
+    .bind(r.customer_id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(id, conversation_id, subject, author_kind, author, visibility, body, at, channel_kind)| TimelineEntry::Message {
+        id,
+        conversation_id,
+        subject,
+        channel_kind,
+        author_kind,
+        author,
+        internal: visibility == "internal",
+        body,
+        at_epoch: at,
+    })
+    .collect();
+    let events: Vec<(i64, String, Option<String>, serde_json::Value, i64)> = sqlx::query_as(
+        "select e.id, e.kind, u.name, e.detail, extract(epoch from e.created_at)::bigint
+           from conversation_events e left join users u on u.id = e.actor_user_id
+          where e.conversation_id = $1 order by e.created_at, e.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    timeline.extend(events.into_iter().map(|(id, kind, actor, detail, at)| TimelineEntry::Event {
+        id,
+        kind,
+        actor,
+        detail: detail.get("text").and_then(|t| t.as_str()).unwrap_or_default().to_string(),
+        at_epoch: at,
+    }));
+    timeline.sort_by_key(|e| e.at_epoch());
+
+    let past: Vec<PastDialogue> = sqlx::query_as(
+        "select c.id, c.subject, c.status, ch.kind as channel_kind, extract(epoch from c.created_at)::bigint as created_epoch, c.csat
+           from conversations c join channels ch on ch.id = c.channel_id
+          where c.customer_id = $1 and c.id <> $2
+          order by c.created_at desc limit 10",
+    )
+    .bind(r.customer_id)
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let ratings: (i64, i64, i64) = sqlx::query_as(
+        "select count(*) filter (where csat = 1), count(*) filter (where csat = 2), count(*) filter (where csat = 3)
+           from conversations where customer_id = $1",
+    )
+    .bind(r.customer_id)
+    .fetch_one(pool)
+    .await?;
+
+    Ok(Some(Dialogue {
+        id: r.id,
+        subject: r.subject,
+        topic: r.topic,
+        status: r.status,
+        priority: r.priority,
+        channel_kind: r.channel_kind,
+        channel: r.channel,
+        assignee_id: r.assignee_id,
+        assignee: r.assignee,
+        clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now_epoch()),
+        postponed_until_epoch: r.postponed_until_epoch,
+        postponed_until_reply: r.postponed_until_reply,
+        customer: CustomerCard {
+            id: r.customer_id,
+            name: r.customer_name,
+            email: r.customer_email,
+            phone: r.customer_phone,
+            time_zone: r.customer_time_zone,
+            local_time: r.customer_local_time,
+            plan: r.customer_plan,
+            past,
+            ratings_bad: ratings.0,
+            ratings_good: ratings.1,
+            ratings_excellent: ratings.2,
+        },
+        timeline,
+    }))
+}
+
+async fn event(conn: &mut PgConnection, id: i64, actor: i64, kind: &str, text: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into conversation_events (conversation_id, actor_user_id, kind, detail) values ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(actor)
+        .bind(kind)
+        .bind(serde_json::json!({ "text": text }))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn user_name(conn: &mut PgConnection, id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("select name from users where id = $1").bind(id).fetch_one(conn).await
+}
+
+/// Locks the dialogue's row for this transaction and returns (holder, status), or 404.
+async fn lock(conn: &mut PgConnection, id: i64) -> Result<(Option<i64>, String), AppError> {
+    sqlx::query_as("select assignee_id, status from conversations where id = $1 for update")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))
+}
+
+async fn held_by(conn: &mut PgConnection, holder: i64) -> Result<AppError, sqlx::Error> {
+    let name = user_name(conn, holder).await?;
+    Ok(AppError::Conflict(format!("{name} is handling this dialogue.")))
+}
+
+/// What a claim ended with.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claimed {
+    /// Nobody held it; now `me` does.
+    Now,
+    /// `me` held it already.
+    Already,
+    /// Someone else held it; `me` took it over (asked for explicitly).
+    TakenOver,
+}
+
+/// Claims a dialogue for `me`. The race is decided by PostgreSQL: the conditional update
+/// succeeds for exactly one of any number of simultaneous claims; the others learn who
+/// holds it (409) unless they asked to take it over.
+pub async fn claim(pool: &PgPool, id: i64, me: i64, take_over: bool) -> Result<Claimed, AppError> {
+    let mut tx = pool.begin().await?;
+    let won: Option<i64> = sqlx::query_scalar(
+        "update conversations set assignee_id = $2, claimed_at = now()
+          where id = $1 and assignee_id is null and status <> 'resolved' returning id",
+    )
+    .bind(id)
+    .bind(me)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if won.is_some() {
+        event(&mut tx, id, me, "claimed", "").await?;
+        tx.commit().await?;
+        return Ok(Claimed::Now);
+    }
+    let (holder, status) = lock(&mut tx, id).await?;
+    if status == "resolved" {
+        return Err(AppError::Conflict("This dialogue is resolved. Reopen it to work on it.".into()));
+    }
+    match holder {
+        Some(h) if h == me => Ok(Claimed::Already),
+        Some(h) if !take_over => Err(held_by(&mut tx, h).await?),
+        Some(h) => {
+            let previous = user_name(&mut tx, h).await?;
+            sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
+                .bind(id)
+                .bind(me)
+                .execute(&mut *tx)
+                .await?;
+            event(&mut tx, id, me, "taken_over", &format!("from {previous}")).await?;
+            tx.commit().await?;
+            Ok(Claimed::TakenOver)
+        }
+        // Released between our update and our lock: try again from the top.
+        None => Box::pin(claim(pool, id, me, take_over)).await,
+    }
+}
+
+/// Makes sure `me` may act on the dialogue as its holder, claiming or taking it over
+/// as `may_write` decides. Runs inside the caller's transaction, with the row locked.
+async fn act_as_holder(conn: &mut PgConnection, id: i64, me: i64, internal: bool, take_over: bool) -> Result<String, AppError> {
+    let (holder, status) = lock(conn, id).await?;
+    match queue::may_write(holder, me, internal, take_over) {
+        Ok(WriteAs::Holder) => {}
+        Ok(WriteAs::ClaimFirst) => {
+            sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
+                .bind(id).bind(me).execute(&mut *conn).await?;
+            event(conn, id, me, "claimed", "").await?;
+        }
+        Ok(WriteAs::TakeOver) => {
+            let previous = user_name(conn, holder.expect("take-over has a holder")).await?;
+            sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
+                .bind(id).bind(me).execute(&mut *conn).await?;
+            event(conn, id, me, "taken_over", &format!("from {previous}")).await?;
+        }
+        Err(queue::HeldByOther(h)) => return Err(held_by(conn, h).await?),
+    }
+    Ok(status)
+}
+
+/// Adds an agent's public reply or internal note. A public reply needs the dialogue
+/// (claiming it if nobody holds it) and sets the first response once; a note never
+/// reaches the customer and changes nothing else.
+pub async fn write_message(pool: &PgPool, id: i64, me: i64, body: &str, internal: bool, take_over: bool) -> Result<i64, AppError> {
+    let body = queue::message_body(body).map_err(|e| AppError::Invalid(e.into()))?;
+    let mut tx = pool.begin().await?;
+    let status = act_as_holder(&mut tx, id, me, internal, take_over).await?;
+    if status == "resolved" && !internal {
+        return Err(AppError::Conflict("This dialogue is resolved. Reopen it to reply.".into()));
+    }
+    let message_id: i64 = sqlx::query_scalar(
+        "insert into messages (conversation_id, author_kind, author_user_id, visibility, body)
+         values ($1, 'agent', $2, $3, $4) returning id",
+    )
+    .bind(id)
+    .bind(me)
+    .bind(if internal { "internal" } else { "public" })
+    .bind(&body)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !internal {
+        sqlx::query("update conversations set first_response_at = coalesce(first_response_at, now()) where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    event(&mut tx, id, me, if internal { "noted" } else { "replied" }, "").await?;
+    tx.commit().await?;
+    Ok(message_id)
+}
+
+/// Postpones until a time (Unix seconds) or, with `None`, until the customer replies.
+pub async fn postpone(pool: &PgPool, id: i64, me: i64, until: Option<i64>) -> Result<(), AppError> {
+    if let Some(until) = until {
+        queue::postpone_until(until, now_epoch()).map_err(|e| AppError::Invalid(e.into()))?;
+    }
+    let mut tx = pool.begin().await?;
+    let status = act_as_holder(&mut tx, id, me, false, false).await?;
+    if status == "resolved" {
+        return Err(AppError::Conflict("This dialogue is resolved. Reopen it first.".into()));
+    }
+    sqlx::query(
+        "update conversations set status = 'postponed', postponed_until = to_timestamp($2::float8), postponed_until_reply = $3
+          where id = $1",
+    )
+    .bind(id)
+    .bind(until.map(|u| u as f64))
+    .bind(until.is_none())
+    .execute(&mut *tx)
+    .await?;
+    let text = match until {
+        Some(_) => "until a time".to_string(),
+        None => "until the customer replies".to_string(),
+    };
+    event(&mut tx, id, me, "postponed", &text).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn resolve(pool: &PgPool, id: i64, me: i64) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let status = act_as_holder(&mut tx, id, me, false, false).await?;
+    if status == "resolved" {
+        return Ok(());
+    }
+    sqlx::query(
+        "update conversations set status = 'resolved', resolved_at = now(), postponed_until = null, postponed_until_reply = false
+          where id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    event(&mut tx, id, me, "resolved", "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reopens a resolved dialogue; it goes back to whoever held it (or to the queue).
+pub async fn reopen(pool: &PgPool, id: i64, me: i64) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let (_, status) = lock(&mut tx, id).await?;
+    if status != "resolved" {
+        return Ok(());
+    }
+    sqlx::query("update conversations set status = 'open', resolved_at = null where id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    event(&mut tx, id, me, "reopened", "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Hands a dialogue to another agent (an active operator, manager or owner).
+pub async fn assign(pool: &PgPool, id: i64, me: i64, agent_id: i64) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let agent: Option<String> = sqlx::query_scalar(
+        "select name from users where id = $1 and active and role in ('operator', 'admin', 'super_admin')",
+    )
+    .bind(agent_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(agent) = agent else {
+        return Err(AppError::Invalid("Pick an active agent to hand this dialogue to.".into()));
+    };
+    let (_, status) = lock(&mut tx, id).await?;
+    if status == "resolved" {
+        return Err(AppError::Conflict("This dialogue is resolved. Reopen it first.".into()));
+    }
+    sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
+        .bind(id)
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+    event(&mut tx, id, me, "assigned", &format!("to {agent}")).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Brings back every postponed dialogue whose time has come, in one statement: with
+/// several server processes running this at once, each dialogue wakes exactly once.
+pub async fn wake_due(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let woke: Vec<i64> = sqlx::query_scalar(
+        "with woke as (
+             update conversations set status = 'open', postponed_until = null
+              where status = 'postponed' and postponed_until <= now()
+          returning id)
+         insert into conversation_events (conversation_id, kind, detail)
+         select id, 'woke_up', '{\"text\": \"the postponement ended\"}'::jsonb from woke
+         returning conversation_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(woke.len() as u64)
+}

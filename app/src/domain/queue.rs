@@ -1,0 +1,265 @@
+//! The queue's rules: which list a dialogue is in, how lists are paged, who may write
+//! in a dialogue, and the first-response clock. Times are Unix seconds (or
+//! microseconds for cursors) so this stays plain Rust for the browser too.
+
+use serde::{Deserialize, Serialize};
+
+/// The lists of the queue page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueView {
+    /// Open, nobody holds it: what agents claim from.
+    Unassigned,
+    /// Open and held by the signed-in agent.
+    Mine,
+    /// Every open dialogue.
+    Open,
+    /// Waiting for a time or for the customer.
+    Postponed,
+    /// Done, newest first.
+    Resolved,
+}
+
+impl QueueView {
+    pub const ALL: [QueueView; 5] =
+        [QueueView::Unassigned, QueueView::Mine, QueueView::Open, QueueView::Postponed, QueueView::Resolved];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueView::Unassigned => "unassigned",
+            QueueView::Mine => "mine",
+            QueueView::Open => "open",
+            QueueView::Postponed => "postponed",
+            QueueView::Resolved => "resolved",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueView::Unassigned => "Unassigned",
+            QueueView::Mine => "Mine",
+            QueueView::Open => "All open",
+            QueueView::Postponed => "Postponed",
+            QueueView::Resolved => "Resolved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<QueueView> {
+        QueueView::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Resolved reads newest first; every other list longest-waiting first.
+    pub fn newest_first(self) -> bool {
+        self == QueueView::Resolved
+    }
+}
+
+/// Where the next page of a list starts: the sort key of the last row shown. Opaque to
+/// clients (`"<micros>.<id>"` in base 36), so they cannot build one that skips rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub at_micros: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        format!("{}.{}", to_base36(self.at_micros), to_base36(self.id))
+    }
+
+    /// `None` for anything that is not a cursor this code made.
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (at, id) = s.split_once('.')?;
+        let cursor = Cursor { at_micros: from_base36(at)?, id: from_base36(id)? };
+        (cursor.id > 0).then_some(cursor)
+    }
+}
+
+fn to_base36(n: i64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let (neg, mut n) = (n < 0, n.unsigned_abs());
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    if neg {
+        out.push(b'-');
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ascii")
+}
+
+fn from_base36(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 13 {
+        return None;
+    }
+    let n = i64::from_str_radix(digits, 36).ok()?;
+    Some(if neg { -n } else { n })
+}
+
+/// How many rows a list page holds, whatever the client asks for.
+pub fn page_size(requested: Option<u32>) -> i64 {
+    requested.unwrap_or(50).clamp(1, 100) as i64
+}
+
+/// What an agent may do when writing in a dialogue someone may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteAs {
+    /// They hold it already.
+    Holder,
+    /// Nobody holds it: writing claims it (claim before replying).
+    ClaimFirst,
+    /// Someone else holds it and the agent chose to take it over.
+    TakeOver,
+}
+
+/// Someone else holds the dialogue and the agent did not ask to take it over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeldByOther(pub i64);
+
+/// Decides whether `me` may write (reply or note) in a dialogue held by `holder`.
+/// Internal notes are allowed whoever holds it: bringing in a specialist is the point.
+pub fn may_write(holder: Option<i64>, me: i64, internal: bool, take_over: bool) -> Result<WriteAs, HeldByOther> {
+    match holder {
+        Some(h) if h == me => Ok(WriteAs::Holder),
+        None if internal => Ok(WriteAs::Holder),
+        None => Ok(WriteAs::ClaimFirst),
+        Some(_) if internal => Ok(WriteAs::Holder),
+        Some(_) if take_over => Ok(WriteAs::TakeOver),
+        Some(h) => Err(HeldByOther(h)),
+    }
+}
+
+/// A reply or note as typed: trimmed, not empty, at most 20,000 characters.
+pub fn message_body(input: &str) -> Result<String, &'static str> {
+    let body = input.trim();
+    if body.is_empty() {
+        return Err("Write something first.");
+    }
+    if body.chars().count() > 20_000 {
+        return Err("That message is longer than 20,000 characters.");
+    }
+    Ok(body.replace("\r\n", "\n"))
+}
+
+/// The first-response clock of a dialogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResponseClock {
+    /// Not answered yet; this many seconds left of the channel's target.
+    Due { seconds_left: i64 },
+    /// Not answered and past the target by this many seconds.
+    Overdue { seconds_over: i64 },
+    /// Answered this many seconds after it arrived, within the target or not.
+    Answered { after_seconds: i64, within_target: bool },
+}
+
+/// The clock from the creation time, the channel's target, the first public reply (if
+/// any) and now, all in Unix seconds.
+pub fn response_clock(created: i64, target_seconds: i64, first_response: Option<i64>, now: i64) -> ResponseClock {
+    match first_response {
+        Some(at) => {
+            let after = (at - created).max(0);
+            ResponseClock::Answered { after_seconds: after, within_target: after <= target_seconds }
+        }
+        None => {
+            let left = created + target_seconds - now;
+            if left >= 0 {
+                ResponseClock::Due { seconds_left: left }
+            } else {
+                ResponseClock::Overdue { seconds_over: -left }
+            }
+        }
+    }
+}
+
+/// A postponement must end in the future, and within a year.
+pub fn postpone_until(until: i64, now: i64) -> Result<i64, &'static str> {
+    if until <= now {
+        return Err("Pick a time in the future.");
+    }
+    if until > now + 366 * 86_400 {
+        return Err("Postpone for at most a year.");
+    }
+    Ok(until)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn views_round_trip_and_only_resolved_reads_newest_first() {
+        for v in QueueView::ALL {
+            assert_eq!(QueueView::parse(v.as_str()), Some(v));
+            assert_eq!(v.newest_first(), v == QueueView::Resolved);
+        }
+        assert_eq!(QueueView::parse("everything"), None);
+    }
+
+    #[test]
+    fn forged_or_garbled_cursors_are_refused() {
+        for bad in ["", ".", "abc", "1.", ".1", "zz.0", "1.-5", "1.2.3", "!!.1", "1.zzzzzzzzzzzzzzz"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn page_sizes_are_bounded() {
+        assert_eq!(page_size(None), 50);
+        assert_eq!(page_size(Some(0)), 1);
+        assert_eq!(page_size(Some(10_000)), 100);
+    }
+
+    #[test]
+    fn agent_b_cannot_reply_in_a_dialogue_agent_a_holds() {
+        assert_eq!(may_write(Some(1), 2, false, false), Err(HeldByOther(1)));
+        assert_eq!(may_write(Some(1), 2, false, true), Ok(WriteAs::TakeOver));
+        assert_eq!(may_write(Some(1), 1, false, false), Ok(WriteAs::Holder));
+        assert_eq!(may_write(None, 2, false, false), Ok(WriteAs::ClaimFirst));
+    }
+
+    #[test]
+    fn anyone_may_leave_an_internal_note() {
+        assert_eq!(may_write(Some(1), 2, true, false), Ok(WriteAs::Holder));
+        assert_eq!(may_write(None, 2, true, false), Ok(WriteAs::Holder));
+    }
+
+    #[test]
+    fn empty_and_huge_messages_are_refused() {
+        assert!(message_body("   \n ").is_err());
+        assert!(message_body(&"x".repeat(20_001)).is_err());
+        assert_eq!(message_body("  Hi!\r\nThanks  ").unwrap(), "Hi!\nThanks");
+    }
+
+    #[test]
+    fn the_clock_counts_down_then_overdue_then_stops_at_the_reply() {
+        assert_eq!(response_clock(0, 120, None, 20), ResponseClock::Due { seconds_left: 100 });
+        assert_eq!(response_clock(0, 120, None, 150), ResponseClock::Overdue { seconds_over: 30 });
+        assert_eq!(response_clock(0, 120, Some(90), 10_000), ResponseClock::Answered { after_seconds: 90, within_target: true });
+        assert_eq!(response_clock(0, 120, Some(121), 121), ResponseClock::Answered { after_seconds: 121, within_target: false });
+    }
+
+    #[test]
+    fn postponing_into_the_past_is_refused() {
+        assert!(postpone_until(100, 100).is_err());
+        assert!(postpone_until(100 + 400 * 86_400, 100).is_err());
+        assert_eq!(postpone_until(200, 100), Ok(200));
+    }
+
+    proptest! {
+        #[test]
+        fn cursors_round_trip(at in (i64::MIN + 1)..i64::MAX, id in 1i64..i64::MAX) {
+            let c = Cursor { at_micros: at, id };
+            prop_assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        }
+    }
+}

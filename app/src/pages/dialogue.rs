@@ -1,0 +1,406 @@
+//! `/dialogues/{id}`: one dialogue: the customer's whole history across channels, the
+//! customer card, and everything an agent does to it: claim or take over, reply, leave
+//! an internal note, postpone, resolve, reopen. Live: others' changes appear at once.
+
+use crate::auth::Auth;
+use crate::components::live::use_queue_events;
+use crate::components::notice::{error_fallback, ErrorNotice};
+use crate::components::shell::RequireSection;
+use crate::domain::access::Section;
+use crate::domain::dialogue::{format_waiting, ChannelKind, Priority, Status};
+use crate::domain::queue::ResponseClock;
+use crate::error::AppError;
+use crate::pages::queue::clock_text;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PastDialogue {
+    pub id: i64,
+    pub subject: String,
+    pub status: String,
+    pub channel_kind: String,
+    pub created_epoch: i64,
+    pub csat: Option<i16>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerCard {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub time_zone: String,
+    /// The customer's local time when the page was loaded, e.g. "Tue 14:05".
+    pub local_time: Option<String>,
+    pub plan: Option<String>,
+    pub past: Vec<PastDialogue>,
+    pub ratings_bad: i64,
+    pub ratings_good: i64,
+    pub ratings_excellent: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TimelineEntry {
+    Message {
+        id: i64,
+        conversation_id: i64,
+        subject: String,
+        channel_kind: String,
+        /// customer, agent or system
+        author_kind: String,
+        author: Option<String>,
+        internal: bool,
+        body: String,
+        at_epoch: i64,
+    },
+    Event { id: i64, kind: String, actor: Option<String>, detail: String, at_epoch: i64 },
+}
+
+impl TimelineEntry {
+    pub fn at_epoch(&self) -> i64 {
+        match self {
+            TimelineEntry::Message { at_epoch, .. } | TimelineEntry::Event { at_epoch, .. } => *at_epoch,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dialogue {
+    pub id: i64,
+    pub subject: String,
+    pub topic: String,
+    pub status: String,
+    pub priority: String,
+    pub channel_kind: String,
+    pub channel: String,
+    pub assignee_id: Option<i64>,
+    pub assignee: Option<String>,
+    pub clock: ResponseClock,
+    pub postponed_until_epoch: Option<i64>,
+    pub postponed_until_reply: bool,
+    pub customer: CustomerCard,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[server(endpoint = "dialogue")]
+pub async fn load_dialogue(id: i64) -> Result<(Dialogue, i64), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, _| async move {
+        let d = conversations::dialogue(&state.pool, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
+        Ok((d, chrono::Utc::now().timestamp()))
+    })
+    .await
+}
+
+#[server(endpoint = "claim_dialogue")]
+pub async fn claim_dialogue(id: i64, take_over: bool) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        conversations::claim(&state.pool, id, user.id, take_over).await.map(|_| ())
+    })
+    .await
+}
+
+#[server(endpoint = "send_message")]
+pub async fn send_message(id: i64, body: String, internal: bool) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        conversations::write_message(&state.pool, id, user.id, &body, internal, false).await.map(|_| ())
+    })
+    .await
+}
+
+/// Postpones until `until_epoch` (Unix seconds) or, without it, until the customer replies.
+#[server(endpoint = "postpone_dialogue")]
+pub async fn postpone_dialogue(id: i64, until_epoch: Option<i64>) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        conversations::postpone(&state.pool, id, user.id, until_epoch).await
+    })
+    .await
+}
+
+#[server(endpoint = "resolve_dialogue")]
+pub async fn resolve_dialogue(id: i64) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move { conversations::resolve(&state.pool, id, user.id).await }).await
+}
+
+#[server(endpoint = "reopen_dialogue")]
+pub async fn reopen_dialogue(id: i64) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move { conversations::reopen(&state.pool, id, user.id).await }).await
+}
+
+#[component]
+pub fn DialoguePage() -> impl IntoView {
+    view! {
+        <RequireSection section=Section::Queue>
+            <DialogueView/>
+        </RequireSection>
+    }
+}
+
+#[component]
+fn DialogueView() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let events = use_queue_events();
+    let claim = ServerAction::<ClaimDialogue>::new();
+    let send = ServerAction::<SendMessage>::new();
+    let postpone = ServerAction::<PostponeDialogue>::new();
+    let resolve = ServerAction::<ResolveDialogue>::new();
+    let reopen = ServerAction::<ReopenDialogue>::new();
+    let dialogue = Resource::new(
+        move || {
+            (id(), events.get(), claim.version().get(), send.version().get(), postpone.version().get(),
+             resolve.version().get(), reopen.version().get())
+        },
+        |(id, ..)| load_dialogue(id),
+    );
+    // The latest refusal of any action, as a sentence.
+    let refusal = move || {
+        [claim.value().get().and_then(Result::err), send.value().get().and_then(Result::err),
+         postpone.value().get().and_then(Result::err), resolve.value().get().and_then(Result::err),
+         reopen.value().get().and_then(Result::err)]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| view! { <ErrorNotice message=e.to_string()/> })
+    };
+    let actions = Actions { claim, send, postpone, resolve, reopen };
+    view! {
+        <Transition fallback=|| ()>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    dialogue.await.map(|(d, now)| view! { <DialogueLayout d now actions refusal/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    claim: ServerAction<ClaimDialogue>,
+    send: ServerAction<SendMessage>,
+    postpone: ServerAction<PostponeDialogue>,
+    resolve: ServerAction<ResolveDialogue>,
+    reopen: ServerAction<ReopenDialogue>,
+}
+
+#[component]
+fn DialogueLayout<R, V>(d: Dialogue, now: i64, actions: Actions, refusal: R) -> impl IntoView
+where
+    R: Fn() -> Option<V> + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let auth = Auth::expect();
+    let id = d.id;
+    let status = Status::parse(&d.status).unwrap_or(Status::Open);
+    let kind = ChannelKind::parse(&d.channel_kind).map(|k| k.label()).unwrap_or("Other");
+    let priority = Priority::parse(&d.priority).map(|p| p.label()).unwrap_or("Normal");
+    let (clock, clock_class) = clock_text(d.clock);
+    let holder = d.assignee.clone().map(|n| format!("Held by {n}")).unwrap_or_else(|| "Unassigned".into());
+    let postponed = (status == Status::Postponed).then(|| match d.postponed_until_epoch {
+        Some(until) => format!("Postponed for {}", format_waiting(until - now)),
+        None => "Postponed until the customer replies".to_string(),
+    });
+    let assignee_id = d.assignee_id;
+    let me = move || auth.user.get().and_then(|u| u.ok().flatten()).map(|u| u.id);
+    let timeline = timeline_view(d.timeline, id, now);
+    let message_ref = NodeRef::<leptos::html::Textarea>::new();
+    let until_ref = NodeRef::<leptos::html::Input>::new();
+
+    let send = move |internal: bool| {
+        let body = message_ref.get().map(|t| t.value()).unwrap_or_default();
+        actions.send.dispatch(SendMessage { id, body, internal });
+    };
+    // Clear the box once the message is stored.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.send.value().get() {
+            if let Some(t) = message_ref.get() {
+                t.set_value("");
+            }
+        }
+    });
+    let postpone_until = move |_| {
+        let value = until_ref.get().map(|i| i.value()).unwrap_or_default();
+        actions.postpone.dispatch(PostponeDialogue { id, until_epoch: local_datetime_to_epoch(&value) });
+    };
+
+    view! {
+        <Title text=d.subject.clone()/>
+        <div class="dialogue-layout">
+            <article class="dialogue" aria-labelledby="dialogue-title">
+                <header class="dialogue-header">
+                    <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
+                    <h1 id="dialogue-title">{d.subject.clone()}</h1>
+                    <p class="badges">
+                        <span class=format!("channel channel-{}", d.channel_kind) title=d.channel.clone()>{kind}</span>
+                        <span class="badge">{status.label()}</span>
+                        <span class=format!("badge priority-{}", d.priority)>{priority}</span>
+                        <span class="badge" data-testid="holder">{holder}</span>
+                        <span class=format!("badge {clock_class}")>{clock}</span>
+                        {postponed.map(|p| view! { <span class="badge">{p}</span> })}
+                    </p>
+                    <div class="toolbar" role="toolbar" aria-label="Dialogue actions">
+                        {move || {
+                            let me = me();
+                            match (status, assignee_id) {
+                                (Status::Resolved, _) => view! {
+                                    <button on:click=move |_| { actions.reopen.dispatch(ReopenDialogue { id }); }>"Reopen"</button>
+                                }.into_any(),
+                                (_, None) => view! {
+                                    <button class="button-primary" aria-keyshortcuts="c"
+                                        on:click=move |_| { actions.claim.dispatch(ClaimDialogue { id, take_over: false }); }>"Claim"</button>
+                                }.into_any(),
+                                (_, Some(h)) if Some(h) != me => view! {
+                                    <button on:click=move |_| { actions.claim.dispatch(ClaimDialogue { id, take_over: true }); }>"Take over"</button>
+                                }.into_any(),
+                                _ => view! {
+                                    <label class="inline-field">"Postpone until "
+                                        <input type="datetime-local" node_ref=until_ref aria-label="Postpone until"/>
+                                    </label>
+                                    <button on:click=postpone_until>"Postpone"</button>
+                                    <button on:click=move |_| { actions.postpone.dispatch(PostponeDialogue { id, until_epoch: None }); }>
+                                        "Until the customer replies"
+                                    </button>
+                                    <button class="button-primary" aria-keyshortcuts="e"
+                                        on:click=move |_| { actions.resolve.dispatch(ResolveDialogue { id }); }>"Resolve"</button>
+                                }.into_any(),
+                            }
+                        }}
+                    </div>
+                    {refusal}
+                </header>
+                <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
+                <form class="composer" on:submit=move |e| { e.prevent_default(); send(false); }>
+                    <label for="message">"Message"</label>
+                    <textarea id="message" node_ref=message_ref rows="4"
+                        placeholder="Write a reply to the customer, or an internal note for colleagues"></textarea>
+                    <div class="composer-actions">
+                        <button type="submit" class="button-primary" aria-keyshortcuts="r">"Send reply"</button>
+                        <button type="button" class="button-note" aria-keyshortcuts="n" on:click=move |_| send(true)>
+                            "Add internal note"
+                        </button>
+                    </div>
+                </form>
+            </article>
+            <CustomerAside card=d.customer now/>
+        </div>
+    }
+}
+
+/// `2026-11-23T09:30` from a datetime-local input, in the browser's time zone, to Unix
+/// seconds. Empty or unparsable: `None` (the server then refuses a missing time).
+fn local_datetime_to_epoch(value: &str) -> Option<i64> {
+    if value.is_empty() {
+        return Some(0);
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+        if ms.is_nan() { Some(0) } else { Some((ms / 1000.0) as i64) }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Some(0)
+    }
+}
+
+fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl IntoView {
+    let mut last_conversation = None;
+    entries
+        .into_iter()
+        .map(|entry| match entry {
+            TimelineEntry::Message { id, conversation_id, subject, channel_kind, author_kind, author, internal, body, at_epoch } => {
+                let divider = (last_conversation != Some(conversation_id)).then(|| {
+                    last_conversation = Some(conversation_id);
+                    let kind = ChannelKind::parse(&channel_kind).map(|k| k.label()).unwrap_or("Other");
+                    let label = if conversation_id == current {
+                        format!("This dialogue · {kind}")
+                    } else {
+                        format!("Earlier dialogue: {subject} · {kind}")
+                    };
+                    view! { <li class="timeline-divider"><a href=format!("/dialogues/{conversation_id}")>{label}</a></li> }
+                });
+                let who = match (author_kind.as_str(), author) {
+                    ("customer", _) => "Customer".to_string(),
+                    (_, Some(name)) => name,
+                    _ => "Meridian".to_string(),
+                };
+                let class = if internal { "message message-internal".to_string() } else { format!("message message-{author_kind}") };
+                let label = if internal { Some(view! { <span class="note-label">"Internal note"</span> }) } else { None };
+                Either::Left(view! {
+                    {divider}
+                    <li class=class id=format!("message-{id}")>
+                        <p class="message-meta">{label} <strong>{who}</strong> " · " {format_waiting(now - at_epoch)} " ago"</p>
+                        <p class="message-body">{body}</p>
+                    </li>
+                })
+            }
+            TimelineEntry::Event { kind, actor, detail, at_epoch, .. } => {
+                let text = format!(
+                    "{} {}{}",
+                    actor.unwrap_or_else(|| "Meridian".into()),
+                    kind.replace('_', " "),
+                    if detail.is_empty() { String::new() } else { format!(" {detail}") }
+                );
+                Either::Right(view! {
+                    <li class="timeline-event">{text} " · " {format_waiting(now - at_epoch)} " ago"</li>
+                })
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn CustomerAside(card: CustomerCard, now: i64) -> impl IntoView {
+    let rated = card.ratings_bad + card.ratings_good + card.ratings_excellent;
+    let ratings = (rated > 0).then(|| {
+        format!("{} excellent, {} good, {} bad", card.ratings_excellent, card.ratings_good, card.ratings_bad)
+    });
+    let past = card
+        .past
+        .into_iter()
+        .map(|p| {
+            let rating = p.csat.map(|r| match r { 1 => " · rated bad", 2 => " · rated good", _ => " · rated excellent" });
+            view! {
+                <li>
+                    <a href=format!("/dialogues/{}", p.id)>{p.subject}</a>
+                    <span class="muted">" · " {p.status} " · " {format_waiting(now - p.created_epoch)} " ago" {rating}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <aside class="customer-card" aria-label="Customer">
+            <h2>{card.name}</h2>
+            <dl>
+                {card.email.map(|e| view! { <dt>"E-mail"</dt><dd>{e}</dd> })}
+                {card.phone.map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
+                <dt>"Time zone"</dt>
+                <dd>{card.time_zone} {card.local_time.map(|t| format!(" · local time {t}"))}</dd>
+                {card.plan.map(|p| view! { <dt>"Plan"</dt><dd>{p}</dd> })}
+                <dt>"Ratings"</dt>
+                <dd>{ratings.unwrap_or_else(|| "None yet".into())}</dd>
+            </dl>
+            <h3>"Past dialogues"</h3>
+            <ul class="past-dialogues">{past}</ul>
+        </aside>
+    }
+}

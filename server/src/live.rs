@@ -1,0 +1,88 @@
+//! Live updates across every server process: PostgreSQL `NOTIFY meridian_queue` (sent
+//! by a trigger when a dialogue event commits) → one `LISTEN` per process → a broadcast
+//! channel → `GET /events/queue` as server-sent events to each signed-in agent.
+
+use crate::api::Caller;
+use app::backend::AppState;
+use app::domain::access::Permission;
+use app::error::AppError;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::stream::Stream;
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+pub const CHANNEL: &str = "meridian_queue";
+
+/// Listens for dialogue events and forwards them to `live`. Reconnects by itself after
+/// a database restart (sqlx's listener re-LISTENs), so it runs for the process's life.
+pub fn spawn_listener(pool: PgPool, live: broadcast::Sender<String>) {
+    tokio::spawn(async move {
+        loop {
+            match PgListener::connect_with(&pool).await {
+                Ok(mut listener) => {
+                    if let Err(err) = listener.listen(CHANNEL).await {
+                        tracing::warn!(error = %err, "LISTEN failed; retrying");
+                    } else {
+                        tracing::info!("listening for dialogue events");
+                        loop {
+                            match listener.recv().await {
+                                Ok(n) => {
+                                    // No receivers is fine: nobody has the queue open.
+                                    let _ = live.send(n.payload().to_string());
+                                }
+                                Err(err) => {
+                                    tracing::warn!(error = %err, "lost the event listener; reconnecting");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "cannot connect the event listener; retrying"),
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+}
+
+/// `GET /events/queue`: every dialogue event, as it commits, for agents.
+pub async fn queue_events(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    caller.require(Permission::WorkQueue)?;
+    let receiver = state.live.subscribe();
+    let stream = futures::stream::unfold(receiver, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(payload) => return Some((Ok(Event::default().data(payload)), rx)),
+                // A slow browser missed some: one refresh covers them all.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().data("{\"kind\":\"resync\"}")), rx))
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
+}
+
+/// Wakes postponed dialogues whose time has come, every 15 seconds. Safe with several
+/// processes: the wake-up is one conditional UPDATE.
+pub fn spawn_wake_up_job(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            match app::backend::conversations::wake_due(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(dialogues = n, "postponed dialogues are back in the queue"),
+                Err(err) => tracing::warn!(error = %err, "wake-up job failed"),
+            }
+        }
+    });
+}
