@@ -29,12 +29,21 @@ export DATABASE_URL="$base/$E2E_DB"
 MERIDIAN_BIN="$CARGO_TARGET_DIR/release/meridian"
 "$MERIDIAN_BIN" seed-demo --dialogues 3000 --days 30
 
+# Two server processes on one database, as behind a load balancer: the live-update
+# tests sign one agent in on each.
 port="${E2E_PORT:-3100}"
-MERIDIAN_ADDR="127.0.0.1:$port" "$MERIDIAN_BIN" serve > "$CARGO_TARGET_DIR/e2e-server.log" 2>&1 &
-server_pid=$!
-trap 'kill $server_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
-curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$CARGO_TARGET_DIR/e2e-server.log"; exit 1; }
+second=$((port + 1))
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for p in "$port" "$second"; do
+  MERIDIAN_ADDR="127.0.0.1:$p" "$MERIDIAN_BIN" serve > "$CARGO_TARGET_DIR/e2e-server-$p.log" 2>&1 &
+  pids+=($!)
+done
+for p in "$port" "$second"; do
+  for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$p/readyz" >/dev/null && break; sleep 0.2; done
+  curl -fs "http://127.0.0.1:$p/readyz" >/dev/null || { cat "$CARGO_TARGET_DIR/e2e-server-$p.log"; exit 1; }
+done
 
-E2E_BASE_URL="http://127.0.0.1:$port" npx playwright test -c end2end/playwright.config.ts
+E2E_BASE_URL="http://127.0.0.1:$port" E2E_SECOND_URL="http://127.0.0.1:$second" \
+  npx playwright test -c end2end/playwright.config.ts
 say "All tests passed"

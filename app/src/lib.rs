@@ -64,7 +64,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::home::Home ssr=SsrMode::Async/>
                     <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async/>
-                    <Route path=path!("/dialogues/:id") view=pages::dialogue::DialoguePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dialogue") view=pages::dialogue::DialoguePage ssr=SsrMode::Async/>
                     <Route path=path!("/kb") view=pages::knowledge_base::KnowledgeBasePage ssr=SsrMode::Async/>
                     <Route path=path!("/qa") view=pages::qa::QaPage ssr=SsrMode::Async/>
                     <Route path=path!("/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async/>

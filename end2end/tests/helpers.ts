@@ -26,3 +26,15 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/**
+ * Collects what the browser reports as broken (uncaught exceptions, console errors such
+ * as a hydration panic). HTTP error statuses the test provokes on purpose are not bugs.
+ */
+export function watchForErrors(page: Page, errors: string[] = []): string[] {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+  return errors;
+}

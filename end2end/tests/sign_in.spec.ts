@@ -1,5 +1,9 @@
 import { test, expect } from '@playwright/test';
-import { DEMO_USERS, hydrated, signIn } from './helpers';
+import { DEMO_USERS, hydrated, signIn, watchForErrors } from './helpers';
+
+let errors: string[] = [];
+test.beforeEach(({ page }) => { errors = watchForErrors(page); });
+test.afterEach(() => { expect(errors, 'errors in the browser').toEqual([]); });
 
 for (const user of DEMO_USERS) {
   test(`${user.role} signs in and sees exactly the allowed navigation`, async ({ page }) => {
@@ -65,9 +69,9 @@ test('signing out ends the session', async ({ page, context }) => {
 test('the queue shows real dialogues and the reports real numbers', async ({ page }) => {
   await signIn(page, 'manager@meridian.test');
   await expect(page).toHaveURL('/queue');
-  const counts = page.getByRole('list', { name: 'Queue counts' });
-  await expect(counts.getByText('Unassigned')).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Unassigned, longest waiting first' }).getByRole('row')).not.toHaveCount(0);
+  const lists = page.getByRole('navigation', { name: 'Queue lists' });
+  await expect(lists.getByRole('link', { name: /Unassigned/ })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('table', { name: 'Unassigned' }).getByRole('row')).not.toHaveCount(0);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
   await expect(page.getByText('New dialogues')).toBeVisible();

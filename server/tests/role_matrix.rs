@@ -18,10 +18,17 @@ const OK: u16 = 200;
 const NO: u16 = 403;
 const WHO: u16 = 401;
 
-/// (server function endpoint, form body, status for super_admin, admin, reviewer, operator, nobody)
+/// (server function endpoint, form body, status for super_admin, admin, reviewer, operator, nobody).
+/// `{id}` in a body is a fresh open dialogue for each call.
 const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("current_user", "", [OK, OK, OK, OK, OK]),
-    ("queue_summary", "", [OK, OK, NO, OK, WHO]),
+    ("queue_list", "view=unassigned", [OK, OK, NO, OK, WHO]),
+    ("dialogue", "id={id}", [OK, OK, NO, OK, WHO]),
+    ("claim_dialogue", "id={id}&take_over=false", [OK, OK, NO, OK, WHO]),
+    ("send_message", "id={id}&body=Hello&internal=false", [OK, OK, NO, OK, WHO]),
+    ("postpone_dialogue", "id={id}", [OK, OK, NO, OK, WHO]),
+    ("resolve_dialogue", "id={id}", [OK, OK, NO, OK, WHO]),
+    ("reopen_dialogue", "id={id}", [OK, OK, NO, OK, WHO]),
     ("reports_overview", "", [OK, OK, NO, NO, WHO]),
     ("list_users", "", [OK, NO, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
@@ -29,15 +36,24 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("sign_out", "", [OK, OK, OK, OK, OK]),
 ];
 
-/// (REST route, status per caller)
-const API_ROUTES: &[(&str, [u16; 5])] = &[
-    ("/api/v1/me", [OK, OK, OK, OK, WHO]),
-    ("/api/v1/openapi.json", [OK, OK, OK, OK, OK]),
+/// (method, REST route as documented, JSON body, status per caller). `{id}` is a fresh dialogue.
+const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
+    ("get", "/api/v1/me", "", [OK, OK, OK, OK, WHO]),
+    ("get", "/api/v1/openapi.json", "", [OK, OK, OK, OK, OK]),
+    ("get", "/api/v1/conversations", "", [OK, OK, NO, OK, WHO]),
+    ("get", "/api/v1/conversations/{id}", "", [OK, OK, NO, OK, WHO]),
+    ("post", "/api/v1/conversations/{id}/claim", "{}", [OK, OK, NO, OK, WHO]),
+    ("post", "/api/v1/conversations/{id}/messages", r#"{"body": "Hello", "internal": false}"#, [201, 201, NO, 201, WHO]),
+    ("post", "/api/v1/conversations/{id}/postpone", r#"{"until_customer_reply": true}"#, [204, 204, NO, 204, WHO]),
+    ("post", "/api/v1/conversations/{id}/resolve", "", [204, 204, NO, 204, WHO]),
+    ("post", "/api/v1/conversations/{id}/assign", r#"{"agent_id": {agent}}"#, [204, 204, NO, 204, WHO]),
 ];
 
 /// (page, status per caller; nobody is redirected to sign in)
 const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue", [OK, OK, NO, OK, 302]),
+    ("/queue?view=resolved", [OK, OK, NO, OK, 302]),
+    ("/dialogue?id={id}", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/qa", [OK, OK, OK, OK, 302]),
     ("/schedule", [OK, OK, OK, OK, 302]),
@@ -67,11 +83,18 @@ async fn callers(pool: &PgPool) -> Vec<Caller> {
 }
 
 /// Row counts of every table a refused call could have touched.
-async fn fingerprint(pool: &PgPool) -> Vec<i64> {
+async fn fingerprint(pool: &PgPool) -> Vec<String> {
     let mut v = Vec::new();
-    for t in ["users", "api_tokens", "customers", "channels", "conversations", "messages", "teams"] {
-        v.push(count(pool, t).await);
+    for t in ["users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events"] {
+        v.push(count(pool, t).await.to_string());
     }
+    let state: Option<String> = sqlx::query_scalar(
+        "select md5(string_agg(id || status || coalesce(assignee_id, 0) || coalesce(first_response_at::text, ''), ',' order by id)) from conversations",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    v.push(state.unwrap_or_default());
     v
 }
 
@@ -100,8 +123,9 @@ async fn every_server_function_answers_each_role_as_it_deserves(pool: PgPool) {
                 }
                 _ => caller.cookie.clone(),
             };
+            let body = body.replace("{id}", &dialogue(&pool).await.to_string());
             let before = fingerprint(&pool).await;
-            let res = call(&app, endpoint, cookie.as_deref(), body).await;
+            let res = call(&app, endpoint, cookie.as_deref(), &body).await;
             assert_eq!(res.status.as_u16(), *want, "{endpoint} as {:?}: {}", caller.role, res.body);
             if *want >= 400 {
                 assert_eq!(fingerprint(&pool).await, before, "{endpoint} as {:?} was refused but changed data", caller.role);
@@ -114,17 +138,33 @@ async fn every_server_function_answers_each_role_as_it_deserves(pool: PgPool) {
 #[sqlx::test]
 async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
     let doc = meridian::api::openapi();
-    let documented: BTreeSet<String> =
-        doc["paths"].as_object().unwrap().keys().map(|p| format!("/api/v1{p}")).collect();
-    let listed: BTreeSet<String> = API_ROUTES.iter().map(|(p, _)| p.to_string()).collect();
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), format!("/api/v1{path}"))))
+        .collect();
+    let listed: BTreeSet<(String, String)> = API_ROUTES.iter().map(|(m, p, ..)| (m.to_string(), p.to_string())).collect();
     assert_eq!(documented, listed, "an API route is missing from the role matrix");
 
     let app = app(&pool);
     let callers = callers(&pool).await;
-    for (path, expected) in API_ROUTES {
+    let agent = user(&pool, "target.agent@meridian.test", Role::Operator).await;
+    for (method, path, body, expected) in API_ROUTES {
         for (caller, want) in callers.iter().zip(expected) {
-            let res = api_get(&app, path, caller.token.as_deref()).await;
-            assert_eq!(res.status.as_u16(), *want, "{path} as {:?}: {}", caller.role, res.body);
+            let id = dialogue(&pool).await.to_string();
+            let path = path.replace("{id}", &id);
+            let body = body.replace("{agent}", &agent.to_string());
+            let before = fingerprint(&pool).await;
+            let res = match *method {
+                "get" => api_get(&app, &path, caller.token.as_deref()).await,
+                _ => api_post(&app, &path, caller.token.as_deref(), &body).await,
+            };
+            assert_eq!(res.status.as_u16(), *want, "{method} {path} as {:?}: {}", caller.role, res.body);
+            if *want >= 400 {
+                assert_eq!(fingerprint(&pool).await, before, "{path} as {:?} was refused but changed data", caller.role);
+                assert!(res.json()["error"].is_string());
+            }
         }
     }
 }
@@ -135,7 +175,9 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
 async fn every_section_page_answers_each_role_as_it_deserves(pool: PgPool) {
     let app = app(&pool);
     let callers = callers(&pool).await;
+    let id = dialogue(&pool).await.to_string();
     for (path, expected) in PAGES {
+        let path = &path.replace("{id}", &id);
         for (caller, want) in callers.iter().zip(expected) {
             let res = page(&app, path, caller.cookie.as_deref()).await;
             assert_eq!(res.status.as_u16(), *want, "{path} as {:?}", caller.role);

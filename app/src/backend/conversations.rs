@@ -511,3 +511,37 @@ pub async fn wake_due(pool: &PgPool) -> Result<u64, sqlx::Error> {
     .await?;
     Ok(woke.len() as u64)
 }
+
+/// Stores a customer's message in a dialogue. A customer reply reopens the dialogue:
+/// a postponed one comes back at once, a resolved one opens again (for its last agent).
+/// Inbound channels call this.
+pub async fn record_customer_message(pool: &PgPool, id: i64, body: &str) -> Result<i64, AppError> {
+    let body = queue::message_body(body).map_err(|e| AppError::Invalid(e.into()))?;
+    let mut tx = pool.begin().await?;
+    let (_, status) = lock(&mut tx, id).await?;
+    let message_id: i64 = sqlx::query_scalar(
+        "insert into messages (conversation_id, author_kind, visibility, body) values ($1, 'customer', 'public', $2) returning id",
+    )
+    .bind(id)
+    .bind(&body)
+    .fetch_one(&mut *tx)
+    .await?;
+    if status != "open" {
+        sqlx::query(
+            "update conversations set status = 'open', resolved_at = null, postponed_until = null, postponed_until_reply = false
+              where id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let kind = if status == "resolved" { "reopened" } else { "woke_up" };
+        sqlx::query("insert into conversation_events (conversation_id, kind, detail) values ($1, $2, $3)")
+            .bind(id)
+            .bind(kind)
+            .bind(serde_json::json!({ "text": "the customer replied" }))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(message_id)
+}

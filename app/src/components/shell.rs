@@ -2,32 +2,39 @@
 //! guard that refuses a section the role may not open.
 
 use crate::auth::{Auth, CurrentUser};
-use crate::components::notice::{ErrorNotice, Loading};
+use crate::components::notice::ErrorNotice;
 use crate::domain::access::Section;
-use leptos::either::{Either, EitherOf3};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
 
-/// Layout of every signed-in page; sends visitors to the sign-in page.
+/// Layout of every signed-in page; sends visitors to the sign-in page. Only the top bar
+/// waits for the user: the page (`<Outlet/>`) stays outside any Suspense, because a
+/// suspending parent route around a suspending page breaks hydration in Leptos 0.8
+/// (leptos-rs/leptos#3726).
 #[component]
 pub fn Shell() -> impl IntoView {
     let auth = Auth::expect();
     view! {
-        <Transition fallback=Loading>
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Transition fallback=|| view! { <header class="topbar"><span class="brand">"Meridian"</span></header> }>
             {move || Suspend::new(async move {
                 match auth.user.await {
-                    Ok(Some(user)) => EitherOf3::A(view! { <SignedIn user/> }),
+                    Ok(Some(user)) => EitherOf3::A(view! { <TopBar user/> }),
                     Ok(None) => EitherOf3::B(view! { <Redirect path="/sign-in"/> }),
-                    Err(err) => EitherOf3::C(view! { <main id="main"><ErrorNotice message=err.to_string()/></main> }),
+                    Err(err) => EitherOf3::C(view! { <ErrorNotice message=err.to_string()/> }),
                 }
             })}
         </Transition>
+        <main id="main">
+            <Outlet/>
+        </main>
     }
 }
 
 #[component]
-fn SignedIn(user: CurrentUser) -> impl IntoView {
+fn TopBar(user: CurrentUser) -> impl IntoView {
     let auth = Auth::expect();
     let sections = Section::visible_to(user.role)
         .map(|s| {
@@ -37,7 +44,6 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
         .collect_view();
     go_to_shortcuts(user.role);
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="/">"Meridian"</a>
             <nav aria-label="Main">
@@ -53,9 +59,6 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
                 </ActionForm>
             </div>
         </header>
-        <main id="main">
-            <Outlet/>
-        </main>
     }
 }
 
@@ -96,28 +99,29 @@ fn go_to_shortcuts(role: crate::domain::access::Role) {
 /// Renders `children` only for a role that may open `section`; anyone else gets a
 /// refusal (and, on the server, HTTP 403). The data behind the page is refused by its
 /// server functions too: this guard is for the person, not the security.
+///
+/// It reads the user without suspending: the shell's top bar already waits for it, and
+/// a Suspense here around the page's own would break hydration (leptos-rs/leptos#3726).
 #[component]
 pub fn RequireSection(section: Section, children: ChildrenFn) -> impl IntoView {
     let auth = Auth::expect();
     view! {
         <Title text=section.label()/>
-        <Transition fallback=Loading>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    let allowed = matches!(auth.user.await, Ok(Some(u)) if u.role.can(section.permission()));
-                    if allowed {
-                        Either::Left(children())
-                    } else {
-                        #[cfg(feature = "ssr")]
-                        crate::backend::set_status_for(&crate::error::AppError::Forbidden);
-                        Either::Right(view! {
-                            <h1>{section.label()}</h1>
-                            <ErrorNotice message=format!("You do not have permission to open {}.", section.label())/>
-                        })
-                    }
-                })
-            }}
-        </Transition>
+        {move || {
+            let user = auth.user.get().and_then(Result::ok).flatten();
+            match user {
+                Some(u) if u.role.can(section.permission()) => EitherOf3::A(children()),
+                Some(_) => {
+                    #[cfg(feature = "ssr")]
+                    crate::backend::set_status_for(&crate::error::AppError::Forbidden);
+                    EitherOf3::B(view! {
+                        <h1>{section.label()}</h1>
+                        <ErrorNotice message=format!("You do not have permission to open {}.", section.label())/>
+                    })
+                }
+                // Visitors: the shell sends them to the sign-in page.
+                None => EitherOf3::C(()),
+            }
+        }}
     }
 }

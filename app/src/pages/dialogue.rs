@@ -1,10 +1,10 @@
-//! `/dialogues/{id}`: one dialogue: the customer's whole history across channels, the
+//! `/dialogue?id={id}`: one dialogue: the customer's whole history across channels, the
 //! customer card, and everything an agent does to it: claim or take over, reply, leave
 //! an internal note, postpone, resolve, reopen. Live: others' changes appear at once.
 
 use crate::auth::Auth;
 use crate::components::live::use_queue_events;
-use crate::components::notice::{error_fallback, ErrorNotice};
+use crate::components::notice::{error_fallback, ErrorNotice, Loading};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::dialogue::{format_waiting, ChannelKind, Priority, Status};
@@ -13,8 +13,7 @@ use crate::error::AppError;
 use crate::pages::queue::clock_text;
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,20 +155,21 @@ pub fn DialoguePage() -> impl IntoView {
 
 #[component]
 fn DialogueView() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let query = use_query_map();
+    let id = move || query.with(|q| q.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
     let events = use_queue_events();
+    let refresh = RwSignal::new(0u32);
+    let dialogue = Resource::new(move || (id(), events.get(), refresh.get()), |(id, ..)| load_dialogue(id));
     let claim = ServerAction::<ClaimDialogue>::new();
     let send = ServerAction::<SendMessage>::new();
     let postpone = ServerAction::<PostponeDialogue>::new();
     let resolve = ServerAction::<ResolveDialogue>::new();
     let reopen = ServerAction::<ReopenDialogue>::new();
-    let dialogue = Resource::new(
-        move || {
-            (id(), events.get(), claim.version().get(), send.version().get(), postpone.version().get(),
-             resolve.version().get(), reopen.version().get())
-        },
-        |(id, ..)| load_dialogue(id),
+    // Whenever any action settles, load the dialogue again.
+    Effect::watch(
+        move || (claim.version().get(), send.version().get(), postpone.version().get(), resolve.version().get(), reopen.version().get()),
+        move |_, _, _| refresh.update(|n| *n += 1),
+        false,
     );
     // The latest refusal of any action, as a sentence.
     let refusal = move || {
@@ -183,7 +183,8 @@ fn DialogueView() -> impl IntoView {
     };
     let actions = Actions { claim, send, postpone, resolve, reopen };
     view! {
-        <Transition fallback=|| ()>
+        <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
+        <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     dialogue.await.map(|(d, now)| view! { <DialogueLayout d now actions refusal/> })
@@ -243,11 +244,9 @@ where
     };
 
     view! {
-        <Title text=d.subject.clone()/>
         <div class="dialogue-layout">
             <article class="dialogue" aria-labelledby="dialogue-title">
                 <header class="dialogue-header">
-                    <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
                     <h1 id="dialogue-title">{d.subject.clone()}</h1>
                     <p class="badges">
                         <span class=format!("channel channel-{}", d.channel_kind) title=d.channel.clone()>{kind}</span>
@@ -336,7 +335,7 @@ fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl In
                     } else {
                         format!("Earlier dialogue: {subject} · {kind}")
                     };
-                    view! { <li class="timeline-divider"><a href=format!("/dialogues/{conversation_id}")>{label}</a></li> }
+                    view! { <li class="timeline-divider"><a href=format!("/dialogue?id={conversation_id}")>{label}</a></li> }
                 });
                 let who = match (author_kind.as_str(), author) {
                     ("customer", _) => "Customer".to_string(),
@@ -381,7 +380,7 @@ fn CustomerAside(card: CustomerCard, now: i64) -> impl IntoView {
             let rating = p.csat.map(|r| match r { 1 => " · rated bad", 2 => " · rated good", _ => " · rated excellent" });
             view! {
                 <li>
-                    <a href=format!("/dialogues/{}", p.id)>{p.subject}</a>
+                    <a href=format!("/dialogue?id={}", p.id)>{p.subject}</a>
                     <span class="muted">" · " {p.status} " · " {format_waiting(now - p.created_epoch)} " ago" {rating}</span>
                 </li>
             }

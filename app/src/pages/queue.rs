@@ -142,7 +142,7 @@ fn Rows(list: QueueList) -> impl IntoView {
                     <td><span class=format!("channel channel-{}", d.channel_kind) title=d.channel.clone()>{kind}</span></td>
                     <td>{d.customer}</td>
                     <td class="subject-cell">
-                        <a href=format!("/dialogues/{}", d.id) class="row-link">{d.subject}</a>
+                        <a href=format!("/dialogue?id={}", d.id) class="row-link">{d.subject}</a>
                         <span class="preview">{d.preview}</span>
                     </td>
                     <td class=format!("priority priority-{}", d.priority)>{priority}</td>

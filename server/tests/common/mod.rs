@@ -107,3 +107,41 @@ pub async fn api_get(app: &Router, path: &str, token: Option<&str>) -> Answer {
 pub async fn count(pool: &PgPool, table: &str) -> i64 {
     sqlx::query_scalar(&format!("select count(*) from {table}")).fetch_one(pool).await.unwrap()
 }
+
+/// A new open, unassigned dialogue with one customer message; returns its id.
+pub async fn dialogue(pool: &PgPool) -> i64 {
+    let channel: i64 = sqlx::query_scalar(
+        "insert into channels (kind, name, address, first_response_target) values ('chat', 'Website chat', 'website', interval '2 minutes')
+         on conflict (name) do update set kind = excluded.kind returning id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let customer: i64 = sqlx::query_scalar("insert into customers (name, email, time_zone) values ('Ana Customer', null, 'Europe/Lisbon') returning id")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let id: i64 = sqlx::query_scalar(
+        "insert into conversations (channel_id, customer_id, subject) values ($1, $2, 'Cannot log in') returning id",
+    )
+    .bind(channel)
+    .bind(customer)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query("insert into messages (conversation_id, author_kind, body) values ($1, 'customer', 'I cannot log in since this morning.')")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    id
+}
+
+/// A REST call with a JSON body.
+pub async fn api_post(app: &Router, path: &str, token: Option<&str>, json: &str) -> Answer {
+    let mut req = Request::post(path).header(header::HOST, HOST).header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    answer(app.clone().oneshot(req.body(Body::from(json.to_string())).unwrap()).await.unwrap()).await
+}

@@ -1,0 +1,93 @@
+import { test, expect, Browser, Page } from '@playwright/test';
+import { hydrated, PASSWORD, watchForErrors } from './helpers';
+
+let errors: string[] = [];
+test.beforeEach(() => { errors = []; });
+test.afterEach(() => { expect(errors, 'errors in the browser').toEqual([]); });
+
+// Two agents on two server processes (E2E_BASE_URL and E2E_SECOND_URL) sharing one
+// database: what one does shows up for the other without a reload.
+const FIRST = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3100';
+const SECOND = process.env.E2E_SECOND_URL ?? 'http://127.0.0.1:3101';
+
+async function agent(browser: Browser, baseURL: string, email: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  watchForErrors(page, errors);
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL('/queue');
+  await hydrated(page);
+  return page;
+}
+
+test('two agents on two servers: a claim, a refusal, a reply and a postponement, all live', async ({ browser }) => {
+  const alex = await agent(browser, FIRST, 'agent@meridian.test');
+  const lena = await agent(browser, SECOND, 'lena.fischer@meridian.test');
+
+  // Lena looks at Unassigned; Alex opens the dialogue at its top.
+  const lenasList = lena.getByRole('table', { name: 'Unassigned' });
+  const firstLink = lenasList.getByRole('link').first();
+  const subject = (await firstLink.textContent())!;
+  const href = (await firstLink.getAttribute('href'))!;
+  await expect(lena.locator(`a[href="${href}"]`)).toHaveCount(1);
+
+  await alex.goto(href);
+  await hydrated(alex);
+  await expect(alex.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  await alex.getByRole('button', { name: 'Claim' }).click();
+  await expect(alex.getByTestId('holder')).toHaveText('Held by Alex Novak');
+
+  // It leaves Lena's Unassigned list on the other server, without a reload.
+  await expect(lena.locator(`a[href="${href}"]`)).toHaveCount(0, { timeout: 3000 });
+
+  // Lena opens it anyway: she sees who holds it, and her reply is refused with that name.
+  await lena.goto(href);
+  await hydrated(lena);
+  await expect(lena.getByTestId('holder')).toHaveText('Held by Alex Novak');
+  await lena.getByLabel('Message').fill('I can take this one!');
+  await lena.getByRole('button', { name: 'Send reply' }).click();
+  await expect(lena.getByRole('alert')).toHaveText('Alex Novak is handling this dialogue.');
+
+  // Alex replies; Lena sees the reply arrive live.
+  await alex.getByLabel('Message').fill('Hi! Let me check your account right away.');
+  await alex.getByRole('button', { name: 'Send reply' }).click();
+  await expect(alex.getByText('Let me check your account right away.')).toBeVisible();
+  await expect(lena.getByText('Let me check your account right away.')).toBeVisible({ timeout: 3000 });
+  await expect(lena.getByText('I can take this one!')).toHaveCount(0);
+
+  // An internal note looks different from a reply.
+  await alex.getByLabel('Message').fill('Checked the logs: token revoked by their admin.');
+  await alex.getByRole('button', { name: 'Add internal note' }).click();
+  const note = alex.locator('.message-internal', { hasText: 'token revoked' });
+  await expect(note).toBeVisible();
+  await expect(note.getByText('Internal note')).toBeVisible();
+
+  // Alex postpones until the customer replies; Lena sees it move.
+  await alex.getByRole('button', { name: 'Until the customer replies' }).click();
+  await expect(alex.getByText('Postponed until the customer replies', { exact: true })).toBeVisible();
+  await expect(lena.getByText('Postponed until the customer replies', { exact: true })).toBeVisible({ timeout: 3000 });
+  await lena.goto('/queue?view=postponed');
+  await expect(lena.locator(`a[href="${href}"]`)).toHaveCount(1);
+});
+
+test('an agent resolves a dialogue and it leaves the open lists', async ({ browser }) => {
+  const alex = await agent(browser, FIRST, 'agent@meridian.test');
+  const first = alex.getByRole('table', { name: 'Unassigned' }).getByRole('link').first();
+  const href = (await first.getAttribute('href'))!;
+  await first.click();
+  await hydrated(alex);
+  await alex.getByLabel('Message').fill('That is fixed now. Anything else?');
+  await alex.getByRole('button', { name: 'Send reply' }).click();
+  await expect(alex.getByTestId('holder')).toHaveText('Held by Alex Novak');
+  await alex.getByRole('button', { name: 'Resolve' }).click();
+  await expect(alex.getByRole('button', { name: 'Reopen' })).toBeVisible();
+
+  await alex.goto('/queue?view=open');
+  await expect(alex.locator(`a[href="${href}"]`)).toHaveCount(0);
+  await alex.goto('/queue?view=resolved');
+  await expect(alex.locator(`a[href="${href}"]`)).toHaveCount(1);
+});

@@ -1,0 +1,290 @@
+//! The queue's rules on a real database: claims decided by PostgreSQL, who may write,
+//! postponement and its return, keyset pages, and the events that keep browsers live.
+
+mod common;
+
+use app::backend::conversations::{self, Claimed};
+use app::domain::access::Role;
+use app::domain::queue::QueueView;
+use app::error::AppError;
+use axum::http::StatusCode;
+use common::*;
+use sqlx::PgPool;
+
+async fn holder(pool: &PgPool, id: i64) -> Option<i64> {
+    sqlx::query_scalar("select assignee_id from conversations where id = $1").bind(id).fetch_one(pool).await.unwrap()
+}
+
+async fn events(pool: &PgPool, id: i64, kind: &str) -> i64 {
+    sqlx::query_scalar("select count(*) from conversation_events where conversation_id = $1 and kind = $2")
+        .bind(id)
+        .bind(kind)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+// Fifty agents claiming one dialogue at the same moment: exactly one wins; the others are told who holds it.
+#[sqlx::test]
+async fn fifty_concurrent_claims_of_one_dialogue_give_exactly_one_winner(pool: PgPool) {
+    let id = dialogue(&pool).await;
+    let mut agents = Vec::new();
+    for i in 0..50 {
+        agents.push(user(&pool, &format!("agent{i}@meridian.test"), Role::Operator).await);
+    }
+    let claims = agents.iter().map(|&agent| {
+        let pool = pool.clone();
+        tokio::spawn(async move { (agent, conversations::claim(&pool, id, agent, false).await) })
+    });
+    let results = futures::future::join_all(claims).await;
+
+    let winners: Vec<i64> = results.iter().filter_map(|r| match r.as_ref().unwrap() {
+        (agent, Ok(Claimed::Now)) => Some(*agent),
+        _ => None,
+    }).collect();
+    assert_eq!(winners.len(), 1, "exactly one winner");
+    for r in &results {
+        match r.as_ref().unwrap() {
+            (_, Ok(Claimed::Now)) => {}
+            (_, Err(AppError::Conflict(msg))) => assert!(msg.ends_with("is handling this dialogue."), "{msg}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(holder(&pool, id).await, Some(winners[0]));
+    assert_eq!(events(&pool, id, "claimed").await, 1);
+}
+
+// A claimed dialogue leaves Unassigned for everyone at once and shows up in the claimer's Mine.
+#[sqlx::test]
+async fn a_claimed_dialogue_leaves_unassigned_for_everyone(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let b = user(&pool, "b@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let ids = |rows: Vec<app::pages::queue::QueueRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(conversations::list(&pool, QueueView::Unassigned, b, None, 50).await.unwrap().0), vec![id]);
+
+    assert_eq!(conversations::claim(&pool, id, a, false).await.unwrap(), Claimed::Now);
+
+    assert!(ids(conversations::list(&pool, QueueView::Unassigned, b, None, 50).await.unwrap().0).is_empty());
+    assert_eq!(ids(conversations::list(&pool, QueueView::Mine, a, None, 50).await.unwrap().0), vec![id]);
+    assert!(ids(conversations::list(&pool, QueueView::Mine, b, None, 50).await.unwrap().0).is_empty());
+}
+
+// Agent B cannot reply in a dialogue agent A holds, and nothing is stored; taking it over explicitly works.
+#[sqlx::test]
+async fn agent_b_cannot_reply_in_a_dialogue_agent_a_holds(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let b = user(&pool, "b@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    conversations::claim(&pool, id, a, false).await.unwrap();
+    let messages_before = count(&pool, "messages").await;
+
+    let refused = conversations::write_message(&pool, id, b, "I can help!", false, false).await;
+
+    assert_eq!(refused, Err(AppError::Conflict("Test User is handling this dialogue.".into())));
+    assert_eq!(count(&pool, "messages").await, messages_before);
+    assert_eq!(conversations::claim(&pool, id, b, false).await, Err(AppError::Conflict("Test User is handling this dialogue.".into())));
+
+    assert_eq!(conversations::claim(&pool, id, b, true).await.unwrap(), Claimed::TakenOver);
+    assert_eq!(holder(&pool, id).await, Some(b));
+    assert_eq!(events(&pool, id, "taken_over").await, 1);
+    conversations::write_message(&pool, id, b, "I can help!", false, false).await.unwrap();
+}
+
+// A reply on an unassigned dialogue claims it first and sets the first response once.
+#[sqlx::test]
+async fn replying_claims_and_sets_the_first_response_once(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+
+    conversations::write_message(&pool, id, a, "Hello!", false, false).await.unwrap();
+    let first: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    conversations::write_message(&pool, id, a, "Anything else?", false, false).await.unwrap();
+    let still: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+
+    assert_eq!(holder(&pool, id).await, Some(a));
+    assert_eq!(first, still);
+    assert_eq!(events(&pool, id, "claimed").await, 1);
+    assert_eq!(events(&pool, id, "replied").await, 2);
+}
+
+// An internal note is stored as internal, needs no claim, and is not a response to the customer.
+#[sqlx::test]
+async fn an_internal_note_is_never_a_reply_to_the_customer(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let specialist = user(&pool, "s@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    conversations::claim(&pool, id, a, false).await.unwrap();
+
+    let note = conversations::write_message(&pool, id, specialist, "Known bug, see incident.", true, false).await.unwrap();
+
+    let (visibility, author_kind): (String, String) =
+        sqlx::query_as("select visibility, author_kind from messages where id = $1").bind(note).fetch_one(&pool).await.unwrap();
+    assert_eq!((visibility.as_str(), author_kind.as_str()), ("internal", "agent"));
+    let answered: bool = sqlx::query_scalar("select first_response_at is not null from conversations where id = $1")
+        .bind(id).fetch_one(&pool).await.unwrap();
+    assert!(!answered, "a note is not a first response");
+    assert_eq!(holder(&pool, id).await, Some(a), "a note does not take the dialogue");
+}
+
+// Empty messages are a 400 that stores nothing.
+#[sqlx::test]
+async fn an_empty_reply_is_refused(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    assert!(matches!(conversations::write_message(&pool, id, a, "   ", false, false).await, Err(AppError::Invalid(_))));
+    assert_eq!(holder(&pool, id).await, None);
+}
+
+// A dialogue postponed until a time leaves the open lists and returns by itself, exactly once
+// even when two server processes run the wake-up job at the same moment.
+#[sqlx::test]
+async fn a_postponed_dialogue_returns_at_its_time(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let in_an_hour = chrono::Utc::now().timestamp() + 3600;
+    conversations::postpone(&pool, id, a, Some(in_an_hour)).await.unwrap();
+    assert!(conversations::list(&pool, QueueView::Open, a, None, 50).await.unwrap().0.is_empty());
+    assert_eq!(conversations::list(&pool, QueueView::Postponed, a, None, 50).await.unwrap().0.len(), 1);
+    assert_eq!(conversations::wake_due(&pool).await.unwrap(), 0, "not yet");
+
+    sqlx::query("update conversations set postponed_until = now() - interval '1 second'").execute(&pool).await.unwrap();
+    let (x, y) = tokio::join!(conversations::wake_due(&pool), conversations::wake_due(&pool));
+
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    assert_eq!(conversations::list(&pool, QueueView::Mine, a, None, 50).await.unwrap().0.len(), 1);
+    assert_eq!(events(&pool, id, "woke_up").await, 1);
+}
+
+// Postponing into the past is refused and changes nothing.
+#[sqlx::test]
+async fn postponing_into_the_past_is_refused(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let past = chrono::Utc::now().timestamp() - 60;
+    assert!(matches!(conversations::postpone(&pool, id, a, Some(past)).await, Err(AppError::Invalid(_))));
+    assert_eq!(holder(&pool, id).await, None);
+}
+
+// Postponed until the customer replies: the reply brings it back; a reply to a resolved dialogue reopens it.
+#[sqlx::test]
+async fn a_customer_reply_brings_a_dialogue_back(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    conversations::postpone(&pool, id, a, None).await.unwrap();
+
+    conversations::record_customer_message(&pool, id, "Here is the screenshot.").await.unwrap();
+    let status: String = sqlx::query_scalar("select status from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(status, "open");
+
+    conversations::resolve(&pool, id, a).await.unwrap();
+    conversations::record_customer_message(&pool, id, "It broke again.").await.unwrap();
+    let (status, resolved): (String, bool) =
+        sqlx::query_as("select status, resolved_at is not null from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!((status.as_str(), resolved), ("open", false));
+    assert_eq!(events(&pool, id, "reopened").await, 1);
+    assert_eq!(holder(&pool, id).await, Some(a), "it goes back to its agent");
+}
+
+// Keyset pages cover every dialogue exactly once, longest waiting first, and a forged cursor is a 400.
+#[sqlx::test]
+async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let mut ids = Vec::new();
+    for i in 0..23 {
+        let id = dialogue(&pool).await;
+        // Some share a timestamp: the id breaks the tie.
+        sqlx::query("update conversations set created_at = now() - make_interval(mins => $2) where id = $1")
+            .bind(id)
+            .bind(100 - (i / 2))
+            .execute(&pool)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (rows, next) = conversations::list(&pool, QueueView::Unassigned, a, cursor, 5).await.unwrap();
+        seen.extend(rows.iter().map(|r| r.id));
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "every dialogue once, oldest first");
+
+    let (_, token) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
+    let res = api_get(&app(&pool), "/api/v1/conversations?view=unassigned&cursor=not-a-cursor", Some(&token)).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = api_get(&app(&pool), "/api/v1/conversations?view=unassigned&limit=5", Some(&token)).await;
+    assert_eq!(res.json()["items"].as_array().unwrap().len(), 5);
+    assert!(res.json()["next_cursor"].is_string());
+}
+
+// Through the API: a claim on a held dialogue is a 409 naming the holder, and nothing changes.
+#[sqlx::test]
+async fn the_api_says_who_holds_a_dialogue(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let b = user(&pool, "b@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let (_, token_a) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
+    let (_, token_b) = app::backend::tokens::create(&pool, b, "t").await.unwrap();
+    let app = app(&pool);
+
+    let won = api_post(&app, &format!("/api/v1/conversations/{id}/claim"), Some(&token_a), "{}").await;
+    assert_eq!(won.status, StatusCode::OK);
+    assert_eq!(won.json()["holder"]["id"], a);
+    let lost = api_post(&app, &format!("/api/v1/conversations/{id}/claim"), Some(&token_b), "{}").await;
+    assert_eq!(lost.status, StatusCode::CONFLICT);
+    assert_eq!(lost.json()["error"], "Test User is handling this dialogue.");
+    let reply = api_post(&app, &format!("/api/v1/conversations/{id}/messages"), Some(&token_b), r#"{"body": "hi"}"#).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+    let bad = api_post(&app, &format!("/api/v1/conversations/{id}/messages"), Some(&token_a), r#"{"text": "hi"}"#).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(holder(&pool, id).await, Some(a));
+}
+
+// Every committed event is announced on the meridian_queue channel, which every server process listens to.
+#[sqlx::test]
+async fn committed_events_are_announced_to_every_listener(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(meridian::live::CHANNEL).await.unwrap();
+
+    conversations::claim(&pool, id, a, false).await.unwrap();
+
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv()).await.unwrap().unwrap();
+    let payload: serde_json::Value = serde_json::from_str(n.payload()).unwrap();
+    assert_eq!(payload["conversation_id"], id);
+    assert_eq!(payload["kind"], "claimed");
+}
+
+// The live event stream is for agents: others are refused, agents get text/event-stream.
+#[sqlx::test]
+async fn the_event_stream_is_for_agents_only(pool: PgPool) {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let agent = user(&pool, "a@meridian.test", Role::Operator).await;
+    let reviewer = user(&pool, "r@meridian.test", Role::Reviewer).await;
+    let app = app(&pool);
+    for (cookie, want) in [
+        (Some(session_cookie(&pool, agent).await), StatusCode::OK),
+        (Some(session_cookie(&pool, reviewer).await), StatusCode::FORBIDDEN),
+        (None, StatusCode::UNAUTHORIZED),
+    ] {
+        let mut req = Request::get("/events/queue").header("host", HOST);
+        if let Some(c) = &cookie {
+            req = req.header("cookie", c);
+        }
+        let res = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), want);
+        if want == StatusCode::OK {
+            assert_eq!(res.headers()["content-type"], "text/event-stream");
+        }
+    }
+}
