@@ -2,6 +2,7 @@
 //! REST API, health), the command line's commands, and demo data.
 
 pub mod api;
+pub mod bench;
 pub mod config;
 pub mod db;
 pub mod http;

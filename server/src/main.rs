@@ -36,9 +36,17 @@ enum Command {
         /// Seed of the random generator: the same seed gives the same data.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Agents (operators) in all, across three regions; beyond nine they are generated.
+        #[arg(long, default_value_t = 9)]
+        agents: u32,
         /// Do nothing if the database already holds dialogues (used by `make run`).
         #[arg(long)]
         if_empty: bool,
+    },
+    /// Measure the speed of a capability on the database at DATABASE_URL (seed it first).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
     },
     /// Create a user. The password is asked for on a terminal, or read from the first line of stdin.
     CreateUser {
@@ -57,6 +65,16 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Queue lists (first and next page of each) and claims: median and 99th percentile.
+    Queue {
+        /// Timed runs of each operation.
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
     },
 }
 
@@ -108,7 +126,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve => serve(config, pool).await,
         Command::Migrate => migrate(&pool).await,
-        Command::SeedDemo { dialogues, days, seed, if_empty } => {
+        Command::Bench { what: BenchCommand::Queue { iterations } } => {
+            let report = meridian::bench::queue(&pool, iterations).await.map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::SeedDemo { dialogues, days, seed, agents, if_empty } => {
             migrate(&pool).await?;
             let has_dialogues: bool = sqlx::query_scalar("select exists (select 1 from conversations)")
                 .fetch_one(&pool)
@@ -119,7 +142,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 return Ok(());
             }
             let started = std::time::Instant::now();
-            let report = seed::seed_demo(&pool, &SeedOptions { dialogues, days, rng_seed: seed })
+            let report = seed::seed_demo(&pool, &SeedOptions { dialogues, days, rng_seed: seed, agents })
                 .await
                 .map_err(|e| e.to_string())?;
             println!(

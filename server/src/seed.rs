@@ -165,6 +165,8 @@ pub struct SeedOptions {
     pub dialogues: u64,
     pub days: u32,
     pub rng_seed: u64,
+    /// Agents (operators) in all; beyond the nine named ones they are generated.
+    pub agents: u32,
 }
 
 #[derive(Debug)]
@@ -265,6 +267,29 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
         .await?;
         users += done.rows_affected();
     }
+    // More agents, spread over the three regions, for large-team benchmarks.
+    let named_agents = STAFF.iter().filter(|s| s.2 == "operator").count() as u32;
+    if options.agents > named_agents {
+        let hash = passwords::hash(DEMO_PASSWORD.to_string()).await?;
+        for i in 0..(options.agents - named_agents) {
+            let first = FIRST_NAMES[i as usize % FIRST_NAMES.len()];
+            let last = LAST_NAMES[(i as usize / FIRST_NAMES.len() + i as usize * 7) % LAST_NAMES.len()];
+            let team = i as usize % TEAMS.len();
+            let done = sqlx::query(
+                "insert into users (email, name, role, team_id, time_zone, password_hash)
+                 values ($1, $2, 'operator', $3, $4, $5) on conflict ((lower(email))) do nothing",
+            )
+            .bind(format!("agent-{:03}@meridian.test", i + 1))
+            .bind(format!("{first} {last}"))
+            .bind(team_ids[team])
+            .bind(TEAMS[team].2)
+            .bind(&hash)
+            .execute(pool)
+            .await?;
+            users += done.rows_affected();
+        }
+    }
+
     // Agents by team, for follow-the-sun assignment.
     let mut agents_by_team: Vec<Vec<(i64, String)>> = vec![Vec::new(); TEAMS.len()];
     for (team, ids) in team_ids.iter().enumerate() {

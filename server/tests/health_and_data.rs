@@ -39,7 +39,7 @@ async fn migrations_apply_cleanly_to_an_empty_database(pool: PgPool) {
 // in many time zones, and dialogues on every channel; seeding again adds no users.
 #[sqlx::test]
 async fn demo_data_has_every_role_and_a_believable_shape(pool: PgPool) {
-    let options = SeedOptions { dialogues: 3_000, days: 28, rng_seed: 7 };
+    let options = SeedOptions { dialogues: 3_000, days: 28, rng_seed: 7, agents: 30 };
     let report = seed_demo(&pool, &options).await.unwrap();
     assert_eq!(report.dialogues, 3_000);
     assert_eq!(count(&pool, "conversations").await, 3_000);
@@ -79,7 +79,9 @@ async fn demo_data_has_every_role_and_a_believable_shape(pool: PgPool) {
     ).fetch_one(&pool).await.unwrap();
     assert_eq!(out_of_order, 0);
 
-    let again = seed_demo(&pool, &SeedOptions { dialogues: 10, days: 1, rng_seed: 8 }).await.unwrap();
+    let again = seed_demo(&pool, &SeedOptions { dialogues: 10, days: 1, rng_seed: 8, agents: 30 }).await.unwrap();
     assert_eq!(again.users, 0);
+    let agents: i64 = sqlx::query_scalar("select count(*) from users where role = 'operator'").fetch_one(&pool).await.unwrap();
+    assert_eq!(agents, 30);
     assert_eq!(count(&pool, "conversations").await, 3_010);
 }
