@@ -91,3 +91,35 @@ test('an agent resolves a dialogue and it leaves the open lists', async ({ brows
   await alex.goto('/queue?view=resolved');
   await expect(alex.locator(`a[href="${href}"]`)).toHaveCount(1);
 });
+
+test('an agent works a dialogue with the keyboard alone', async ({ browser }) => {
+  const alex = await agent(browser, FIRST, 'agent@meridian.test');
+
+  await alex.keyboard.press('?');
+  await expect(alex.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await alex.keyboard.press('?');
+  await expect(alex.getByRole('dialog', { name: 'Keyboard shortcuts' })).toHaveCount(0);
+
+  // j, j, k: the second row is focused; Enter opens it.
+  await alex.keyboard.press('j');
+  await alex.keyboard.press('j');
+  await alex.keyboard.press('j');
+  await alex.keyboard.press('k');
+  const rows = alex.getByRole('table', { name: 'Unassigned' }).getByRole('link');
+  await expect(rows.nth(1)).toBeFocused();
+  const subject = (await rows.nth(1).textContent())!;
+  await alex.keyboard.press('Enter');
+  await expect(alex.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  await hydrated(alex);
+
+  await alex.keyboard.press('c');
+  await expect(alex.getByTestId('holder')).toHaveText('Held by Alex Novak');
+  await alex.keyboard.press('r');
+  await expect(alex.getByLabel('Message')).toBeFocused();
+  await alex.keyboard.type('Sorted, thanks for your patience!');
+  await alex.keyboard.press('Control+Enter');
+  await expect(alex.locator('.message-agent', { hasText: 'Sorted, thanks for your patience!' })).toBeVisible();
+  await alex.locator('body').click({ position: { x: 5, y: 300 } });
+  await alex.keyboard.press('e');
+  await expect(alex.getByRole('button', { name: 'Reopen' })).toBeVisible();
+});

@@ -42,8 +42,10 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
             view! { <li><A href=s.path() attr:aria-keyshortcuts=keys.clone() attr:title=format!("{} ({keys})", s.label())>{s.label()}</A></li> }
         })
         .collect_view();
-    go_to_shortcuts(user.role);
+    let help_open = RwSignal::new(false);
+    keyboard_shortcuts(user.role, help_open);
     view! {
+        <ShortcutHelp open=help_open role=user.role/>
         <header class="topbar">
             <a class="brand" href="/">"Meridian"</a>
             <nav aria-label="Main">
@@ -62,19 +64,25 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
     }
 }
 
-/// `g` then a section's key navigates there, unless the person is typing in a field.
-fn go_to_shortcuts(role: crate::domain::access::Role) {
+/// The keyboard, for people who live in the app:
+/// - `g` then a section's key navigates there (`g q` → Queue);
+/// - `j` / `k` move between the rows of a list (Enter opens the focused one);
+/// - any other key activates the element on the page that declares it in
+///   `aria-keyshortcuts` (a button is clicked, a field focused), e.g. `c` Claim;
+/// - `?` shows them all. Nothing fires while the person is typing in a field.
+fn keyboard_shortcuts(role: crate::domain::access::Role, help_open: RwSignal<bool>) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::ev;
+        use leptos::web_sys::{Element, HtmlElement};
         use leptos_router::hooks::use_navigate;
         use wasm_bindgen::JsCast;
         let navigate = use_navigate();
         let pending_g = RwSignal::new(false);
         let handle = window_event_listener(ev::keydown, move |e: ev::KeyboardEvent| {
-            let typing = e
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+            let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+            let typing = target
+                .as_ref()
                 .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable"));
             if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
@@ -86,14 +94,80 @@ fn go_to_shortcuts(role: crate::domain::access::Role) {
                     e.prevent_default();
                     navigate(section.path(), Default::default());
                 }
-            } else if key == "g" {
-                pending_g.set(true);
+                return;
+            }
+            let doc = document();
+            match key.as_str() {
+                "g" => pending_g.set(true),
+                "?" => help_open.update(|open| *open = !*open),
+                "Escape" => help_open.set(false),
+                "j" | "k" => {
+                    let Ok(links) = doc.query_selector_all(".row-link") else { return };
+                    let count: u32 = links.length();
+                    if count == 0 {
+                        return;
+                    }
+                    let active = doc.active_element();
+                    let current = (0..count).find(|i| {
+                        links.item(*i).zip(active.clone()).is_some_and(|(l, a)| l.is_same_node(Some(&a)))
+                    });
+                    let next = match (current, key.as_str()) {
+                        (None, _) => 0,
+                        (Some(i), "j") => (i + 1).min(count - 1),
+                        (Some(i), _) => i.saturating_sub(1),
+                    };
+                    if let Some(link) = links.item(next).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
+                        e.prevent_default();
+                        let _ = link.focus();
+                    }
+                }
+                other => {
+                    let Ok(Some(el)) = doc.query_selector(&format!("[aria-keyshortcuts~=\"{other}\"]")) else { return };
+                    let Ok(el) = el.dyn_into::<HtmlElement>() else { return };
+                    e.prevent_default();
+                    if matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") {
+                        let _ = el.focus();
+                    } else {
+                        el.click();
+                    }
+                }
             }
         });
         on_cleanup(move || handle.remove());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = role;
+    let _ = (role, help_open);
+}
+
+/// The list `?` opens.
+#[component]
+fn ShortcutHelp(open: RwSignal<bool>, role: crate::domain::access::Role) -> impl IntoView {
+    let sections = move || {
+        Section::visible_to(role)
+            .map(|s| view! { <tr><td><kbd>"g"</kbd> " " <kbd>{s.shortcut().to_string()}</kbd></td><td>{format!("Go to {}", s.label())}</td></tr> })
+            .collect_view()
+    };
+    view! {
+        <Show when=move || open.get()>
+            <div class="shortcut-help" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts">
+                <h2>"Keyboard shortcuts"</h2>
+                <table class="data-table">
+                    <tbody>
+                        {sections()}
+                        <tr><td><kbd>"j"</kbd> " / " <kbd>"k"</kbd></td><td>"Next / previous dialogue in a list"</td></tr>
+                        <tr><td><kbd>"Enter"</kbd></td><td>"Open the selected dialogue"</td></tr>
+                        <tr><td><kbd>"c"</kbd></td><td>"Claim the dialogue"</td></tr>
+                        <tr><td><kbd>"r"</kbd></td><td>"Write a reply (Ctrl+Enter sends)"</td></tr>
+                        <tr><td><kbd>"n"</kbd></td><td>"Write an internal note"</td></tr>
+                        <tr><td><kbd>"p"</kbd></td><td>"Postpone"</td></tr>
+                        <tr><td><kbd>"e"</kbd></td><td>"Resolve"</td></tr>
+                        <tr><td><kbd>"?"</kbd></td><td>"Show or hide this list"</td></tr>
+                    </tbody>
+                </table>
+                <button on:click=move |_| open.set(false)>"Close"</button>
+            </div>
+        </Show>
+    }
 }
 
 /// Renders `children` only for a role that may open `section`; anyone else gets a

@@ -272,7 +272,7 @@ where
                                 }.into_any(),
                                 _ => view! {
                                     <label class="inline-field">"Postpone until "
-                                        <input type="datetime-local" node_ref=until_ref aria-label="Postpone until"/>
+                                        <input type="datetime-local" node_ref=until_ref aria-label="Postpone until" aria-keyshortcuts="p"/>
                                     </label>
                                     <button on:click=postpone_until>"Postpone"</button>
                                     <button on:click=move |_| { actions.postpone.dispatch(PostponeDialogue { id, until_epoch: None }); }>
@@ -289,11 +289,17 @@ where
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
                 <form class="composer" on:submit=move |e| { e.prevent_default(); send(false); }>
                     <label for="message">"Message"</label>
-                    <textarea id="message" node_ref=message_ref rows="4"
-                        placeholder="Write a reply to the customer, or an internal note for colleagues"></textarea>
+                    <textarea id="message" node_ref=message_ref rows="4" aria-keyshortcuts="r n"
+                        placeholder="Write a reply to the customer, or an internal note for colleagues (Ctrl+Enter sends the reply)"
+                        on:keydown=move |e| {
+                            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                                e.prevent_default();
+                                send(false);
+                            }
+                        }></textarea>
                     <div class="composer-actions">
-                        <button type="submit" class="button-primary" aria-keyshortcuts="r">"Send reply"</button>
-                        <button type="button" class="button-note" aria-keyshortcuts="n" on:click=move |_| send(true)>
+                        <button type="submit" class="button-primary" aria-keyshortcuts="Control+Enter">"Send reply"</button>
+                        <button type="button" class="button-note" on:click=move |_| send(true)>
                             "Add internal note"
                         </button>
                     </div>
