@@ -339,7 +339,7 @@ fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl In
                     let label = if conversation_id == current {
                         format!("This dialogue · {kind}")
                     } else {
-                        format!("Earlier dialogue: {subject} · {kind}")
+                        format!("Other dialogue: {subject} · {kind}")
                     };
                     view! { <li class="timeline-divider"><a href=format!("/dialogue?id={conversation_id}")>{label}</a></li> }
                 });
