@@ -10,6 +10,8 @@ pub struct Config {
     pub max_connections: u32,
     pub site_root: String,
     pub settings: Settings,
+    /// Unanswered claims of an agent idle this long go back to the queue.
+    pub claim_lease: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,7 @@ impl Config {
             addr: std::env::var("MERIDIAN_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into()),
             max_connections: parse_var("MERIDIAN_DB_MAX_CONNECTIONS", "a number", 20)?,
             site_root: std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()),
+            claim_lease: Duration::from_secs(60 * parse_var("MERIDIAN_CLAIM_LEASE_MINUTES", "a number of minutes", 30u64)?),
             settings: Settings {
                 public_url: std::env::var("MERIDIAN_PUBLIC_URL").ok().filter(|u| !u.is_empty()).map(|u| u.trim_end_matches('/').to_string()),
                 session_idle: Duration::from_secs(idle_minutes * 60),

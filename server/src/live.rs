@@ -71,9 +71,10 @@ pub async fn queue_events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
 }
 
-/// Wakes postponed dialogues whose time has come, every 15 seconds. Safe with several
-/// processes: the wake-up is one conditional UPDATE.
-pub fn spawn_wake_up_job(pool: PgPool) {
+/// Every 15 seconds: wakes postponed dialogues whose time has come, and releases the
+/// unanswered claims of agents idle longer than `claim_lease`. Safe with several
+/// processes: each is one conditional UPDATE.
+pub fn spawn_queue_jobs(pool: PgPool, claim_lease: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(15));
         loop {
@@ -82,6 +83,11 @@ pub fn spawn_wake_up_job(pool: PgPool) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(dialogues = n, "postponed dialogues are back in the queue"),
                 Err(err) => tracing::warn!(error = %err, "wake-up job failed"),
+            }
+            match app::backend::conversations::release_stale_claims(&pool, claim_lease).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(dialogues = n, "claims of idle agents released"),
+                Err(err) => tracing::warn!(error = %err, "claim-lease job failed"),
             }
         }
     });

@@ -241,7 +241,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     let settings = Arc::new(config.settings.clone());
     let (live, _) = tokio::sync::broadcast::channel(1024);
     meridian::live::spawn_listener(pool.clone(), live.clone());
-    meridian::live::spawn_wake_up_job(pool.clone());
+    meridian::live::spawn_queue_jobs(pool.clone(), config.claim_lease);
     let state = AppState { pool: pool.clone(), settings: settings.clone(), leptos_options, live };
 
     // Sign-outs happen on the server; expired sessions are swept here, hourly.

@@ -288,3 +288,30 @@ async fn the_event_stream_is_for_agents_only(pool: PgPool) {
         }
     }
 }
+
+// A claim is a lease: an idle agent's unanswered claims go back to the queue; an active
+// agent's claims and answered dialogues stay; with two processes running the job, once.
+#[sqlx::test]
+async fn an_idle_agents_unanswered_claims_go_back_to_the_queue(pool: PgPool) {
+    let idle = user(&pool, "idle@meridian.test", Role::Operator).await;
+    let active = user(&pool, "active@meridian.test", Role::Operator).await;
+    session_cookie(&pool, idle).await;
+    session_cookie(&pool, active).await;
+    let (unanswered, answered, kept) = (dialogue(&pool).await, dialogue(&pool).await, dialogue(&pool).await);
+    conversations::claim(&pool, unanswered, idle, false).await.unwrap();
+    conversations::write_message(&pool, answered, idle, "On it!", false, false).await.unwrap();
+    conversations::claim(&pool, kept, active, false).await.unwrap();
+    let lease = std::time::Duration::from_secs(30 * 60);
+    assert_eq!(conversations::release_stale_claims(&pool, lease).await.unwrap(), 0, "fresh claims are kept");
+
+    // An hour later; only the active agent has made requests since.
+    sqlx::query("update conversations set claimed_at = now() - interval '1 hour'").execute(&pool).await.unwrap();
+    sqlx::query("update sessions set last_seen_at = now() - interval '1 hour' where user_id = $1").bind(idle).execute(&pool).await.unwrap();
+    let (x, y) = tokio::join!(conversations::release_stale_claims(&pool, lease), conversations::release_stale_claims(&pool, lease));
+
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    assert_eq!(holder(&pool, unanswered).await, None);
+    assert_eq!(events(&pool, unanswered, "released").await, 1);
+    assert_eq!(holder(&pool, answered).await, Some(idle), "an answered dialogue stays with its agent");
+    assert_eq!(holder(&pool, kept).await, Some(active), "an active agent keeps their claims");
+}

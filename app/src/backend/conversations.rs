@@ -545,3 +545,29 @@ pub async fn record_customer_message(pool: &PgPool, id: i64, body: &str) -> Resu
     tx.commit().await?;
     Ok(message_id)
 }
+
+/// A claim is a lease: dialogues claimed more than `lease` ago and still unanswered go
+/// back to the queue when their agent has not been seen (no request in any session) for
+/// `lease` either: offline, or idle at the desk. One statement, so with several server
+/// processes each dialogue is released once.
+pub async fn release_stale_claims(pool: &PgPool, lease: std::time::Duration) -> Result<u64, sqlx::Error> {
+    let released: Vec<i64> = sqlx::query_scalar(
+        "with stale as (
+             update conversations c set assignee_id = null, claimed_at = null
+              where c.status = 'open'
+                and c.first_response_at is null
+                and c.assignee_id is not null
+                and c.claimed_at < now() - make_interval(secs => $1)
+                and not exists (select 1 from sessions s
+                                 where s.user_id = c.assignee_id
+                                   and s.last_seen_at > now() - make_interval(secs => $1))
+          returning c.id)
+         insert into conversation_events (conversation_id, kind, detail)
+         select id, 'released', '{\"text\": \"back to the queue: its agent went idle before answering\"}'::jsonb from stale
+         returning conversation_id",
+    )
+    .bind(lease.as_secs_f64())
+    .fetch_all(pool)
+    .await?;
+    Ok(released.len() as u64)
+}
