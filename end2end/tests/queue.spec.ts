@@ -83,6 +83,10 @@ test('an agent resolves a dialogue and it leaves the open lists', async ({ brows
   await alex.getByLabel('Message').fill('That is fixed now. Anything else?');
   await alex.getByRole('button', { name: 'Send reply' }).click();
   await expect(alex.getByTestId('holder')).toHaveText('Held by Alex Novak');
+  await alex.getByLabel('Priority').selectOption('high');
+  await expect(alex.locator('.badges')).toContainText('High');
+  await alex.getByLabel('Outcome').selectOption('converted');
+  await expect(alex.getByText('outcome changed to Converted', { exact: false })).toBeVisible();
   await alex.getByRole('button', { name: 'Resolve' }).click();
   await expect(alex.getByRole('button', { name: 'Reopen' })).toBeVisible();
 

@@ -315,3 +315,26 @@ async fn an_idle_agents_unanswered_claims_go_back_to_the_queue(pool: PgPool) {
     assert_eq!(holder(&pool, answered).await, Some(idle), "an answered dialogue stays with its agent");
     assert_eq!(holder(&pool, kept).await, Some(active), "an active agent keeps their claims");
 }
+
+// Priority and outcome changes are stored and recorded once; an unknown value is a 400 that changes nothing.
+#[sqlx::test]
+async fn priority_and_outcome_changes_are_recorded(pool: PgPool) {
+    use app::domain::dialogue::{Outcome, Priority};
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+
+    conversations::set_details(&pool, id, a, Priority::Urgent, Some(Outcome::Converted)).await.unwrap();
+    conversations::set_details(&pool, id, a, Priority::Urgent, Some(Outcome::Converted)).await.unwrap();
+
+    let (priority, outcome): (String, Option<String>) =
+        sqlx::query_as("select priority, outcome from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!((priority.as_str(), outcome.as_deref()), ("urgent", Some("converted")));
+    assert_eq!(events(&pool, id, "priority_changed").await, 1);
+    assert_eq!(events(&pool, id, "outcome_changed").await, 1);
+
+    let cookie = session_cookie(&pool, a).await;
+    let res = call(&app(&pool), "set_dialogue_details", Some(&cookie), &format!("id={id}&priority=whenever&outcome=")).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let still: String = sqlx::query_scalar("select priority from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(still, "urgent");
+}

@@ -2,7 +2,7 @@
 //! timeline and customer card, and every state change, each in one transaction with
 //! its event (whose trigger tells every server process).
 
-use crate::domain::dialogue::COUNT_CAP;
+use crate::domain::dialogue::{Outcome, Priority, COUNT_CAP};
 use crate::domain::queue::{self, Cursor, QueueView, WriteAs};
 use crate::error::AppError;
 use crate::pages::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
@@ -133,6 +133,7 @@ struct DialogueRow {
     topic: String,
     status: String,
     priority: String,
+    outcome: Option<String>,
     channel_kind: String,
     channel: String,
     assignee_id: Option<i64>,
@@ -154,7 +155,7 @@ struct DialogueRow {
 /// One dialogue as the agent sees it, or `None` if there is no such dialogue.
 pub async fn dialogue(pool: &PgPool, id: i64) -> Result<Option<Dialogue>, sqlx::Error> {
     let row: Option<DialogueRow> = sqlx::query_as(
-        "select c.id, c.subject, c.topic, c.status, c.priority, ch.kind as channel_kind, ch.name as channel,
+        "select c.id, c.subject, c.topic, c.status, c.priority, c.outcome, ch.kind as channel_kind, ch.name as channel,
                 c.assignee_id, u.name as assignee,
                 extract(epoch from c.created_at)::bigint as created_epoch,
                 extract(epoch from ch.first_response_target)::bigint as target_seconds,
@@ -249,6 +250,7 @@ pub async fn dialogue(pool: &PgPool, id: i64) -> Result<Option<Dialogue>, sqlx::
         topic: r.topic,
         status: r.status,
         priority: r.priority,
+        outcome: r.outcome,
         channel_kind: r.channel_kind,
         channel: r.channel,
         assignee_id: r.assignee_id,
@@ -570,4 +572,29 @@ pub async fn release_stale_claims(pool: &PgPool, lease: std::time::Duration) -> 
     .fetch_all(pool)
     .await?;
     Ok(released.len() as u64)
+}
+
+/// Changes the priority and the outcome (`None` clears it). Anyone working the queue may,
+/// whoever holds the dialogue: triage is a team sport. Only real changes are recorded.
+pub async fn set_details(pool: &PgPool, id: i64, me: i64, priority: Priority, outcome: Option<Outcome>) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    lock(&mut tx, id).await?;
+    let (old_priority, old_outcome): (String, Option<String>) =
+        sqlx::query_as("select priority, outcome from conversations where id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let new_outcome = outcome.map(|o| o.as_str().to_string());
+    sqlx::query("update conversations set priority = $2, outcome = $3 where id = $1")
+        .bind(id)
+        .bind(priority.as_str())
+        .bind(&new_outcome)
+        .execute(&mut *tx)
+        .await?;
+    if old_priority != priority.as_str() {
+        event(&mut tx, id, me, "priority_changed", &format!("to {}", priority.label())).await?;
+    }
+    if old_outcome != new_outcome {
+        let text = outcome.map(|o| format!("to {}", o.label())).unwrap_or_else(|| "cleared".into());
+        event(&mut tx, id, me, "outcome_changed", &text).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

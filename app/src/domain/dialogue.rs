@@ -55,6 +55,14 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// What came of the dialogue, for the conversion metric.
+    Outcome {
+        Converted => "converted", "Converted";
+        NotConverted => "not_converted", "Not converted";
+    }
+);
+
 /// Queue counts stop at this many: an exact "12,408 unassigned" costs a full scan and
 /// helps nobody more than "999+" does.
 pub const COUNT_CAP: i64 = 1000;
@@ -95,6 +103,9 @@ mod tests {
             assert_eq!(Priority::parse(p.as_str()), Some(*p));
         }
         assert_eq!(Status::parse("closed"), None);
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()), Some(*o));
+        }
     }
 
     #[test]

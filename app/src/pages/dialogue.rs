@@ -75,6 +75,7 @@ pub struct Dialogue {
     pub topic: String,
     pub status: String,
     pub priority: String,
+    pub outcome: Option<String>,
     pub channel_kind: String,
     pub channel: String,
     pub assignee_id: Option<i64>,
@@ -130,6 +131,24 @@ pub async fn postpone_dialogue(id: i64, until_epoch: Option<i64>) -> Result<(), 
     .await
 }
 
+/// Sets the priority (low, normal, high, urgent) and the outcome (converted,
+/// not_converted, or empty to clear it).
+#[server(endpoint = "set_dialogue_details")]
+pub async fn set_dialogue_details(id: i64, priority: String, outcome: String) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    use crate::domain::dialogue::Outcome;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        let priority = Priority::parse(&priority).ok_or_else(|| AppError::Invalid("Pick a priority: low, normal, high or urgent.".into()))?;
+        let outcome = match outcome.as_str() {
+            "" => None,
+            o => Some(Outcome::parse(o).ok_or_else(|| AppError::Invalid("Pick an outcome: converted or not converted.".into()))?),
+        };
+        conversations::set_details(&state.pool, id, user.id, priority, outcome).await
+    })
+    .await
+}
+
 #[server(endpoint = "resolve_dialogue")]
 pub async fn resolve_dialogue(id: i64) -> Result<(), AppError> {
     use crate::backend::{authorized, conversations};
@@ -165,9 +184,13 @@ fn DialogueView() -> impl IntoView {
     let postpone = ServerAction::<PostponeDialogue>::new();
     let resolve = ServerAction::<ResolveDialogue>::new();
     let reopen = ServerAction::<ReopenDialogue>::new();
+    let details = ServerAction::<SetDialogueDetails>::new();
     // Whenever any action settles, load the dialogue again.
     Effect::watch(
-        move || (claim.version().get(), send.version().get(), postpone.version().get(), resolve.version().get(), reopen.version().get()),
+        move || {
+            (claim.version().get(), send.version().get(), postpone.version().get(), resolve.version().get(),
+             reopen.version().get(), details.version().get())
+        },
         move |_, _, _| refresh.update(|n| *n += 1),
         false,
     );
@@ -175,13 +198,13 @@ fn DialogueView() -> impl IntoView {
     let refusal = move || {
         [claim.value().get().and_then(Result::err), send.value().get().and_then(Result::err),
          postpone.value().get().and_then(Result::err), resolve.value().get().and_then(Result::err),
-         reopen.value().get().and_then(Result::err)]
+         reopen.value().get().and_then(Result::err), details.value().get().and_then(Result::err)]
         .into_iter()
         .flatten()
         .next()
         .map(|e| view! { <ErrorNotice message=e.to_string()/> })
     };
-    let actions = Actions { claim, send, postpone, resolve, reopen };
+    let actions = Actions { claim, send, postpone, resolve, reopen, details };
     view! {
         <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
         <Transition fallback=Loading>
@@ -201,6 +224,7 @@ struct Actions {
     postpone: ServerAction<PostponeDialogue>,
     resolve: ServerAction<ResolveDialogue>,
     reopen: ServerAction<ReopenDialogue>,
+    details: ServerAction<SetDialogueDetails>,
 }
 
 #[component]
@@ -284,6 +308,7 @@ where
                             }
                         }}
                     </div>
+                    <DetailsForm id priority=d.priority.clone() outcome=d.outcome.clone().unwrap_or_default() action=actions.details/>
                     {refusal}
                 </header>
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
@@ -306,6 +331,39 @@ where
                 </form>
             </article>
             <CustomerAside card=d.customer now/>
+        </div>
+    }
+}
+
+/// Priority and outcome, changed as soon as a choice is made.
+#[component]
+fn DetailsForm(id: i64, priority: String, outcome: String, action: ServerAction<SetDialogueDetails>) -> impl IntoView {
+    let priority_ref = NodeRef::<leptos::html::Select>::new();
+    let outcome_ref = NodeRef::<leptos::html::Select>::new();
+    let save = move |_| {
+        let priority = priority_ref.get().map(|s| s.value()).unwrap_or_default();
+        let outcome = outcome_ref.get().map(|s| s.value()).unwrap_or_default();
+        action.dispatch(SetDialogueDetails { id, priority, outcome });
+    };
+    let priorities = Priority::ALL
+        .iter()
+        .map(|p| view! { <option value=p.as_str() selected=p.as_str() == priority>{p.label()}</option> })
+        .collect_view();
+    let outcomes = crate::domain::dialogue::Outcome::ALL
+        .iter()
+        .map(|o| view! { <option value=o.as_str() selected=o.as_str() == outcome>{o.label()}</option> })
+        .collect_view();
+    view! {
+        <div class="details">
+            <label class="inline-field">"Priority "
+                <select node_ref=priority_ref on:change=save>{priorities}</select>
+            </label>
+            <label class="inline-field">"Outcome "
+                <select node_ref=outcome_ref on:change=save>
+                    <option value="" selected=outcome.is_empty()>"Not set"</option>
+                    {outcomes}
+                </select>
+            </label>
         </div>
     }
 }
