@@ -48,6 +48,10 @@ test('two agents on two servers: a claim, a refusal, a reply and a postponement,
   await lena.goto(href);
   await hydrated(lena);
   await expect(lena.getByTestId('holder')).toHaveText('Held by Alex Novak');
+  // Alex sees Lena arrive, then type, live from the other server.
+  await expect(alex.getByText('Lena Fischer is viewing')).toBeVisible({ timeout: 5000 });
+  await lena.getByLabel('Message').pressSequentially('I can');
+  await expect(alex.getByText('Lena Fischer is typing…')).toBeVisible({ timeout: 5000 });
   await lena.getByLabel('Message').fill('I can take this one!');
   await lena.getByRole('button', { name: 'Send reply' }).click();
   await expect(lena.getByRole('alert')).toHaveText('Alex Novak is handling this dialogue.');

@@ -86,8 +86,8 @@ async fn list_conversations(State(state): State<AppState>, caller: Caller, Query
 
 /// `GET /api/v1/conversations/{id}`: the dialogue with its timeline and customer card.
 async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
-    caller.require(Permission::WorkQueue)?;
-    let d = conversations::dialogue(&state.pool, id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
+    let user = caller.require(Permission::WorkQueue)?;
+    let d = conversations::dialogue(&state.pool, id, user.id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
     Ok(Json(json!(d)))
 }
 

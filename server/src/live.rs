@@ -84,6 +84,9 @@ pub fn spawn_queue_jobs(pool: PgPool, claim_lease: Duration) {
                 Ok(n) => tracing::info!(dialogues = n, "postponed dialogues are back in the queue"),
                 Err(err) => tracing::warn!(error = %err, "wake-up job failed"),
             }
+            if let Err(err) = app::backend::presence::purge(&pool).await {
+                tracing::warn!(error = %err, "presence purge failed");
+            }
             match app::backend::conversations::release_stale_claims(&pool, claim_lease).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(dialogues = n, "claims of idle agents released"),

@@ -338,3 +338,29 @@ async fn priority_and_outcome_changes_are_recorded(pool: PgPool) {
     let still: String = sqlx::query_scalar("select priority from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(still, "urgent");
 }
+
+// Presence: an agent in a dialogue is seen by others (never by themself), typing included,
+// on the dialogue and on its queue row; a heartbeat older than 30 s no longer counts.
+#[sqlx::test]
+async fn agents_see_who_else_is_viewing_or_typing(pool: PgPool) {
+    use app::backend::presence;
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let b = user(&pool, "b@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(meridian::live::CHANNEL).await.unwrap();
+
+    presence::heartbeat(&pool, id, b, true).await.unwrap();
+
+    let seen_by_a = conversations::dialogue(&pool, id, a).await.unwrap().unwrap().viewers;
+    assert_eq!(seen_by_a.len(), 1);
+    assert!(seen_by_a[0].typing);
+    assert!(conversations::dialogue(&pool, id, b).await.unwrap().unwrap().viewers.is_empty(), "not yourself");
+    let (rows, _) = conversations::list(&pool, QueueView::Unassigned, a, None, 50).await.unwrap();
+    assert_eq!(rows[0].viewers, vec!["Test User".to_string()]);
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv()).await.unwrap().unwrap();
+    assert!(n.payload().contains("presence"));
+
+    sqlx::query("update presence set seen_at = now() - interval '31 seconds'").execute(&pool).await.unwrap();
+    assert!(conversations::dialogue(&pool, id, a).await.unwrap().unwrap().viewers.is_empty(), "gone after 30 s");
+}

@@ -75,9 +75,12 @@ pub async fn list(
         None
     };
     let now = now_epoch();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let viewers = super::presence::viewers(pool, &ids, me).await?;
     let items = rows
         .into_iter()
         .map(|r| QueueRow {
+            viewers: viewers.iter().filter(|v| v.conversation_id == r.id).map(|v| v.name.clone()).collect(),
             id: r.id,
             channel_kind: r.channel_kind,
             channel: r.channel,
@@ -153,7 +156,7 @@ struct DialogueRow {
 }
 
 /// One dialogue as the agent sees it, or `None` if there is no such dialogue.
-pub async fn dialogue(pool: &PgPool, id: i64) -> Result<Option<Dialogue>, sqlx::Error> {
+pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue>, sqlx::Error> {
     let row: Option<DialogueRow> = sqlx::query_as(
         "select c.id, c.subject, c.topic, c.status, c.priority, c.outcome, ch.kind as channel_kind, ch.name as channel,
                 c.assignee_id, u.name as assignee,
@@ -244,7 +247,9 @@ pub async fn dialogue(pool: &PgPool, id: i64) -> Result<Option<Dialogue>, sqlx::
     .fetch_one(pool)
     .await?;
 
+    let viewers = super::presence::viewers(pool, &[id], me).await?;
     Ok(Some(Dialogue {
+        viewers,
         id: r.id,
         subject: r.subject,
         topic: r.topic,

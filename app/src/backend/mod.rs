@@ -3,6 +3,7 @@
 
 pub mod conversations;
 pub mod passwords;
+pub mod presence;
 pub mod reports;
 pub mod sessions;
 pub mod sign_in;

@@ -68,6 +68,15 @@ impl TimelineEntry {
     }
 }
 
+/// Another agent in a dialogue right now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Viewer {
+    pub conversation_id: i64,
+    pub name: String,
+    pub typing: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dialogue {
     pub id: i64,
@@ -85,14 +94,16 @@ pub struct Dialogue {
     pub postponed_until_reply: bool,
     pub customer: CustomerCard,
     pub timeline: Vec<TimelineEntry>,
+    /// Other agents in this dialogue right now.
+    pub viewers: Vec<Viewer>,
 }
 
 #[server(endpoint = "dialogue")]
 pub async fn load_dialogue(id: i64) -> Result<(Dialogue, i64), AppError> {
     use crate::backend::{authorized, conversations};
     use crate::domain::access::Permission;
-    authorized(Permission::WorkQueue, |state, _| async move {
-        let d = conversations::dialogue(&state.pool, id)
+    authorized(Permission::WorkQueue, |state, user| async move {
+        let d = conversations::dialogue(&state.pool, id, user.id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
         Ok((d, chrono::Utc::now().timestamp()))
@@ -145,6 +156,17 @@ pub async fn set_dialogue_details(id: i64, priority: String, outcome: String) ->
             o => Some(Outcome::parse(o).ok_or_else(|| AppError::Invalid("Pick an outcome: converted or not converted.".into()))?),
         };
         conversations::set_details(&state.pool, id, user.id, priority, outcome).await
+    })
+    .await
+}
+
+/// "I am in this dialogue (and typing, or not)": sent every few seconds by the page.
+#[server(endpoint = "dialogue_presence")]
+pub async fn dialogue_presence(id: i64, typing: bool) -> Result<(), AppError> {
+    use crate::backend::{authorized, presence};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        Ok(presence::heartbeat(&state.pool, id, user.id, typing).await?)
     })
     .await
 }
@@ -205,6 +227,32 @@ fn DialogueView() -> impl IntoView {
         .map(|e| view! { <ErrorNotice message=e.to_string()/> })
     };
     let actions = Actions { claim, send, postpone, resolve, reopen, details };
+    // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
+    let typing_at = RwSignal::new(None::<f64>);
+    provide_context(typing_at);
+    #[cfg(feature = "hydrate")]
+    {
+        // Ticks every 5 s; drives the heartbeat and lets "typing" lapse.
+        let tick = RwSignal::new(0u64);
+        let typing = Memo::new(move |_| {
+            // Re-evaluated by the ticks below: typing means a keystroke within 5 s.
+            tick.get();
+            typing_at.get().is_some_and(|at| now_ms() - at < 5_000.0)
+        });
+        Effect::new(move |_| {
+            tick.track();
+            let id = id();
+            let typing = typing.get();
+            if id > 0 {
+                leptos::task::spawn_local(async move {
+                    let _ = dialogue_presence(id, typing).await;
+                });
+            }
+        });
+        if let Ok(handle) = set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_secs(5)) {
+            on_cleanup(move || handle.clear());
+        }
+    }
     view! {
         <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
         <Transition fallback=Loading>
@@ -245,9 +293,16 @@ where
         None => "Postponed until the customer replies".to_string(),
     });
     let assignee_id = d.assignee_id;
+    let presence_text = d
+        .viewers
+        .iter()
+        .map(|v| format!("{} is {}", v.name, if v.typing { "typing…" } else { "viewing" }))
+        .collect::<Vec<_>>()
+        .join(" · ");
     let me = move || auth.user.get().and_then(|u| u.ok().flatten()).map(|u| u.id);
     let timeline = timeline_view(d.timeline, id, now);
     let message_ref = NodeRef::<leptos::html::Textarea>::new();
+    let typing_at = use_context::<RwSignal<Option<f64>>>().unwrap_or_else(|| RwSignal::new(None));
     let until_ref = NodeRef::<leptos::html::Input>::new();
 
     let send = move |internal: bool| {
@@ -280,6 +335,7 @@ where
                         <span class=format!("badge {clock_class}")>{clock}</span>
                         {postponed.map(|p| view! { <span class="badge">{p}</span> })}
                     </p>
+                    <p class="presence" aria-live="polite">{presence_text}</p>
                     <div class="toolbar" role="toolbar" aria-label="Dialogue actions">
                         {move || {
                             let me = me();
@@ -316,6 +372,7 @@ where
                     <label for="message">"Message"</label>
                     <textarea id="message" node_ref=message_ref rows="4" aria-keyshortcuts="r n"
                         placeholder="Write a reply to the customer, or an internal note for colleagues (Ctrl+Enter sends the reply)"
+                        on:input=move |_| typing_at.set(Some(now_ms()))
                         on:keydown=move |e| {
                             if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
                                 e.prevent_default();
@@ -365,6 +422,18 @@ fn DetailsForm(id: i64, priority: String, outcome: String, action: ServerAction<
                 </select>
             </label>
         </div>
+    }
+}
+
+/// Milliseconds since the epoch in the browser (0 on the server, where nobody types).
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
     }
 }
 

@@ -27,6 +27,8 @@ pub struct QueueRow {
     pub assignee: Option<String>,
     pub waiting_seconds: i64,
     pub clock: ResponseClock,
+    /// Other agents looking at it right now.
+    pub viewers: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -146,7 +148,10 @@ fn Rows(list: QueueList) -> impl IntoView {
                         <span class="preview">{d.preview}</span>
                     </td>
                     <td class=format!("priority priority-{}", d.priority)>{priority}</td>
-                    <td>{d.assignee.unwrap_or_else(|| "Unassigned".into())}</td>
+                    <td>
+                        {d.assignee.unwrap_or_else(|| "Unassigned".into())}
+                        {(!d.viewers.is_empty()).then(|| view! { <span class="viewers">{format!("Viewing: {}", d.viewers.join(", "))}</span> })}
+                    </td>
                     <td class="numeric">{format_waiting(d.waiting_seconds)}</td>
                     <td class=clock_class>{clock}</td>
                 </tr>
