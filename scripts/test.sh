@@ -27,7 +27,9 @@ base="${DATABASE_URL%/*}"
 psql "$DATABASE_URL" -XAtqc "drop database if exists $E2E_DB with (force)" -c "create database $E2E_DB"
 export DATABASE_URL="$base/$E2E_DB"
 MERIDIAN_BIN="$CARGO_TARGET_DIR/release/meridian"
-"$MERIDIAN_BIN" seed-demo --dialogues 3000 --days 30
+# Three days, so that whatever the time of day, dozens of recent dialogues still wait
+# unassigned for the tests to claim.
+"$MERIDIAN_BIN" seed-demo --dialogues 3000 --days 3
 
 # Two server processes on one database, as behind a load balancer: the live-update
 # tests sign one agent in on each.

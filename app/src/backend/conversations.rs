@@ -309,6 +309,16 @@ async fn held_by(conn: &mut PgConnection, holder: i64) -> Result<AppError, sqlx:
     Ok(AppError::Conflict(format!("{name} is handling this dialogue.")))
 }
 
+/// Gives the (locked) dialogue to `holder` and records why, as `kind` by `actor`.
+async fn hand_to(conn: &mut PgConnection, id: i64, actor: i64, holder: i64, kind: &str, text: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
+        .bind(id)
+        .bind(holder)
+        .execute(&mut *conn)
+        .await?;
+    event(conn, id, actor, kind, text).await
+}
+
 /// What a claim ended with.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Claimed {
@@ -347,12 +357,7 @@ pub async fn claim(pool: &PgPool, id: i64, me: i64, take_over: bool) -> Result<C
         Some(h) if !take_over => Err(held_by(&mut tx, h).await?),
         Some(h) => {
             let previous = user_name(&mut tx, h).await?;
-            sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
-                .bind(id)
-                .bind(me)
-                .execute(&mut *tx)
-                .await?;
-            event(&mut tx, id, me, "taken_over", &format!("from {previous}")).await?;
+            hand_to(&mut tx, id, me, me, "taken_over", &format!("from {previous}")).await?;
             tx.commit().await?;
             Ok(Claimed::TakenOver)
         }
@@ -367,16 +372,10 @@ async fn act_as_holder(conn: &mut PgConnection, id: i64, me: i64, internal: bool
     let (holder, status) = lock(conn, id).await?;
     match queue::may_write(holder, me, internal, take_over) {
         Ok(WriteAs::Holder) => {}
-        Ok(WriteAs::ClaimFirst) => {
-            sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
-                .bind(id).bind(me).execute(&mut *conn).await?;
-            event(conn, id, me, "claimed", "").await?;
-        }
+        Ok(WriteAs::ClaimFirst) => hand_to(conn, id, me, me, "claimed", "").await?,
         Ok(WriteAs::TakeOver) => {
             let previous = user_name(conn, holder.expect("take-over has a holder")).await?;
-            sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
-                .bind(id).bind(me).execute(&mut *conn).await?;
-            event(conn, id, me, "taken_over", &format!("from {previous}")).await?;
+            hand_to(conn, id, me, me, "taken_over", &format!("from {previous}")).await?;
         }
         Err(queue::HeldByOther(h)) => return Err(held_by(conn, h).await?),
     }
@@ -492,12 +491,7 @@ pub async fn assign(pool: &PgPool, id: i64, me: i64, agent_id: i64) -> Result<()
     if status == "resolved" {
         return Err(AppError::Conflict("This dialogue is resolved. Reopen it first.".into()));
     }
-    sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
-        .bind(id)
-        .bind(agent_id)
-        .execute(&mut *tx)
-        .await?;
-    event(&mut tx, id, me, "assigned", &format!("to {agent}")).await?;
+    hand_to(&mut tx, id, me, agent_id, "assigned", &format!("to {agent}")).await?;
     tx.commit().await?;
     Ok(())
 }
