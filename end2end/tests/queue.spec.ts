@@ -91,6 +91,9 @@ test('an agent resolves a dialogue and it leaves the open lists', async ({ brows
   await expect(alex.getByTestId('holder')).toHaveText('Held by Alex Novak');
   await alex.getByLabel('Priority').selectOption('high');
   await expect(alex.locator('.badges')).toContainText('High');
+  await alex.getByRole('textbox', { name: 'Tags', exact: true }).fill('Refund, VIP customer');
+  await alex.getByRole('button', { name: 'Save tags' }).click();
+  await expect(alex.getByRole('list', { name: 'Dialogue tags' }).getByRole('listitem')).toHaveText(['refund', 'vip-customer']);
   await alex.getByLabel('Outcome').selectOption('converted');
   await expect(alex.getByText('outcome changed to Converted', { exact: false })).toBeVisible();
   await alex.getByRole('button', { name: 'Resolve' }).click();

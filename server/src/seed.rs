@@ -459,6 +459,12 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
             postponed_until.map(ts).as_deref(),
             csat.as_deref(),
             outcome,
+            // A PostgreSQL array literal: the topic, and a second tag now and then.
+            Some(&match rng.gen_range(0..6) {
+                0 => format!("{{{},urgent-fix}}", topic.0),
+                1 => format!("{{{},feedback}}", topic.0),
+                _ => format!("{{{}}}", topic.0),
+            }),
         ]);
 
         let mut message = |author: &str, user: Option<i64>, visibility: &str, body: &str, at: DateTime<Utc>| {
@@ -498,7 +504,7 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
             copy_text(
                 &mut tx,
                 "copy conversations (id, channel_id, customer_id, team_id, subject, topic, status, priority, assignee_id,
-                 created_at, updated_at, first_response_at, resolved_at, postponed_until, csat, outcome) from stdin",
+                 created_at, updated_at, first_response_at, resolved_at, postponed_until, csat, outcome, tags) from stdin",
                 &conversations,
             )
             .await?;

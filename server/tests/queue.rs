@@ -364,3 +364,24 @@ async fn agents_see_who_else_is_viewing_or_typing(pool: PgPool) {
     sqlx::query("update presence set seen_at = now() - interval '31 seconds'").execute(&pool).await.unwrap();
     assert!(conversations::dialogue(&pool, id, a).await.unwrap().unwrap().viewers.is_empty(), "gone after 30 s");
 }
+
+// Tags are normalised, stored and recorded; bad tags are a 400 that changes nothing.
+#[sqlx::test]
+async fn tags_are_normalised_stored_and_recorded(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let cookie = session_cookie(&pool, a).await;
+    let app = app(&pool);
+
+    let res = call(&app, "tag_dialogue", Some(&cookie), &format!("id={id}&tags=Billing%2C+Refund+request")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let tags: Vec<String> = sqlx::query_scalar("select tags from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(tags, vec!["billing", "refund-request"]);
+    assert_eq!(events(&pool, id, "tagged").await, 1);
+
+    let bad = call(&app, "tag_dialogue", Some(&cookie), &format!("id={id}&tags=%3Cscript%3E")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let still: Vec<String> = sqlx::query_scalar("select tags from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(still, tags);
+    assert_eq!(conversations::dialogue(&pool, id, a).await.unwrap().unwrap().tags, tags);
+}

@@ -30,6 +30,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("resolve_dialogue", "id={id}", [OK, OK, NO, OK, WHO]),
     ("reopen_dialogue", "id={id}", [OK, OK, NO, OK, WHO]),
     ("dialogue_presence", "id={id}&typing=false", [OK, OK, NO, OK, WHO]),
+    ("tag_dialogue", "id={id}&tags=billing%2C+refund", [OK, OK, NO, OK, WHO]),
     ("set_dialogue_details", "id={id}&priority=high&outcome=converted", [OK, OK, NO, OK, WHO]),
     ("reports_overview", "", [OK, OK, NO, NO, WHO]),
     ("list_users", "", [OK, NO, NO, NO, WHO]),

@@ -137,6 +137,7 @@ struct DialogueRow {
     status: String,
     priority: String,
     outcome: Option<String>,
+    tags: Vec<String>,
     channel_kind: String,
     channel: String,
     assignee_id: Option<i64>,
@@ -158,7 +159,7 @@ struct DialogueRow {
 /// One dialogue as the agent sees it, or `None` if there is no such dialogue.
 pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue>, sqlx::Error> {
     let row: Option<DialogueRow> = sqlx::query_as(
-        "select c.id, c.subject, c.topic, c.status, c.priority, c.outcome, ch.kind as channel_kind, ch.name as channel,
+        "select c.id, c.subject, c.topic, c.status, c.priority, c.outcome, c.tags, ch.kind as channel_kind, ch.name as channel,
                 c.assignee_id, u.name as assignee,
                 extract(epoch from c.created_at)::bigint as created_epoch,
                 extract(epoch from ch.first_response_target)::bigint as target_seconds,
@@ -256,6 +257,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
         status: r.status,
         priority: r.priority,
         outcome: r.outcome,
+        tags: r.tags,
         channel_kind: r.channel_kind,
         channel: r.channel,
         assignee_id: r.assignee_id,
@@ -593,6 +595,20 @@ pub async fn set_details(pool: &PgPool, id: i64, me: i64, priority: Priority, ou
     if old_outcome != new_outcome {
         let text = outcome.map(|o| format!("to {}", o.label())).unwrap_or_else(|| "cleared".into());
         event(&mut tx, id, me, "outcome_changed", &text).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the dialogue's tags; records the change when there is one.
+pub async fn set_tags(pool: &PgPool, id: i64, me: i64, tags: &[String]) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    lock(&mut tx, id).await?;
+    let old: Vec<String> = sqlx::query_scalar("select tags from conversations where id = $1").bind(id).fetch_one(&mut *tx).await?;
+    if old != tags {
+        sqlx::query("update conversations set tags = $2 where id = $1").bind(id).bind(tags).execute(&mut *tx).await?;
+        let text = if tags.is_empty() { "cleared the tags".to_string() } else { format!("as {}", tags.join(", ")) };
+        event(&mut tx, id, me, "tagged", &text).await?;
     }
     tx.commit().await?;
     Ok(())

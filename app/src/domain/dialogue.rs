@@ -124,3 +124,53 @@ mod tests {
         assert_eq!(format_waiting(3 * 86_400 + 4 * 3600 + 1), "3 d 4 h");
     }
 }
+
+/// Tags as typed ("Billing, refund request") to the stored form: lower case, words joined
+/// by `-`, 1–32 characters of letters, digits, `-` and `_`, no duplicates, at most 10.
+pub fn parse_tags(input: &str) -> Result<Vec<String>, String> {
+    let mut tags: Vec<String> = Vec::new();
+    for raw in input.split(',') {
+        let tag = raw.split_whitespace().collect::<Vec<_>>().join("-").to_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        if tag.chars().count() > 32 || !tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+            return Err(format!("\"{}\" is not a tag: use up to 32 letters, digits, - or _.", raw.trim()));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 10 {
+        return Err("A dialogue takes at most 10 tags.".into());
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::parse_tags;
+    use proptest::prelude::*;
+
+    #[test]
+    fn tags_are_normalised_and_deduplicated() {
+        assert_eq!(parse_tags("Billing, refund request,billing, ").unwrap(), vec!["billing", "refund-request"]);
+        assert_eq!(parse_tags("").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn odd_characters_and_too_many_tags_are_refused() {
+        assert!(parse_tags("<script>").is_err());
+        assert!(parse_tags(&"x".repeat(33)).is_err());
+        assert!(parse_tags("a,b,c,d,e,f,g,h,i,j,k").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_stored_tags_again_changes_nothing(input in "[a-zA-Z0-9 ,_-]{0,60}") {
+            if let Ok(tags) = parse_tags(&input) {
+                prop_assert_eq!(parse_tags(&tags.join(",")).unwrap(), tags);
+            }
+        }
+    }
+}

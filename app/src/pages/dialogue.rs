@@ -85,6 +85,7 @@ pub struct Dialogue {
     pub status: String,
     pub priority: String,
     pub outcome: Option<String>,
+    pub tags: Vec<String>,
     pub channel_kind: String,
     pub channel: String,
     pub assignee_id: Option<i64>,
@@ -171,6 +172,18 @@ pub async fn dialogue_presence(id: i64, typing: bool) -> Result<(), AppError> {
     .await
 }
 
+/// Replaces the tags with those in `tags` (comma-separated, as typed).
+#[server(endpoint = "tag_dialogue")]
+pub async fn tag_dialogue(id: i64, tags: String) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        let tags = crate::domain::dialogue::parse_tags(&tags).map_err(AppError::Invalid)?;
+        conversations::set_tags(&state.pool, id, user.id, &tags).await
+    })
+    .await
+}
+
 #[server(endpoint = "resolve_dialogue")]
 pub async fn resolve_dialogue(id: i64) -> Result<(), AppError> {
     use crate::backend::{authorized, conversations};
@@ -207,11 +220,12 @@ fn DialogueView() -> impl IntoView {
     let resolve = ServerAction::<ResolveDialogue>::new();
     let reopen = ServerAction::<ReopenDialogue>::new();
     let details = ServerAction::<SetDialogueDetails>::new();
+    let tag = ServerAction::<TagDialogue>::new();
     // Whenever any action settles, load the dialogue again.
     Effect::watch(
         move || {
             (claim.version().get(), send.version().get(), postpone.version().get(), resolve.version().get(),
-             reopen.version().get(), details.version().get())
+             reopen.version().get(), details.version().get(), tag.version().get())
         },
         move |_, _, _| refresh.update(|n| *n += 1),
         false,
@@ -220,13 +234,14 @@ fn DialogueView() -> impl IntoView {
     let refusal = move || {
         [claim.value().get().and_then(Result::err), send.value().get().and_then(Result::err),
          postpone.value().get().and_then(Result::err), resolve.value().get().and_then(Result::err),
-         reopen.value().get().and_then(Result::err), details.value().get().and_then(Result::err)]
+         reopen.value().get().and_then(Result::err), details.value().get().and_then(Result::err),
+         tag.value().get().and_then(Result::err)]
         .into_iter()
         .flatten()
         .next()
         .map(|e| view! { <ErrorNotice message=e.to_string()/> })
     };
-    let actions = Actions { claim, send, postpone, resolve, reopen, details };
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -273,6 +288,7 @@ struct Actions {
     resolve: ServerAction<ResolveDialogue>,
     reopen: ServerAction<ReopenDialogue>,
     details: ServerAction<SetDialogueDetails>,
+    tag: ServerAction<TagDialogue>,
 }
 
 #[component]
@@ -365,6 +381,7 @@ where
                         }}
                     </div>
                     <DetailsForm id priority=d.priority.clone() outcome=d.outcome.clone().unwrap_or_default() action=actions.details/>
+                    <TagsForm id tags=d.tags.clone() action=actions.tag/>
                     {refusal}
                 </header>
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
@@ -422,6 +439,26 @@ fn DetailsForm(id: i64, priority: String, outcome: String, action: ServerAction<
                 </select>
             </label>
         </div>
+    }
+}
+
+/// The tags as badges, and a field to change them (comma-separated).
+#[component]
+fn TagsForm(id: i64, tags: Vec<String>, action: ServerAction<TagDialogue>) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let current = tags.join(", ");
+    let badges = tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view();
+    view! {
+        <ul class="tags" aria-label="Dialogue tags">{badges}</ul>
+        <form class="inline-field" on:submit=move |e| {
+            e.prevent_default();
+            let tags = input.get().map(|i| i.value()).unwrap_or_default();
+            action.dispatch(TagDialogue { id, tags });
+        }>
+            <label for="tags">"Tags"</label>
+            <input id="tags" node_ref=input value=current placeholder="billing, refund"/>
+            <button type="submit">"Save tags"</button>
+        </form>
     }
 }
 
