@@ -385,3 +385,4 @@ async fn tags_are_normalised_stored_and_recorded(pool: PgPool) {
     assert_eq!(still, tags);
     assert_eq!(conversations::dialogue(&pool, id, a).await.unwrap().unwrap().tags, tags);
 }
+

@@ -363,8 +363,13 @@ pub async fn claim(pool: &PgPool, id: i64, me: i64, take_over: bool) -> Result<C
             tx.commit().await?;
             Ok(Claimed::TakenOver)
         }
-        // Released between our update and our lock: try again from the top.
-        None => Box::pin(claim(pool, id, me, take_over)).await,
+        // Released between our update and our lock: we hold the row lock now, so claim it
+        // here (retrying in a new transaction would wait on our own lock for ever).
+        None => {
+            hand_to(&mut tx, id, me, me, "claimed", "").await?;
+            tx.commit().await?;
+            Ok(Claimed::Now)
+        }
     }
 }
 
