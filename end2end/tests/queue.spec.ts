@@ -86,6 +86,11 @@ test('an agent resolves a dialogue and it leaves the open lists', async ({ brows
   const href = (await first.getAttribute('href'))!;
   await first.click();
   await hydrated(alex);
+  // A refusal is a sentence, and the next action that succeeds clears it.
+  await alex.getByRole('button', { name: 'Send reply' }).click();
+  await expect(alex.getByRole('alert')).toHaveText('Write something first.');
+  await alex.getByLabel('Priority').selectOption('low');
+  await expect(alex.getByRole('alert')).toHaveCount(0);
   await alex.getByLabel('Message').fill('That is fixed now. Anything else?');
   await alex.getByRole('button', { name: 'Send reply' }).click();
   await expect(alex.getByTestId('holder')).toHaveText('Held by Alex Novak');

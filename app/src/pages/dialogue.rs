@@ -230,17 +230,29 @@ fn DialogueView() -> impl IntoView {
         move |_, _, _| refresh.update(|n| *n += 1),
         false,
     );
-    // The latest refusal of any action, as a sentence.
-    let refusal = move || {
-        [claim.value().get().and_then(Result::err), send.value().get().and_then(Result::err),
-         postpone.value().get().and_then(Result::err), resolve.value().get().and_then(Result::err),
-         reopen.value().get().and_then(Result::err), details.value().get().and_then(Result::err),
-         tag.value().get().and_then(Result::err)]
-        .into_iter()
-        .flatten()
-        .next()
-        .map(|e| view! { <ErrorNotice message=e.to_string()/> })
-    };
+    // The outcome of the latest action: its refusal as a sentence, cleared by any success.
+    let refusal = RwSignal::new(None::<String>);
+    let outcomes: [Box<dyn Fn() -> Option<Option<String>> + Send + Sync>; 7] = [
+        Box::new(move || claim.value().get().map(|r| r.err().map(|e| e.to_string()))),
+        Box::new(move || send.value().get().map(|r| r.err().map(|e| e.to_string()))),
+        Box::new(move || postpone.value().get().map(|r| r.err().map(|e| e.to_string()))),
+        Box::new(move || resolve.value().get().map(|r| r.err().map(|e| e.to_string()))),
+        Box::new(move || reopen.value().get().map(|r| r.err().map(|e| e.to_string()))),
+        Box::new(move || details.value().get().map(|r| r.err().map(|e| e.to_string()))),
+        Box::new(move || tag.value().get().map(|r| r.err().map(|e| e.to_string()))),
+    ];
+    for outcome in outcomes {
+        Effect::watch(
+            outcome,
+            move |latest, _, _| {
+                if let Some(latest) = latest {
+                    refusal.set(latest.clone());
+                }
+            },
+            false,
+        );
+    }
+    let refusal = move || refusal.get().map(|message| view! { <ErrorNotice message/> });
     let actions = Actions { claim, send, postpone, resolve, reopen, details, tag };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
@@ -335,7 +347,7 @@ where
     });
     let postpone_until = move |_| {
         let value = until_ref.get().map(|i| i.value()).unwrap_or_default();
-        actions.postpone.dispatch(PostponeDialogue { id, until_epoch: local_datetime_to_epoch(&value) });
+        actions.postpone.dispatch(PostponeDialogue { id, until_epoch: Some(local_datetime_to_epoch(&value)) });
     };
 
     view! {
@@ -475,19 +487,17 @@ fn now_ms() -> f64 {
 }
 
 /// `2026-11-23T09:30` from a datetime-local input, in the browser's time zone, to Unix
-/// seconds. Empty or unparsable: `None` (the server then refuses a missing time).
-fn local_datetime_to_epoch(value: &str) -> Option<i64> {
-    if value.is_empty() {
-        return Some(0);
-    }
+/// seconds; 0 when empty or unparsable, which the server refuses with a sentence.
+fn local_datetime_to_epoch(value: &str) -> i64 {
     #[cfg(feature = "hydrate")]
     {
         let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
-        if ms.is_nan() { Some(0) } else { Some((ms / 1000.0) as i64) }
+        if value.is_empty() || ms.is_nan() { 0 } else { (ms / 1000.0) as i64 }
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        Some(0)
+        let _ = value;
+        0
     }
 }
 
