@@ -4,11 +4,15 @@
 # Usage: export DATABASE_URL="$(scripts/ensure-postgres.sh)"
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+# Only the URL goes to standard output (callers capture it); everything the tools below
+# print goes to standard error. pg_ctlcluster, for one, writes to stdout when it starts a
+# cluster, and that once ended up inside DATABASE_URL.
+exec 3>&1 1>&2
 
 reachable() { psql "$1" -XAtqc 'select 1' >/dev/null 2>&1; }
 
 if [ -n "${DATABASE_URL:-}" ]; then
-  if reachable "$DATABASE_URL"; then echo "$DATABASE_URL"; exit 0; fi
+  if reachable "$DATABASE_URL"; then echo "$DATABASE_URL" >&3; exit 0; fi
   say "DATABASE_URL is set but does not answer; using the local PostgreSQL server instead"
 fi
 
@@ -22,7 +26,8 @@ fi
 read -r version name port status _ <<<"$cluster"
 if [ "$status" != "online" ]; then
   say "Starting PostgreSQL $version/$name on port $port"
-  as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start
+  # 3>&-: the server must not inherit the pipe the caller is reading the URL from.
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start 3>&-
 fi
 for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$port" && break; sleep 1; done
 
@@ -36,4 +41,6 @@ if [ "$(pg -c "select 1 from pg_database where datname = 'meridian'")" != "1" ];
   say "Creating the database 'meridian'"
   pg -c "create database meridian owner meridian"
 fi
-echo "postgres://meridian:meridian@127.0.0.1:$port/meridian"
+url="postgres://meridian:meridian@127.0.0.1:$port/meridian"
+reachable "$url" || { say "PostgreSQL does not answer at $url"; exit 1; }
+echo "$url" >&3
