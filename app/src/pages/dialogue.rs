@@ -253,7 +253,19 @@ fn DialogueView() -> impl IntoView {
         );
     }
     let refusal = move || refusal.get().map(|message| view! { <ErrorNotice message/> });
-    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag };
+    // The reply being written lives here, above the layout that live updates redraw, so a
+    // colleague's change never wipes it; it is cleared once the message is stored.
+    let draft = RwSignal::new(String::new());
+    Effect::watch(
+        move || send.value().get(),
+        move |sent, _, _| {
+            if let Some(Ok(())) = sent {
+                draft.set(String::new());
+            }
+        },
+        false,
+    );
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, draft };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -301,6 +313,8 @@ struct Actions {
     reopen: ServerAction<ReopenDialogue>,
     details: ServerAction<SetDialogueDetails>,
     tag: ServerAction<TagDialogue>,
+    /// The reply box's text.
+    draft: RwSignal<String>,
 }
 
 #[component]
@@ -329,22 +343,13 @@ where
         .join(" · ");
     let me = move || auth.user.get().and_then(|u| u.ok().flatten()).map(|u| u.id);
     let timeline = timeline_view(d.timeline, id, now);
-    let message_ref = NodeRef::<leptos::html::Textarea>::new();
     let typing_at = use_context::<RwSignal<Option<f64>>>().unwrap_or_else(|| RwSignal::new(None));
     let until_ref = NodeRef::<leptos::html::Input>::new();
 
     let send = move |internal: bool| {
-        let body = message_ref.get().map(|t| t.value()).unwrap_or_default();
+        let body = actions.draft.get_untracked();
         actions.send.dispatch(SendMessage { id, body, internal });
     };
-    // Clear the box once the message is stored.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = actions.send.value().get() {
-            if let Some(t) = message_ref.get() {
-                t.set_value("");
-            }
-        }
-    });
     let postpone_until = move |_| {
         let value = until_ref.get().map(|i| i.value()).unwrap_or_default();
         actions.postpone.dispatch(PostponeDialogue { id, until_epoch: Some(local_datetime_to_epoch(&value)) });
@@ -399,9 +404,12 @@ where
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
                 <form class="composer" on:submit=move |e| { e.prevent_default(); send(false); }>
                     <label for="message">"Message"</label>
-                    <textarea id="message" node_ref=message_ref rows="4" aria-keyshortcuts="r n"
+                    <textarea id="message" rows="4" aria-keyshortcuts="r n" prop:value=move || actions.draft.get()
                         placeholder="Write a reply to the customer, or an internal note for colleagues (Ctrl+Enter sends the reply)"
-                        on:input=move |_| typing_at.set(Some(now_ms()))
+                        on:input=move |e| {
+                            actions.draft.set(event_target_value(&e));
+                            typing_at.set(Some(now_ms()));
+                        }
                         on:keydown=move |e| {
                             if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
                                 e.prevent_default();
