@@ -5,5 +5,6 @@ pub mod access;
 pub mod dialogue;
 pub mod email;
 pub mod metrics;
+pub mod qa;
 pub mod queue;
 pub mod sign_in_throttle;
