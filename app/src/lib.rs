@@ -7,6 +7,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod qa_model;
 
 #[cfg(feature = "ssr")]
 pub mod backend;
@@ -67,6 +68,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dialogue") view=pages::dialogue::DialoguePage ssr=SsrMode::Async/>
                     <Route path=path!("/kb") view=pages::knowledge_base::KnowledgeBasePage ssr=SsrMode::Async/>
                     <Route path=path!("/qa") view=pages::qa::QaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/review") view=pages::qa_review::QaReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/results") view=pages::qa_results::QaResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/calibration") view=pages::qa_results::QaCalibrationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/docs") view=pages::qa_results::QaDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>

@@ -4,6 +4,7 @@
 pub mod conversations;
 pub mod passwords;
 pub mod presence;
+pub mod qa;
 pub mod reports;
 pub mod sessions;
 pub mod sign_in;

@@ -48,7 +48,7 @@ impl Role {
             WorkQueue => matches!(self, Role::Operator | Role::Admin | Role::SuperAdmin),
             ReadKnowledgeBase | ViewOwnReviews | ViewOwnSchedule | UseApi => true,
             ReviewDialogues => matches!(self, Role::Reviewer | Role::Admin | Role::SuperAdmin),
-            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings => {
+            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa => {
                 matches!(self, Role::Admin | Role::SuperAdmin)
             }
             ManageUsers | ManageSettings => self == Role::SuperAdmin,
@@ -85,8 +85,10 @@ pub enum Permission {
     EditKnowledgeBase,
     /// Pull samples and score dialogues.
     ReviewDialogues,
-    /// An agent reads the QA reviews of their own dialogues.
+    /// An agent reads the QA reviews of their own dialogues (and disputes them).
     ViewOwnReviews,
+    /// Edit scorecards, read every review, decide any dispute, run calibrations.
+    ManageQa,
     ViewOwnSchedule,
     PlanShifts,
     ViewReports,

@@ -334,6 +334,16 @@ pub fn suggest(signal: Signal, scale: Scale, facts: &Facts) -> Option<u8> {
     Some(scale.nearest(fraction))
 }
 
+/// A reviewer's or agent's free text (a comment, a dispute's reason): trimmed, control
+/// characters other than line breaks and tabs removed, at most `max` characters.
+pub fn clean_text(input: &str, max: usize, what: &str) -> Result<String, String> {
+    let text: String = input.trim().chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect();
+    if text.chars().count() > max {
+        return Err(format!("{what} is longer than {max} characters."));
+    }
+    Ok(text)
+}
+
 /// A dialogue that may be drawn into a sample, and the agent it counts for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Candidate {
@@ -516,6 +526,12 @@ mod tests {
         assert_eq!(suggest(Signal::TaskCompleted, Scale::YesNo, &Facts { reopened_within_7_days: Some(true), ..f }), Some(0));
         assert_eq!(suggest(Signal::UsedKnowledgeBase, Scale::YesNo, &f), None);
         assert_eq!(suggest(Signal::UsedKnowledgeBase, Scale::YesNo, &Facts { articles_sent: Some(2), ..f }), Some(1));
+    }
+
+    #[test]
+    fn text_is_cleaned_and_bounded() {
+        assert_eq!(clean_text("  fine\u{0}\nthanks \u{7}", 100, "A comment"), Ok("fine\nthanks".into()));
+        assert!(clean_text(&"x".repeat(11), 10, "A comment").unwrap_err().contains("longer than 10"));
     }
 
     #[test]

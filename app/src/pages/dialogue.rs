@@ -509,7 +509,7 @@ fn local_datetime_to_epoch(value: &str) -> i64 {
     }
 }
 
-fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl IntoView {
+pub(crate) fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl IntoView {
     let mut last_conversation = None;
     entries
         .into_iter()
@@ -556,7 +556,7 @@ fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl In
 }
 
 #[component]
-fn CustomerAside(card: CustomerCard, now: i64) -> impl IntoView {
+pub(crate) fn CustomerAside(card: CustomerCard, now: i64) -> impl IntoView {
     let rated = card.ratings_bad + card.ratings_good + card.ratings_excellent;
     let ratings = (rated > 0).then(|| {
         format!("{} excellent, {} good, {} bad", card.ratings_excellent, card.ratings_good, card.ratings_bad)

@@ -6,6 +6,8 @@ pub mod knowledge_base;
 pub mod dialogue;
 pub mod not_found;
 pub mod qa;
+pub mod qa_results;
+pub mod qa_review;
 pub mod queue;
 pub mod reports;
 pub mod schedule;
