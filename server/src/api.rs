@@ -7,7 +7,7 @@ use app::auth::CurrentUser;
 use app::backend::{authorize, AppState, Principal};
 use app::domain::access::Permission;
 use app::error::AppError;
-use app::backend::conversations;
+use app::backend::{conversations, qa};
 use app::domain::queue::{page_size, Cursor, QueueView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/postpone", post(postpone))
         .route("/conversations/{id}/resolve", post(resolve))
         .route("/conversations/{id}/assign", post(assign))
+        .route("/qa/scorecard", get(qa_scorecard))
+        .route("/qa/samples", post(qa_sample))
+        .route("/qa/reviews", post(qa_review))
+        .route("/qa/scores", get(qa_scores))
         .route("/openapi.json", get(openapi_json))
         .fallback(no_such_route)
 }
@@ -164,6 +168,78 @@ async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/v1/qa/scorecard`: the scorecard version reviews are made with now.
+async fn qa_scorecard(State(state): State<AppState>, caller: Caller) -> Result<Json<app::qa_model::Scorecard>, AppError> {
+    caller.require(Permission::ReviewDialogues)?;
+    Ok(Json(qa::current_scorecard(&state.pool).await?))
+}
+
+/// `POST /api/v1/qa/samples`: draws a stratified random sample for the caller (or `reviewer_id`).
+async fn qa_sample(State(state): State<AppState>, caller: Caller, parsed: Result<Json<app::qa_model::SampleRequest>, JsonRejection>) -> Result<(StatusCode, Json<app::qa_model::Sample>), AppError> {
+    let user = caller.require(Permission::ReviewDialogues)?;
+    let request = body(parsed)?;
+    Ok((StatusCode::CREATED, Json(qa::draw_sample(&state.pool, &user, &request).await?)))
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    conversation_id: i64,
+    /// The current version when absent.
+    scorecard_version_id: Option<i64>,
+    answers: Vec<app::qa_model::AnswerInput>,
+    #[serde(default)]
+    comment: String,
+    sample_id: Option<i64>,
+    #[serde(default)]
+    repeat: bool,
+}
+
+/// `POST /api/v1/qa/reviews`: scores a dialogue; answers in the scorecard's order.
+async fn qa_review(State(state): State<AppState>, caller: Caller, parsed: Result<Json<ReviewBody>, JsonRejection>) -> Result<(StatusCode, Json<Value>), AppError> {
+    let user = caller.require(Permission::ReviewDialogues)?;
+    let b = body(parsed)?;
+    let scorecard_version_id = match b.scorecard_version_id {
+        Some(v) => v,
+        None => qa::current_scorecard(&state.pool).await?.version_id,
+    };
+    let input = app::qa_model::ReviewInput {
+        conversation_id: b.conversation_id,
+        scorecard_version_id,
+        answers: b.answers,
+        comment: b.comment,
+        sample_id: b.sample_id,
+        repeat: b.repeat,
+        calibration_id: None,
+    };
+    let id = qa::submit_review(&state.pool, user.id, &input).await?;
+    let score: Option<f64> = sqlx::query_scalar("select score from qa_reviews where id = $1").bind(id).fetch_one(&state.pool).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id, "score": score }))))
+}
+
+#[derive(Deserialize)]
+struct ScoresQuery {
+    from: Option<String>,
+    to: Option<String>,
+    group_by: Option<String>,
+}
+
+/// `GET /api/v1/qa/scores?from=&to=&group_by=agent|team|criterion|week`: IQS with its 95 % interval
+/// (the last 12 weeks when the period is not given).
+async fn qa_scores(State(state): State<AppState>, caller: Caller, Query(q): Query<ScoresQuery>) -> Result<Json<Value>, AppError> {
+    let user = caller.require(Permission::ReviewDialogues)?;
+    let (from, to) = qa::default_period(&state.pool, &user.time_zone).await?;
+    let (from, to) = (q.from.unwrap_or(from), q.to.unwrap_or(to));
+    let s = qa::scores(&state.pool, &from, &to, &user.time_zone, None).await?;
+    let items = match q.group_by.as_deref().unwrap_or("agent") {
+        "agent" => json!(s.agents),
+        "team" => json!(s.teams),
+        "week" => json!(s.weeks),
+        "criterion" => json!(s.criteria),
+        _ => return Err(AppError::Invalid("group_by is agent, team, criterion or week.".into())),
+    };
+    Ok(Json(json!({ "from": s.from, "to": s.to, "overall": s.overall, "items": items })))
+}
+
 async fn openapi_json() -> Json<Value> {
     Json(openapi())
 }
@@ -263,6 +339,56 @@ pub fn openapi() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["agent_id"],
                         "properties": { "agent_id": { "type": "integer" } } } } } },
                     "responses": { "204": { "description": "Assigned" }, "400": error, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/qa/scorecard": {
+                "get": {
+                    "operationId": "qaScorecard",
+                    "summary": "The scorecard version reviews are made with now: criteria in order, each with scale, weight, critical, allow_na",
+                    "responses": { "200": { "description": "The scorecard" }, "401": error, "403": error }
+                }
+            },
+            "/qa/samples": {
+                "post": {
+                    "operationId": "qaDrawSample",
+                    "summary": "Draw a stratified random sample of resolved dialogues (per agent), reproducible by seed, assigned to a reviewer",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["per_agent", "from", "to"],
+                        "properties": {
+                            "per_agent": { "type": "integer", "minimum": 1, "maximum": 100 },
+                            "from": { "type": "string", "format": "date", "description": "First day, in the caller's time zone" },
+                            "to": { "type": "string", "format": "date", "description": "Last day, inclusive" },
+                            "channels": { "type": "array", "items": { "type": "string", "enum": ["chat", "email", "social"] } },
+                            "team_id": { "type": "integer" }, "agent_id": { "type": "integer" },
+                            "low_csat_only": { "type": "boolean" }, "tag": { "type": "string" },
+                            "seed": { "type": "integer", "description": "The same seed over the same data draws the same sample" },
+                            "reviewer_id": { "type": "integer" }, "include_reviewed": { "type": "boolean" } } } } } },
+                    "responses": { "201": { "description": "The sample: id, seed, and per agent the dialogue ids" }, "400": error, "401": error, "403": error, "404": error }
+                }
+            },
+            "/qa/reviews": {
+                "post": {
+                    "operationId": "qaReview",
+                    "summary": "Score a dialogue against the scorecard; answers in the scorecard's order, value null for not applicable",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["conversation_id", "answers"],
+                        "properties": {
+                            "conversation_id": { "type": "integer" },
+                            "scorecard_version_id": { "type": "integer", "description": "Refused with 409 if not the current version; current when absent" },
+                            "answers": { "type": "array", "items": { "type": "object", "properties": { "value": { "type": ["integer", "null"] }, "comment": { "type": "string" } } } },
+                            "comment": { "type": "string" }, "sample_id": { "type": "integer" },
+                            "repeat": { "type": "boolean", "description": "A second review of a dialogue the caller already reviewed" } } } } } },
+                    "responses": { "201": { "description": "Stored: id and score" }, "400": error, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/qa/scores": {
+                "get": {
+                    "operationId": "qaScores",
+                    "summary": "Quality scores (IQS) for a period with their 95 % confidence interval and the number of reviews",
+                    "parameters": [
+                        { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "First day; 12 weeks ago when absent" },
+                        { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "Last day, inclusive; today when absent" },
+                        { "name": "group_by", "in": "query", "schema": { "type": "string", "enum": ["agent", "team", "criterion", "week"], "default": "agent" } }
+                    ],
+                    "responses": { "200": { "description": "overall and items" }, "400": error, "401": error, "403": error }
                 }
             },
             "/openapi.json": {

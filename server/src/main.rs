@@ -146,11 +146,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
-                "Seeded {} new users, {} customers, {} dialogues and {} messages in {:.1} s.",
+                "Seeded {} new users, {} customers, {} dialogues, {} messages and {} QA reviews in {:.1} s.",
                 report.users,
                 report.customers,
                 report.dialogues,
                 report.messages,
+                report.reviews,
                 started.elapsed().as_secs_f64()
             );
             println!("Demo sign-ins (password \"{DEMO_PASSWORD}\"):");

@@ -175,6 +175,7 @@ pub struct SeedReport {
     pub customers: u64,
     pub dialogues: u64,
     pub messages: u64,
+    pub reviews: u64,
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T], share: impl Fn(&T) -> f64) -> &'a T {
@@ -319,7 +320,7 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     }
 
     if options.dialogues == 0 {
-        return Ok(SeedReport { users, customers: 0, dialogues: 0, messages: 0 });
+        return Ok(SeedReport { users, customers: 0, dialogues: 0, messages: 0, reviews: 0 });
     }
 
     // Customers: about one per three dialogues, so many come back more than once.
@@ -530,5 +531,72 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
         .await?;
     }
     sqlx::raw_sql("analyze customers; analyze conversations; analyze messages").execute(&mut *conn).await?;
-    Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count })
+    drop(conn);
+    let reviews = seed_reviews(pool, &mut rng, 300).await?;
+    Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
+}
+
+/// QA reviews by the demo reviewer over the last 90 days: up to `count` resolved dialogues
+/// picked at random, scored with the default scorecard. Each agent has their own level, so
+/// the results page shows real differences (and real uncertainty).
+async fn seed_reviews(pool: &PgPool, rng: &mut StdRng, count: i64) -> Result<u64, SeedError> {
+    use app::backend::qa;
+    use app::domain::qa::{review_score, suggest};
+    let Some(reviewer): Option<i64> = sqlx::query_scalar("select id from users where lower(email) = 'qa@meridian.test'").fetch_optional(pool).await? else {
+        return Ok(0);
+    };
+    let scorecard = qa::current_scorecard(pool).await?;
+    let picked: Vec<(i64, i64, DateTime<Utc>)> = sqlx::query_as(
+        "select id, assignee_id, resolved_at from conversations
+          where status = 'resolved' and assignee_id is not null and resolved_at > now() - interval '90 days'
+            and not exists (select 1 from qa_reviews r where r.conversation_id = conversations.id)
+          order by md5(id::text) limit $1",
+    )
+    .bind(count)
+    .fetch_all(pool)
+    .await?;
+    let mut progress = Progress::new("QA reviews", picked.len() as u64);
+    let mut conn = pool.acquire().await?;
+    let mut done = 0;
+    for (conversation, agent, resolved_at) in picked {
+        // An agent's level: 0.55–0.95, fixed per agent.
+        let level = 0.55 + ((agent as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as f64 / (1u64 << 24) as f64 * 0.4;
+        let facts = qa::facts(&mut conn, conversation).await?;
+        let answers: Vec<serde_json::Value> = scorecard
+            .criteria
+            .iter()
+            .map(|c| {
+                let suggested = c.signal.and_then(|s| suggest(s, c.scale, &facts));
+                let value = if c.allow_na && rng.gen_bool(0.08) {
+                    None
+                } else if let Some(s) = suggested.filter(|_| rng.gen_bool(0.85)) {
+                    Some(s)
+                } else {
+                    let quality: f64 = (level + rng.gen_range(-0.25..0.25)).clamp(0.0, 1.0);
+                    Some(c.scale.nearest(quality))
+                };
+                serde_json::json!({ "value": value, "comment": "", "suggested": suggested, "changed": suggested.is_some() && suggested != value })
+            })
+            .collect();
+        let values: Vec<Option<u8>> = answers.iter().map(|a| a["value"].as_u64().map(|v| v as u8)).collect();
+        let score = review_score(&scorecard.criteria, &values);
+        let at = (resolved_at + chrono::Duration::hours(rng.gen_range(2..96))).min(Utc::now());
+        done += sqlx::query(
+            "insert into qa_reviews (conversation_id, agent_id, reviewer_id, scorecard_version_id, answers, score, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $7) on conflict do nothing",
+        )
+        .bind(conversation)
+        .bind(agent)
+        .bind(reviewer)
+        .bind(scorecard.version_id)
+        .bind(serde_json::Value::Array(answers))
+        .bind(score)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        progress.advance(1);
+    }
+    progress.finish();
+    Ok(done)
 }

@@ -19,7 +19,9 @@ const NO: u16 = 403;
 const WHO: u16 = 401;
 
 /// (server function endpoint, form body, status for super_admin, admin, reviewer, operator, nobody).
-/// `{id}` in a body is a fresh open dialogue for each call.
+/// Placeholders are filled fresh for each call by [`fill`]: `{id}` an open dialogue,
+/// `{resolved}` a resolved one with an agent, `{version}` the current scorecard version,
+/// `{answers}` valid answers to it, `{yesterday}` / `{tomorrow}` dates.
 const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("current_user", "", [OK, OK, OK, OK, OK]),
     ("queue_list", "view=unassigned", [OK, OK, NO, OK, WHO]),
@@ -34,6 +36,16 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("set_dialogue_details", "id={id}&priority=high&outcome=converted", [OK, OK, NO, OK, WHO]),
     ("reports_overview", "", [OK, OK, NO, NO, WHO]),
     ("list_users", "", [OK, NO, NO, NO, WHO]),
+    ("qa_overview", "", [OK, OK, OK, OK, WHO]),
+    ("qa_draw_sample", r#"{"request": {"per_agent": 1, "from": "{yesterday}", "to": "{tomorrow}"}}"#, [OK, OK, OK, NO, WHO]),
+    ("qa_review_sheet", "conversation_id={resolved}", [OK, OK, OK, NO, WHO]),
+    ("qa_submit_review", r#"{"input": {"conversation_id": {resolved}, "scorecard_version_id": {version}, "answers": {answers}}}"#, [OK, OK, OK, NO, WHO]),
+    // Nobody may dispute a review that is not of their own dialogue: "not found" for all.
+    ("qa_dispute", "review_id=999999&reason=Unfair", [404, 404, 404, 404, WHO]),
+    ("qa_decide_dispute", r#"{"dispute_id": 999999, "accept": false, "answers": [], "note": ""}"#, [404, 404, 404, NO, WHO]),
+    ("qa_scores", "", [OK, OK, OK, NO, WHO]),
+    ("qa_calibration", "", [OK, OK, OK, NO, WHO]),
+    ("qa_create_calibration", "conversation_id={resolved}", [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
     ("sign_out", "", [OK, OK, OK, OK, OK]),
@@ -50,6 +62,10 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("post", "/api/v1/conversations/{id}/postpone", r#"{"until_customer_reply": true}"#, [204, 204, NO, 204, WHO]),
     ("post", "/api/v1/conversations/{id}/resolve", "", [204, 204, NO, 204, WHO]),
     ("post", "/api/v1/conversations/{id}/assign", r#"{"agent_id": {agent}}"#, [204, 204, NO, 204, WHO]),
+    ("get", "/api/v1/qa/scorecard", "", [OK, OK, OK, NO, WHO]),
+    ("post", "/api/v1/qa/samples", r#"{"per_agent": 2, "from": "{yesterday}", "to": "{tomorrow}"}"#, [201, 201, 201, NO, WHO]),
+    ("post", "/api/v1/qa/reviews", r#"{"conversation_id": {resolved}, "answers": {answers}}"#, [201, 201, 201, NO, WHO]),
+    ("get", "/api/v1/qa/scores", "", [OK, OK, OK, NO, WHO]),
 ];
 
 /// (page, status per caller; nobody is redirected to sign in)
@@ -59,6 +75,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/dialogue?id={id}", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/qa", [OK, OK, OK, OK, 302]),
+    ("/qa/docs", [OK, OK, OK, OK, 302]),
     ("/schedule", [OK, OK, OK, OK, 302]),
     ("/reports", [OK, OK, NO, NO, 302]),
     ("/admin", [OK, NO, NO, NO, 302]),
@@ -88,7 +105,10 @@ async fn callers(pool: &PgPool) -> Vec<Caller> {
 /// Row counts of every table a refused call could have touched.
 async fn fingerprint(pool: &PgPool) -> Vec<String> {
     let mut v = Vec::new();
-    for t in ["users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events"] {
+    for t in [
+        "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
+        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions",
+    ] {
         v.push(count(pool, t).await.to_string());
     }
     let state: Option<String> = sqlx::query_scalar(
@@ -99,6 +119,23 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     .unwrap();
     v.push(state.unwrap_or_default());
     v
+}
+
+/// Fills a body's placeholders (see [`SERVER_FUNCTIONS`]) with fresh data.
+async fn fill(pool: &PgPool, body: &str) -> String {
+    let mut body = body.to_string();
+    if body.contains("{id}") {
+        body = body.replace("{id}", &dialogue(pool).await.to_string());
+    }
+    if body.contains("{resolved}") {
+        body = body.replace("{resolved}", &resolved_dialogue(pool).await.to_string());
+    }
+    if body.contains("{version}") {
+        let version = app::backend::qa::current_scorecard(pool).await.unwrap().version_id;
+        body = body.replace("{version}", &version.to_string());
+    }
+    let day = |offset: i64| (chrono::Utc::now() + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string();
+    body.replace("{answers}", LOWEST_ANSWERS).replace("{yesterday}", &day(-1)).replace("{tomorrow}", &day(1))
 }
 
 // Every registered server function is in the matrix, and each answers each caller as it should.
@@ -126,7 +163,7 @@ async fn every_server_function_answers_each_role_as_it_deserves(pool: PgPool) {
                 }
                 _ => caller.cookie.clone(),
             };
-            let body = body.replace("{id}", &dialogue(&pool).await.to_string());
+            let body = fill(&pool, body).await;
             let before = fingerprint(&pool).await;
             let res = call(&app, endpoint, cookie.as_deref(), &body).await;
             assert_eq!(res.status.as_u16(), *want, "{endpoint} as {:?}: {}", caller.role, res.body);
@@ -157,7 +194,7 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
         for (caller, want) in callers.iter().zip(expected) {
             let id = dialogue(&pool).await.to_string();
             let path = path.replace("{id}", &id);
-            let body = body.replace("{agent}", &agent.to_string());
+            let body = fill(&pool, &body.replace("{agent}", &agent.to_string())).await;
             let before = fingerprint(&pool).await;
             let res = match *method {
                 "get" => api_get(&app, &path, caller.token.as_deref()).await,

@@ -79,7 +79,10 @@ pub async fn save_scorecard(pool: &PgPool, by: i64, criteria: &[Criterion]) -> R
 }
 
 fn parse_day(s: &str, which: &str) -> Result<chrono::NaiveDate, AppError> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+    // A date-time (RFC 3339) is taken for its date.
+    let s = s.trim();
+    let day = s.get(..10).unwrap_or(s);
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .map_err(|_| AppError::Invalid(format!("Give the {which} day as YYYY-MM-DD.")))
 }
 
@@ -576,6 +579,16 @@ pub async fn decide_dispute(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The results page's default period: the last 12 weeks up to today, in `time_zone`.
+pub async fn default_period(pool: &PgPool, time_zone: &str) -> Result<(String, String), AppError> {
+    Ok(sqlx::query_as(
+        "select to_char(now() at time zone $1 - interval '83 days', 'YYYY-MM-DD'), to_char(now() at time zone $1, 'YYYY-MM-DD')",
+    )
+    .bind(time_zone)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Scores over a period of whole days (in `time_zone`): IQS per agent, team and week, and

@@ -17,12 +17,7 @@ pub async fn load_qa_scores(from: Option<String>, to: Option<String>) -> Result<
     use crate::backend::{authorized, qa};
     use crate::domain::access::Permission;
     authorized(Permission::ReviewDialogues, |state, user| async move {
-        let (default_from, default_to): (String, String) = sqlx::query_as(
-            "select to_char(now() at time zone $1 - interval '83 days', 'YYYY-MM-DD'), to_char(now() at time zone $1, 'YYYY-MM-DD')",
-        )
-        .bind(&user.time_zone)
-        .fetch_one(&state.pool)
-        .await?;
+        let (default_from, default_to) = qa::default_period(&state.pool, &user.time_zone).await?;
         let from = from.filter(|f| !f.is_empty()).unwrap_or(default_from);
         let to = to.filter(|t| !t.is_empty()).unwrap_or(default_to);
         qa::scores(&state.pool, &from, &to, &user.time_zone, None).await

@@ -74,12 +74,14 @@ pub async fn answer(res: Response<Body>) -> Answer {
     Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
-/// A server-function call as the app's own page makes it: POST, form-encoded, same origin.
+/// A server-function call as the app's own page makes it: POST, form-encoded (JSON when the
+/// body is a JSON object), same origin.
 pub async fn call(app: &Router, endpoint: &str, cookie: Option<&str>, form: &str) -> Answer {
     let mut req = Request::post(format!("/api/{endpoint}"))
         .header(header::HOST, HOST)
         .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        // Server functions with JSON input get JSON; the rest a form, as the page sends them.
+        .header(header::CONTENT_TYPE, if form.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" });
     if let Some(cookie) = cookie {
         req = req.header(header::COOKIE, cookie);
     }
@@ -145,3 +147,20 @@ pub async fn api_post(app: &Router, path: &str, token: Option<&str>, json: &str)
     }
     answer(app.clone().oneshot(req.body(Body::from(json.to_string())).unwrap()).await.unwrap()).await
 }
+
+/// A dialogue resolved just now by a new agent (for QA); returns its id.
+pub async fn resolved_dialogue(pool: &PgPool) -> i64 {
+    let id = dialogue(pool).await;
+    let n: i64 = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await.unwrap();
+    let agent = user(pool, &format!("handled.{n}@meridian.test"), Role::Operator).await;
+    sqlx::query("update conversations set status = 'resolved', assignee_id = $2, resolved_at = now(), first_response_at = now() where id = $1")
+        .bind(id)
+        .bind(agent)
+        .execute(pool)
+        .await
+        .unwrap();
+    id
+}
+
+/// Answers for every criterion of the default scorecard: the lowest point of each scale.
+pub const LOWEST_ANSWERS: &str = r#"[{"value":0},{"value":1},{"value":1},{"value":0},{"value":1},{"value":0},{"value":1},{"value":1}]"#;
