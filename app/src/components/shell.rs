@@ -39,7 +39,9 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
     let sections = Section::visible_to(user.role)
         .map(|s| {
             let keys = format!("g {}", s.shortcut());
-            view! { <li><A href=s.path() attr:aria-keyshortcuts=keys.clone() attr:title=format!("{} ({keys})", s.label())>{s.label()}</A></li> }
+            // No aria-keyshortcuts here: ARIA has no key sequences, and "g s" would read as
+            // "g or s", letting a page's own single-key shortcut land on the navigation.
+            view! { <li><A href=s.path() attr:title=format!("{} ({keys})", s.label())>{s.label()}</A></li> }
         })
         .collect_view();
     let help_open = RwSignal::new(false);

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 pub struct QaOverview {
     pub can_review: bool,
     pub can_manage: bool,
+    /// Works the queue, so has dialogues of their own to be reviewed.
+    pub works_queue: bool,
     pub todo: Vec<TodoItem>,
     /// Reviews of the caller's own dialogues.
     pub mine: Vec<Review>,
@@ -48,7 +50,8 @@ pub async fn load_qa_overview() -> Result<QaOverview, AppError> {
         .bind(&user.time_zone)
         .fetch_one(&state.pool)
         .await?;
-        Ok(QaOverview { can_review, can_manage, todo, mine, disputes, today, week_ago, now: chrono::Utc::now().timestamp() })
+        let works_queue = user.role.can(Permission::WorkQueue);
+        Ok(QaOverview { can_review, can_manage, works_queue, todo, mine, disputes, today, week_ago, now: chrono::Utc::now().timestamp() })
     })
     .await
 }
@@ -111,9 +114,10 @@ fn QaHome() -> impl IntoView {
                             <DrawSample today=o.today.clone() week_ago=o.week_ago.clone() refresh/>
                             <Disputes items=o.disputes.clone()/>
                         });
+                        let mine = o.works_queue.then(|| view! { <MyReviews items=o.mine.clone() refresh/> });
                         view! {
                             {reviewer}
-                            <MyReviews items=o.mine.clone() refresh/>
+                            {mine}
                         }
                     })
                 })}
