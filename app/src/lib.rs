@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/qa/review") view=pages::qa_review::QaReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/qa/results") view=pages::qa_results::QaResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("/qa/calibration") view=pages::qa_results::QaCalibrationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/scorecard") view=pages::qa_scorecard::QaScorecardPage ssr=SsrMode::Async/>
                     <Route path=path!("/qa/docs") view=pages::qa_results::QaDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>

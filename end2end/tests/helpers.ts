@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Browser, Page } from '@playwright/test';
 
 export const PASSWORD = 'meridian-demo';
 
@@ -37,4 +37,13 @@ export function watchForErrors(page: Page, errors: string[] = []): string[] {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
   });
   return errors;
+}
+
+/** A fresh browser context (optionally on another server), signed in as `email`; browser errors go to `errors`. */
+export async function signedInPage(browser: Browser, email: string, errors: string[], baseURL?: string): Promise<Page> {
+  const context = await browser.newContext(baseURL ? { baseURL } : {});
+  const page = await context.newPage();
+  watchForErrors(page, errors);
+  await signIn(page, email);
+  return page;
 }

@@ -1,19 +1,12 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { hydrated, PASSWORD, watchForErrors } from './helpers';
+import { hydrated, signedInPage } from './helpers';
 
 let errors: string[] = [];
 test.beforeEach(() => { errors = []; });
 test.afterEach(() => { expect(errors, 'errors in the browser').toEqual([]); });
 
 async function signedIn(browser: Browser, email: string, home: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  watchForErrors(page, errors);
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await signedInPage(browser, email, errors);
   await expect(page).toHaveURL(home);
   return page;
 }
@@ -88,4 +81,21 @@ test('the results show each agent with an interval, the weekly trend and the cri
   await expect(marcus.getByRole('table', { name: 'IQS per agent' }).getByRole('row').filter({ hasText: 'Alex Novak' })).toBeVisible();
   await expect(marcus.getByRole('table', { name: 'Score per criterion and agent' })).toContainText('Task completed');
   await expect(marcus.getByRole('img', { name: /IQS per week/ })).toBeVisible();
+});
+
+test('a manager edits the scorecard and it is saved as a new version', async ({ browser }) => {
+  const marcus = await signedIn(browser, 'manager@meridian.test', '/queue');
+  await marcus.goto('/qa');
+  await hydrated(marcus);
+  await marcus.getByRole('link', { name: 'Edit the scorecard' }).click();
+  await expect(marcus.getByRole('heading', { level: 1, name: 'Scorecard' })).toBeVisible();
+  await hydrated(marcus);
+  await marcus.getByRole('button', { name: 'Add a criterion' }).click();
+  await marcus.getByRole('button', { name: 'Save as a new version' }).click();
+  await expect(marcus.getByRole('alert')).toHaveText('Criterion 9 needs a name of at most 120 characters.');
+  await marcus.getByLabel('Name of criterion 9').fill('Followed the refund policy');
+  await marcus.getByLabel('Criterion 9 is critical').check();
+  await marcus.getByRole('button', { name: 'Save as a new version' }).click();
+  await expect(marcus.getByRole('status')).toHaveText(/Saved as version \d+\./);
+  await expect(marcus.getByLabel('Name of criterion 9')).toHaveValue('Followed the refund policy');
 });

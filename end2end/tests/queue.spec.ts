@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { hydrated, PASSWORD, watchForErrors } from './helpers';
+import { hydrated, signedInPage } from './helpers';
 
 let errors: string[] = [];
 test.beforeEach(() => { errors = []; });
@@ -11,14 +11,7 @@ const FIRST = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3100';
 const SECOND = process.env.E2E_SECOND_URL ?? 'http://127.0.0.1:3101';
 
 async function agent(browser: Browser, baseURL: string, email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  watchForErrors(page, errors);
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await signedInPage(browser, email, errors, baseURL);
   await expect(page).toHaveURL('/queue');
   await hydrated(page);
   return page;

@@ -46,6 +46,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("qa_scores", "", [OK, OK, OK, NO, WHO]),
     ("qa_calibration", "", [OK, OK, OK, NO, WHO]),
     ("qa_create_calibration", "conversation_id={resolved}", [OK, OK, NO, NO, WHO]),
+    ("qa_scorecard", "", [OK, OK, OK, NO, WHO]),
+    ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
     ("sign_out", "", [OK, OK, OK, OK, OK]),

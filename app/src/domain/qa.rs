@@ -337,7 +337,8 @@ pub fn suggest(signal: Signal, scale: Scale, facts: &Facts) -> Option<u8> {
 /// A reviewer's or agent's free text (a comment, a dispute's reason): trimmed, control
 /// characters other than line breaks and tabs removed, at most `max` characters.
 pub fn clean_text(input: &str, max: usize, what: &str) -> Result<String, String> {
-    let text: String = input.trim().chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect();
+    let text: String = input.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect();
+    let text = text.trim().to_string();
     if text.chars().count() > max {
         return Err(format!("{what} is longer than {max} characters."));
     }

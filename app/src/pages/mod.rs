@@ -8,6 +8,7 @@ pub mod not_found;
 pub mod qa;
 pub mod qa_results;
 pub mod qa_review;
+pub mod qa_scorecard;
 pub mod queue;
 pub mod reports;
 pub mod schedule;

@@ -109,6 +109,7 @@ fn QaHome() -> impl IntoView {
                                 <a href="/qa/results">"Results"</a>
                                 <a href="/qa/calibration">"Calibration"</a>
                                 <a href="/qa/docs">"How scores are computed"</a>
+                                {o.can_manage.then(|| view! { <a href="/qa/scorecard">"Edit the scorecard"</a> })}
                             </nav>
                             <TodoList items=o.todo.clone() now=o.now/>
                             <DrawSample today=o.today.clone() week_ago=o.week_ago.clone() refresh/>

@@ -1,0 +1,125 @@
+//! `/qa/scorecard`: managers edit the scorecard. Saving adds a version; reviews already
+//! made keep the version they were made with, so their scores keep their meaning.
+
+use crate::components::notice::{error_fallback, ErrorNotice, Loading};
+use crate::components::shell::RequireSection;
+use crate::domain::access::Section;
+use crate::domain::qa::{Criterion, Scale};
+use crate::error::AppError;
+use crate::qa_model::Scorecard;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[server(endpoint = "qa_scorecard")]
+pub async fn load_qa_scorecard() -> Result<Scorecard, AppError> {
+    use crate::backend::{authorized, qa};
+    use crate::domain::access::Permission;
+    authorized(Permission::ReviewDialogues, |state, _| async move { qa::current_scorecard(&state.pool).await }).await
+}
+
+#[server(endpoint = "qa_save_scorecard", input = Json)]
+pub async fn save_qa_scorecard(criteria: Vec<Criterion>) -> Result<Scorecard, AppError> {
+    use crate::backend::{authorized, qa};
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageQa, |state, user| async move { qa::save_scorecard(&state.pool, user.id, &criteria).await }).await
+}
+
+#[component]
+pub fn QaScorecardPage() -> impl IntoView {
+    view! {
+        <RequireSection section=Section::Qa>
+            <Editor/>
+        </RequireSection>
+    }
+}
+
+#[component]
+fn Editor() -> impl IntoView {
+    let save = ServerAction::<SaveQaScorecard>::new();
+    // Loaded once: after a save the form already shows what was saved (and a refused save
+    // must not wipe what the manager typed).
+    let data = Resource::new(|| (), |_| load_qa_scorecard());
+    view! {
+        <p class="breadcrumb"><a href="/qa">"QA"</a></p>
+        <h1>"Scorecard"</h1>
+        <p class="lede">"Saving creates a new version. Reviews already made keep the version they were made with, so their scores never change meaning."</p>
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move { data.await.map(|s| view! { <Form scorecard=s save/> }) })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Form(scorecard: Scorecard, save: ServerAction<SaveQaScorecard>) -> impl IntoView {
+    let rows = RwSignal::new(scorecard.criteria.into_iter().map(RwSignal::new).collect::<Vec<_>>());
+    let outcome = move || {
+        save.value().get().map(|r| match r {
+            Ok(s) => view! { <div class="notice notice-info" role="status">{format!("Saved as version {}.", s.version)}</div> }.into_any(),
+            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+        })
+    };
+    let add = move |_| {
+        rows.update(|r| {
+            r.push(RwSignal::new(Criterion {
+                name: String::new(),
+                description: String::new(),
+                scale: Scale::YesNo,
+                weight: 10,
+                critical: false,
+                allow_na: true,
+                signal: None,
+            }))
+        })
+    };
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let criteria = rows.get_untracked().iter().map(|c| c.get_untracked()).collect();
+        save.dispatch(SaveQaScorecard { criteria });
+    };
+    view! {
+        <p>{scorecard.name.clone()} ", version "
+            {move || save.value().get().and_then(|r| r.ok()).map_or(scorecard.version, |s| s.version)}</p>
+        <form on:submit=submit>
+            <table class="list" aria-label="Criteria">
+                <thead><tr><th>"Criterion"</th><th>"Description"</th><th>"Scale"</th><th>"Weight"</th><th>"Critical"</th><th>"N/A allowed"</th><th></th></tr></thead>
+                <tbody>
+                    // Redrawn when a row is added or removed; typing only touches the row's own signal.
+                    {move || rows.get().into_iter().enumerate().map(|(i, c)| view! { <CriterionRow i c rows/> }).collect_view()}
+                </tbody>
+            </table>
+            <div class="toolbar">
+                <button type="button" on:click=add>"Add a criterion"</button>
+                <button type="submit" class="button-primary" disabled=move || save.pending().get()>"Save as a new version"</button>
+            </div>
+        </form>
+        {outcome}
+    }
+}
+
+#[component]
+fn CriterionRow(i: usize, c: RwSignal<Criterion>, rows: RwSignal<Vec<RwSignal<Criterion>>>) -> impl IntoView {
+    let n = i + 1;
+    let scales = Scale::ALL
+        .iter()
+        .map(|s| view! { <option value=s.as_str() selected=move || c.with(|c| c.scale == *s)>{s.label()}</option> })
+        .collect_view();
+    view! {
+        <tr>
+            <td><input type="text" aria-label=format!("Name of criterion {n}") prop:value=move || c.with(|c| c.name.clone())
+                on:input=move |e| c.update(|c| c.name = event_target_value(&e))/></td>
+            <td><input type="text" aria-label=format!("Description of criterion {n}") prop:value=move || c.with(|c| c.description.clone())
+                on:input=move |e| c.update(|c| c.description = event_target_value(&e))/></td>
+            <td><select aria-label=format!("Scale of criterion {n}")
+                on:change=move |e| if let Some(s) = Scale::parse(&event_target_value(&e)) { c.update(|c| c.scale = s) }>{scales}</select></td>
+            <td><input type="number" min="0" max="100" aria-label=format!("Weight of criterion {n}") prop:value=move || c.with(|c| c.weight.to_string())
+                on:input=move |e| c.update(|c| c.weight = event_target_value(&e).parse().unwrap_or(101))/></td>
+            <td><input type="checkbox" aria-label=format!("Criterion {n} is critical") prop:checked=move || c.with(|c| c.critical)
+                on:change=move |e| c.update(|c| c.critical = event_target_checked(&e))/></td>
+            <td><input type="checkbox" aria-label=format!("Criterion {n} may be not applicable") prop:checked=move || c.with(|c| c.allow_na)
+                on:change=move |e| c.update(|c| c.allow_na = event_target_checked(&e))/></td>
+            <td><button type="button" on:click=move |_| rows.update(|r| { r.remove(i); })>{format!("Remove criterion {n}")}</button></td>
+        </tr>
+    }
+}
