@@ -97,15 +97,88 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
         results.push(claims);
     }
 
+    Ok(table(&format!("Queue benchmark: {dialogues} dialogues, {agents} agents, {iterations} runs each (in-process, ms)"), &results))
+}
+
+/// The results as a Markdown table, as the README shows them.
+fn table(title: &str, results: &[Timings]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Queue benchmark: {dialogues} dialogues, {agents} agents, {iterations} runs each (in-process, ms)\n");
+    let _ = writeln!(out, "{title}\n");
     let _ = writeln!(out, "| operation | median | p99 |");
     let _ = writeln!(out, "|---|---:|---:|");
-    for t in &results {
+    for t in results {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let _ = writeln!(out, "| {} | {:.2} | {:.2} |", t.name, ms(t.percentile(0.5)), ms(t.percentile(0.99)));
     }
-    Ok(out)
+    out
+}
+
+/// QA: drawing a week's sample (5 per agent), opening the review screen, storing a review,
+/// and the results page's roll-ups. What it adds is removed afterwards.
+pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
+    use app::backend::qa;
+    use app::qa_model::{AnswerInput, ReviewInput, SampleRequest};
+    let iterations = iterations.max(10);
+    let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
+    let (dialogues, reviews): (i64, i64) =
+        sqlx::query_as("select (select count(*) from conversations), (select count(*) from qa_reviews)").fetch_one(pool).await?;
+    let reviewer: app::auth::CurrentUser = {
+        let (id, name, email, time_zone): (i64, String, String, String) = sqlx::query_as(
+            "select id, name, email, time_zone from users where role in ('reviewer', 'admin', 'super_admin') and active order by role = 'reviewer' desc, id limit 1",
+        )
+        .fetch_one(pool)
+        .await?;
+        app::auth::CurrentUser { id, name, email, role: app::domain::access::Role::Reviewer, time_zone }
+    };
+    let last_sample: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from qa_samples").fetch_one(pool).await?;
+    let last_review: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from qa_reviews").fetch_one(pool).await?;
+    let day = |offset: i64| (chrono::Utc::now() + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string();
+    let week = SampleRequest { per_agent: 5, from: day(-7), to: day(0), include_reviewed: true, ..Default::default() };
+
+    let mut results = Vec::new();
+    results.push(time("Draw a sample: 7 days, 5 per agent".into(), iterations, |i| {
+        let request = SampleRequest { seed: Some(i as i64), ..week.clone() };
+        let reviewer = reviewer.clone();
+        async move { qa::draw_sample(pool, &reviewer, &request).await.map_err(err) }
+    }).await?);
+    let targets: Vec<i64> = sqlx::query_scalar(
+        "select id from conversations where status = 'resolved' and assignee_id is not null order by resolved_at desc limit $1",
+    )
+    .bind(iterations as i64 + 1)
+    .fetch_all(pool)
+    .await?;
+    if targets.len() > iterations {
+        results.push(time("Open the review screen".into(), iterations, |i| {
+            let id = targets[i];
+            async move { qa::review_sheet(pool, id, reviewer.id, None).await.map_err(err) }
+        }).await?);
+        let scorecard = qa::current_scorecard(pool).await.map_err(err)?;
+        let answers: Vec<AnswerInput> = scorecard
+            .criteria
+            .iter()
+            .map(|c| AnswerInput { value: Some(c.scale.max()), comment: String::new() })
+            .collect();
+        results.push(time("Store a review".into(), iterations, |i| {
+            let input = ReviewInput {
+                conversation_id: targets[i],
+                scorecard_version_id: scorecard.version_id,
+                answers: answers.clone(),
+                comment: String::new(),
+                sample_id: None,
+                repeat: true,
+                calibration_id: None,
+            };
+            async move { qa::submit_review(pool, reviewer.id, &input).await.map_err(err) }
+        }).await?);
+    }
+    let tz = reviewer.time_zone.clone();
+    results.push(time("Results: 12 weeks".into(), iterations, |_| {
+        let (from, to, tz) = (day(-83), day(0), tz.clone());
+        async move { qa::scores(pool, &from, &to, &tz, None).await.map_err(err) }
+    }).await?);
+    sqlx::query("delete from qa_reviews where id > $1").bind(last_review).execute(pool).await?;
+    sqlx::query("delete from qa_samples where id > $1").bind(last_sample).execute(pool).await?;
+    Ok(table(&format!("QA benchmark: {dialogues} dialogues, {reviews} reviews, {iterations} runs each (in-process, ms)"), &results))
 }
 
 #[cfg(test)]

@@ -76,6 +76,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
+    /// QA: drawing a sample, the review screen, storing a review, the results' roll-ups.
+    Qa {
+        /// Timed runs of each operation.
+        #[arg(long, default_value_t = 50)]
+        iterations: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -126,8 +132,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve => serve(config, pool).await,
         Command::Migrate => migrate(&pool).await,
-        Command::Bench { what: BenchCommand::Queue { iterations } } => {
-            let report = meridian::bench::queue(&pool, iterations).await.map_err(|e| e.to_string())?;
+        Command::Bench { what } => {
+            let report = match what {
+                BenchCommand::Queue { iterations } => meridian::bench::queue(&pool, iterations).await,
+                BenchCommand::Qa { iterations } => meridian::bench::qa(&pool, iterations).await,
+            }
+            .map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }

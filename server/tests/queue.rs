@@ -386,3 +386,16 @@ async fn tags_are_normalised_stored_and_recorded(pool: PgPool) {
     assert_eq!(conversations::dialogue(&pool, id, a).await.unwrap().unwrap().tags, tags);
 }
 
+
+// The customer card shows the customer's local time, and an unknown zone name shows none
+// instead of breaking the dialogue.
+#[sqlx::test]
+async fn the_customer_card_shows_local_time_and_survives_a_bad_zone(pool: PgPool) {
+    let me = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let card = conversations::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
+    assert!(card.local_time.is_some_and(|t| t.len() == 9), "Europe/Lisbon gives e.g. 'Mon 14:05'");
+    sqlx::query("update customers set time_zone = 'Mars/Olympus_Mons'").execute(&pool).await.unwrap();
+    let card = conversations::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
+    assert_eq!(card.local_time, None);
+}

@@ -168,9 +168,8 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
                 c.postponed_until_reply,
                 cu.id as customer_id, cu.name as customer_name, cu.email as customer_email, cu.phone as customer_phone,
                 cu.time_zone as customer_time_zone,
-                -- An unknown zone name must not break the page: pg_timezone_names knows every valid one.
-                case when exists (select 1 from pg_timezone_names where name = cu.time_zone)
-                     then to_char(now() at time zone cu.time_zone, 'Dy HH24:MI') end as customer_local_time,
+                -- An unknown zone name must not break the page: null instead (see the migration).
+                local_time_text(cu.time_zone) as customer_local_time,
                 cu.plan as customer_plan
            from conversations c
            join channels ch on ch.id = c.channel_id
