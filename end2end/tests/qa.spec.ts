@@ -19,6 +19,7 @@ test('a reviewer samples and scores with the keyboard; the agent disputes; the r
   await hydrated(priya);
   await priya.getByLabel('Dialogues per agent').fill('1');
   await priya.getByLabel('Seed (optional)').fill('2026');
+  await priya.getByLabel('Team').selectOption({ label: 'Europe' });
   await priya.getByRole('button', { name: 'Draw sample' }).click();
   await expect(priya.getByRole('status').filter({ hasText: /Drew \d+ dialogues for \d+ agents \(seed 2026\)/ })).toBeVisible();
 
@@ -26,6 +27,8 @@ test('a reviewer samples and scores with the keyboard; the agent disputes; the r
   const todo = priya.getByRole('table', { name: 'To review' });
   const row = todo.getByRole('row').filter({ hasText: 'Alex Novak' }).first();
   await expect(row).toBeVisible();
+  // Only the Europe team: nobody from Asia-Pacific.
+  await expect(todo.getByRole('row').filter({ hasText: 'Hana Sato' })).toHaveCount(0);
   await row.getByRole('link').click();
   await expect(priya).toHaveURL(/\/qa\/review\?conversation=\d+&sample=\d+/);
   await hydrated(priya);
@@ -81,6 +84,10 @@ test('the results show each agent with an interval, the weekly trend and the cri
   await expect(marcus.getByRole('table', { name: 'IQS per agent' }).getByRole('row').filter({ hasText: 'Alex Novak' })).toBeVisible();
   await expect(marcus.getByRole('table', { name: 'Score per criterion and agent' })).toContainText('Task completed');
   await expect(marcus.getByRole('img', { name: /IQS per week/ })).toBeVisible();
+  // One agent's own trend and criteria.
+  await marcus.getByRole('table', { name: 'IQS per agent' }).getByRole('link', { name: 'Alex Novak' }).click();
+  await expect(marcus.getByText("Only Alex Novak's reviews.")).toBeVisible();
+  await expect(marcus.getByRole('table', { name: 'IQS per agent' }).getByRole('row')).toHaveCount(2);
 });
 
 test('a manager edits the scorecard and it is saved as a new version', async ({ browser }) => {

@@ -27,6 +27,10 @@ pub struct QaOverview {
     /// Today in the caller's time zone, `YYYY-MM-DD`, for the sample form's defaults.
     pub today: String,
     pub week_ago: String,
+    /// For the sample form: teams, agents, and who may be given a sample.
+    pub teams: Vec<(i64, String)>,
+    pub agents: Vec<(i64, String)>,
+    pub reviewers: Vec<(i64, String)>,
     pub now: i64,
 }
 
@@ -51,7 +55,19 @@ pub async fn load_qa_overview() -> Result<QaOverview, AppError> {
         .fetch_one(&state.pool)
         .await?;
         let works_queue = user.role.can(Permission::WorkQueue);
-        Ok(QaOverview { can_review, can_manage, works_queue, todo, mine, disputes, today, week_ago, now: chrono::Utc::now().timestamp() })
+        let (teams, agents, reviewers) = if can_review {
+            let pool = &state.pool;
+            (
+                sqlx::query_as("select id, name from teams order by name").fetch_all(pool).await?,
+                sqlx::query_as("select id, name from users where role = 'operator' and active order by name").fetch_all(pool).await?,
+                sqlx::query_as("select id, name from users where role in ('reviewer', 'admin', 'super_admin') and active order by name")
+                    .fetch_all(pool)
+                    .await?,
+            )
+        } else {
+            Default::default()
+        };
+        Ok(QaOverview { can_review, can_manage, works_queue, teams, agents, reviewers, todo, mine, disputes, today, week_ago, now: chrono::Utc::now().timestamp() })
     })
     .await
 }
@@ -112,7 +128,8 @@ fn QaHome() -> impl IntoView {
                                 {o.can_manage.then(|| view! { <a href="/qa/scorecard">"Edit the scorecard"</a> })}
                             </nav>
                             <TodoList items=o.todo.clone() now=o.now/>
-                            <DrawSample today=o.today.clone() week_ago=o.week_ago.clone() refresh/>
+                            <DrawSample today=o.today.clone() week_ago=o.week_ago.clone() teams=o.teams.clone()
+                                agents=o.agents.clone() reviewers=o.reviewers.clone() refresh/>
                             <Disputes items=o.disputes.clone()/>
                         });
                         let mine = o.works_queue.then(|| view! { <MyReviews items=o.mine.clone() refresh/> });
@@ -183,7 +200,17 @@ fn TodoList(items: Vec<TodoItem>, now: i64) -> impl IntoView {
 }
 
 #[component]
-fn DrawSample(today: String, week_ago: String, refresh: RwSignal<u32>) -> impl IntoView {
+fn DrawSample(
+    today: String,
+    week_ago: String,
+    teams: Vec<(i64, String)>,
+    agents: Vec<(i64, String)>,
+    reviewers: Vec<(i64, String)>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let team = RwSignal::new(String::new());
+    let agent = RwSignal::new(String::new());
+    let reviewer = RwSignal::new(String::new());
     let draw = ServerAction::<DrawQaSample>::new();
     let per_agent = RwSignal::new("5".to_string());
     let from = RwSignal::new(week_ago);
@@ -202,7 +229,10 @@ fn DrawSample(today: String, week_ago: String, refresh: RwSignal<u32>) -> impl I
             low_csat_only: low_only.get_untracked(),
             tag: Some(tag.get_untracked()).filter(|t| !t.trim().is_empty()),
             seed: seed.get_untracked().trim().parse().ok(),
-            ..Default::default()
+            team_id: team.get_untracked().parse().ok(),
+            agent_id: agent.get_untracked().parse().ok(),
+            reviewer_id: reviewer.get_untracked().parse().ok(),
+            include_reviewed: false,
         };
         draw.dispatch(DrawQaSample { request });
     };
@@ -247,12 +277,29 @@ fn DrawSample(today: String, week_ago: String, refresh: RwSignal<u32>) -> impl I
                     <input type="checkbox" prop:checked=move || low_only.get() on:change=move |e| low_only.set(event_target_checked(&e))/>
                     "Only dialogues rated bad"
                 </label>
+                <Choice label="Team" any="All teams" options=teams value=team/>
+                <Choice label="Agent" any="All agents" options=agents value=agent/>
+                <Choice label="Reviewer" any="Me" options=reviewers value=reviewer/>
                 <label>"Tag" <input type="text" placeholder="refund" prop:value=move || tag.get() on:input=move |e| tag.set(event_target_value(&e))/></label>
                 <label>"Seed (optional)" <input type="text" inputmode="numeric" prop:value=move || seed.get() on:input=move |e| seed.set(event_target_value(&e))/></label>
                 <button type="submit" class="button-primary" disabled=move || draw.pending().get()>"Draw sample"</button>
             </form>
             {outcome}
         </section>
+    }
+}
+
+/// A select with an "any" first option; `value` holds the chosen id as text ("" for any).
+#[component]
+fn Choice(label: &'static str, any: &'static str, options: Vec<(i64, String)>, value: RwSignal<String>) -> impl IntoView {
+    let options = options.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view();
+    view! {
+        <label>{label}
+            <select on:change=move |e| value.set(event_target_value(&e))>
+                <option value="">{any}</option>
+                {options}
+            </select>
+        </label>
     }
 }
 

@@ -13,14 +13,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[server(endpoint = "qa_scores")]
-pub async fn load_qa_scores(from: Option<String>, to: Option<String>) -> Result<Scores, AppError> {
+pub async fn load_qa_scores(from: Option<String>, to: Option<String>, agent: Option<i64>) -> Result<Scores, AppError> {
     use crate::backend::{authorized, qa};
     use crate::domain::access::Permission;
     authorized(Permission::ReviewDialogues, |state, user| async move {
         let (default_from, default_to) = qa::default_period(&state.pool, &user.time_zone).await?;
         let from = from.filter(|f| !f.is_empty()).unwrap_or(default_from);
         let to = to.filter(|t| !t.is_empty()).unwrap_or(default_to);
-        qa::scores(&state.pool, &from, &to, &user.time_zone, None).await
+        qa::scores(&state.pool, &from, &to, &user.time_zone, agent).await
     })
     .await
 }
@@ -54,14 +54,17 @@ pub fn QaResultsPage() -> impl IntoView {
 #[component]
 fn Results() -> impl IntoView {
     let query = use_query_map();
-    let period = move || query.with(|q| (q.get("from"), q.get("to")));
-    let data = Resource::new(period, |(from, to)| load_qa_scores(from, to));
+    let period = move || query.with(|q| (q.get("from"), q.get("to"), q.get("agent").and_then(|a| a.parse::<i64>().ok())));
+    let data = Resource::new(period, |(from, to, agent)| load_qa_scores(from, to, agent));
     view! {
         <p class="breadcrumb"><a href="/qa">"QA"</a></p>
         <h1>"QA results"</h1>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move { data.await.map(|s| view! { <ResultsBody s/> }) })}
+                {move || Suspend::new(async move {
+                    let agent = period().2;
+                    data.await.map(|s| view! { <ResultsBody s agent/> })
+                })}
             </ErrorBoundary>
         </Transition>
     }
@@ -75,9 +78,19 @@ fn interval_text(q: &Iqs) -> String {
 }
 
 #[component]
-fn ResultsBody(s: Scores) -> impl IntoView {
+fn ResultsBody(s: Scores, agent: Option<i64>) -> impl IntoView {
+    // One agent's results: the same page, filtered, with the way back to the whole team.
+    let focus = agent.and_then(|id| s.agents.iter().find(|a| a.id == id)).map(|a| {
+        view! {
+            <p class="notice notice-info">{format!("Only {}'s reviews. ", a.name)}
+                <a href=format!("/qa/results?from={}&to={}", s.from, s.to)>"Show the whole team"</a>
+            </p>
+        }
+    });
     let form = view! {
+        {focus}
         <form class="inline-form" method="get" action="/qa/results">
+            {agent.map(|a| view! { <input type="hidden" name="agent" value=a.to_string()/> })}
             <label class="inline-field">"From " <input type="date" name="from" value=s.from.clone()/></label>
             <label class="inline-field">"To " <input type="date" name="to" value=s.to.clone()/></label>
             <button type="submit">"Show"</button>
@@ -105,12 +118,12 @@ fn ResultsBody(s: Scores) -> impl IntoView {
             <h2 id="agents-title">"IQS per agent"</h2>
             <p class="hint">"Bars show the mean review score; the whiskers its 95 % confidence interval. A wide interval means the score rests on too few reviews to judge."</p>
             <IntervalChart lines=s.agents.clone() label="IQS per agent"/>
-            <ScoreTable lines=s.agents.clone() caption="IQS per agent" who="Agent"/>
+            <ScoreTable lines=s.agents.clone() caption="IQS per agent" who="Agent" link=Some((s.from.clone(), s.to.clone()))/>
         </section>
         <section aria-labelledby="teams-title">
             <h2 id="teams-title">"IQS per team"</h2>
             <IntervalChart lines=s.teams.clone() label="IQS per team"/>
-            <ScoreTable lines=s.teams.clone() caption="IQS per team" who="Team"/>
+            <ScoreTable lines=s.teams.clone() caption="IQS per team" who="Team" link=None/>
         </section>
         <section aria-labelledby="weeks-title">
             <h2 id="weeks-title">"IQS per week"</h2>
@@ -167,10 +180,17 @@ fn IntervalChart(lines: Vec<ScoreLine>, label: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn ScoreTable(lines: Vec<ScoreLine>, caption: &'static str, who: &'static str) -> impl IntoView {
+fn ScoreTable(lines: Vec<ScoreLine>, caption: &'static str, who: &'static str, link: Option<(String, String)>) -> impl IntoView {
     let rows = lines
         .into_iter()
-        .map(|l| view! { <tr><td>{l.name}</td><td>{format!("{:.1}", l.iqs.mean)}</td><td>{interval_text(&l.iqs)}</td><td>{l.iqs.reviews}</td></tr> })
+        .map(|l| {
+            // Agents link to their own results: their weekly trend and criteria.
+            let name = match &link {
+                Some((from, to)) => view! { <a href=format!("/qa/results?from={from}&to={to}&agent={}", l.id)>{l.name}</a> }.into_any(),
+                None => l.name.into_any(),
+            };
+            view! { <tr><td>{name}</td><td>{format!("{:.1}", l.iqs.mean)}</td><td>{interval_text(&l.iqs)}</td><td>{l.iqs.reviews}</td></tr> }
+        })
         .collect_view();
     view! {
         <table class="list compact" aria-label=caption>
