@@ -8,3 +8,4 @@ pub mod metrics;
 pub mod qa;
 pub mod queue;
 pub mod sign_in_throttle;
+pub mod wfm;
