@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod pages;
 pub mod qa_model;
+pub mod wfm_model;
 
 #[cfg(feature = "ssr")]
 pub mod backend;
@@ -74,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/qa/scorecard") view=pages::qa_scorecard::QaScorecardPage ssr=SsrMode::Async/>
                     <Route path=path!("/qa/docs") view=pages::qa_results::QaDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async/>
+                    <Route path=path!("/schedule/plan") view=pages::planning::PlanningPage ssr=SsrMode::Async/>
+                    <Route path=path!("/schedule/docs") view=pages::planning::PlanningDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                 </ParentRoute>

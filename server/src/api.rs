@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/qa/samples", post(qa_sample))
         .route("/qa/reviews", post(qa_review))
         .route("/qa/scores", get(qa_scores))
+        .route("/wfm/erlang-c", post(erlang_c))
+        .route("/wfm/forecast", get(forecast))
         .route("/openapi.json", get(openapi_json))
         .fallback(no_such_route)
 }
@@ -240,6 +242,37 @@ async fn qa_scores(State(state): State<AppState>, caller: Caller, Query(q): Quer
     Ok(Json(json!({ "from": s.from, "to": s.to, "overall": s.overall, "items": items })))
 }
 
+/// `POST /api/v1/wfm/erlang-c`: agents needed for one interval of a live channel.
+async fn erlang_c(caller: Caller, parsed: Result<Json<app::domain::wfm::LiveInput>, JsonRejection>) -> Result<Json<app::domain::wfm::Staffing>, AppError> {
+    caller.require(Permission::PlanShifts)?;
+    let input = body(parsed)?;
+    app::domain::wfm::check_live(&input).map_err(AppError::Invalid)?;
+    Ok(Json(app::domain::wfm::staff_live(&input)))
+}
+
+#[derive(Deserialize)]
+struct ForecastQuery {
+    channel: Option<String>,
+    zone: Option<String>,
+    team_id: Option<i64>,
+    weeks: Option<u32>,
+    interval: Option<u32>,
+}
+
+/// `GET /api/v1/wfm/forecast?channel=&zone=&weeks=&interval=`: arrivals forecast per interval
+/// for this week and the next, the back-test error, and the channel's handling time.
+async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query<ForecastQuery>) -> Result<Json<app::wfm_model::Planning>, AppError> {
+    let user = caller.require(Permission::PlanShifts)?;
+    let query = app::wfm_model::PlanningQuery {
+        time_zone: q.zone.unwrap_or(user.time_zone),
+        channel: q.channel.unwrap_or_else(|| "chat".into()),
+        team_id: q.team_id,
+        weeks: q.weeks.unwrap_or(6),
+        interval_minutes: q.interval.unwrap_or(30),
+    };
+    Ok(Json(app::backend::wfm::planning(&state.pool, &query).await?))
+}
+
 async fn openapi_json() -> Json<Value> {
     Json(openapi())
 }
@@ -389,6 +422,33 @@ pub fn openapi() -> Value {
                         { "name": "group_by", "in": "query", "schema": { "type": "string", "enum": ["agent", "team", "criterion", "week"], "default": "agent" } }
                     ],
                     "responses": { "200": { "description": "overall and items" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/wfm/erlang-c": {
+                "post": {
+                    "operationId": "wfmErlangC",
+                    "summary": "Agents needed for one interval of a live channel (Erlang C), with the service level, ASA and occupancy they give",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["arrivals"],
+                        "properties": {
+                            "arrivals": { "type": "number" }, "interval_seconds": { "type": "number", "default": 1800 },
+                            "aht_seconds": { "type": "number", "default": 300 }, "target_service_level": { "type": "number", "default": 0.8 },
+                            "target_answer_seconds": { "type": "number", "default": 60 }, "shrinkage": { "type": "number", "default": 0.3 },
+                            "max_occupancy": { "type": "number", "default": 0.85 }, "concurrency": { "type": "integer", "default": 1 } } } } } },
+                    "responses": { "200": { "description": "agents, scheduled_agents, service_level, asa_seconds, occupancy, traffic" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/wfm/forecast": {
+                "get": {
+                    "operationId": "wfmForecast",
+                    "summary": "Arrivals forecast per interval for this week and next, with the back-test error (MAPE) and the handling time",
+                    "parameters": [
+                        { "name": "channel", "in": "query", "schema": { "type": "string", "enum": ["chat", "email", "social", "all"], "default": "chat" } },
+                        { "name": "zone", "in": "query", "schema": { "type": "string" }, "description": "IANA time zone; the caller's by default" },
+                        { "name": "team_id", "in": "query", "schema": { "type": "integer" } },
+                        { "name": "weeks", "in": "query", "schema": { "type": "integer", "minimum": 2, "maximum": 26, "default": 6 } },
+                        { "name": "interval", "in": "query", "schema": { "type": "integer", "enum": [15, 30], "default": 30 } }
+                    ],
+                    "responses": { "200": { "description": "The forecast" }, "400": error, "401": error, "403": error }
                 }
             },
             "/openapi.json": {

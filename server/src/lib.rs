@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `meridian` server: configuration, the axum router (pages, server functions,
 //! REST API, health), the command line's commands, and demo data.
 

@@ -47,6 +47,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("qa_calibration", "", [OK, OK, OK, NO, WHO]),
     ("qa_create_calibration", "conversation_id={resolved}", [OK, OK, NO, NO, WHO]),
     ("qa_scorecard", "", [OK, OK, OK, NO, WHO]),
+    ("wfm_planning", "", [OK, OK, NO, NO, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
@@ -68,6 +69,8 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("post", "/api/v1/qa/samples", r#"{"per_agent": 2, "from": "{yesterday}", "to": "{tomorrow}"}"#, [201, 201, 201, NO, WHO]),
     ("post", "/api/v1/qa/reviews", r#"{"conversation_id": {resolved}, "answers": {answers}}"#, [201, 201, 201, NO, WHO]),
     ("get", "/api/v1/qa/scores", "", [OK, OK, OK, NO, WHO]),
+    ("post", "/api/v1/wfm/erlang-c", r#"{"arrivals": 100, "interval_seconds": 1800, "aht_seconds": 180}"#, [OK, OK, NO, NO, WHO]),
+    ("get", "/api/v1/wfm/forecast", "", [OK, OK, NO, NO, WHO]),
 ];
 
 /// (page, status per caller; nobody is redirected to sign in)
@@ -78,6 +81,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/qa", [OK, OK, OK, OK, 302]),
     ("/qa/docs", [OK, OK, OK, OK, 302]),
+    ("/schedule/docs", [OK, OK, OK, OK, 302]),
     ("/schedule", [OK, OK, OK, OK, 302]),
     ("/reports", [OK, OK, NO, NO, 302]),
     ("/admin", [OK, NO, NO, NO, 302]),

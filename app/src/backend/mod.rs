@@ -10,6 +10,7 @@ pub mod sessions;
 pub mod sign_in;
 pub mod tokens;
 pub mod users;
+pub mod wfm;
 
 use crate::auth::CurrentUser;
 use crate::domain::access::{self, Permission};

@@ -49,8 +49,9 @@ pub fn erlang_c(traffic: f64, agents: u32) -> f64 {
     erlang_c_from_b(traffic, agents, erlang_b(traffic, agents))
 }
 
-/// What a live channel's interval needs.
+/// What a live channel's interval needs. Absent fields take the defaults below.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LiveInput {
     pub arrivals: f64,
     pub interval_seconds: f64,

@@ -5,6 +5,7 @@ pub mod home;
 pub mod knowledge_base;
 pub mod dialogue;
 pub mod not_found;
+pub mod planning;
 pub mod qa;
 pub mod qa_results;
 pub mod qa_review;

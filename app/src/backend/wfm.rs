@@ -1,0 +1,169 @@
+//! Workforce planning from the dialogue history in PostgreSQL: the demand heatmap, weekly
+//! arrival history per interval, handling times per channel. The forecasting and staffing
+//! arithmetic is `domain::wfm`.
+
+use crate::domain::dialogue::ChannelKind;
+use crate::domain::wfm;
+use crate::error::AppError;
+use crate::wfm_model::*;
+use sqlx::PgPool;
+
+/// Checks a time-zone name against PostgreSQL's list.
+pub async fn check_zone(pool: &PgPool, zone: &str) -> Result<(), AppError> {
+    let ok: bool = sqlx::query_scalar("select local_time_text($1) is not null").bind(zone).fetch_one(pool).await?;
+    if ok { Ok(()) } else { Err(AppError::Invalid(format!("“{zone}” is not a time zone PostgreSQL knows (e.g. Europe/Berlin)."))) }
+}
+
+fn channel(kind: &str) -> Result<Option<String>, AppError> {
+    match kind {
+        "" | "all" => Ok(None),
+        k => ChannelKind::parse(k)
+            .map(|k| Some(k.as_str().to_string()))
+            .ok_or_else(|| AppError::Invalid("Channels are chat, email or social.".into())),
+    }
+}
+
+/// The plan's inputs: the heatmap, the weekly history per interval, the forecast, its
+/// back-test, and the channel's handling time and response target.
+pub async fn planning(pool: &PgPool, q: &PlanningQuery) -> Result<Planning, AppError> {
+    check_zone(pool, &q.time_zone).await?;
+    let kind = channel(&q.channel)?;
+    if !(2..=26).contains(&q.weeks) {
+        return Err(AppError::Invalid("Plan from between 2 and 26 weeks of history.".into()));
+    }
+    if q.interval_minutes != 15 && q.interval_minutes != 30 {
+        return Err(AppError::Invalid("Intervals are 15 or 30 minutes.".into()));
+    }
+    let slots_per_week = (7 * 24 * 60 / q.interval_minutes) as usize;
+
+    // Arrivals per (week, interval of the week), in the chosen zone's wall-clock time, over
+    // the complete weeks before this one. Monday 00:00 local starts a week.
+    let rows: Vec<(i32, i32, i32, i32, i64)> = sqlx::query_as(
+        "with b as (select date_trunc('week', now() at time zone $1) as this_week)
+         select floor(extract(epoch from (c.created_at at time zone $1) - (b.this_week - make_interval(weeks => $2))) / 604800)::int as week,
+                floor(extract(epoch from (c.created_at at time zone $1) - date_trunc('week', c.created_at at time zone $1)) / ($3 * 60))::int as slot,
+                extract(isodow from c.created_at at time zone $1)::int as weekday,
+                extract(hour from c.created_at at time zone $1)::int as hour,
+                count(*)
+           from conversations c
+           join channels ch on ch.id = c.channel_id, b
+          where c.created_at >= (b.this_week - make_interval(weeks => $2)) at time zone $1
+            and c.created_at < b.this_week at time zone $1
+            and ($4::text is null or ch.kind = $4)
+            and ($5::bigint is null or c.team_id = $5)
+          group by 1, 2, 3, 4",
+    )
+    .bind(&q.time_zone)
+    .bind(q.weeks as i32)
+    .bind(q.interval_minutes as i32)
+    .bind(&kind)
+    .bind(q.team_id)
+    .fetch_all(pool)
+    .await?;
+    let mut history = vec![vec![0.0; slots_per_week]; q.weeks as usize];
+    let mut heatmap = vec![vec![0i64; 24]; 7];
+    for (week, slot, weekday, hour, n) in rows {
+        if let (Some(w), Some(s)) = (history.get_mut(week as usize), usize::try_from(slot).ok()) {
+            if let Some(cell) = w.get_mut(s) {
+                *cell += n as f64;
+            }
+        }
+        heatmap[(weekday as usize).clamp(1, 7) - 1][(hour as usize).min(23)] += n;
+    }
+
+    // Back-test: forecast each of the last (up to) three weeks from the weeks before it.
+    let per_day = slots_per_week / 7;
+    let backtest = (1..=3.min(history.len() - 1))
+        .rev()
+        .map(|back| {
+            let cut = history.len() - back;
+            let forecast = wfm::forecast_week(&history[..cut], 1, ALPHA);
+            let actual = &history[cut];
+            BacktestWeek {
+                weeks_ago: back as u32,
+                actual_days: wfm::sum_by(actual, per_day),
+                forecast_days: wfm::sum_by(&forecast, per_day),
+                mape_days: wfm::mape(&wfm::sum_by(actual, per_day), &wfm::sum_by(&forecast, per_day)),
+                mape_intervals: wfm::mape(actual, &forecast),
+            }
+        })
+        .collect();
+    let next_week = wfm::forecast_week(&history, 2, ALPHA);
+    let this_week = wfm::forecast_week(&history, 1, ALPHA);
+
+    let (aht_seconds, target_seconds, live) = handling(pool, kind.as_deref(), q.weeks).await?;
+    let week_start: String = sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone $1) + interval '7 days', 'YYYY-MM-DD')")
+        .bind(&q.time_zone)
+        .fetch_one(pool)
+        .await?;
+    Ok(Planning {
+        time_zone: q.time_zone.clone(),
+        channel: kind.unwrap_or_else(|| "all".into()),
+        interval_minutes: q.interval_minutes,
+        weeks: q.weeks,
+        heatmap,
+        history_total: history.iter().flatten().sum::<f64>() as i64,
+        backtest,
+        this_week,
+        next_week,
+        next_week_start: week_start,
+        aht_seconds,
+        response_target_seconds: target_seconds,
+        live,
+    })
+}
+
+/// Exponential smoothing weight of the newest week in the forecast's pattern.
+pub const ALPHA: f64 = 0.5;
+
+/// Handling time per dialogue and response target for a channel kind (or all):
+/// - chat: the median time from the first agent reply to resolution, capped at one hour
+///   (a chat session; concurrency is applied in the staffing);
+/// - e-mail and social: the mean number of public agent replies per resolved dialogue ×
+///   4 minutes per reply (Meridian does not yet time the work on an e-mail);
+/// - all channels together: the dialogue-weighted mean of those.
+///
+/// The response target is the channel's first-response target (the median over channels of
+/// that kind). Returns (AHT seconds, target seconds, whether the channel is live).
+pub async fn handling(pool: &PgPool, kind: Option<&str>, weeks: u32) -> Result<(f64, f64, bool), AppError> {
+    let (chat_aht, chat_n): (Option<f64>, i64) = sqlx::query_as(
+        "select percentile_cont(0.5) within group (order by least(extract(epoch from c.resolved_at - c.first_response_at), 3600)),
+                count(*)
+           from conversations c join channels ch on ch.id = c.channel_id
+          where ch.kind = 'chat' and c.status = 'resolved' and c.first_response_at is not null
+            and c.resolved_at > now() - make_interval(weeks => $1)",
+    )
+    .bind(weeks as i32)
+    .fetch_one(pool)
+    .await?;
+    let (replies, async_n): (Option<f64>, i64) = sqlx::query_as(
+        "select avg(r.n)::float8, count(*)
+           from conversations c join channels ch on ch.id = c.channel_id
+           cross join lateral (select count(*) as n from messages m
+                                where m.conversation_id = c.id and m.author_kind = 'agent' and m.visibility = 'public') r
+          where ch.kind <> 'chat' and c.status = 'resolved' and c.resolved_at > now() - make_interval(weeks => $1)
+            and ($2::text is null or ch.kind = $2)",
+    )
+    .bind(weeks as i32)
+    .bind(kind.filter(|k| *k != "chat"))
+    .fetch_one(pool)
+    .await?;
+    let target: Option<f64> = sqlx::query_scalar(
+        "select percentile_cont(0.5) within group (order by extract(epoch from first_response_target))
+           from channels where active and ($1::text is null or kind = $1)",
+    )
+    .bind(kind)
+    .fetch_one(pool)
+    .await?;
+    let chat = chat_aht.filter(|a| *a > 0.0).unwrap_or(300.0);
+    let email = replies.map(|r| r.max(1.0) * 240.0).unwrap_or(480.0);
+    let aht = match kind {
+        Some("chat") => chat,
+        Some(_) => email,
+        None => {
+            let total = (chat_n + async_n).max(1) as f64;
+            (chat * chat_n as f64 + email * async_n as f64) / total
+        }
+    };
+    Ok((aht.round(), target.unwrap_or(3600.0), kind.is_none_or(|k| k == "chat")))
+}

@@ -1,0 +1,348 @@
+//! `/schedule/plan`: managers plan staffing from the team's own history: the demand
+//! heatmap and weekly curve, the forecast with its measured error, and the agents each
+//! interval of next week needs. The what-if panel recomputes in the browser (the same
+//! `domain::wfm` code, compiled to WebAssembly) as the sliders move.
+
+use crate::components::notice::{error_fallback, Loading};
+use crate::components::shell::RequireSection;
+use crate::domain::access::Section;
+use crate::domain::wfm::{self, LiveInput};
+use crate::error::AppError;
+use crate::wfm_model::Planning;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[server(endpoint = "wfm_planning")]
+pub async fn load_planning(
+    zone: Option<String>,
+    channel: Option<String>,
+    team: Option<i64>,
+    weeks: Option<u32>,
+    interval: Option<u32>,
+) -> Result<(Planning, Vec<(i64, String)>), AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::PlanShifts, |state, user| async move {
+        let q = crate::wfm_model::PlanningQuery {
+            time_zone: zone.filter(|z| !z.trim().is_empty()).unwrap_or(user.time_zone),
+            channel: channel.unwrap_or_else(|| "chat".into()),
+            team_id: team,
+            weeks: weeks.unwrap_or(6),
+            interval_minutes: interval.unwrap_or(30),
+        };
+        let teams = sqlx::query_as("select id, name from teams order by name").fetch_all(&state.pool).await?;
+        Ok((wfm::planning(&state.pool, &q).await?, teams))
+    })
+    .await
+}
+
+#[component]
+pub fn PlanningPage() -> impl IntoView {
+    view! {
+        <RequireSection section=Section::Schedule>
+            <PlanningView/>
+        </RequireSection>
+    }
+}
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+#[component]
+fn PlanningView() -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| {
+            (
+                q.get("zone"),
+                q.get("channel"),
+                q.get("team").and_then(|t| t.parse::<i64>().ok()),
+                q.get("weeks").and_then(|w| w.parse::<u32>().ok()),
+                q.get("interval").and_then(|i| i.parse::<u32>().ok()),
+            )
+        })
+    };
+    let data = Resource::new(params, |(zone, channel, team, weeks, interval)| load_planning(zone, channel, team, weeks, interval));
+    view! {
+        <p class="breadcrumb"><a href="/schedule">"Schedule"</a></p>
+        <h1>"Staffing plan"</h1>
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move { data.await.map(|(p, teams)| view! { <PlanBody p teams/> }) })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn PlanBody(p: Planning, teams: Vec<(i64, String)>) -> impl IntoView {
+    let channel_options = [("chat", "Chat"), ("email", "E-mail"), ("social", "Social"), ("all", "All channels")]
+        .map(|(v, l)| view! { <option value=v selected=p.channel == v>{l}</option> })
+        .into_iter()
+        .collect_view();
+    let team_options = teams.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view();
+    let weeks_options = [4u32, 6, 8, 12].map(|w| view! { <option value=w.to_string() selected=p.weeks == w>{format!("{w} weeks")}</option> }).into_iter().collect_view();
+    let interval_options = [30u32, 15].map(|i| view! { <option value=i.to_string() selected=p.interval_minutes == i>{format!("{i} minutes")}</option> }).into_iter().collect_view();
+    let mape = p.backtest.last().and_then(|b| b.mape_days);
+    view! {
+        <form class="inline-form" method="get" action="/schedule/plan">
+            <label class="inline-field">"Time zone " <input type="text" name="zone" value=p.time_zone.clone() size="18"/></label>
+            <label class="inline-field">"Channel " <select name="channel">{channel_options}</select></label>
+            <label class="inline-field">"Team " <select name="team"><option value="">"All teams"</option>{team_options}</select></label>
+            <label class="inline-field">"History " <select name="weeks">{weeks_options}</select></label>
+            <label class="inline-field">"Intervals " <select name="interval">{interval_options}</select></label>
+            <button type="submit">"Show"</button>
+        </form>
+        <p class="lede">{format!(
+            "{} new dialogues in the last {} complete weeks, hours in {}.",
+            p.history_total, p.weeks, p.time_zone
+        )}</p>
+        <section aria-labelledby="heatmap-title">
+            <h2 id="heatmap-title">"When customers write"</h2>
+            <Heatmap cells=p.heatmap.clone()/>
+            <WeeklyCurve cells=p.heatmap.clone()/>
+        </section>
+        <section aria-labelledby="forecast-title">
+            <h2 id="forecast-title">"Forecast"</h2>
+            <p class="hint">
+                "Each interval of the week: the exponentially smoothed average of the same weekday and time in recent weeks (newest weighted most), scaled to the weekly total's trend. "
+                {mape.map(|m| format!("Last week it was off by {m:.0} % a day on average (MAPE), forecast from the weeks before it."))}
+            </p>
+            <Backtest p=p.clone()/>
+        </section>
+        <section aria-labelledby="staffing-title">
+            <h2 id="staffing-title">{format!("Agents needed, week of {}", p.next_week_start)}</h2>
+            <WhatIf p/>
+        </section>
+    }
+}
+
+/// Weekday × hour, darker where more dialogues start; numbers on hover and as a table.
+#[component]
+fn Heatmap(cells: Vec<Vec<i64>>) -> impl IntoView {
+    let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
+    let (cw, ch, left, top) = (26.0, 22.0, 40.0, 18.0);
+    let hours = (0..24)
+        .filter(|h| h % 3 == 0)
+        .map(|h| view! { <text x=left + h as f64 * cw + cw / 2.0 y="12" text-anchor="middle" class="axis-label">{format!("{h:02}")}</text> })
+        .collect_view();
+    let rects = cells
+        .iter()
+        .enumerate()
+        .flat_map(|(d, row)| {
+            row.iter().enumerate().map(move |(h, n)| {
+                let opacity = 0.06 + 0.94 * (*n as f64 / max);
+                view! {
+                    <rect x=left + h as f64 * cw y=top + d as f64 * ch width=cw - 2.0 height=ch - 2.0 rx="3" class="heat" fill-opacity=format!("{opacity:.2}")>
+                        <title>{format!("{} {h:02}:00–{:02}:00: {n} dialogues", DAYS[d], h + 1)}</title>
+                    </rect>
+                }
+            })
+        })
+        .collect_view();
+    let days = DAYS
+        .iter()
+        .enumerate()
+        .map(|(d, name)| view! { <text x=left - 6.0 y=top + d as f64 * ch + 15.0 text-anchor="end" class="axis-label">{*name}</text> })
+        .collect_view();
+    let rows = cells
+        .iter()
+        .enumerate()
+        .map(|(d, row)| view! { <tr><th scope="row">{DAYS[d]}</th>{row.iter().map(|n| view! { <td>{*n}</td> }).collect_view()}</tr> })
+        .collect_view();
+    view! {
+        <svg class="chart heatmap-chart" viewBox=format!("0 0 {} {}", left + 24.0 * cw, top + 7.0 * ch) role="img"
+            aria-label="New dialogues per weekday and hour">
+            {hours}{days}{rects}
+        </svg>
+        <table class="visually-hidden" aria-label="New dialogues per weekday and hour">
+            <thead><tr><th>"Day"</th>{(0..24).map(|h| view! { <th>{format!("{h:02}")}</th> }).collect_view()}</tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// The week as one curve, Monday 00:00 to Sunday 24:00.
+#[component]
+fn WeeklyCurve(cells: Vec<Vec<i64>>) -> impl IntoView {
+    let values: Vec<f64> = cells.iter().flatten().map(|n| *n as f64).collect();
+    polyline_chart(vec![("line", values)], "New dialogues per hour across the week")
+}
+
+/// Lines over the week (Monday to Sunday), each `(css class, values)`, with day marks.
+fn polyline_chart(series: Vec<(&'static str, Vec<f64>)>, label: &'static str) -> impl IntoView {
+    let (w, h, pad) = (672.0, 150.0, 24.0);
+    let max = series.iter().flat_map(|(_, v)| v.iter().copied()).fold(0.0, f64::max).max(1.0);
+    let lines = series
+        .into_iter()
+        .map(|(class, v)| {
+            let n = (v.len().max(2) - 1) as f64;
+            let points: Vec<String> =
+                v.iter().enumerate().map(|(i, y)| format!("{:.1},{:.1}", pad + i as f64 / n * (w - 2.0 * pad), h - pad - y / max * (h - 2.0 * pad))).collect();
+            view! { <polyline points=points.join(" ") class=class/> }
+        })
+        .collect_view();
+    let marks = DAYS
+        .iter()
+        .enumerate()
+        .map(|(d, name)| {
+            let x = pad + d as f64 / 7.0 * (w - 2.0 * pad);
+            view! { <line x1=x x2=x y1=pad y2=h - pad class="grid"/><text x=x + 4.0 y=h - 8.0 class="axis-label">{*name}</text> }
+        })
+        .collect_view();
+    view! {
+        <svg class="chart" viewBox=format!("0 0 {w} {h}") role="img" aria-label=label>
+            {marks}
+            <text x="2" y=pad + 4.0 class="axis-label">{format!("{max:.0}")}</text>
+            {lines}
+        </svg>
+    }
+}
+
+#[component]
+fn Backtest(p: Planning) -> impl IntoView {
+    let rows = p
+        .backtest
+        .iter()
+        .map(|b| {
+            let label = if b.weeks_ago == 1 { "Last week".to_string() } else { format!("{} weeks ago", b.weeks_ago) };
+            let days = b
+                .actual_days
+                .iter()
+                .zip(&b.forecast_days)
+                .map(|(a, f)| view! { <td>{format!("{a:.0}")} <span class="hint">{format!(" / {f:.0}")}</span></td> })
+                .collect_view();
+            let pct = |m: Option<f64>| m.map(|m| format!("{m:.0} %")).unwrap_or_else(|| "–".into());
+            view! { <tr><th scope="row">{label}</th>{days}<td>{pct(b.mape_days)}</td><td>{pct(b.mape_intervals)}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <table class="list" aria-label="Forecast against what arrived">
+            <thead><tr><th>"Week"</th>{DAYS.map(|d| view! { <th>{d}</th> }).into_iter().collect_view()}<th>"Error per day"</th><th>"Error per interval"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p class="hint">"Each cell: what arrived / what was forecast. Error: mean absolute percentage error (MAPE)."</p>
+    }
+}
+
+/// The what-if panel: the staffing for next week recomputed in the browser as the sliders move.
+#[component]
+fn WhatIf(p: Planning) -> impl IntoView {
+    let forecast = StoredValue::new(p.next_week.clone());
+    let interval_seconds = f64::from(p.interval_minutes * 60);
+    let service_level = RwSignal::new(80.0_f64);
+    let answer_seconds = RwSignal::new(if p.live { 60.0 } else { p.response_target_seconds });
+    let shrinkage = RwSignal::new(30.0_f64);
+    let occupancy = RwSignal::new(85.0_f64);
+    let concurrency = RwSignal::new(if p.channel == "chat" { 2.0 } else { 1.0 });
+    let aht = RwSignal::new(p.aht_seconds.max(1.0));
+    let live = p.live;
+    let per_day = (24 * 60 / p.interval_minutes) as usize;
+
+    // Agents to schedule per interval, from the same code the server uses.
+    let plan = Memo::new(move |_| {
+        let f = forecast.get_value();
+        if live {
+            let base = LiveInput {
+                arrivals: 0.0,
+                interval_seconds,
+                aht_seconds: aht.get(),
+                target_service_level: (service_level.get() / 100.0).clamp(0.01, 0.999),
+                target_answer_seconds: answer_seconds.get(),
+                shrinkage: (shrinkage.get() / 100.0).clamp(0.0, 0.9),
+                max_occupancy: (occupancy.get() / 100.0).clamp(0.05, 1.0),
+                concurrency: concurrency.get() as u32,
+            };
+            f.iter().map(|a| wfm::staff_live(&LiveInput { arrivals: *a, ..base }).scheduled_agents as f64).collect::<Vec<_>>()
+        } else {
+            let work: Vec<f64> = f.iter().map(|a| a * aht.get()).collect();
+            let s = (shrinkage.get() / 100.0).clamp(0.0, 0.9);
+            wfm::async_requirement(&work, interval_seconds, answer_seconds.get().max(60.0), occupancy.get() / 100.0)
+                .into_iter()
+                .map(|n| (n / (1.0 - s)).ceil())
+                .collect()
+        }
+    });
+    let peak = move || plan.with(|v| v.iter().copied().fold(0.0, f64::max));
+    let hours = move || plan.with(|v| v.iter().sum::<f64>() * interval_seconds / 3600.0);
+    let day_rows = move || {
+        plan.with(|v| {
+            wfm::sum_by(v, per_day)
+                .iter()
+                .zip(v.chunks(per_day))
+                .enumerate()
+                .map(|(d, (total, chunk))| {
+                    let day_peak = chunk.iter().copied().fold(0.0, f64::max);
+                    view! { <tr><th scope="row">{DAYS[d]}</th><td>{format!("{day_peak:.0}")}</td><td>{format!("{:.0}", total * interval_seconds / 3600.0)}</td></tr> }
+                })
+                .collect_view()
+        })
+    };
+    let slider = move |label: &'static str, unit: &'static str, min: f64, max: f64, step: f64, value: RwSignal<f64>| {
+        view! {
+            <label class="slider">
+                <span>{label} ": " <strong>{move || format!("{:.0}{unit}", value.get())}</strong></span>
+                <input type="range" min=min max=max step=step prop:value=move || value.get().to_string()
+                    on:input=move |e| if let Ok(v) = event_target_value(&e).parse() { value.set(v) }/>
+            </label>
+        }
+    };
+    let live_sliders = live.then(|| {
+        view! {
+            {slider("Service level target", " %", 50.0, 99.0, 1.0, service_level)}
+            {slider("Answered within", " s", 10.0, 300.0, 5.0, answer_seconds)}
+            {slider("Chats per agent at once", "", 1.0, 5.0, 1.0, concurrency)}
+        }
+    });
+    let async_sliders = (!live).then(|| slider("Response target", " s", 600.0, 86_400.0, 600.0, answer_seconds));
+    let method = if live {
+        "Erlang C per interval (chat): the fewest agents that answer the target share within the target time without passing the maximum occupancy, then shrinkage."
+    } else {
+        "E-mail and social: each interval's work (dialogues × handling time) spread over the response target, at the maximum occupancy, then shrinkage."
+    };
+    view! {
+        <div class="whatif">
+            <div class="sliders panel" role="group" aria-label="What if">
+                {live_sliders}
+                {async_sliders}
+                {slider("Shrinkage", " %", 0.0, 60.0, 1.0, shrinkage)}
+                {slider("Maximum occupancy", " %", 50.0, 100.0, 1.0, occupancy)}
+                {slider("Handling time", " s", 30.0, 3600.0, 10.0, aht)}
+                <p class="hint">{format!("Handling time from the data: {:.0} s.", p.aht_seconds)}</p>
+            </div>
+            <div>
+                <p class="figures-inline">
+                    "Peak: " <strong data-testid="peak-agents">{move || format!("{:.0}", peak())}</strong> " agents · "
+                    "Week: " <strong data-testid="agent-hours">{move || format!("{:.0}", hours())}</strong> " agent-hours scheduled"
+                </p>
+                {move || polyline_chart(vec![("line", plan.get())], "Agents to schedule per interval, next week")}
+                <table class="list compact" aria-label="Agents to schedule per day">
+                    <thead><tr><th>"Day"</th><th>"Peak agents"</th><th>"Agent-hours"</th></tr></thead>
+                    <tbody>{day_rows}</tbody>
+                </table>
+                <p class="hint">{method} " Formulas: " <a href="/schedule/docs">"how staffing is computed"</a> "."</p>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn PlanningDocsPage() -> impl IntoView {
+    view! {
+        <RequireSection section=Section::Schedule>
+            <p class="breadcrumb"><a href="/schedule/plan">"Staffing plan"</a></p>
+            <h1>"How staffing is computed"</h1>
+            <dl class="definitions">
+                <dt>"Traffic"</dt>
+                <dd>"A = arrivals × handling time ÷ interval length, in Erlangs. For chat, one agent handles several chats at once, so the handling time that occupies an agent is divided by that number."</dd>
+                <dt>"Erlang C"</dt>
+                <dd>"With N agents (N > A): Erlang B by recursion, B(0) = 1 and B(n) = A·B(n−1) ÷ (n + A·B(n−1)); the probability of waiting C = N·B ÷ (N − A·(1 − B)); service level = 1 − C·e^(−(N − A)·T ÷ handling time) for target answer time T; average speed of answer = C × handling time ÷ (N − A); occupancy = A ÷ N. Agents needed: the fewest N meeting the service level without passing the maximum occupancy. Agents to schedule: N ÷ (1 − shrinkage), rounded up. Sources: A. K. Erlang (1917); Call Centre Helper, “Erlang C Formula – Made Simple” (whose worked example, 100 calls in 30 minutes at 3 minutes each, 80 % in 20 s → 14 agents and 20 scheduled, is one of Meridian's tests); G. Koole, Call Center Optimization (2013)."</dd>
+                <dt>"E-mail and social"</dt>
+                <dd>"An interval's work (dialogues × handling time) may be done any time within the response target, so it is spread evenly over the intervals the target spans; agents = that work ÷ (interval × maximum occupancy), then shrinkage."</dd>
+                <dt>"Handling time from the data"</dt>
+                <dd>"Chat: the median time from the first agent reply to resolution, capped at one hour. E-mail and social: the mean number of public agent replies per resolved dialogue × 4 minutes (the time spent on an e-mail is not measured yet)."</dd>
+                <dt>"Forecast"</dt>
+                <dd>"Each interval of the week: the exponentially smoothed average of the same weekday and time over the history (the newest week weighs half, the one before a quarter, …), as a share of the week; times the weekly total's least-squares trend line extended to the week planned. The error shown is the mean absolute percentage error of forecasting each recent week from the weeks before it."</dd>
+            </dl>
+        </RequireSection>
+    }
+}

@@ -1,0 +1,52 @@
+//! What the planning page, its server function and the REST API exchange.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanningQuery {
+    /// IANA zone the hours are shown in.
+    pub time_zone: String,
+    /// chat, email, social, or "all".
+    pub channel: String,
+    #[serde(default)]
+    pub team_id: Option<i64>,
+    /// Complete weeks of history to plan from.
+    pub weeks: u32,
+    /// 15 or 30.
+    pub interval_minutes: u32,
+}
+
+/// A past week forecast from the weeks before it, against what arrived.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BacktestWeek {
+    pub weeks_ago: u32,
+    /// Monday first.
+    pub actual_days: Vec<f64>,
+    pub forecast_days: Vec<f64>,
+    /// Mean absolute percentage error over the days, and over the intervals.
+    pub mape_days: Option<f64>,
+    pub mape_intervals: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Planning {
+    pub time_zone: String,
+    pub channel: String,
+    pub interval_minutes: u32,
+    pub weeks: u32,
+    /// New dialogues per weekday (Monday first) × hour, over the history.
+    pub heatmap: Vec<Vec<i64>>,
+    pub history_total: i64,
+    pub backtest: Vec<BacktestWeek>,
+    /// Forecast arrivals per interval of this week and the next, Monday 00:00 first.
+    pub this_week: Vec<f64>,
+    pub next_week: Vec<f64>,
+    /// The Monday that starts next week, `YYYY-MM-DD`.
+    pub next_week_start: String,
+    /// Average handling time per dialogue, from the data.
+    pub aht_seconds: f64,
+    /// The channel's first-response target.
+    pub response_target_seconds: f64,
+    /// Chat (Erlang C) or asynchronous (work within the response target).
+    pub live: bool,
+}
