@@ -1,0 +1,97 @@
+//! Planning on a real database: the heatmap and forecast come from the dialogues' own
+//! history, in the chosen time zone; the Erlang C API answers the published example.
+
+mod common;
+
+use app::backend::wfm;
+use app::domain::access::Role;
+use app::wfm_model::PlanningQuery;
+use axum::http::StatusCode;
+use common::*;
+use sqlx::PgPool;
+
+/// `n` chat dialogues created in each of the last `weeks` complete weeks (UTC), at
+/// `weekday` (1 = Monday) and `hour`:`minute`.
+async fn arrivals(pool: &PgPool, weeks: i32, weekday: i32, hour: i32, minute: i32, n: i32) {
+    let id = dialogue(pool).await;
+    let (channel, customer): (i64, i64) = sqlx::query_as("select channel_id, customer_id from conversations where id = $1").bind(id).fetch_one(pool).await.unwrap();
+    sqlx::query(
+        "insert into conversations (channel_id, customer_id, subject, created_at)
+         select $1, $2, 'Order', date_trunc('week', now() at time zone 'UTC') at time zone 'UTC'
+                - make_interval(weeks => w) + make_interval(days => $4 - 1, hours => $5, mins => $6)
+           from generate_series(1, $3) w, generate_series(1, $7) k",
+    )
+    .bind(channel)
+    .bind(customer)
+    .bind(weeks)
+    .bind(weekday)
+    .bind(hour)
+    .bind(minute)
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+    // The helper's own dialogue was created now (this week): outside the history.
+}
+
+fn query(zone: &str) -> PlanningQuery {
+    PlanningQuery { time_zone: zone.into(), channel: "chat".into(), team_id: None, weeks: 4, interval_minutes: 30 }
+}
+
+// Four weeks of Mondays at 10:15 (5 dialogues) and Wednesdays at 14:40 (2): the heatmap
+// shows exactly that, and next week's forecast has the same shape and size.
+#[sqlx::test]
+async fn the_forecast_reproduces_the_weekly_pattern(pool: PgPool) {
+    arrivals(&pool, 4, 1, 10, 15, 5).await;
+    arrivals(&pool, 4, 3, 14, 40, 2).await;
+    let p = wfm::planning(&pool, &query("UTC")).await.unwrap();
+    assert_eq!(p.history_total, 4 * 7);
+    assert_eq!(p.heatmap[0][10], 20, "Mondays 10:00–11:00");
+    assert_eq!(p.heatmap[2][14], 8, "Wednesdays 14:00–15:00");
+    let monday_10 = 20; // slot of Monday 10:00–10:30 at 30-minute intervals
+    let wednesday_14_30 = 2 * 48 + 29;
+    assert!((p.next_week[monday_10] - 5.0).abs() < 1e-9, "{}", p.next_week[monday_10]);
+    assert!((p.next_week[wednesday_14_30] - 2.0).abs() < 1e-9);
+    assert!((p.next_week.iter().sum::<f64>() - 7.0).abs() < 1e-9);
+    // A steady history is forecast exactly.
+    assert_eq!(p.backtest.last().unwrap().mape_days, Some(0.0));
+}
+
+// The same arrivals seen from another time zone move to that zone's hours.
+#[sqlx::test]
+async fn hours_are_shown_in_the_chosen_time_zone(pool: PgPool) {
+    arrivals(&pool, 3, 3, 12, 0, 1).await;
+    // Asia/Singapore is UTC+8 all year: Wednesday 12:00 UTC is Wednesday 20:00 there.
+    let p = wfm::planning(&pool, &query("Asia/Singapore")).await.unwrap();
+    assert!(p.heatmap[2][20] >= 2, "{:?}", p.heatmap[2]);
+    assert_eq!(p.heatmap[2][12], 0);
+    assert!(matches!(wfm::planning(&pool, &query("Mars/Olympus")).await, Err(app::error::AppError::Invalid(_))));
+    assert!(matches!(
+        wfm::planning(&pool, &PlanningQuery { interval_minutes: 20, ..query("UTC") }).await,
+        Err(app::error::AppError::Invalid(_))
+    ));
+}
+
+// The API answers the published Erlang C example and refuses nonsense with a sentence.
+#[sqlx::test]
+async fn the_erlang_c_api_answers_the_worked_example(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let (_, token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+    let app = app(&pool);
+    let body = r#"{"arrivals": 100, "interval_seconds": 1800, "aht_seconds": 180, "target_service_level": 0.8,
+                   "target_answer_seconds": 20, "shrinkage": 0.3, "max_occupancy": 1.0, "concurrency": 1}"#;
+    let res = api_post(&app, "/api/v1/wfm/erlang-c", Some(&token), body).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let s = res.json();
+    assert_eq!(s["agents"], 14);
+    assert_eq!(s["scheduled_agents"], 20);
+    assert!((s["service_level"].as_f64().unwrap() - 0.8884).abs() < 1e-3);
+    for bad in [r#"{"arrivals": -1}"#, r#"{"arrivals": 10, "shrinkage": 1.5}"#, r#"{"arrivals": 10, "concurrency": 0}"#, "nope"] {
+        let res = api_post(&app, "/api/v1/wfm/erlang-c", Some(&token), bad).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(res.json()["error"].is_string());
+    }
+    let res = api_get(&app, "/api/v1/wfm/forecast?channel=chat&weeks=4", Some(&token)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.json()["next_week"].as_array().unwrap().len(), 336);
+}
