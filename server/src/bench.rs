@@ -181,6 +181,44 @@ pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error>
     Ok(table(&format!("QA benchmark: {dialogues} dialogues, {reviews} reviews, {iterations} runs each (in-process, ms)"), &results))
 }
 
+/// Planning: the history and forecast queries per channel at 15-minute intervals, and the
+/// staffing of a whole week (672 intervals) for every channel.
+pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
+    use app::backend::wfm;
+    use app::domain::wfm::{async_requirement, staff_live, LiveInput};
+    use app::wfm_model::PlanningQuery;
+    let iterations = iterations.max(10);
+    let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
+    let dialogues: i64 = sqlx::query_scalar("select count(*) from conversations").fetch_one(pool).await?;
+    let query = |channel: &str| PlanningQuery { time_zone: "Europe/Berlin".into(), channel: channel.into(), team_id: None, weeks: 6, interval_minutes: 15 };
+    let mut results = Vec::new();
+    let mut forecasts = Vec::new();
+    for channel in ["chat", "email", "social"] {
+        let q = query(channel);
+        results.push(time(format!("History, heatmap and forecast: {channel}, 6 weeks"), iterations, |_| {
+            let q = q.clone();
+            async move { wfm::planning(pool, &q).await.map_err(err) }
+        }).await?);
+        let p = wfm::planning(pool, &q).await.map_err(err)?;
+        forecasts.push((p.live, p.next_week, p.aht_seconds, p.response_target_seconds));
+    }
+    results.push(time("Staffing: 672 intervals × 3 channels".into(), iterations, |_| {
+        let mut agents = 0u64;
+        for (live, week, aht, target) in &forecasts {
+            if *live {
+                let base = LiveInput { interval_seconds: 900.0, aht_seconds: *aht, concurrency: 2, ..LiveInput::default() };
+                agents += week.iter().map(|a| u64::from(staff_live(&LiveInput { arrivals: *a, ..base }).agents)).sum::<u64>();
+            } else {
+                let work: Vec<f64> = week.iter().map(|a| a * aht).collect();
+                agents += async_requirement(&work, 900.0, *target, 0.85).iter().map(|n| n.ceil() as u64).sum::<u64>();
+            }
+        }
+        std::hint::black_box(agents);
+        async { Ok::<_, sqlx::Error>(()) }
+    }).await?);
+    Ok(table(&format!("Planning benchmark: {dialogues} dialogues, {iterations} runs each (in-process, ms)"), &results))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

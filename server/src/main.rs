@@ -76,6 +76,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
+    /// Planning: history and forecast per channel, and a week's staffing at 15 minutes.
+    Wfm {
+        /// Timed runs of each operation.
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+    },
     /// QA: drawing a sample, the review screen, storing a review, the results' roll-ups.
     Qa {
         /// Timed runs of each operation.
@@ -136,6 +142,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let report = match what {
                 BenchCommand::Queue { iterations } => meridian::bench::queue(&pool, iterations).await,
                 BenchCommand::Qa { iterations } => meridian::bench::qa(&pool, iterations).await,
+                BenchCommand::Wfm { iterations } => meridian::bench::wfm(&pool, iterations).await,
             }
             .map_err(|e| e.to_string())?;
             println!("{report}");
