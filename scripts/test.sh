@@ -27,8 +27,10 @@ base="${DATABASE_URL%/*}"
 psql "$DATABASE_URL" -XAtqc "drop database if exists $E2E_DB with (force)" -c "create database $E2E_DB"
 export DATABASE_URL="$base/$E2E_DB"
 MERIDIAN_BIN="$CARGO_TARGET_DIR/release/meridian"
-# Three days, so that whatever the time of day, dozens of recent dialogues still wait
-# unassigned for the tests to claim.
+# Three weeks of history for the planning page, then three busy days on top, so that
+# whatever the time of day dozens of recent dialogues still wait unassigned for the tests
+# to claim (seeding adds to what is there).
+"$MERIDIAN_BIN" seed-demo --dialogues 3000 --days 21
 "$MERIDIAN_BIN" seed-demo --dialogues 3000 --days 3
 
 # Two server processes on one database, as behind a load balancer: the live-update

@@ -112,8 +112,10 @@ pub fn QaPage() -> impl IntoView {
 
 #[component]
 fn QaHome() -> impl IntoView {
-    let refresh = RwSignal::new(0u32);
-    let data = Resource::new(move || refresh.get(), |_| load_qa_overview());
+    // The actions live here, above what a reload redraws, so their outcome stays on screen.
+    let draw = ServerAction::<DrawQaSample>::new();
+    let dispute = ServerAction::<DisputeQaReview>::new();
+    let data = Resource::new(move || (draw.version().get(), dispute.version().get()), |_| load_qa_overview());
     view! {
         <h1>"QA"</h1>
         <Transition fallback=Loading>
@@ -129,10 +131,10 @@ fn QaHome() -> impl IntoView {
                             </nav>
                             <TodoList items=o.todo.clone() now=o.now/>
                             <DrawSample today=o.today.clone() week_ago=o.week_ago.clone() teams=o.teams.clone()
-                                agents=o.agents.clone() reviewers=o.reviewers.clone() refresh/>
+                                agents=o.agents.clone() reviewers=o.reviewers.clone() draw/>
                             <Disputes items=o.disputes.clone()/>
                         });
-                        let mine = o.works_queue.then(|| view! { <MyReviews items=o.mine.clone() refresh/> });
+                        let mine = o.works_queue.then(|| view! { <MyReviews items=o.mine.clone() dispute/> });
                         view! {
                             {reviewer}
                             {mine}
@@ -206,12 +208,11 @@ fn DrawSample(
     teams: Vec<(i64, String)>,
     agents: Vec<(i64, String)>,
     reviewers: Vec<(i64, String)>,
-    refresh: RwSignal<u32>,
+    draw: ServerAction<DrawQaSample>,
 ) -> impl IntoView {
     let team = RwSignal::new(String::new());
     let agent = RwSignal::new(String::new());
     let reviewer = RwSignal::new(String::new());
-    let draw = ServerAction::<DrawQaSample>::new();
     let per_agent = RwSignal::new("5".to_string());
     let from = RwSignal::new(week_ago);
     let to = RwSignal::new(today);
@@ -236,7 +237,6 @@ fn DrawSample(
         };
         draw.dispatch(DrawQaSample { request });
     };
-    Effect::watch(move || draw.version().get(), move |_, _, _| refresh.update(|n| *n += 1), false);
     let outcome = move || {
         draw.value().get().map(|r| match r {
             Ok(s) => {
@@ -338,9 +338,7 @@ pub fn ReviewCard(review: Review, children: Children) -> impl IntoView {
 }
 
 #[component]
-fn MyReviews(items: Vec<Review>, refresh: RwSignal<u32>) -> impl IntoView {
-    let dispute = ServerAction::<DisputeQaReview>::new();
-    Effect::watch(move || dispute.version().get(), move |_, _, _| refresh.update(|n| *n += 1), false);
+fn MyReviews(items: Vec<Review>, dispute: ServerAction<DisputeQaReview>) -> impl IntoView {
     let error = move || dispute.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> });
     let body = if items.is_empty() {
         view! { <EmptyState title="No reviews of your dialogues yet" detail="When a reviewer scores one of your dialogues, it appears here with every comment."/> }.into_any()

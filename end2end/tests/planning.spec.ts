@@ -1,0 +1,35 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, signedInPage } from './helpers';
+
+let errors: string[] = [];
+test.beforeEach(() => { errors = []; });
+test.afterEach(() => { expect(errors, 'errors in the browser').toEqual([]); });
+
+// A manager opens the plan, sees the demand heatmap and the forecast's error, and the
+// staffing follows the service-level slider without a round trip to the server.
+test('a manager sees demand and moves the service-level slider to see staffing change', async ({ browser }) => {
+  const marcus = await signedInPage(browser, 'manager@meridian.test', errors);
+  await expect(marcus).toHaveURL('/queue');
+  await marcus.goto('/schedule');
+  await hydrated(marcus);
+  await marcus.getByRole('link', { name: 'Plan staffing' }).click();
+  await expect(marcus.getByRole('heading', { level: 1, name: 'Staffing plan' })).toBeVisible();
+  await hydrated(marcus);
+  await expect(marcus.getByRole('img', { name: 'New dialogues per weekday and hour' })).toBeVisible();
+  await expect(marcus.getByRole('table', { name: 'Forecast against what arrived' })).toBeVisible();
+
+  const peak = marcus.getByTestId('peak-agents');
+  await expect(peak).not.toHaveText('0');
+  const before = Number(await peak.textContent());
+  await marcus.getByLabel(/Service level target/).fill('99');
+  await marcus.getByLabel(/Answered within/).fill('10');
+  await expect(peak).not.toHaveText(String(before));
+  expect(Number(await peak.textContent())).toBeGreaterThan(before);
+  await expect(marcus.getByText('Service level target: 99 %')).toBeVisible();
+
+  // Another channel: e-mail is planned from its response target, not Erlang C.
+  await marcus.getByLabel('Channel').selectOption('email');
+  await marcus.getByRole('button', { name: 'Show' }).click();
+  await expect(marcus).toHaveURL(/channel=email/);
+  await expect(marcus.getByText(/Response target: \d+ s/)).toBeVisible();
+});
