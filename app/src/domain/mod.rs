@@ -6,6 +6,7 @@ pub mod dialogue;
 pub mod email;
 pub mod metrics;
 pub mod qa;
+pub mod roster;
 pub mod queue;
 pub mod sign_in_throttle;
 pub mod wfm;
