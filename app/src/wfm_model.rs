@@ -50,3 +50,30 @@ pub struct Planning {
     /// Chat (Erlang C) or asynchronous (work within the response target).
     pub live: bool,
 }
+
+/// A generated roster's effect on next week, interval by interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub shifts: u32,
+    pub agents: u32,
+    /// Agents working (not on break) per interval.
+    pub scheduled: Vec<u32>,
+    pub required: Vec<u32>,
+    /// Intervals with fewer agents than required, and with more.
+    pub short_intervals: u32,
+    pub over_intervals: u32,
+    pub agent_hours: f64,
+}
+
+/// One shift as its agent reads it, in their own time zone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MyShift {
+    pub id: i64,
+    /// e.g. "Mon 30 Nov 08:00"
+    pub starts: String,
+    /// e.g. "16:00"
+    pub ends: String,
+    pub hours: f64,
+    pub break_minutes: i32,
+}

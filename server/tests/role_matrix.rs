@@ -48,6 +48,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("qa_create_calibration", "conversation_id={resolved}", [OK, OK, NO, NO, WHO]),
     ("qa_scorecard", "", [OK, OK, OK, NO, WHO]),
     ("wfm_planning", "", [OK, OK, NO, NO, WHO]),
+    ("wfm_generate_roster", r#"{"zone": "UTC", "interval_minutes": 30, "required": {week}}"#, [OK, OK, NO, NO, WHO]),
+    ("my_shifts", "", [OK, OK, OK, OK, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
@@ -113,7 +115,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     let mut v = Vec::new();
     for t in [
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
-        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions",
+        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -141,7 +143,8 @@ async fn fill(pool: &PgPool, body: &str) -> String {
         body = body.replace("{version}", &version.to_string());
     }
     let day = |offset: i64| (chrono::Utc::now() + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string();
-    body.replace("{answers}", LOWEST_ANSWERS).replace("{yesterday}", &day(-1)).replace("{tomorrow}", &day(1))
+    let week = format!("[{}]", vec!["1"; 336].join(","));
+    body.replace("{week}", &week).replace("{answers}", LOWEST_ANSWERS).replace("{yesterday}", &day(-1)).replace("{tomorrow}", &day(1))
 }
 
 // Every registered server function is in the matrix, and each answers each caller as it should.

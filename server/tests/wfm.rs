@@ -95,3 +95,76 @@ async fn the_erlang_c_api_answers_the_worked_example(pool: PgPool) {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.json()["next_week"].as_array().unwrap().len(), 336);
 }
+
+// A follow-the-sun roster: each region's agents work inside its own daytime, within their
+// contracts and rest rules; what no region can cover shows as a gap; agents read their
+// shifts in their own time zone.
+#[sqlx::test]
+async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    for (team, zone) in [("Europe", "Europe/Berlin"), ("Asia-Pacific", "Asia/Singapore")] {
+        let team_id: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ($1, $1, $2) returning id")
+            .bind(team)
+            .bind(zone)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        for k in 0..3 {
+            let id = user(&pool, &format!("{k}.{team}@meridian.test").to_lowercase(), Role::Operator).await;
+            sqlx::query("update users set team_id = $2, time_zone = $3, contract_hours = 32 where id = $1")
+                .bind(id)
+                .bind(team_id)
+                .bind(zone)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+    let required = vec![1u32; 336];
+    let c = wfm::generate_roster(&pool, manager, "UTC", 30, &required).await.unwrap();
+    assert!(c.shifts > 0);
+    assert!(c.short_intervals > 0, "nobody covers the hours between the regions' windows");
+
+    // Every shift: 8 real hours, inside its team's 08:00–20:00 local window.
+    let outside: i64 = sqlx::query_scalar(
+        "select count(*) from shifts s join users u on u.id = s.user_id join teams t on t.id = u.team_id
+          where (s.starts_at at time zone t.time_zone)::time < t.work_start
+             or (s.ends_at at time zone t.time_zone)::time > t.work_end
+             or s.ends_at - s.starts_at <> interval '8 hours'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(outside, 0);
+    // Within contracts (32 h = 4 shifts) and with 11 hours' rest between shifts.
+    let over: i64 = sqlx::query_scalar("select count(*) from (select user_id from shifts group by user_id having count(*) > 4) x")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(over, 0);
+    let unrested: i64 = sqlx::query_scalar(
+        "select count(*) from shifts a join shifts b on a.user_id = b.user_id and a.id <> b.id
+          where b.starts_at >= a.starts_at and b.starts_at < a.ends_at + interval '11 hours'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(unrested, 0);
+
+    // Running it again replaces the generated shifts rather than adding to them.
+    let again = wfm::generate_roster(&pool, manager, "UTC", 30, &required).await.unwrap();
+    assert_eq!(count(&pool, "shifts").await, i64::from(again.shifts));
+
+    // An agent in Singapore reads a shift starting at 08:00 or later, their time.
+    let agent: i64 = sqlx::query_scalar("select user_id from shifts s join users u on u.id = s.user_id where u.time_zone = 'Asia/Singapore' limit 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mine = wfm::my_shifts(&pool, agent, "Asia/Singapore").await.unwrap();
+    assert!(!mine.is_empty());
+    let hour: u32 = mine[0].starts[11..13].parse().unwrap();
+    assert!((8..=12).contains(&hour), "{}", mine[0].starts);
+    assert_eq!(mine[0].hours, 8.0);
+
+    assert!(matches!(wfm::generate_roster(&pool, manager, "UTC", 30, &[1; 10]).await, Err(app::error::AppError::Invalid(_))));
+}

@@ -173,3 +173,104 @@ pub async fn handling(pool: &PgPool, kind: Option<&str>, weeks: u32) -> Result<(
     };
     Ok((aht.round(), target.unwrap_or(3600.0), kind.is_none_or(|k| k == "chat")))
 }
+
+/// Generates next week's roster (Monday 00:00 in `time_zone` starts it) for every active
+/// agent in a team, covering `required` agents per interval, and replaces the generated
+/// shifts of that week; shifts placed by hand stay. Each team's working window, in its own
+/// time zone, bounds its agents' shifts (follow-the-sun); PostgreSQL converts local times,
+/// daylight-saving changes included. Shifts: 8 hours with a 30-minute break, 11 hours' rest,
+/// at most 5 a week, within contracted hours.
+pub async fn generate_roster(pool: &PgPool, by: i64, time_zone: &str, interval_minutes: u32, required: &[u32]) -> Result<Coverage, AppError> {
+    use crate::domain::roster::{self, AgentAvailability, Rules};
+    check_zone(pool, time_zone).await?;
+    if interval_minutes != 15 && interval_minutes != 30 {
+        return Err(AppError::Invalid("Intervals are 15 or 30 minutes.".into()));
+    }
+    let n = (7 * 24 * 60 / interval_minutes) as usize;
+    if required.len() != n || required.iter().any(|r| *r > 10_000) {
+        return Err(AppError::Invalid(format!("Give the agents required for each of the week's {n} intervals.")));
+    }
+    let per_hour = 60 / interval_minutes;
+    let rules = Rules { shift_intervals: 8 * per_hour, break_intervals: 30 / interval_minutes, rest_intervals: 11 * per_hour, max_shifts: 5 };
+
+    // Per agent: availability per interval of the week from their team's window.
+    let rows: Vec<(i64, i32, Vec<bool>)> = sqlx::query_as(
+        "with w as (select (date_trunc('week', now() at time zone $1) + interval '7 days') at time zone $1 as start)
+         select u.id, u.contract_hours,
+                array_agg(((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time >= t.work_start
+                          and ((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time < t.work_end
+                          order by i)
+           from users u join teams t on t.id = u.team_id, w, generate_series(0, $3 - 1) i
+          where u.role = 'operator' and u.active
+          group by u.id, u.contract_hours
+          order by u.id",
+    )
+    .bind(time_zone)
+    .bind(interval_minutes as i32)
+    .bind(n as i32)
+    .fetch_all(pool)
+    .await?;
+    let agents: Vec<AgentAvailability> = rows
+        .into_iter()
+        .map(|(agent_id, hours, available)| AgentAvailability { agent_id, available, contracted_intervals: hours.max(0) as u32 * per_hour })
+        .collect();
+    let shifts = roster::generate(required, &agents, &rules);
+
+    let mut tx = pool.begin().await?;
+    let week_start: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select (date_trunc('week', now() at time zone $1) + interval '7 days') at time zone $1")
+            .bind(time_zone)
+            .fetch_one(&mut *tx)
+            .await?;
+    let minutes = |k: u32| week_start + chrono::Duration::minutes(i64::from(k * interval_minutes));
+    sqlx::query("delete from shifts where generated and starts_at >= $1 and starts_at < $2")
+        .bind(week_start)
+        .bind(minutes(n as u32))
+        .execute(&mut *tx)
+        .await?;
+    let users: Vec<i64> = shifts.iter().map(|s| s.agent_id).collect();
+    let starts: Vec<chrono::DateTime<chrono::Utc>> = shifts.iter().map(|s| minutes(s.start)).collect();
+    let ends: Vec<chrono::DateTime<chrono::Utc>> = shifts.iter().map(|s| minutes(s.start + s.length)).collect();
+    let breaks: Vec<chrono::DateTime<chrono::Utc>> = shifts.iter().map(|s| minutes(s.break_start)).collect();
+    sqlx::query(
+        "insert into shifts (user_id, starts_at, ends_at, break_starts_at, break_minutes, created_by)
+         select u, s, e, b, $5, $6 from unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[]) as t(u, s, e, b)",
+    )
+    .bind(&users)
+    .bind(&starts)
+    .bind(&ends)
+    .bind(&breaks)
+    .bind((rules.break_intervals * interval_minutes) as i32)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let scheduled = roster::scheduled(&shifts, n);
+    let mut agents_used = users.clone();
+    agents_used.sort_unstable();
+    agents_used.dedup();
+    Ok(Coverage {
+        shifts: shifts.len() as u32,
+        agents: agents_used.len() as u32,
+        short_intervals: scheduled.iter().zip(required).filter(|(s, r)| s < r).count() as u32,
+        over_intervals: scheduled.iter().zip(required).filter(|(s, r)| s > r).count() as u32,
+        agent_hours: shifts.iter().map(|s| f64::from(s.length * interval_minutes)).sum::<f64>() / 60.0,
+        scheduled,
+        required: required.to_vec(),
+    })
+}
+
+/// An agent's shifts from today on, in their own time zone.
+pub async fn my_shifts(pool: &PgPool, user: i64, time_zone: &str) -> Result<Vec<MyShift>, AppError> {
+    Ok(sqlx::query_as(
+        "select id, to_char(starts_at at time zone $2, 'Dy DD Mon HH24:MI') as starts,
+                to_char(ends_at at time zone $2, 'HH24:MI') as ends,
+                (extract(epoch from ends_at - starts_at) / 3600)::float8 as hours, break_minutes
+           from shifts where user_id = $1 and ends_at > now() order by starts_at limit 50",
+    )
+    .bind(user)
+    .bind(time_zone)
+    .fetch_all(pool)
+    .await?)
+}

@@ -36,6 +36,17 @@ pub async fn load_planning(
     .await
 }
 
+/// Replaces next week's generated shifts with a roster covering `required` agents per interval.
+#[server(endpoint = "wfm_generate_roster", input = leptos::server_fn::codec::Json)]
+pub async fn generate_roster(zone: String, interval_minutes: u32, required: Vec<u32>) -> Result<crate::wfm_model::Coverage, AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::PlanShifts, |state, user| async move {
+        wfm::generate_roster(&state.pool, user.id, &zone, interval_minutes, &required).await
+    })
+    .await
+}
+
 #[component]
 pub fn PlanningPage() -> impl IntoView {
     view! {
@@ -62,19 +73,20 @@ fn PlanningView() -> impl IntoView {
         })
     };
     let data = Resource::new(params, |(zone, channel, team, weeks, interval)| load_planning(zone, channel, team, weeks, interval));
+    let generate = ServerAction::<GenerateRoster>::new();
     view! {
         <p class="breadcrumb"><a href="/schedule">"Schedule"</a></p>
         <h1>"Staffing plan"</h1>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move { data.await.map(|(p, teams)| view! { <PlanBody p teams/> }) })}
+                {move || Suspend::new(async move { data.await.map(|(p, teams)| view! { <PlanBody p teams generate/> }) })}
             </ErrorBoundary>
         </Transition>
     }
 }
 
 #[component]
-fn PlanBody(p: Planning, teams: Vec<(i64, String)>) -> impl IntoView {
+fn PlanBody(p: Planning, teams: Vec<(i64, String)>, generate: ServerAction<GenerateRoster>) -> impl IntoView {
     let channel_options = [("chat", "Chat"), ("email", "E-mail"), ("social", "Social"), ("all", "All channels")]
         .map(|(v, l)| view! { <option value=v selected=p.channel == v>{l}</option> })
         .into_iter()
@@ -111,7 +123,7 @@ fn PlanBody(p: Planning, teams: Vec<(i64, String)>) -> impl IntoView {
         </section>
         <section aria-labelledby="staffing-title">
             <h2 id="staffing-title">{format!("Agents needed, week of {}", p.next_week_start)}</h2>
-            <WhatIf p/>
+            <WhatIf p generate/>
         </section>
     }
 }
@@ -226,7 +238,7 @@ fn Backtest(p: Planning) -> impl IntoView {
 
 /// The what-if panel: the staffing for next week recomputed in the browser as the sliders move.
 #[component]
-fn WhatIf(p: Planning) -> impl IntoView {
+fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView {
     let forecast = StoredValue::new(p.next_week.clone());
     let interval_seconds = f64::from(p.interval_minutes * 60);
     let service_level = RwSignal::new(80.0_f64);
@@ -237,6 +249,8 @@ fn WhatIf(p: Planning) -> impl IntoView {
     let aht = RwSignal::new(p.aht_seconds.max(1.0));
     let live = p.live;
     let per_day = (24 * 60 / p.interval_minutes) as usize;
+    let interval_minutes = p.interval_minutes;
+    let zone = StoredValue::new(p.time_zone.clone());
 
     // Agents to schedule per interval, from the same code the server uses.
     let plan = Memo::new(move |_| {
@@ -320,8 +334,48 @@ fn WhatIf(p: Planning) -> impl IntoView {
                     <tbody>{day_rows}</tbody>
                 </table>
                 <p class="hint">{method} " Formulas: " <a href="/schedule/docs">"how staffing is computed"</a> "."</p>
+                <div class="toolbar">
+                    <button class="button-primary" disabled=move || generate.pending().get()
+                        on:click=move |_| {
+                            let required = plan.get_untracked().iter().map(|n| *n as u32).collect();
+                            generate.dispatch(GenerateRoster { zone: zone.get_value(), interval_minutes, required });
+                        }>"Generate next week's roster"</button>
+                </div>
+                {move || generate.value().get().map(|r| match r {
+                    Ok(c) => view! { <CoverageView c interval_minutes/> }.into_any(),
+                    Err(e) => view! { <crate::components::notice::ErrorNotice message=e.to_string()/> }.into_any(),
+                })}
             </div>
         </div>
+    }
+}
+
+/// Required against scheduled for every interval of the week, with the gaps counted.
+#[component]
+fn CoverageView(c: crate::wfm_model::Coverage, interval_minutes: u32) -> impl IntoView {
+    let summary = format!(
+        "Proposed {} shifts for {} agents ({:.0} agent-hours). {} intervals short, {} overstaffed.",
+        c.shifts, c.agents, c.agent_hours, c.short_intervals, c.over_intervals
+    );
+    let required: Vec<f64> = c.required.iter().map(|n| f64::from(*n)).collect();
+    let scheduled: Vec<f64> = c.scheduled.iter().map(|n| f64::from(*n)).collect();
+    let per_day = (24 * 60 / interval_minutes) as usize;
+    let rows = (0..7)
+        .map(|d| {
+            let day = d * per_day..(d + 1) * per_day;
+            let short = day.clone().filter(|i| c.scheduled[*i] < c.required[*i]).count();
+            let over = day.filter(|i| c.scheduled[*i] > c.required[*i]).count();
+            view! { <tr><th scope="row">{DAYS[d]}</th><td>{short}</td><td>{over}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <div class="notice notice-info" role="status">{summary}</div>
+        {polyline_chart(vec![("line line-required", required), ("line line-scheduled", scheduled)], "Required against scheduled agents per interval")}
+        <p class="hint"><span class="key key-required">"Required"</span> " " <span class="key key-scheduled">"Scheduled"</span></p>
+        <table class="list compact" aria-label="Coverage per day">
+            <thead><tr><th>"Day"</th><th>"Intervals short"</th><th>"Intervals overstaffed"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 
