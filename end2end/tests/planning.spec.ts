@@ -27,6 +27,21 @@ test('a manager sees demand and moves the service-level slider to see staffing c
   expect(Number(await peak.textContent())).toBeGreaterThan(before);
   await expect(marcus.getByText('Service level target: 99 %')).toBeVisible();
 
+  // A follow-the-sun roster for next week, from this requirement.
+  await marcus.getByLabel(/Service level target/).fill('80');
+  await marcus.getByRole('button', { name: "Generate next week's roster" }).click();
+  await expect(marcus.getByRole('status')).toHaveText(/Proposed \d+ shifts for \d+ agents/);
+  await expect(marcus.getByRole('img', { name: 'Required against scheduled agents per interval' })).toBeVisible();
+
+  // Alex (Europe/Berlin) sees his shifts in his own time zone.
+  const alex = await signedInPage(browser, 'agent@meridian.test', errors);
+  await expect(alex).toHaveURL('/queue');
+  await alex.goto('/schedule');
+  await hydrated(alex);
+  await expect(alex.getByText('Times on this page are in your time zone, Europe/Berlin.')).toBeVisible();
+  const shifts = alex.getByRole('table', { name: 'My shifts' }).getByRole('row');
+  await expect(shifts.nth(1)).toContainText('8.0 h');
+
   // Another channel: e-mail is planned from its response target, not Erlang C.
   await marcus.getByLabel('Channel').selectOption('email');
   await marcus.getByRole('button', { name: 'Show' }).click();

@@ -216,6 +216,23 @@ pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error
         std::hint::black_box(agents);
         async { Ok::<_, sqlx::Error>(()) }
     }).await?);
+    // A roster for every agent (200 in the benchmark database) covering the chat
+    // requirement; the generated shifts are removed afterwards.
+    let (live, week, aht, _) = &forecasts[0];
+    let required: Vec<u32> = if *live {
+        let base = LiveInput { interval_seconds: 900.0, aht_seconds: *aht, concurrency: 2, ..LiveInput::default() };
+        week.iter().map(|a| staff_live(&LiveInput { arrivals: *a, ..base }).scheduled_agents).collect()
+    } else {
+        vec![1; week.len()]
+    };
+    let last_shift: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from shifts").fetch_one(pool).await?;
+    let owner: i64 = sqlx::query_scalar("select id from users order by id limit 1").fetch_one(pool).await?;
+    let roster_runs = (iterations / 4).max(3);
+    results.push(time(format!("Roster: all agents, a week of 15-minute intervals ({roster_runs} runs)"), roster_runs, |_| {
+        let required = required.clone();
+        async move { wfm::generate_roster(pool, owner, "Europe/Berlin", 15, &required).await.map_err(err) }
+    }).await?);
+    sqlx::query("delete from shifts where id > $1").bind(last_shift).execute(pool).await?;
     Ok(table(&format!("Planning benchmark: {dialogues} dialogues, {iterations} runs each (in-process, ms)"), &results))
 }
 
