@@ -77,3 +77,26 @@ pub struct MyShift {
     pub hours: f64,
     pub break_minutes: i32,
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct TimeOff {
+    pub id: i64,
+    pub agent: String,
+    /// e.g. "Mon 30 Nov" – "Wed 2 Dec", in the reader's time zone.
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    /// pending, approved or rejected
+    pub status: String,
+}
+
+/// The Schedule page: my shifts and time off; for managers, requests waiting for them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleOverview {
+    pub time_zone: String,
+    pub can_plan: bool,
+    pub shifts: Vec<MyShift>,
+    pub my_time_off: Vec<TimeOff>,
+    pub pending: Vec<TimeOff>,
+}

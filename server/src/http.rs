@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/events/queue", get(crate::live::queue_events))
+        .route("/calendar/{file}", get(calendar))
         .nest("/api/v1", api::router())
         // Server functions are POST only; any other method under /api is an unknown route.
         .route("/api/{*fn_name}", post(server_fn).fallback(api::no_such_route))
@@ -45,6 +46,17 @@ pub fn router(state: AppState) -> Router {
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// `GET /calendar/{token}.ics`: an agent's shifts as iCalendar, for their calendar app. The
+/// private token is the only credential (calendar apps send no cookies); unknown tokens 404.
+async fn calendar(State(state): State<AppState>, axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    match app::backend::wfm::calendar_feed(&state.pool, token).await {
+        Ok(Some(ics)) => ([(axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8")], ics).into_response(),
+        Ok(None) => app::error::AppError::NotFound("There is no such calendar.".into()).into_response(),
+        Err(err) => err.into_response(),
+    }
 }
 
 /// `GET /healthz`: the process is up.

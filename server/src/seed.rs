@@ -533,7 +533,26 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     sqlx::raw_sql("analyze customers; analyze conversations; analyze messages").execute(&mut *conn).await?;
     drop(conn);
     let reviews = seed_reviews(pool, &mut rng, 300).await?;
+    seed_roster(pool).await?;
     Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
+}
+
+/// A roster for this week and the next, generated from the chat forecast (follow-the-sun:
+/// each team works its own daytime).
+async fn seed_roster(pool: &PgPool) -> Result<(), SeedError> {
+    use app::backend::wfm;
+    use app::domain::wfm::{staff_live, LiveInput};
+    let Some(manager): Option<i64> = sqlx::query_scalar("select id from users where lower(email) = 'manager@meridian.test'").fetch_optional(pool).await? else {
+        return Ok(());
+    };
+    let query = app::wfm_model::PlanningQuery { time_zone: "UTC".into(), channel: "chat".into(), team_id: None, weeks: 4, interval_minutes: 30 };
+    let plan = wfm::planning(pool, &query).await?;
+    let base = LiveInput { interval_seconds: 1800.0, aht_seconds: plan.aht_seconds, concurrency: 2, ..LiveInput::default() };
+    for (weeks_ahead, forecast) in [(0, &plan.this_week), (1, &plan.next_week)] {
+        let required: Vec<u32> = forecast.iter().map(|a| staff_live(&LiveInput { arrivals: *a, ..base }).scheduled_agents).collect();
+        wfm::generate_roster_for(pool, manager, "UTC", 30, &required, weeks_ahead).await?;
+    }
+    Ok(())
 }
 
 /// QA reviews by the demo reviewer over the last 90 days: up to `count` resolved dialogues

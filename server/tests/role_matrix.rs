@@ -49,7 +49,11 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("qa_scorecard", "", [OK, OK, OK, NO, WHO]),
     ("wfm_planning", "", [OK, OK, NO, NO, WHO]),
     ("wfm_generate_roster", r#"{"zone": "UTC", "interval_minutes": 30, "required": {week}}"#, [OK, OK, NO, NO, WHO]),
-    ("my_shifts", "", [OK, OK, OK, OK, WHO]),
+    ("schedule_overview", "", [OK, OK, OK, OK, WHO]),
+    ("calendar_link", "", [OK, OK, OK, OK, WHO]),
+    ("request_time_off", "from=2030-01-01&to=2030-01-02&reason=Holiday", [OK, OK, OK, OK, WHO]),
+    // Nothing is pending: managers get 409, the others are refused first.
+    ("decide_time_off", "id=999999&approve=true", [409, 409, NO, NO, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
@@ -115,7 +119,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     let mut v = Vec::new();
     for t in [
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
-        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts",
+        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens",
     ] {
         v.push(count(pool, t).await.to_string());
     }

@@ -168,3 +168,53 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
 
     assert!(matches!(wfm::generate_roster(&pool, manager, "UTC", 30, &[1; 10]).await, Err(app::error::AppError::Invalid(_))));
 }
+
+async fn agent_with_shift(pool: &PgPool) -> (i64, i64) {
+    let agent = user(pool, "agent@meridian.test", Role::Operator).await;
+    let shift: i64 = sqlx::query_scalar(
+        "insert into shifts (user_id, starts_at, ends_at, break_minutes)
+         values ($1, date_trunc('day', now()) + interval '2 days 8 hours', date_trunc('day', now()) + interval '2 days 16 hours', 30) returning id",
+    )
+    .bind(agent)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    (agent, shift)
+}
+
+// The calendar feed serves the agent's shifts to whoever holds the private link, and
+// stops when the link is replaced.
+#[sqlx::test]
+async fn the_calendar_feed_follows_its_private_link(pool: PgPool) {
+    let (agent, shift) = agent_with_shift(&pool).await;
+    let app = app(&pool);
+    let token = wfm::rotate_calendar_token(&pool, agent).await.unwrap();
+    let res = page(&app, &format!("/calendar/{token}.ics"), None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    assert!(res.body.contains(&format!("UID:shift-{shift}@meridian")), "{}", res.body);
+    assert!(res.body.contains("T080000Z\r\nDTEND:") || res.body.contains("DTSTART:"));
+
+    let newer = wfm::rotate_calendar_token(&pool, agent).await.unwrap();
+    assert_eq!(page(&app, &format!("/calendar/{token}.ics"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(page(&app, &format!("/calendar/{newer}.ics"), None).await.status, StatusCode::OK);
+    assert_eq!(page(&app, "/calendar/made-up.ics", None).await.status, StatusCode::NOT_FOUND);
+}
+
+// Approved time off takes the agent's shifts in that time out of the roster (a gap the
+// coverage shows); a rejected request changes nothing; a request is decided once.
+#[sqlx::test]
+async fn approved_time_off_shows_as_a_gap(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let (agent, _) = agent_with_shift(&pool).await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
+    let rejected = wfm::request_time_off(&pool, agent, "UTC", &day, &day, "Dentist").await.unwrap();
+    wfm::decide_time_off(&pool, manager, rejected, false).await.unwrap();
+    assert_eq!(count(&pool, "shifts").await, 1);
+    let approved = wfm::request_time_off(&pool, agent, "UTC", &day, &day, "Dentist").await.unwrap();
+    assert_eq!(wfm::time_off(&pool, None, "UTC").await.unwrap().len(), 1, "one request waits");
+    wfm::decide_time_off(&pool, manager, approved, true).await.unwrap();
+    assert_eq!(count(&pool, "shifts").await, 0, "the shift that day is gone");
+    assert!(matches!(wfm::decide_time_off(&pool, manager, approved, false).await, Err(app::error::AppError::Conflict(_))));
+    assert!(matches!(wfm::request_time_off(&pool, agent, "UTC", &day, "2000-01-01", "").await, Err(app::error::AppError::Invalid(_))));
+}

@@ -181,6 +181,18 @@ pub async fn handling(pool: &PgPool, kind: Option<&str>, weeks: u32) -> Result<(
 /// daylight-saving changes included. Shifts: 8 hours with a 30-minute break, 11 hours' rest,
 /// at most 5 a week, within contracted hours.
 pub async fn generate_roster(pool: &PgPool, by: i64, time_zone: &str, interval_minutes: u32, required: &[u32]) -> Result<Coverage, AppError> {
+    generate_roster_for(pool, by, time_zone, interval_minutes, required, 1).await
+}
+
+/// [`generate_roster`] for the week `weeks_ahead` from this one (0: this week).
+pub async fn generate_roster_for(
+    pool: &PgPool,
+    by: i64,
+    time_zone: &str,
+    interval_minutes: u32,
+    required: &[u32],
+    weeks_ahead: u32,
+) -> Result<Coverage, AppError> {
     use crate::domain::roster::{self, AgentAvailability, Rules};
     check_zone(pool, time_zone).await?;
     if interval_minutes != 15 && interval_minutes != 30 {
@@ -195,7 +207,7 @@ pub async fn generate_roster(pool: &PgPool, by: i64, time_zone: &str, interval_m
 
     // Per agent: availability per interval of the week from their team's window.
     let rows: Vec<(i64, i32, Vec<bool>)> = sqlx::query_as(
-        "with w as (select (date_trunc('week', now() at time zone $1) + interval '7 days') at time zone $1 as start)
+        "with w as (select (date_trunc('week', now() at time zone $1) + make_interval(days => 7 * $4)) at time zone $1 as start)
          select u.id, u.contract_hours,
                 array_agg(((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time >= t.work_start
                           and ((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time < t.work_end
@@ -208,6 +220,7 @@ pub async fn generate_roster(pool: &PgPool, by: i64, time_zone: &str, interval_m
     .bind(time_zone)
     .bind(interval_minutes as i32)
     .bind(n as i32)
+    .bind(weeks_ahead as i32)
     .fetch_all(pool)
     .await?;
     let agents: Vec<AgentAvailability> = rows
@@ -218,8 +231,9 @@ pub async fn generate_roster(pool: &PgPool, by: i64, time_zone: &str, interval_m
 
     let mut tx = pool.begin().await?;
     let week_start: chrono::DateTime<chrono::Utc> =
-        sqlx::query_scalar("select (date_trunc('week', now() at time zone $1) + interval '7 days') at time zone $1")
+        sqlx::query_scalar("select (date_trunc('week', now() at time zone $1) + make_interval(days => 7 * $2)) at time zone $1")
             .bind(time_zone)
+            .bind(weeks_ahead as i32)
             .fetch_one(&mut *tx)
             .await?;
     let minutes = |k: u32| week_start + chrono::Duration::minutes(i64::from(k * interval_minutes));
@@ -273,4 +287,111 @@ pub async fn my_shifts(pool: &PgPool, user: i64, time_zone: &str) -> Result<Vec<
     .bind(time_zone)
     .fetch_all(pool)
     .await?)
+}
+
+/// A new private calendar-feed token for `user` (the old link stops working); only its
+/// hash is stored, so the link is shown once.
+pub async fn rotate_calendar_token(pool: &PgPool, user: i64) -> Result<String, AppError> {
+    let token = super::random_token();
+    sqlx::query(
+        "insert into calendar_tokens (user_id, token_hash) values ($1, $2)
+         on conflict (user_id) do update set token_hash = excluded.token_hash, created_at = now()",
+    )
+    .bind(user)
+    .bind(super::sha256(&token))
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+/// The iCalendar feed behind a calendar token: the agent's shifts from 30 days ago on.
+/// `None` for an unknown token or an inactive user.
+pub async fn calendar_feed(pool: &PgPool, token: &str) -> Result<Option<String>, AppError> {
+    let user: Option<(i64, String)> = sqlx::query_as(
+        "select u.id, u.name from calendar_tokens c join users u on u.id = c.user_id where c.token_hash = $1 and u.active",
+    )
+    .bind(super::sha256(token))
+    .fetch_optional(pool)
+    .await?;
+    let Some((user, name)) = user else { return Ok(None) };
+    let rows: Vec<(i64, String, String, i32)> = sqlx::query_as(
+        "select id, to_char(starts_at at time zone 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"'), to_char(ends_at at time zone 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"'), break_minutes
+           from shifts where user_id = $1 and ends_at > now() - interval '30 days' order by starts_at limit 500",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    let uids: Vec<String> = rows.iter().map(|r| format!("shift-{}@meridian", r.0)).collect();
+    let summaries: Vec<String> = rows.iter().map(|r| format!("Meridian shift ({} min break)", r.3)).collect();
+    let events: Vec<crate::domain::ical::Event> = rows
+        .iter()
+        .zip(uids.iter().zip(&summaries))
+        .map(|(r, (uid, summary))| crate::domain::ical::Event { uid, starts_utc: &r.1, ends_utc: &r.2, summary })
+        .collect();
+    let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    Ok(Some(crate::domain::ical::calendar(&format!("{name} – shifts"), &now, &events)))
+}
+
+/// An agent asks for whole days off, `from`–`to` inclusive, in their time zone.
+pub async fn request_time_off(pool: &PgPool, user: i64, time_zone: &str, from: &str, to: &str, reason: &str) -> Result<i64, AppError> {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the days as YYYY-MM-DD.".into()));
+    let (first, last) = (day(from)?, day(to)?);
+    if first > last || (last - first).num_days() > 60 {
+        return Err(AppError::Invalid("Pick a first day on or before the last, at most 60 days apart.".into()));
+    }
+    let reason = crate::domain::qa::clean_text(reason, 500, "The reason").map_err(AppError::Invalid)?;
+    Ok(sqlx::query_scalar(
+        "insert into time_off (user_id, starts_at, ends_at, reason)
+         values ($1, $2::date::timestamp at time zone $4, ($3::date + 1)::timestamp at time zone $4, $5) returning id",
+    )
+    .bind(user)
+    .bind(first)
+    .bind(last)
+    .bind(time_zone)
+    .bind(&reason)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Time-off requests: an agent's own (`user`), or all pending ones (`None`), shown in `time_zone`.
+pub async fn time_off(pool: &PgPool, user: Option<i64>, time_zone: &str) -> Result<Vec<TimeOff>, AppError> {
+    Ok(sqlx::query_as(
+        "select t.id, u.name as agent, to_char(t.starts_at at time zone $2, 'Dy DD Mon') as from,
+                to_char(t.ends_at at time zone $2 - interval '1 second', 'Dy DD Mon') as to, t.reason, t.status
+           from time_off t join users u on u.id = t.user_id
+          where case when $1::bigint is null then t.status = 'pending' else t.user_id = $1 end
+          order by t.starts_at limit 100",
+    )
+    .bind(user)
+    .bind(time_zone)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A manager approves or rejects a pending request. Approval removes the agent's shifts in
+/// that time, so the coverage shows the gap.
+pub async fn decide_time_off(pool: &PgPool, by: i64, id: i64, approve: bool) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let decided: Option<(i64, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "update time_off set status = $2, decided_by = $3, decided_at = now() where id = $1 and status = 'pending'
+         returning user_id, starts_at, ends_at",
+    )
+    .bind(id)
+    .bind(if approve { "approved" } else { "rejected" })
+    .bind(by)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user, starts, ends)) = decided else {
+        return Err(AppError::Conflict("That request is not waiting for a decision.".into()));
+    };
+    if approve {
+        sqlx::query("delete from shifts where user_id = $1 and starts_at < $3 and ends_at > $2")
+            .bind(user)
+            .bind(starts)
+            .bind(ends)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

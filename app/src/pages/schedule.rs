@@ -1,58 +1,168 @@
-//! `/schedule`: an agent's own shifts in their own time zone; managers also get the way
-//! to the staffing plan and the roster generator.
+//! `/schedule`: an agent's own shifts in their own time zone, a private calendar link, and
+//! time off; managers also approve time off and reach the staffing plan.
 
-use crate::auth::Auth;
-use crate::components::notice::EmptyState;
+use crate::components::notice::{EmptyState, ErrorNotice};
 use crate::components::shell::RequireSection;
-use crate::domain::access::{Permission, Section};
+use crate::domain::access::Section;
 use crate::error::AppError;
-use crate::wfm_model::MyShift;
+use crate::wfm_model::{ScheduleOverview, TimeOff};
 use leptos::prelude::*;
 
-#[server(endpoint = "my_shifts")]
-pub async fn load_my_shifts() -> Result<Vec<MyShift>, AppError> {
+#[server(endpoint = "schedule_overview")]
+pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
     use crate::backend::{authorized, wfm};
-    authorized(Permission::ViewOwnSchedule, |state, user| async move { wfm::my_shifts(&state.pool, user.id, &user.time_zone).await }).await
+    use crate::domain::access::Permission;
+    authorized(Permission::ViewOwnSchedule, |state, user| async move {
+        let can_plan = user.role.can(Permission::PlanShifts);
+        Ok(ScheduleOverview {
+            shifts: wfm::my_shifts(&state.pool, user.id, &user.time_zone).await?,
+            my_time_off: wfm::time_off(&state.pool, Some(user.id), &user.time_zone).await?,
+            pending: if can_plan { wfm::time_off(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
+            time_zone: user.time_zone,
+            can_plan,
+        })
+    })
+    .await
+}
+
+/// A new private calendar link (the previous one stops working).
+#[server(endpoint = "calendar_link")]
+pub async fn calendar_link() -> Result<String, AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::ViewOwnSchedule, |state, user| async move {
+        let token = wfm::rotate_calendar_token(&state.pool, user.id).await?;
+        let base = state.settings.public_url.clone().unwrap_or_default();
+        Ok(format!("{}/calendar/{token}.ics", base.trim_end_matches('/')))
+    })
+    .await
+}
+
+#[server(endpoint = "request_time_off")]
+pub async fn request_time_off(from: String, to: String, reason: String) -> Result<(), AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::ViewOwnSchedule, |state, user| async move {
+        wfm::request_time_off(&state.pool, user.id, &user.time_zone, &from, &to, &reason).await.map(|_| ())
+    })
+    .await
+}
+
+#[server(endpoint = "decide_time_off")]
+pub async fn decide_time_off(id: i64, approve: bool) -> Result<(), AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::PlanShifts, |state, user| async move { wfm::decide_time_off(&state.pool, user.id, id, approve).await }).await
 }
 
 #[component]
 pub fn SchedulePage() -> impl IntoView {
-    let auth = Auth::expect();
-    let shifts = Resource::new(|| (), |_| load_my_shifts());
+    // Actions above the reloaded content, so their outcome stays on screen.
+    let ask = ServerAction::<RequestTimeOff>::new();
+    let decide = ServerAction::<DecideTimeOff>::new();
+    let link = ServerAction::<CalendarLink>::new();
+    let data = Resource::new(move || (ask.version().get(), decide.version().get()), |_| load_schedule());
+    let errors = move || {
+        [ask.value().get().and_then(|r| r.err()), decide.value().get().and_then(|r| r.err())]
+            .into_iter()
+            .flatten()
+            .map(|e| view! { <ErrorNotice message=e.to_string()/> })
+            .collect_view()
+    };
     view! {
         <RequireSection section=Section::Schedule>
             <h1>"Schedule"</h1>
+            {errors}
             <Transition>
                 {move || Suspend::new(async move {
-                    let user = auth.user.await.ok().flatten();
-                    let shifts = shifts.await.unwrap_or_default();
-                    user.map(|u| {
-                        let plans = u.role.can(Permission::PlanShifts);
-                        let list = if shifts.is_empty() {
-                            view! { <EmptyState title="No shifts ahead" detail="When your manager publishes a roster, your shifts appear here in your time zone."/> }.into_any()
-                        } else {
-                            let rows = shifts.into_iter().map(|s| view! {
-                                <tr><td>{s.starts}</td><td>{s.ends}</td><td>{format!("{:.1} h", s.hours)}</td><td>{format!("{} min", s.break_minutes)}</td></tr>
-                            }).collect_view();
-                            view! {
-                                <table class="list compact" aria-label="My shifts">
-                                    <thead><tr><th>"Starts"</th><th>"Ends"</th><th>"Length"</th><th>"Break"</th></tr></thead>
-                                    <tbody>{rows}</tbody>
-                                </table>
-                            }.into_any()
-                        };
-                        view! {
-                            <p class="lede">"Times on this page are in your time zone, " <strong>{u.time_zone}</strong> "."</p>
-                            {plans.then(|| view! {
-                                <p><a class="button" href="/schedule/plan">"Plan staffing"</a>
-                                   " — the demand heatmap, the forecast, the agents each interval needs and the roster."</p>
-                            })}
-                            <h2>"My shifts"</h2>
-                            {list}
-                        }
-                    })
+                    data.await.map(|o| view! { <ScheduleBody o ask decide link/> })
                 })}
             </Transition>
         </RequireSection>
     }
+}
+
+#[component]
+fn ScheduleBody(o: ScheduleOverview, ask: ServerAction<RequestTimeOff>, decide: ServerAction<DecideTimeOff>, link: ServerAction<CalendarLink>) -> impl IntoView {
+    let list = if o.shifts.is_empty() {
+        view! { <EmptyState title="No shifts ahead" detail="When your manager publishes a roster, your shifts appear here in your time zone."/> }.into_any()
+    } else {
+        let rows = o
+            .shifts
+            .into_iter()
+            .map(|s| view! { <tr><td>{s.starts}</td><td>{s.ends}</td><td>{format!("{:.1} h", s.hours)}</td><td>{format!("{} min", s.break_minutes)}</td></tr> })
+            .collect_view();
+        view! {
+            <table class="list compact" aria-label="My shifts">
+                <thead><tr><th>"Starts"</th><th>"Ends"</th><th>"Length"</th><th>"Break"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let (from, to, reason) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let feed = move || {
+        link.value().get().map(|r| match r {
+            Ok(url) => view! {
+                <p class="notice notice-info" role="status">"Subscribe to this address in your calendar app (it is shown once; keep it private): "
+                    <code data-testid="calendar-url">{url}</code></p>
+            }
+            .into_any(),
+            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+        })
+    };
+    let requests = o.my_time_off.into_iter().map(|t| view! { <li>{time_off_line(&t)}</li> }).collect_view();
+    let pending = (o.can_plan && !o.pending.is_empty()).then(|| {
+        let rows = o
+            .pending
+            .into_iter()
+            .map(|t| {
+                let id = t.id;
+                view! {
+                    <li>{time_off_line(&t)} " "
+                        <button on:click=move |_| { decide.dispatch(DecideTimeOff { id, approve: true }); }>{format!("Approve {}'s time off", t.agent)}</button>
+                        " "
+                        <button on:click=move |_| { decide.dispatch(DecideTimeOff { id, approve: false }); }>"Reject"</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section aria-labelledby="pending-title">
+                <h2 id="pending-title">"Time off waiting for you"</h2>
+                <p class="hint">"Approving removes the agent's shifts in that time; the staffing plan's coverage then shows the gap."</p>
+                <ul class="plain-list">{rows}</ul>
+            </section>
+        }
+    });
+    view! {
+        <p class="lede">"Times on this page are in your time zone, " <strong>{o.time_zone.clone()}</strong> "."</p>
+        {o.can_plan.then(|| view! {
+            <p><a class="button" href="/schedule/plan">"Plan staffing"</a>
+               " — the demand heatmap, the forecast, the agents each interval needs and the roster."</p>
+        })}
+        {pending}
+        <h2>"My shifts"</h2>
+        {list}
+        <p><button on:click=move |_| { link.dispatch(CalendarLink {}); }>"Get my calendar link"</button></p>
+        {feed}
+        <section aria-labelledby="time-off-title" class="panel">
+            <h2 id="time-off-title">"Time off"</h2>
+            <form class="inline-form" on:submit=move |e| {
+                e.prevent_default();
+                ask.dispatch(RequestTimeOff { from: from.get_untracked(), to: to.get_untracked(), reason: reason.get_untracked() });
+            }>
+                <label class="inline-field">"First day " <input type="date" prop:value=move || from.get() on:input=move |e| from.set(event_target_value(&e))/></label>
+                <label class="inline-field">"Last day " <input type="date" prop:value=move || to.get() on:input=move |e| to.set(event_target_value(&e))/></label>
+                <label class="inline-field">"Reason " <input type="text" prop:value=move || reason.get() on:input=move |e| reason.set(event_target_value(&e))/></label>
+                <button type="submit">"Request time off"</button>
+            </form>
+            <ul class="plain-list" aria-label="My time-off requests">{requests}</ul>
+        </section>
+    }
+}
+
+fn time_off_line(t: &TimeOff) -> String {
+    let reason = if t.reason.is_empty() { String::new() } else { format!(" ({})", t.reason) };
+    format!("{}: {} – {}{} · {}", t.agent, t.from, t.to, reason, t.status)
 }
