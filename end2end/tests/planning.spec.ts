@@ -48,3 +48,35 @@ test('a manager sees demand and moves the service-level slider to see staffing c
   await expect(marcus).toHaveURL(/channel=email/);
   await expect(marcus.getByText(/Response target: \d+ s/)).toBeVisible();
 });
+
+// An agent asks for a day off and gets a calendar link; the manager approves the request.
+test('time off is requested by the agent and approved by the manager; the calendar link is shown once', async ({ browser }) => {
+  const alex = await signedInPage(browser, 'agent@meridian.test', errors);
+  await expect(alex).toHaveURL('/queue');
+  await alex.goto('/schedule');
+  await hydrated(alex);
+  await alex.getByRole('button', { name: 'Get my calendar link' }).click();
+  await expect(alex.getByTestId('calendar-url')).toHaveText(/\/calendar\/[\w-]+\.ics$/);
+  const url = (await alex.getByTestId('calendar-url').textContent())!;
+  const ics = await alex.request.get(url.startsWith('http') ? url : url.replace(/^.*\/calendar\//, '/calendar/'));
+  expect(ics.status()).toBe(200);
+  expect(await ics.text()).toContain('BEGIN:VCALENDAR');
+
+  const day = new Date(Date.now() + 9 * 86400000).toISOString().slice(0, 10);
+  await alex.getByLabel('First day').fill(day);
+  await alex.getByLabel('Last day').fill(day);
+  await alex.getByLabel('Reason').fill('Family wedding');
+  await alex.getByRole('button', { name: 'Request time off' }).click();
+  await expect(alex.getByRole('list', { name: 'My time-off requests' })).toContainText('(Family wedding) · pending');
+
+  const marcus = await signedInPage(browser, 'manager@meridian.test', errors);
+  await expect(marcus).toHaveURL('/queue');
+  await marcus.goto('/schedule');
+  await hydrated(marcus);
+  await marcus.getByRole('button', { name: "Approve Alex Novak's time off" }).click();
+  await expect(marcus.getByRole('button', { name: "Approve Alex Novak's time off" })).toHaveCount(0);
+
+  await alex.reload();
+  await hydrated(alex);
+  await expect(alex.getByRole('list', { name: 'My time-off requests' })).toContainText('(Family wedding) · approved');
+});
