@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/qa/scores", get(qa_scores))
         .route("/wfm/erlang-c", post(erlang_c))
         .route("/wfm/forecast", get(forecast))
+        .route("/wfm/shifts", get(wfm_shifts))
+        .route("/wfm/coverage", get(wfm_coverage))
         .route("/openapi.json", get(openapi_json))
         .fallback(no_such_route)
 }
@@ -273,6 +275,53 @@ async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query
     Ok(Json(app::backend::wfm::planning(&state.pool, &query).await?))
 }
 
+#[derive(Deserialize)]
+struct ShiftsQuery {
+    agent: Option<i64>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /api/v1/wfm/shifts?agent=&from=&to=`: shifts starting in the days given (the next
+/// two weeks by default). Agents may ask only for their own.
+async fn wfm_shifts(State(state): State<AppState>, caller: Caller, Query(q): Query<ShiftsQuery>) -> Result<Json<Value>, AppError> {
+    let user = caller.require(Permission::ViewOwnSchedule)?;
+    let agent = match (user.role.can(Permission::PlanShifts), q.agent) {
+        (true, agent) => agent,
+        (false, Some(a)) if a != user.id => return Err(AppError::Forbidden),
+        (false, _) => Some(user.id),
+    };
+    let today = chrono::Utc::now().date_naive();
+    let from = q.from.unwrap_or_else(|| today.to_string());
+    let to = q.to.unwrap_or_else(|| (today + chrono::Duration::days(14)).to_string());
+    let shifts = app::backend::wfm::shifts(&state.pool, agent, &from, &to).await?;
+    Ok(Json(json!({ "items": shifts })))
+}
+
+#[derive(Deserialize)]
+struct CoverageQuery {
+    week: Option<String>,
+    zone: Option<String>,
+    interval: Option<u32>,
+}
+
+/// `GET /api/v1/wfm/coverage?week=YYYY-MM-DD&zone=&interval=`: agents working per interval
+/// of that week (next week by default).
+async fn wfm_coverage(State(state): State<AppState>, caller: Caller, Query(q): Query<CoverageQuery>) -> Result<Json<Value>, AppError> {
+    let user = caller.require(Permission::PlanShifts)?;
+    let zone = q.zone.unwrap_or(user.time_zone);
+    let week = match q.week {
+        Some(w) => w,
+        None => sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone $1) + interval '7 days', 'YYYY-MM-DD')")
+            .bind(&zone)
+            .fetch_one(&state.pool)
+            .await?,
+    };
+    let interval = q.interval.unwrap_or(30);
+    let (start, scheduled) = app::backend::wfm::coverage(&state.pool, &week, &zone, interval).await?;
+    Ok(Json(json!({ "week": week, "starts_at": start, "interval_minutes": interval, "scheduled": scheduled })))
+}
+
 async fn openapi_json() -> Json<Value> {
     Json(openapi())
 }
@@ -449,6 +498,30 @@ pub fn openapi() -> Value {
                         { "name": "interval", "in": "query", "schema": { "type": "integer", "enum": [15, 30], "default": 30 } }
                     ],
                     "responses": { "200": { "description": "The forecast" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/wfm/shifts": {
+                "get": {
+                    "operationId": "wfmShifts",
+                    "summary": "Shifts starting between two days (the next 14 by default); agents see only their own",
+                    "parameters": [
+                        { "name": "agent", "in": "query", "schema": { "type": "integer" } },
+                        { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } },
+                        { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } }
+                    ],
+                    "responses": { "200": { "description": "items: id, agent_id, agent, starts_at, ends_at, break_minutes, generated" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/wfm/coverage": {
+                "get": {
+                    "operationId": "wfmCoverage",
+                    "summary": "Agents working (not on break) per interval of a week",
+                    "parameters": [
+                        { "name": "week", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "The Monday that starts it; next week by default" },
+                        { "name": "zone", "in": "query", "schema": { "type": "string" } },
+                        { "name": "interval", "in": "query", "schema": { "type": "integer", "enum": [15, 30], "default": 30 } }
+                    ],
+                    "responses": { "200": { "description": "week, starts_at, interval_minutes, scheduled[]" }, "400": error, "401": error, "403": error }
                 }
             },
             "/openapi.json": {

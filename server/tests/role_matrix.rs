@@ -77,6 +77,8 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("get", "/api/v1/qa/scores", "", [OK, OK, OK, NO, WHO]),
     ("post", "/api/v1/wfm/erlang-c", r#"{"arrivals": 100, "interval_seconds": 1800, "aht_seconds": 180}"#, [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/wfm/forecast", "", [OK, OK, NO, NO, WHO]),
+    ("get", "/api/v1/wfm/shifts", "", [OK, OK, OK, OK, WHO]),
+    ("get", "/api/v1/wfm/coverage", "", [OK, OK, NO, NO, WHO]),
 ];
 
 /// (page, status per caller; nobody is redirected to sign in)

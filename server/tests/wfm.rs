@@ -218,3 +218,34 @@ async fn approved_time_off_shows_as_a_gap(pool: PgPool) {
     assert!(matches!(wfm::decide_time_off(&pool, manager, approved, false).await, Err(app::error::AppError::Conflict(_))));
     assert!(matches!(wfm::request_time_off(&pool, agent, "UTC", &day, "2000-01-01", "").await, Err(app::error::AppError::Invalid(_))));
 }
+
+// The shifts and coverage routes: an agent reads only their own shifts; coverage counts
+// who works each interval, breaks excluded.
+#[sqlx::test]
+async fn the_shifts_and_coverage_api(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let (agent, shift) = agent_with_shift(&pool).await;
+    let other = user(&pool, "other@meridian.test", Role::Operator).await;
+    let app = app(&pool);
+    let (_, agent_token) = app::backend::tokens::create(&pool, agent, "t").await.unwrap();
+    let (_, manager_token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+
+    let mine = api_get(&app, "/api/v1/wfm/shifts", Some(&agent_token)).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.json()["items"][0]["id"], shift);
+    assert_eq!(api_get(&app, &format!("/api/v1/wfm/shifts?agent={other}"), Some(&agent_token)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api_get(&app, "/api/v1/wfm/shifts?from=someday", Some(&manager_token)).await.status, StatusCode::BAD_REQUEST);
+
+    // The shift: 8 hours in two days' time, its 30-minute break four hours in.
+    sqlx::query("update shifts set break_starts_at = starts_at + interval '4 hours'").execute(&pool).await.unwrap();
+    let monday: String = sqlx::query_scalar("select to_char(date_trunc('week', date_trunc('day', now()) + interval '2 days'), 'YYYY-MM-DD')")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let res = api_get(&app, &format!("/api/v1/wfm/coverage?week={monday}&zone=UTC&interval=30"), Some(&manager_token)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let working: u64 = res.json()["scheduled"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(working, 15, "16 half-hours on shift, one of them on break");
+    let tuesday = api_get(&app, "/api/v1/wfm/coverage?week=2026-11-24", Some(&manager_token)).await;
+    assert_eq!(tuesday.status, StatusCode::BAD_REQUEST);
+}

@@ -395,3 +395,71 @@ pub async fn decide_time_off(pool: &PgPool, by: i64, id: i64, approve: bool) -> 
     tx.commit().await?;
     Ok(())
 }
+
+/// A shift as the API lists it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ShiftRow {
+    pub id: i64,
+    pub agent_id: i64,
+    pub agent: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub break_minutes: i32,
+    pub generated: bool,
+}
+
+/// Shifts starting in `[from, to)` (days, UTC), of one agent or all.
+pub async fn shifts(pool: &PgPool, agent: Option<i64>, from: &str, to: &str) -> Result<Vec<ShiftRow>, AppError> {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give from and to as YYYY-MM-DD.".into()));
+    let (first, last) = (day(from)?, day(to)?);
+    if first > last || (last - first).num_days() > 62 {
+        return Err(AppError::Invalid("Ask for at most 62 days, from before to.".into()));
+    }
+    Ok(sqlx::query_as(
+        "select s.id, s.user_id as agent_id, u.name as agent, s.starts_at, s.ends_at, s.break_minutes, s.generated
+           from shifts s join users u on u.id = s.user_id
+          where s.starts_at >= $1::date and s.starts_at < ($2::date + 1) and ($3::bigint is null or s.user_id = $3)
+          order by s.starts_at, s.id limit 5000",
+    )
+    .bind(first)
+    .bind(last)
+    .bind(agent)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Agents working (on shift, not on break) per interval of the week that starts on the
+/// Monday `week` (`YYYY-MM-DD`) in `time_zone`.
+pub async fn coverage(pool: &PgPool, week: &str, time_zone: &str, interval_minutes: u32) -> Result<(chrono::DateTime<chrono::Utc>, Vec<u32>), AppError> {
+    check_zone(pool, time_zone).await?;
+    let monday = chrono::NaiveDate::parse_from_str(week, "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the week as the date of its Monday, YYYY-MM-DD.".into()))?;
+    if monday.format("%u").to_string() != "1" {
+        return Err(AppError::Invalid("A week starts on a Monday.".into()));
+    }
+    if interval_minutes != 15 && interval_minutes != 30 {
+        return Err(AppError::Invalid("Intervals are 15 or 30 minutes.".into()));
+    }
+    let n = 7 * 24 * 60 / interval_minutes as i64;
+    let start: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select $1::date::timestamp at time zone $2").bind(monday).bind(time_zone).fetch_one(pool).await?;
+    let rows: Vec<(i64, i64, Option<i64>, i32)> = sqlx::query_as(
+        "select extract(epoch from starts_at - $1)::bigint / 60, extract(epoch from ends_at - $1)::bigint / 60,
+                extract(epoch from break_starts_at - $1)::bigint / 60, break_minutes
+           from shifts where ends_at > $1 and starts_at < $1 + make_interval(days => 7)",
+    )
+    .bind(start)
+    .fetch_all(pool)
+    .await?;
+    let step = i64::from(interval_minutes);
+    let mut on = vec![0u32; n as usize];
+    for (s, e, b, bl) in rows {
+        for (i, slot) in on.iter_mut().enumerate() {
+            let t = i as i64 * step;
+            let on_break = b.is_some_and(|b| t >= b && t < b + i64::from(bl));
+            if t >= s && t < e && !on_break {
+                *slot += 1;
+            }
+        }
+    }
+    Ok((start, on))
+}
