@@ -49,6 +49,22 @@ pub struct Planning {
     pub response_target_seconds: f64,
     /// Chat (Erlang C) or asynchronous (work within the response target).
     pub live: bool,
+    /// Holidays in the history and the planned weeks (for the chosen team, or all).
+    pub holidays: Vec<Holiday>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Holiday {
+    pub id: i64,
+    /// `YYYY-MM-DD`
+    pub day: String,
+    pub name: String,
+    /// The region's team, or none for every region.
+    pub team: Option<String>,
+    pub factor: f64,
+    /// Which day of next week it falls on (0 = Monday), if it does.
+    pub next_week_day: Option<i32>,
 }
 
 /// A generated roster's effect on next week, interval by interval.

@@ -28,6 +28,18 @@ const TEAMS: [(&str, &str, &str); 3] = [
     ("Americas", "AMER", "America/New_York"),
 ];
 
+/// (day, name, team or none for every region, volume factor)
+const HOLIDAYS: [(&str, &str, Option<&str>, f64); 8] = [
+    ("2026-11-26", "Thanksgiving", Some("Americas"), 0.5),
+    ("2026-11-27", "Black Friday", None, 1.6),
+    ("2026-12-24", "Christmas Eve", Some("Europe"), 0.6),
+    ("2026-12-25", "Christmas Day", None, 0.4),
+    ("2026-12-26", "Boxing Day", Some("Europe"), 0.6),
+    ("2027-01-01", "New Year's Day", None, 0.4),
+    ("2027-02-06", "Lunar New Year", Some("Asia-Pacific"), 0.5),
+    ("2027-05-01", "Labour Day", Some("Europe"), 0.5),
+];
+
 /// (e-mail, name, role, team index)
 const STAFF: [(&str, &str, &str, usize); 12] = [
     ("owner@meridian.test", "Sofia Lindqvist", "super_admin", 1),
@@ -250,6 +262,20 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
         }
         ids
     };
+
+    // Regional holidays around the demo period (the forecast scales the days they fall on).
+    for (day, name, team, factor) in HOLIDAYS {
+        sqlx::query(
+            "insert into holidays (team_id, day, name, factor)
+             values ((select id from teams where name = $1), $2::date, $3, $4) on conflict do nothing",
+        )
+        .bind(team)
+        .bind(day)
+        .bind(name)
+        .bind(factor)
+        .execute(pool)
+        .await?;
+    }
 
     let mut users = 0;
     for (email, name, role, team) in STAFF {

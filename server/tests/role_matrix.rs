@@ -48,6 +48,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("qa_create_calibration", "conversation_id={resolved}", [OK, OK, NO, NO, WHO]),
     ("qa_scorecard", "", [OK, OK, OK, NO, WHO]),
     ("wfm_planning", "", [OK, OK, NO, NO, WHO]),
+    ("wfm_add_holiday", "day={tomorrow}&name=Founders+Day&factor=0.5", [OK, 409, NO, NO, WHO]),
     ("wfm_generate_roster", r#"{"zone": "UTC", "interval_minutes": 30, "required": {week}}"#, [OK, OK, NO, NO, WHO]),
     ("schedule_overview", "", [OK, OK, OK, OK, WHO]),
     ("calendar_link", "", [OK, OK, OK, OK, WHO]),
@@ -121,7 +122,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     let mut v = Vec::new();
     for t in [
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
-        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens",
+        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays",
     ] {
         v.push(count(pool, t).await.to_string());
     }

@@ -249,3 +249,28 @@ async fn the_shifts_and_coverage_api(pool: PgPool) {
     let tuesday = api_get(&app, "/api/v1/wfm/coverage?week=2026-11-24", Some(&manager_token)).await;
     assert_eq!(tuesday.status, StatusCode::BAD_REQUEST);
 }
+
+// A holiday next week scales its day's forecast; other regions' holidays do not touch the
+// all-teams plan.
+#[sqlx::test]
+async fn a_holiday_lowers_its_days_forecast(pool: PgPool) {
+    arrivals(&pool, 4, 1, 10, 15, 4).await;
+    let before = wfm::planning(&pool, &query("UTC")).await.unwrap().next_week[20];
+    assert!((before - 4.0).abs() < 1e-9);
+    let monday: String = sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone 'UTC') + interval '7 days', 'YYYY-MM-DD')")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let team: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Americas', 'AMER', 'America/New_York') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    wfm::add_holiday(&pool, &monday, "Regional day", Some(team), 0.1).await.unwrap();
+    assert_eq!(wfm::planning(&pool, &query("UTC")).await.unwrap().next_week[20], before, "another region's holiday");
+    wfm::add_holiday(&pool, &monday, "Founders' Day", None, 0.5).await.unwrap();
+    let p = wfm::planning(&pool, &query("UTC")).await.unwrap();
+    assert!((p.next_week[20] - 2.0).abs() < 1e-9);
+    assert!(p.holidays.iter().any(|h| h.name == "Founders' Day" && h.next_week_day == Some(0)));
+    assert!(matches!(wfm::add_holiday(&pool, &monday, "Again", None, 0.5).await, Err(app::error::AppError::Conflict(_))));
+    assert!(matches!(wfm::add_holiday(&pool, &monday, "Too much", Some(team), 9.0).await, Err(app::error::AppError::Invalid(_))));
+}

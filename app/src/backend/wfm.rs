@@ -88,7 +88,30 @@ pub async fn planning(pool: &PgPool, q: &PlanningQuery) -> Result<Planning, AppE
             }
         })
         .collect();
-    let next_week = wfm::forecast_week(&history, 2, ALPHA);
+    let mut next_week = wfm::forecast_week(&history, 2, ALPHA);
+    let holidays: Vec<Holiday> = sqlx::query_as(
+        "with b as (select date_trunc('week', now() at time zone $1)::date as this_week)
+         select h.id, to_char(h.day, 'YYYY-MM-DD') as day, h.name, t.name as team, h.factor,
+                case when h.day >= b.this_week + 7 and h.day < b.this_week + 14 then (h.day - (b.this_week + 7))::int end as next_week_day
+           from holidays h left join teams t on t.id = h.team_id, b
+          where h.day >= b.this_week - 7 * $2 and h.day < b.this_week + 14
+            and (h.team_id is null or $3::bigint is null or h.team_id = $3)
+          order by h.day, h.id",
+    )
+    .bind(&q.time_zone)
+    .bind(q.weeks as i32)
+    .bind(q.team_id)
+    .fetch_all(pool)
+    .await?;
+    // Holidays of next week scale their day (a region's own holiday only when that team is
+    // planned, or for all teams when it is every region's).
+    for h in &holidays {
+        if let Some(d) = h.next_week_day.filter(|_| h.team.is_none() || q.team_id.is_some()) {
+            for slot in next_week.iter_mut().skip(d as usize * per_day).take(per_day) {
+                *slot *= h.factor;
+            }
+        }
+    }
     let this_week = wfm::forecast_week(&history, 1, ALPHA);
 
     let (aht_seconds, target_seconds, live) = handling(pool, kind.as_deref(), q.weeks).await?;
@@ -110,6 +133,7 @@ pub async fn planning(pool: &PgPool, q: &PlanningQuery) -> Result<Planning, AppE
         aht_seconds,
         response_target_seconds: target_seconds,
         live,
+        holidays,
     })
 }
 
@@ -394,6 +418,30 @@ pub async fn decide_time_off(pool: &PgPool, by: i64, id: i64, approve: bool) -> 
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A manager adds a holiday (for one region's team, or every region with `team_id` none).
+pub async fn add_holiday(pool: &PgPool, day: &str, name: &str, team_id: Option<i64>, factor: f64) -> Result<i64, AppError> {
+    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the day as YYYY-MM-DD.".into()))?;
+    let name = crate::domain::qa::clean_text(name, 120, "The name").map_err(AppError::Invalid)?;
+    if name.is_empty() {
+        return Err(AppError::Invalid("Name the holiday.".into()));
+    }
+    if !(0.0..=5.0).contains(&factor) || !factor.is_finite() {
+        return Err(AppError::Invalid("The volume factor must be between 0 and 5 (0.5 = half the usual volume).".into()));
+    }
+    sqlx::query_scalar("insert into holidays (team_id, day, name, factor) values ($1, $2, $3, $4) returning id")
+        .bind(team_id)
+        .bind(day)
+        .bind(&name)
+        .bind(factor)
+        .fetch_one(pool)
+        .await
+        .map_err(|err| match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict("That region already has a holiday on that day.".into()),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Invalid("There is no such team.".into()),
+            _ => err.into(),
+        })
 }
 
 /// A shift as the API lists it.

@@ -47,6 +47,13 @@ pub async fn generate_roster(zone: String, interval_minutes: u32, required: Vec<
     .await
 }
 
+#[server(endpoint = "wfm_add_holiday")]
+pub async fn add_holiday(day: String, name: String, team: Option<i64>, factor: f64) -> Result<i64, AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::PlanShifts, |state, _| async move { wfm::add_holiday(&state.pool, &day, &name, team, factor).await }).await
+}
+
 #[component]
 pub fn PlanningPage() -> impl IntoView {
     view! {
@@ -72,21 +79,25 @@ fn PlanningView() -> impl IntoView {
             )
         })
     };
-    let data = Resource::new(params, |(zone, channel, team, weeks, interval)| load_planning(zone, channel, team, weeks, interval));
+    let holiday = ServerAction::<AddHoliday>::new();
+    let data = Resource::new(move || (params(), holiday.version().get()), |((zone, channel, team, weeks, interval), _)| {
+        load_planning(zone, channel, team, weeks, interval)
+    });
     let generate = ServerAction::<GenerateRoster>::new();
     view! {
         <p class="breadcrumb"><a href="/schedule">"Schedule"</a></p>
         <h1>"Staffing plan"</h1>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move { data.await.map(|(p, teams)| view! { <PlanBody p teams generate/> }) })}
+                {move || Suspend::new(async move { data.await.map(|(p, teams)| view! { <PlanBody p teams generate holiday/> }) })}
             </ErrorBoundary>
         </Transition>
     }
 }
 
 #[component]
-fn PlanBody(p: Planning, teams: Vec<(i64, String)>, generate: ServerAction<GenerateRoster>) -> impl IntoView {
+fn PlanBody(p: Planning, teams: Vec<(i64, String)>, generate: ServerAction<GenerateRoster>, holiday: ServerAction<AddHoliday>) -> impl IntoView {
+    let holidays = view! { <Holidays p=p.clone() teams=teams.clone() holiday/> };
     let channel_options = [("chat", "Chat"), ("email", "E-mail"), ("social", "Social"), ("all", "All channels")]
         .map(|(v, l)| view! { <option value=v selected=p.channel == v>{l}</option> })
         .into_iter()
@@ -120,11 +131,50 @@ fn PlanBody(p: Planning, teams: Vec<(i64, String)>, generate: ServerAction<Gener
                 {mape.map(|m| format!("Last week it was off by {m:.0} % a day on average (MAPE), forecast from the weeks before it."))}
             </p>
             <Backtest p=p.clone()/>
+            {holidays}
         </section>
         <section aria-labelledby="staffing-title">
             <h2 id="staffing-title">{format!("Agents needed, week of {}", p.next_week_start)}</h2>
             <WhatIf p generate/>
         </section>
+    }
+}
+
+/// The holidays in the period, next week's marked with what they do to the forecast, and a
+/// form to add one.
+#[component]
+fn Holidays(p: Planning, teams: Vec<(i64, String)>, holiday: ServerAction<AddHoliday>) -> impl IntoView {
+    let items = p
+        .holidays
+        .iter()
+        .map(|h| {
+            let region = h.team.clone().unwrap_or_else(|| "every region".into());
+            let effect = h.next_week_day.map(|d| format!(" — next {}: forecast × {:.2}", DAYS[d as usize], h.factor)).unwrap_or_default();
+            view! { <li>{format!("{} {} ({region}){effect}", h.day, h.name)}</li> }
+        })
+        .collect_view();
+    let (day, name, team, factor) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new("0.5".to_string()));
+    let team_options = teams.into_iter().map(|(id, n)| view! { <option value=id.to_string()>{n}</option> }).collect_view();
+    let outcome = move || holiday.value().get().and_then(|r| r.err()).map(|e| view! { <crate::components::notice::ErrorNotice message=e.to_string()/> });
+    view! {
+        <h3>"Holidays"</h3>
+        <ul class="plain-list" aria-label="Holidays">{items}</ul>
+        <form class="inline-form" on:submit=move |e| {
+            e.prevent_default();
+            holiday.dispatch(AddHoliday {
+                day: day.get_untracked(),
+                name: name.get_untracked(),
+                team: team.get_untracked().parse().ok(),
+                factor: factor.get_untracked().trim().parse().unwrap_or(-1.0),
+            });
+        }>
+            <label class="inline-field">"Day " <input type="date" prop:value=move || day.get() on:input=move |e| day.set(event_target_value(&e))/></label>
+            <label class="inline-field">"Holiday " <input type="text" prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/></label>
+            <label class="inline-field">"Region " <select on:change=move |e| team.set(event_target_value(&e))><option value="">"Every region"</option>{team_options}</select></label>
+            <label class="inline-field">"Volume × " <input type="text" inputmode="decimal" size="4" prop:value=move || factor.get() on:input=move |e| factor.set(event_target_value(&e))/></label>
+            <button type="submit">"Add holiday"</button>
+        </form>
+        {outcome}
     }
 }
 
