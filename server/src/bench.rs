@@ -230,7 +230,7 @@ pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error
     let roster_runs = (iterations / 4).max(3);
     results.push(time(format!("Roster: all agents, a week of 15-minute intervals ({roster_runs} runs)"), roster_runs, |_| {
         let required = required.clone();
-        async move { wfm::generate_roster(pool, owner, "Europe/Berlin", 15, &required).await.map_err(err) }
+        async move { wfm::generate_roster(pool, owner, "Europe/Berlin", 15, &required, app::domain::roster::SupportModel::FollowTheSun).await.map_err(err) }
     }).await?);
     sqlx::query("delete from shifts where id > $1").bind(last_shift).execute(pool).await?;
     Ok(table(&format!("Planning benchmark: {dialogues} dialogues, {iterations} runs each (in-process, ms)"), &results))

@@ -576,7 +576,7 @@ async fn seed_roster(pool: &PgPool) -> Result<(), SeedError> {
     let base = LiveInput { interval_seconds: 1800.0, aht_seconds: plan.aht_seconds, concurrency: 2, ..LiveInput::default() };
     for (weeks_ahead, forecast) in [(0, &plan.this_week), (1, &plan.next_week)] {
         let required: Vec<u32> = forecast.iter().map(|a| staff_live(&LiveInput { arrivals: *a, ..base }).scheduled_agents).collect();
-        wfm::generate_roster_for(pool, manager, "UTC", 30, &required, weeks_ahead).await?;
+        wfm::generate_roster_for(pool, manager, "UTC", 30, &required, weeks_ahead, app::domain::roster::SupportModel::FollowTheSun).await?;
     }
     Ok(())
 }

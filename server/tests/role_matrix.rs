@@ -49,7 +49,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("qa_scorecard", "", [OK, OK, OK, NO, WHO]),
     ("wfm_planning", "", [OK, OK, NO, NO, WHO]),
     ("wfm_add_holiday", "day={tomorrow}&name=Founders+Day&factor=0.5", [OK, 409, NO, NO, WHO]),
-    ("wfm_generate_roster", r#"{"zone": "UTC", "interval_minutes": 30, "required": {week}}"#, [OK, OK, NO, NO, WHO]),
+    ("wfm_generate_roster", r#"{"zone": "UTC", "interval_minutes": 30, "required": {week}, "model": "around_the_clock"}"#, [OK, OK, NO, NO, WHO]),
     ("schedule_overview", "", [OK, OK, OK, OK, WHO]),
     ("calendar_link", "", [OK, OK, OK, OK, WHO]),
     ("request_time_off", "from=2030-01-01&to=2030-01-02&reason=Holiday", [OK, OK, OK, OK, WHO]),

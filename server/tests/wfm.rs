@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use common::*;
 use sqlx::PgPool;
 
+const FOLLOW: app::domain::roster::SupportModel = app::domain::roster::SupportModel::FollowTheSun;
+
 /// `n` chat dialogues created in each of the last `weeks` complete weeks (UTC), at
 /// `weekday` (1 = Monday) and `hour`:`minute`.
 async fn arrivals(pool: &PgPool, weeks: i32, weekday: i32, hour: i32, minute: i32, n: i32) {
@@ -121,7 +123,7 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
         }
     }
     let required = vec![1u32; 336];
-    let c = wfm::generate_roster(&pool, manager, "UTC", 30, &required).await.unwrap();
+    let c = wfm::generate_roster(&pool, manager, "UTC", 30, &required, FOLLOW).await.unwrap();
     assert!(c.shifts > 0);
     assert!(c.short_intervals > 0, "nobody covers the hours between the regions' windows");
 
@@ -152,7 +154,7 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
     assert_eq!(unrested, 0);
 
     // Running it again replaces the generated shifts rather than adding to them.
-    let again = wfm::generate_roster(&pool, manager, "UTC", 30, &required).await.unwrap();
+    let again = wfm::generate_roster(&pool, manager, "UTC", 30, &required, FOLLOW).await.unwrap();
     assert_eq!(count(&pool, "shifts").await, i64::from(again.shifts));
 
     // An agent in Singapore reads a shift starting at 08:00 or later, their time.
@@ -166,7 +168,7 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
     assert!((8..=12).contains(&hour), "{}", mine[0].starts);
     assert_eq!(mine[0].hours, 8.0);
 
-    assert!(matches!(wfm::generate_roster(&pool, manager, "UTC", 30, &[1; 10]).await, Err(app::error::AppError::Invalid(_))));
+    assert!(matches!(wfm::generate_roster(&pool, manager, "UTC", 30, &[1; 10], FOLLOW).await, Err(app::error::AppError::Invalid(_))));
 }
 
 async fn agent_with_shift(pool: &PgPool) -> (i64, i64) {
@@ -273,4 +275,31 @@ async fn a_holiday_lowers_its_days_forecast(pool: PgPool) {
     assert!(p.holidays.iter().any(|h| h.name == "Founders' Day" && h.next_week_day == Some(0)));
     assert!(matches!(wfm::add_holiday(&pool, &monday, "Again", None, 0.5).await, Err(app::error::AppError::Conflict(_))));
     assert!(matches!(wfm::add_holiday(&pool, &monday, "Too much", Some(team), 9.0).await, Err(app::error::AppError::Invalid(_))));
+}
+
+// 24/7 covers the night that follow-the-sun leaves open; remote agents work their own hours.
+#[sqlx::test]
+async fn the_support_models_decide_where_shifts_may_fall(pool: PgPool) {
+    use app::domain::roster::SupportModel;
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let team: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Europe', 'EMEA', 'UTC') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for k in 0..6 {
+        let id = user(&pool, &format!("night{k}@meridian.test"), Role::Operator).await;
+        sqlx::query("update users set team_id = $2, time_zone = 'UTC' where id = $1").bind(id).bind(team).execute(&pool).await.unwrap();
+    }
+    // One agent needed at 03:00–04:00 UTC every day, nothing else.
+    let required: Vec<u32> = (0..336).map(|i| u32::from(i % 48 == 6 || i % 48 == 7)).collect();
+    let sun = wfm::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::FollowTheSun).await.unwrap();
+    assert_eq!((sun.shifts, sun.short_intervals), (0, 14), "08:00–20:00 windows cannot cover 03:00");
+    let clock = wfm::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::AroundTheClock).await.unwrap();
+    assert_eq!(clock.short_intervals, 0);
+    assert_eq!(clock.shifts, 7, "one shift a night");
+    // Remote: one agent works nights by their own hours.
+    sqlx::query("update users set work_start = '00:00', work_end = '12:00' where email = 'night0@meridian.test'").execute(&pool).await.unwrap();
+    let remote = wfm::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::Remote).await.unwrap();
+    assert_eq!(remote.agents, 1);
+    assert_eq!(remote.short_intervals, 4, "one agent, five shifts a week: two nights stay open");
 }

@@ -199,13 +199,21 @@ pub async fn handling(pool: &PgPool, kind: Option<&str>, weeks: u32) -> Result<(
 }
 
 /// Generates next week's roster (Monday 00:00 in `time_zone` starts it) for every active
-/// agent in a team, covering `required` agents per interval, and replaces the generated
-/// shifts of that week; shifts placed by hand stay. Each team's working window, in its own
-/// time zone, bounds its agents' shifts (follow-the-sun); PostgreSQL converts local times,
+/// agent, covering `required` agents per interval, and replaces the generated shifts of that
+/// week; shifts placed by hand stay. Where agents may work depends on the support model:
+/// follow-the-sun, each team's window in its own time zone; 24/7, any hour; remote, each
+/// agent's own window in their own time zone. PostgreSQL converts local times,
 /// daylight-saving changes included. Shifts: 8 hours with a 30-minute break, 11 hours' rest,
 /// at most 5 a week, within contracted hours.
-pub async fn generate_roster(pool: &PgPool, by: i64, time_zone: &str, interval_minutes: u32, required: &[u32]) -> Result<Coverage, AppError> {
-    generate_roster_for(pool, by, time_zone, interval_minutes, required, 1).await
+pub async fn generate_roster(
+    pool: &PgPool,
+    by: i64,
+    time_zone: &str,
+    interval_minutes: u32,
+    required: &[u32],
+    model: crate::domain::roster::SupportModel,
+) -> Result<Coverage, AppError> {
+    generate_roster_for(pool, by, time_zone, interval_minutes, required, 1, model).await
 }
 
 /// [`generate_roster`] for the week `weeks_ahead` from this one (0: this week).
@@ -216,6 +224,7 @@ pub async fn generate_roster_for(
     interval_minutes: u32,
     required: &[u32],
     weeks_ahead: u32,
+    model: crate::domain::roster::SupportModel,
 ) -> Result<Coverage, AppError> {
     use crate::domain::roster::{self, AgentAvailability, Rules};
     check_zone(pool, time_zone).await?;
@@ -233,11 +242,17 @@ pub async fn generate_roster_for(
     let rows: Vec<(i64, i32, Vec<bool>)> = sqlx::query_as(
         "with w as (select (date_trunc('week', now() at time zone $1) + make_interval(days => 7 * $4)) at time zone $1 as start)
          select u.id, u.contract_hours,
-                array_agg(((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time >= t.work_start
-                          and ((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time < t.work_end
-                          order by i)
-           from users u join teams t on t.id = u.team_id, w, generate_series(0, $3 - 1) i
-          where u.role = 'operator' and u.active
+                array_agg(case $5
+                    when 'around_the_clock' then true
+                    when 'remote' then
+                        ((w.start + make_interval(mins => i * $2)) at time zone u.time_zone)::time >= coalesce(u.work_start, '08:00')
+                        and ((w.start + make_interval(mins => i * $2)) at time zone u.time_zone)::time < coalesce(u.work_end, '20:00')
+                    else
+                        ((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time >= t.work_start
+                        and ((w.start + make_interval(mins => i * $2)) at time zone t.time_zone)::time < t.work_end
+                    end order by i)
+           from users u left join teams t on t.id = u.team_id, w, generate_series(0, $3 - 1) i
+          where u.role = 'operator' and u.active and (t.id is not null or $5 <> 'follow_the_sun')
           group by u.id, u.contract_hours
           order by u.id",
     )
@@ -245,6 +260,7 @@ pub async fn generate_roster_for(
     .bind(interval_minutes as i32)
     .bind(n as i32)
     .bind(weeks_ahead as i32)
+    .bind(model.as_str())
     .fetch_all(pool)
     .await?;
     let agents: Vec<AgentAvailability> = rows

@@ -14,6 +14,42 @@
 
 use serde::{Deserialize, Serialize};
 
+/// How a team covers the clock (PRODUCT.md, "Shift planning").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupportModel {
+    /// Regions in several time zones, each working its own daytime, handing over in turn.
+    FollowTheSun,
+    /// One region around the clock: shifts may start at any hour.
+    AroundTheClock,
+    /// Agents anywhere, each within their own working hours in their own time zone.
+    Remote,
+}
+
+impl SupportModel {
+    pub const ALL: [SupportModel; 3] = [SupportModel::FollowTheSun, SupportModel::AroundTheClock, SupportModel::Remote];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupportModel::FollowTheSun => "follow_the_sun",
+            SupportModel::AroundTheClock => "around_the_clock",
+            SupportModel::Remote => "remote",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SupportModel::FollowTheSun => "Follow the sun (each region its daytime)",
+            SupportModel::AroundTheClock => "24/7 (shifts around the clock)",
+            SupportModel::Remote => "Remote (each agent's own hours)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SupportModel> {
+        SupportModel::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgentAvailability {
     pub agent_id: i64,

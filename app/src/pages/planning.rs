@@ -6,6 +6,7 @@
 use crate::components::notice::{error_fallback, Loading};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
+use crate::domain::roster::SupportModel;
 use crate::domain::wfm::{self, LiveInput};
 use crate::error::AppError;
 use crate::wfm_model::Planning;
@@ -38,11 +39,16 @@ pub async fn load_planning(
 
 /// Replaces next week's generated shifts with a roster covering `required` agents per interval.
 #[server(endpoint = "wfm_generate_roster", input = leptos::server_fn::codec::Json)]
-pub async fn generate_roster(zone: String, interval_minutes: u32, required: Vec<u32>) -> Result<crate::wfm_model::Coverage, AppError> {
+pub async fn generate_roster(
+    zone: String,
+    interval_minutes: u32,
+    required: Vec<u32>,
+    model: crate::domain::roster::SupportModel,
+) -> Result<crate::wfm_model::Coverage, AppError> {
     use crate::backend::{authorized, wfm};
     use crate::domain::access::Permission;
     authorized(Permission::PlanShifts, |state, user| async move {
-        wfm::generate_roster(&state.pool, user.id, &zone, interval_minutes, &required).await
+        wfm::generate_roster(&state.pool, user.id, &zone, interval_minutes, &required, model).await
     })
     .await
 }
@@ -301,6 +307,7 @@ fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView 
     let per_day = (24 * 60 / p.interval_minutes) as usize;
     let interval_minutes = p.interval_minutes;
     let zone = StoredValue::new(p.time_zone.clone());
+    let model = RwSignal::new(SupportModel::FollowTheSun);
 
     // Agents to schedule per interval, from the same code the server uses.
     let plan = Memo::new(move |_| {
@@ -385,10 +392,15 @@ fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView 
                 </table>
                 <p class="hint">{method} " Formulas: " <a href="/schedule/docs">"how staffing is computed"</a> "."</p>
                 <div class="toolbar">
+                    <label class="inline-field">"Support model "
+                        <select on:change=move |e| if let Some(m) = SupportModel::parse(&event_target_value(&e)) { model.set(m) }>
+                            {SupportModel::ALL.map(|m| view! { <option value=m.as_str()>{m.label()}</option> }).into_iter().collect_view()}
+                        </select>
+                    </label>
                     <button class="button-primary" disabled=move || generate.pending().get()
                         on:click=move |_| {
                             let required = plan.get_untracked().iter().map(|n| *n as u32).collect();
-                            generate.dispatch(GenerateRoster { zone: zone.get_value(), interval_minutes, required });
+                            generate.dispatch(GenerateRoster { zone: zone.get_value(), interval_minutes, required, model: model.get_untracked() });
                         }>"Generate next week's roster"</button>
                 </div>
                 {move || generate.value().get().map(|r| match r {
