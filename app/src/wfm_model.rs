@@ -115,4 +115,19 @@ pub struct ScheduleOverview {
     pub shifts: Vec<MyShift>,
     pub my_time_off: Vec<TimeOff>,
     pub pending: Vec<TimeOff>,
+    /// For managers: who is on shift right now, and the coming week's shifts to edit.
+    pub on_shift_now: Vec<TeamShift>,
+    pub upcoming: Vec<TeamShift>,
+    pub agents: Vec<(i64, String)>,
+}
+
+/// A shift in a manager's list, in the manager's time zone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct TeamShift {
+    pub id: i64,
+    pub agent: String,
+    pub starts: String,
+    pub ends: String,
+    pub generated: bool,
 }

@@ -76,6 +76,17 @@ test('time off is requested by the agent and approved by the manager; the calend
   await marcus.getByRole('button', { name: "Approve Alex Novak's time off" }).click();
   await expect(marcus.getByRole('button', { name: "Approve Alex Novak's time off" })).toHaveCount(0);
 
+  // The manager places a night shift by hand for Alex, a week from now.
+  await expect(marcus.getByTestId('on-shift-now')).toContainText('On shift now:');
+  const night = new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10);
+  await marcus.getByLabel('Agent', { exact: true }).selectOption({ label: 'Alex Novak' });
+  await marcus.getByLabel('Day', { exact: true }).fill(night);
+  await marcus.getByLabel('Start', { exact: true }).fill('02:00');
+  await marcus.getByRole('button', { name: 'Add shift' }).click();
+  const byHand = marcus.getByRole('table', { name: 'Shifts in the coming days' }).getByRole('row').filter({ hasText: 'by hand' });
+  await expect(byHand).toHaveCount(1);
+  await expect(byHand).toContainText('Alex Novak');
+
   await alex.reload();
   await hydrated(alex);
   await expect(alex.getByRole('list', { name: 'My time-off requests' })).toContainText('(Family wedding) · approved');

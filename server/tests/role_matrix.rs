@@ -55,6 +55,9 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("request_time_off", "from=2030-01-01&to=2030-01-02&reason=Holiday", [OK, OK, OK, OK, WHO]),
     // Nothing is pending: managers get 409, the others are refused first.
     ("decide_time_off", "id=999999&approve=true", [409, 409, NO, NO, WHO]),
+    // Agent 0 does not exist: a sentence for managers, a refusal for the others.
+    ("add_shift", "agent=0&day={tomorrow}&start=09%3A00&hours=8", [400, 400, NO, NO, WHO]),
+    ("delete_shift", "id=999999", [404, 404, NO, NO, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),

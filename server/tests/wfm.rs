@@ -303,3 +303,37 @@ async fn the_support_models_decide_where_shifts_may_fall(pool: PgPool) {
     assert_eq!(remote.agents, 1);
     assert_eq!(remote.short_intervals, 4, "one agent, five shifts a week: two nights stay open");
 }
+
+// A manager places a shift by hand in their own time zone; overlaps are refused; "on shift
+// now" lists whoever is working at this moment.
+#[sqlx::test]
+async fn shifts_placed_by_hand_and_who_is_on_shift_now(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let (agent, _) = agent_with_shift(&pool).await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%d").to_string();
+    let id = wfm::add_shift(&pool, manager, agent, "Asia/Singapore", &day, "09:00", 8.0).await.unwrap();
+    let (starts_utc, length): (String, f64) = sqlx::query_as(
+        "select to_char(starts_at at time zone 'UTC', 'HH24:MI'), (extract(epoch from ends_at - starts_at) / 3600)::float8 from shifts where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((starts_utc.as_str(), length), ("01:00", 8.0), "09:00 in Singapore is 01:00 UTC");
+    assert!(matches!(
+        wfm::add_shift(&pool, manager, agent, "Asia/Singapore", &day, "12:00", 4.0).await,
+        Err(app::error::AppError::Conflict(_))
+    ));
+    assert!(matches!(wfm::add_shift(&pool, manager, agent, "UTC", &day, "25:00", 4.0).await, Err(app::error::AppError::Invalid(_))));
+
+    assert!(wfm::team_shifts(&pool, "UTC", true).await.unwrap().is_empty());
+    sqlx::query("insert into shifts (user_id, starts_at, ends_at) values ($1, now() - interval '1 hour', now() + interval '7 hours')")
+        .bind(agent)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let now = wfm::team_shifts(&pool, "UTC", true).await.unwrap();
+    assert_eq!(now.len(), 1);
+    wfm::delete_shift(&pool, now[0].id).await.unwrap();
+    assert!(wfm::team_shifts(&pool, "UTC", true).await.unwrap().is_empty());
+}

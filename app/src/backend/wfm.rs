@@ -527,3 +527,76 @@ pub async fn coverage(pool: &PgPool, week: &str, time_zone: &str, interval_minut
     }
     Ok((start, on))
 }
+
+/// Shifts under way now (`now` true) or starting within the next 8 days, in `time_zone`.
+pub async fn team_shifts(pool: &PgPool, time_zone: &str, now: bool) -> Result<Vec<TeamShift>, AppError> {
+    Ok(sqlx::query_as(
+        "select s.id, u.name as agent, to_char(s.starts_at at time zone $1, 'Dy DD Mon HH24:MI') as starts,
+                to_char(s.ends_at at time zone $1, 'HH24:MI') as ends, s.generated
+           from shifts s join users u on u.id = s.user_id
+          where case when $2 then s.starts_at <= now() and s.ends_at > now()
+                     else s.starts_at > now() and s.starts_at < now() + interval '8 days' end
+          order by s.starts_at, u.name limit 1000",
+    )
+    .bind(time_zone)
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A manager places a shift by hand: `day` and `start` (`HH:MM`) in `time_zone`, `hours` long
+/// with a 30-minute break in the middle. Refused if it overlaps the agent's other shifts.
+pub async fn add_shift(pool: &PgPool, by: i64, agent: i64, time_zone: &str, day: &str, start: &str, hours: f64) -> Result<i64, AppError> {
+    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the day as YYYY-MM-DD.".into()))?;
+    let start = chrono::NaiveTime::parse_from_str(start.trim(), "%H:%M").map_err(|_| AppError::Invalid("Give the start as HH:MM.".into()))?;
+    if !(1.0..=12.0).contains(&hours) {
+        return Err(AppError::Invalid("A shift lasts between 1 and 12 hours.".into()));
+    }
+    let mut tx = pool.begin().await?;
+    // The agent's row is the lock: two managers placing shifts for one agent take turns.
+    let found: Option<i64> = sqlx::query_scalar("select id from users where id = $1 and role = 'operator' and active for update")
+        .bind(agent)
+        .fetch_optional(&mut *tx)
+        .await?;
+    found.ok_or_else(|| AppError::Invalid("Pick an active agent.".into()))?;
+    let (starts, ends): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
+        "select ($1::date + $2::time)::timestamp at time zone $3, ($1::date + $2::time)::timestamp at time zone $3 + make_interval(secs => $4)",
+    )
+    .bind(day)
+    .bind(start)
+    .bind(time_zone)
+    .bind(hours * 3600.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    let overlaps: bool = sqlx::query_scalar("select exists (select 1 from shifts where user_id = $1 and starts_at < $3 and ends_at > $2)")
+        .bind(agent)
+        .bind(starts)
+        .bind(ends)
+        .fetch_one(&mut *tx)
+        .await?;
+    if overlaps {
+        return Err(AppError::Conflict("That agent already has a shift then.".into()));
+    }
+    let break_minutes = if hours > 6.0 { 30 } else { 0 };
+    let id = sqlx::query_scalar(
+        "insert into shifts (user_id, starts_at, ends_at, break_starts_at, break_minutes, generated, created_by)
+         values ($1, $2, $3, $2 + ($3 - $2) / 2 - make_interval(mins => $4 / 2), $4, false, $5) returning id",
+    )
+    .bind(agent)
+    .bind(starts)
+    .bind(ends)
+    .bind(break_minutes)
+    .bind(by)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn delete_shift(pool: &PgPool, id: i64) -> Result<(), AppError> {
+    let done = sqlx::query("delete from shifts where id = $1").bind(id).execute(pool).await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound("There is no such shift.".into()));
+    }
+    Ok(())
+}

@@ -18,6 +18,13 @@ pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
             shifts: wfm::my_shifts(&state.pool, user.id, &user.time_zone).await?,
             my_time_off: wfm::time_off(&state.pool, Some(user.id), &user.time_zone).await?,
             pending: if can_plan { wfm::time_off(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
+            on_shift_now: if can_plan { wfm::team_shifts(&state.pool, &user.time_zone, true).await? } else { Vec::new() },
+            upcoming: if can_plan { wfm::team_shifts(&state.pool, &user.time_zone, false).await? } else { Vec::new() },
+            agents: if can_plan {
+                sqlx::query_as("select id, name from users where role = 'operator' and active order by name").fetch_all(&state.pool).await?
+            } else {
+                Vec::new()
+            },
             time_zone: user.time_zone,
             can_plan,
         })
@@ -55,15 +62,43 @@ pub async fn decide_time_off(id: i64, approve: bool) -> Result<(), AppError> {
     authorized(Permission::PlanShifts, |state, user| async move { wfm::decide_time_off(&state.pool, user.id, id, approve).await }).await
 }
 
+/// A manager places a shift by hand (`day`, `start` in their time zone).
+#[server(endpoint = "add_shift")]
+pub async fn add_shift(agent: i64, day: String, start: String, hours: f64) -> Result<i64, AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::PlanShifts, |state, user| async move {
+        wfm::add_shift(&state.pool, user.id, agent, &user.time_zone, &day, &start, hours).await
+    })
+    .await
+}
+
+#[server(endpoint = "delete_shift")]
+pub async fn delete_shift(id: i64) -> Result<(), AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::PlanShifts, |state, _| async move { wfm::delete_shift(&state.pool, id).await }).await
+}
+
 #[component]
 pub fn SchedulePage() -> impl IntoView {
     // Actions above the reloaded content, so their outcome stays on screen.
     let ask = ServerAction::<RequestTimeOff>::new();
     let decide = ServerAction::<DecideTimeOff>::new();
     let link = ServerAction::<CalendarLink>::new();
-    let data = Resource::new(move || (ask.version().get(), decide.version().get()), |_| load_schedule());
+    let place = ServerAction::<AddShift>::new();
+    let remove = ServerAction::<DeleteShift>::new();
+    let data = Resource::new(
+        move || (ask.version().get(), decide.version().get(), place.version().get(), remove.version().get()),
+        |_| load_schedule(),
+    );
     let errors = move || {
-        [ask.value().get().and_then(|r| r.err()), decide.value().get().and_then(|r| r.err())]
+        [
+            ask.value().get().and_then(|r| r.err()),
+            decide.value().get().and_then(|r| r.err()),
+            place.value().get().and_then(|r| r.err()),
+            remove.value().get().and_then(|r| r.err()),
+        ]
             .into_iter()
             .flatten()
             .map(|e| view! { <ErrorNotice message=e.to_string()/> })
@@ -75,7 +110,10 @@ pub fn SchedulePage() -> impl IntoView {
             {errors}
             <Transition>
                 {move || Suspend::new(async move {
-                    data.await.map(|o| view! { <ScheduleBody o ask decide link/> })
+                    data.await.map(|o| {
+                        let manage = o.can_plan.then(|| view! { <TeamShifts now=o.on_shift_now.clone() upcoming=o.upcoming.clone() agents=o.agents.clone() place remove/> });
+                        view! { <ScheduleBody o ask decide link/> {manage} }
+                    })
                 })}
             </Transition>
         </RequireSection>
@@ -165,4 +203,64 @@ fn ScheduleBody(o: ScheduleOverview, ask: ServerAction<RequestTimeOff>, decide: 
 fn time_off_line(t: &TimeOff) -> String {
     let reason = if t.reason.is_empty() { String::new() } else { format!(" ({})", t.reason) };
     format!("{}: {} – {}{} · {}", t.agent, t.from, t.to, reason, t.status)
+}
+
+/// For managers: who is on shift now, and the coming days' shifts, with a hand to add or
+/// remove one.
+#[component]
+fn TeamShifts(
+    now: Vec<crate::wfm_model::TeamShift>,
+    upcoming: Vec<crate::wfm_model::TeamShift>,
+    agents: Vec<(i64, String)>,
+    place: ServerAction<AddShift>,
+    remove: ServerAction<DeleteShift>,
+) -> impl IntoView {
+    let on_now = if now.is_empty() {
+        "Nobody is on shift right now.".to_string()
+    } else {
+        now.iter().map(|s| format!("{} (until {})", s.agent, s.ends)).collect::<Vec<_>>().join(", ")
+    };
+    let rows = upcoming
+        .into_iter()
+        .map(|s| {
+            let id = s.id;
+            let label = format!("Remove {}'s shift on {}", s.agent, s.starts);
+            view! {
+                <tr>
+                    <td>{s.agent.clone()}</td><td>{s.starts.clone()}</td><td>{s.ends.clone()}</td>
+                    <td>{if s.generated { "generated" } else { "by hand" }}</td>
+                    <td><button class="button-quiet" aria-label=label on:click=move |_| { remove.dispatch(DeleteShift { id }); }>"Remove"</button></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let (agent, day, start, hours) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new("09:00".to_string()), RwSignal::new("8".to_string()));
+    let options = agents.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view();
+    view! {
+        <section aria-labelledby="team-shifts-title" class="panel">
+            <h2 id="team-shifts-title">"Team shifts"</h2>
+            <p data-testid="on-shift-now"><strong>"On shift now: "</strong>{on_now}</p>
+            <form class="inline-form" on:submit=move |e| {
+                e.prevent_default();
+                place.dispatch(AddShift {
+                    agent: agent.get_untracked().parse().unwrap_or(0),
+                    day: day.get_untracked(),
+                    start: start.get_untracked(),
+                    hours: hours.get_untracked().trim().parse().unwrap_or(0.0),
+                });
+            }>
+                <label class="inline-field">"Agent " <select on:change=move |e| agent.set(event_target_value(&e))><option value="">"Pick one"</option>{options}</select></label>
+                <label class="inline-field">"Day " <input type="date" prop:value=move || day.get() on:input=move |e| day.set(event_target_value(&e))/></label>
+                <label class="inline-field">"Start " <input type="time" prop:value=move || start.get() on:input=move |e| start.set(event_target_value(&e))/></label>
+                <label class="inline-field">"Hours " <input type="number" min="1" max="12" step="0.5" prop:value=move || hours.get() on:input=move |e| hours.set(event_target_value(&e))/></label>
+                <button type="submit">"Add shift"</button>
+            </form>
+            <div class="table-scroll">
+                <table class="list" aria-label="Shifts in the coming days">
+                    <thead><tr><th>"Agent"</th><th>"Starts"</th><th>"Ends"</th><th>"Made"</th><th></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
 }
