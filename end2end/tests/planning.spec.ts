@@ -76,13 +76,15 @@ test('time off is requested by the agent and approved by the manager; the calend
   await marcus.getByRole('button', { name: "Approve Alex Novak's time off" }).click();
   await expect(marcus.getByRole('button', { name: "Approve Alex Novak's time off" })).toHaveCount(0);
 
-  // The manager places a night shift by hand for Alex, a week from now.
+  // The manager places an evening shift by hand for Alex, a week from now (after the
+  // generated daytime shift, which it must not overlap).
   await expect(marcus.getByTestId('on-shift-now')).toContainText('On shift now:');
   const night = new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10);
-  await marcus.getByLabel('Agent', { exact: true }).selectOption({ label: 'Alex Novak' });
-  await marcus.getByLabel('Day', { exact: true }).fill(night);
-  await marcus.getByLabel('Start', { exact: true }).fill('02:00');
-  await marcus.getByRole('button', { name: 'Add shift' }).click();
+  const team = marcus.getByRole('region', { name: 'Team shifts' });
+  await team.getByRole('combobox', { name: /Agent/ }).selectOption({ label: 'Alex Novak' });
+  await team.getByLabel('Day', { exact: true }).fill(night);
+  await team.getByLabel('Start', { exact: true }).fill('21:00');
+  await team.getByRole('button', { name: 'Add shift' }).click();
   const byHand = marcus.getByRole('table', { name: 'Shifts in the coming days' }).getByRole('row').filter({ hasText: 'by hand' });
   await expect(byHand).toHaveCount(1);
   await expect(byHand).toContainText('Alex Novak');
