@@ -337,3 +337,29 @@ async fn shifts_placed_by_hand_and_who_is_on_shift_now(pool: PgPool) {
     wfm::delete_shift(&pool, now[0].id).await.unwrap();
     assert!(wfm::team_shifts(&pool, "UTC", true).await.unwrap().is_empty());
 }
+
+// A shift across a daylight-saving change keeps its real length: 8 hours from midnight in
+// Berlin on the night clocks go forward end at 09:00 local, not 08:00.
+#[sqlx::test]
+async fn a_shift_across_a_dst_change_has_the_right_length(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let id = wfm::add_shift(&pool, manager, agent, "Europe/Berlin", "2027-03-28", "00:00", 8.0).await.unwrap();
+    let (hours, local_end): (f64, String) = sqlx::query_as(
+        "select (extract(epoch from ends_at - starts_at) / 3600)::float8, to_char(ends_at at time zone 'Europe/Berlin', 'HH24:MI')
+           from shifts where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((hours, local_end.as_str()), (8.0, "09:00"));
+    // And in autumn, when clocks go back, it ends at 07:00 local.
+    let id = wfm::add_shift(&pool, manager, agent, "Europe/Berlin", "2027-10-31", "00:00", 8.0).await.unwrap();
+    let local_end: String = sqlx::query_scalar("select to_char(ends_at at time zone 'Europe/Berlin', 'HH24:MI') from shifts where id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(local_end, "07:00");
+}
