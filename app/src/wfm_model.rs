@@ -119,6 +119,33 @@ pub struct ScheduleOverview {
     pub on_shift_now: Vec<TeamShift>,
     pub upcoming: Vec<TeamShift>,
     pub agents: Vec<(i64, String)>,
+    /// Swaps: the caller's own offers, and for managers the ones waiting for a decision.
+    pub swaps: Vec<Swap>,
+    pub pending_swaps: Vec<Swap>,
+    /// Other agents a shift can be offered to.
+    pub colleagues: Vec<(i64, String)>,
+    /// The caller's region's hand-over note.
+    pub handover: Option<Handover>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Swap {
+    pub id: i64,
+    pub from_agent: String,
+    pub to_agent: String,
+    /// The shift's start in the reader's time zone.
+    pub shift: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Handover {
+    pub team: String,
+    pub body: String,
+    pub updated_by: Option<String>,
+    pub updated: Option<String>,
 }
 
 /// A shift in a manager's list, in the manager's time zone.

@@ -62,6 +62,11 @@ test('time off is requested by the agent and approved by the manager; the calend
   expect(ics.status()).toBe(200);
   expect(await ics.text()).toContain('BEGIN:VCALENDAR');
 
+  // The region's hand-over note for the next shift.
+  await alex.getByRole('textbox', { name: 'Hand-over note' }).fill('Card payments flaky since 14:00; Mrs Ito waits for a callback.');
+  await alex.getByRole('button', { name: 'Save the note' }).click();
+  await expect(alex.getByText(/Last written by Alex Novak/)).toBeVisible();
+
   const day = new Date(Date.now() + 9 * 86400000).toISOString().slice(0, 10);
   await alex.getByLabel('First day').fill(day);
   await alex.getByLabel('Last day').fill(day);

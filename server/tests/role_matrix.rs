@@ -58,6 +58,10 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     // Agent 0 does not exist: a sentence for managers, a refusal for the others.
     ("add_shift", "agent=0&day={tomorrow}&start=09%3A00&hours=8", [400, 400, NO, NO, WHO]),
     ("delete_shift", "id=999999", [404, 404, NO, NO, WHO]),
+    ("offer_swap", "shift=999999&to=1", [404, 404, 404, 404, WHO]),
+    ("decide_swap", "id=999999&approve=true", [409, 409, NO, NO, WHO]),
+    // The matrix's users are in no region: a sentence, and nothing written.
+    ("save_handover", "body=All+quiet", [400, 400, 400, 400, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
@@ -125,7 +129,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     let mut v = Vec::new();
     for t in [
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
-        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays",
+        "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
     ] {
         v.push(count(pool, t).await.to_string());
     }

@@ -363,3 +363,41 @@ async fn a_shift_across_a_dst_change_has_the_right_length(pool: PgPool) {
         .unwrap();
     assert_eq!(local_end, "07:00");
 }
+
+// An agent offers a shift to a colleague; the manager approves and the shift changes hands,
+// unless the colleague is busy then. A region's hand-over note is shared by its agents.
+#[sqlx::test]
+async fn swaps_change_hands_with_approval_and_regions_share_a_hand_over_note(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let (alex, shift) = agent_with_shift(&pool).await;
+    let lena = user(&pool, "lena@meridian.test", Role::Operator).await;
+    assert!(matches!(wfm::offer_swap(&pool, lena, shift, alex).await, Err(app::error::AppError::NotFound(_))), "not Lena's shift");
+    let swap = wfm::offer_swap(&pool, alex, shift, lena).await.unwrap();
+    assert!(matches!(wfm::offer_swap(&pool, alex, shift, lena).await, Err(app::error::AppError::Conflict(_))));
+    wfm::decide_swap(&pool, manager, swap, true).await.unwrap();
+    let owner: i64 = sqlx::query_scalar("select user_id from shifts where id = $1").bind(shift).fetch_one(&pool).await.unwrap();
+    assert_eq!(owner, lena);
+
+    // Back to Alex, but Alex now has another shift at that time: refused, nothing changes.
+    sqlx::query("insert into shifts (user_id, starts_at, ends_at) select $1, starts_at + interval '1 hour', ends_at from shifts where id = $2")
+        .bind(alex)
+        .bind(shift)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let back = wfm::offer_swap(&pool, lena, shift, alex).await.unwrap();
+    assert!(matches!(wfm::decide_swap(&pool, manager, back, true).await, Err(app::error::AppError::Conflict(_))));
+    let owner: i64 = sqlx::query_scalar("select user_id from shifts where id = $1").bind(shift).fetch_one(&pool).await.unwrap();
+    assert_eq!(owner, lena);
+
+    let team: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Europe', 'EMEA', 'Europe/Berlin') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("update users set team_id = $1 where id = any($2)").bind(team).bind(vec![alex, lena]).execute(&pool).await.unwrap();
+    wfm::save_handover(&pool, alex, "Outage on card payments; ticket 4711 waits for a callback.").await.unwrap();
+    let note = wfm::handover(&pool, lena, "UTC").await.unwrap().unwrap();
+    assert!(note.body.contains("ticket 4711"));
+    assert_eq!(note.updated_by.as_deref(), Some("Test User"));
+    assert!(matches!(wfm::save_handover(&pool, manager, "x").await, Err(app::error::AppError::Invalid(_))), "the manager is in no region here");
+}

@@ -600,3 +600,113 @@ pub async fn delete_shift(pool: &PgPool, id: i64) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// An agent offers one of their coming shifts to a colleague; a manager decides.
+pub async fn offer_swap(pool: &PgPool, me: i64, shift: i64, to: i64) -> Result<i64, AppError> {
+    let mine: bool = sqlx::query_scalar("select exists (select 1 from shifts where id = $1 and user_id = $2 and starts_at > now())")
+        .bind(shift)
+        .bind(me)
+        .fetch_one(pool)
+        .await?;
+    if !mine {
+        return Err(AppError::NotFound("There is no such coming shift of yours.".into()));
+    }
+    let colleague: bool = sqlx::query_scalar("select exists (select 1 from users where id = $1 and role = 'operator' and active and id <> $2)")
+        .bind(to)
+        .bind(me)
+        .fetch_one(pool)
+        .await?;
+    if !colleague {
+        return Err(AppError::Invalid("Offer the shift to another active agent.".into()));
+    }
+    sqlx::query_scalar("insert into shift_swaps (shift_id, from_user, to_user) values ($1, $2, $3) returning id")
+        .bind(shift)
+        .bind(me)
+        .bind(to)
+        .fetch_one(pool)
+        .await
+        .map_err(|err| match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict("That shift is already offered.".into()),
+            _ => err.into(),
+        })
+}
+
+/// A manager approves (the shift changes hands, kept as placed by hand so a new roster
+/// does not undo it) or rejects a swap. Refused if the colleague is busy then.
+pub async fn decide_swap(pool: &PgPool, by: i64, id: i64, approve: bool) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let swap: Option<(i64, i64)> = sqlx::query_as(
+        "update shift_swaps set status = $2, decided_by = $3, decided_at = now() where id = $1 and status = 'pending' returning shift_id, to_user",
+    )
+    .bind(id)
+    .bind(if approve { "approved" } else { "rejected" })
+    .bind(by)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (shift, to) = swap.ok_or_else(|| AppError::Conflict("That swap is not waiting for a decision.".into()))?;
+    if approve {
+        // The colleague's row is the lock, as when a shift is placed by hand.
+        sqlx::query("select id from users where id = $1 for update").bind(to).execute(&mut *tx).await?;
+        let busy: bool = sqlx::query_scalar(
+            "select exists (select 1 from shifts o join shifts s on s.id = $1
+                             where o.user_id = $2 and o.starts_at < s.ends_at and o.ends_at > s.starts_at)",
+        )
+        .bind(shift)
+        .bind(to)
+        .fetch_one(&mut *tx)
+        .await?;
+        if busy {
+            return Err(AppError::Conflict("The colleague already has a shift then.".into()));
+        }
+        sqlx::query("update shifts set user_id = $2, generated = false where id = $1").bind(shift).bind(to).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Swaps offered by `user` (or, with `None`, all pending ones), shifts shown in `time_zone`.
+pub async fn swaps(pool: &PgPool, user: Option<i64>, time_zone: &str) -> Result<Vec<Swap>, AppError> {
+    Ok(sqlx::query_as(
+        "select w.id, f.name as from_agent, t.name as to_agent, to_char(s.starts_at at time zone $2, 'Dy DD Mon HH24:MI') as shift, w.status
+           from shift_swaps w join shifts s on s.id = w.shift_id join users f on f.id = w.from_user join users t on t.id = w.to_user
+          where case when $1::bigint is null then w.status = 'pending' else w.from_user = $1 or w.to_user = $1 end
+          order by w.created_at desc limit 50",
+    )
+    .bind(user)
+    .bind(time_zone)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The hand-over note of `user`'s region (team), if they have one.
+pub async fn handover(pool: &PgPool, user: i64, time_zone: &str) -> Result<Option<Handover>, AppError> {
+    Ok(sqlx::query_as(
+        "select t.name as team, coalesce(h.body, '') as body, w.name as updated_by,
+                to_char(h.updated_at at time zone $2, 'Dy DD Mon HH24:MI') as updated
+           from users u join teams t on t.id = u.team_id
+           left join handover_notes h on h.team_id = t.id left join users w on w.id = h.updated_by
+          where u.id = $1",
+    )
+    .bind(user)
+    .bind(time_zone)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Anyone in a region writes its hand-over note for the next shift.
+pub async fn save_handover(pool: &PgPool, user: i64, body: &str) -> Result<(), AppError> {
+    let body = crate::domain::qa::clean_text(body, 4000, "The note").map_err(AppError::Invalid)?;
+    let done = sqlx::query(
+        "insert into handover_notes (team_id, body, updated_by)
+         select team_id, $2, id from users where id = $1 and team_id is not null
+         on conflict (team_id) do update set body = excluded.body, updated_by = excluded.updated_by, updated_at = now()",
+    )
+    .bind(user)
+    .bind(&body)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Invalid("You are not in a region with a hand-over note.".into()));
+    }
+    Ok(())
+}

@@ -25,6 +25,13 @@ pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
             } else {
                 Vec::new()
             },
+            swaps: wfm::swaps(&state.pool, Some(user.id), &user.time_zone).await?,
+            pending_swaps: if can_plan { wfm::swaps(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
+            colleagues: sqlx::query_as("select id, name from users where role = 'operator' and active and id <> $1 order by name")
+                .bind(user.id)
+                .fetch_all(&state.pool)
+                .await?,
+            handover: wfm::handover(&state.pool, user.id, &user.time_zone).await?,
             time_zone: user.time_zone,
             can_plan,
         })
@@ -80,6 +87,28 @@ pub async fn delete_shift(id: i64) -> Result<(), AppError> {
     authorized(Permission::PlanShifts, |state, _| async move { wfm::delete_shift(&state.pool, id).await }).await
 }
 
+/// Offers one of my coming shifts to a colleague.
+#[server(endpoint = "offer_swap")]
+pub async fn offer_swap(shift: i64, to: i64) -> Result<i64, AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::ViewOwnSchedule, |state, user| async move { wfm::offer_swap(&state.pool, user.id, shift, to).await }).await
+}
+
+#[server(endpoint = "decide_swap")]
+pub async fn decide_swap(id: i64, approve: bool) -> Result<(), AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::PlanShifts, |state, user| async move { wfm::decide_swap(&state.pool, user.id, id, approve).await }).await
+}
+
+#[server(endpoint = "save_handover")]
+pub async fn save_handover(body: String) -> Result<(), AppError> {
+    use crate::backend::{authorized, wfm};
+    use crate::domain::access::Permission;
+    authorized(Permission::ViewOwnSchedule, |state, user| async move { wfm::save_handover(&state.pool, user.id, &body).await }).await
+}
+
 #[component]
 pub fn SchedulePage() -> impl IntoView {
     // Actions above the reloaded content, so their outcome stays on screen.
@@ -88,8 +117,16 @@ pub fn SchedulePage() -> impl IntoView {
     let link = ServerAction::<CalendarLink>::new();
     let place = ServerAction::<AddShift>::new();
     let remove = ServerAction::<DeleteShift>::new();
+    let offer = ServerAction::<OfferSwap>::new();
+    let swap = ServerAction::<DecideSwap>::new();
+    let note = ServerAction::<SaveHandover>::new();
     let data = Resource::new(
-        move || (ask.version().get(), decide.version().get(), place.version().get(), remove.version().get()),
+        move || {
+            (
+                (ask.version().get(), decide.version().get(), place.version().get(), remove.version().get()),
+                (offer.version().get(), swap.version().get(), note.version().get()),
+            )
+        },
         |_| load_schedule(),
     );
     let errors = move || {
@@ -98,6 +135,9 @@ pub fn SchedulePage() -> impl IntoView {
             decide.value().get().and_then(|r| r.err()),
             place.value().get().and_then(|r| r.err()),
             remove.value().get().and_then(|r| r.err()),
+            offer.value().get().and_then(|r| r.err()),
+            swap.value().get().and_then(|r| r.err()),
+            note.value().get().and_then(|r| r.err()),
         ]
             .into_iter()
             .flatten()
@@ -112,7 +152,9 @@ pub fn SchedulePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     data.await.map(|o| {
                         let manage = o.can_plan.then(|| view! { <TeamShifts now=o.on_shift_now.clone() upcoming=o.upcoming.clone() agents=o.agents.clone() place remove/> });
-                        view! { <ScheduleBody o ask decide link/> {manage} }
+                        let swaps = view! { <Swaps o=o.clone() offer swap/> };
+                        let handover = o.handover.clone().map(|h| view! { <HandoverNote h note/> });
+                        view! { {handover} <ScheduleBody o ask decide link/> {swaps} {manage} }
                     })
                 })}
             </Transition>
@@ -261,6 +303,71 @@ fn TeamShifts(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+        </section>
+    }
+}
+
+/// Offering my shifts to colleagues, my offers, and for managers the swaps to decide.
+#[component]
+fn Swaps(o: ScheduleOverview, offer: ServerAction<OfferSwap>, swap: ServerAction<DecideSwap>) -> impl IntoView {
+    let colleagues = o.colleagues.clone();
+    let offers = (!o.shifts.is_empty() && !colleagues.is_empty()).then(|| {
+        let to = RwSignal::new(String::new());
+        let shift = RwSignal::new(String::new());
+        let shift_options = o.shifts.iter().map(|s| view! { <option value=s.id.to_string()>{format!("{} – {}", s.starts, s.ends)}</option> }).collect_view();
+        let people = colleagues.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view();
+        view! {
+            <form class="inline-form" on:submit=move |e| {
+                e.prevent_default();
+                offer.dispatch(OfferSwap { shift: shift.get_untracked().parse().unwrap_or(0), to: to.get_untracked().parse().unwrap_or(0) });
+            }>
+                <label class="inline-field">"My shift " <select on:change=move |e| shift.set(event_target_value(&e))><option value="">"Pick one"</option>{shift_options}</select></label>
+                <label class="inline-field">"Offer to " <select on:change=move |e| to.set(event_target_value(&e))><option value="">"Pick a colleague"</option>{people}</select></label>
+                <button type="submit">"Offer the shift"</button>
+            </form>
+        }
+    });
+    let mine = o.swaps.iter().map(|w| view! { <li>{format!("{} → {}: {} · {}", w.from_agent, w.to_agent, w.shift, w.status)}</li> }).collect_view();
+    let pending = (!o.pending_swaps.is_empty()).then(|| {
+        let rows = o
+            .pending_swaps
+            .iter()
+            .map(|w| {
+                let id = w.id;
+                view! {
+                    <li>{format!("{} → {}: {} ", w.from_agent, w.to_agent, w.shift)}
+                        <button on:click=move |_| { swap.dispatch(DecideSwap { id, approve: true }); }>{format!("Approve the swap to {}", w.to_agent)}</button>
+                        " " <button on:click=move |_| { swap.dispatch(DecideSwap { id, approve: false }); }>"Reject"</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <h3>"Swaps waiting for you"</h3><ul class="plain-list">{rows}</ul> }
+    });
+    view! {
+        <section aria-labelledby="swaps-title" class="panel">
+            <h2 id="swaps-title">"Shift swaps"</h2>
+            {offers}
+            <ul class="plain-list" aria-label="My swaps">{mine}</ul>
+            {pending}
+        </section>
+    }
+}
+
+/// The region's note from the outgoing shift to the next one.
+#[component]
+fn HandoverNote(h: crate::wfm_model::Handover, note: ServerAction<SaveHandover>) -> impl IntoView {
+    let body = RwSignal::new(h.body.clone());
+    let by = h.updated_by.clone().zip(h.updated.clone()).map(|(who, when)| format!("Last written by {who}, {when}."));
+    view! {
+        <section aria-labelledby="handover-title" class="panel">
+            <h2 id="handover-title">{format!("Hand-over note, {}", h.team)}</h2>
+            <form on:submit=move |e| { e.prevent_default(); note.dispatch(SaveHandover { body: body.get_untracked() }); }>
+                <textarea rows="3" aria-label="Hand-over note" placeholder="What the next shift should know: open incidents, customers waiting on a callback…"
+                    prop:value=move || body.get() on:input=move |e| body.set(event_target_value(&e))></textarea>
+                <p class="hint">{by}</p>
+                <button type="submit">"Save the note"</button>
+            </form>
         </section>
     }
 }
