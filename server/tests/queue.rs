@@ -399,3 +399,32 @@ async fn the_customer_card_shows_local_time_and_survives_a_bad_zone(pool: PgPool
     let card = conversations::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
     assert_eq!(card.local_time, None);
 }
+
+// The reassign list puts agents on shift now first (with when their shift ends), then the
+// least loaded; reassigning hands the dialogue over.
+#[sqlx::test]
+async fn the_reassign_list_shows_load_and_who_is_on_shift(pool: PgPool) {
+    let me = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let busy = user(&pool, "busy@meridian.test", Role::Operator).await;
+    let on_shift = user(&pool, "onshift@meridian.test", Role::Operator).await;
+    for _ in 0..2 {
+        let d = dialogue(&pool).await;
+        conversations::claim(&pool, d, busy, false).await.unwrap();
+    }
+    sqlx::query("insert into shifts (user_id, starts_at, ends_at) values ($1, now() - interval '1 hour', now() + interval '3 hours')")
+        .bind(on_shift)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let id = dialogue(&pool).await;
+    let d = conversations::dialogue(&pool, id, me).await.unwrap().unwrap();
+    assert_eq!(d.assignees[0].id, on_shift, "on shift first");
+    assert!(d.assignees[0].on_shift_until.is_some());
+    let busy_row = d.assignees.iter().find(|a| a.id == busy).unwrap();
+    assert_eq!((busy_row.open, busy_row.on_shift_until.clone()), (2, None));
+    assert!(busy_row.label().ends_with("off shift · 2 open"));
+
+    let res = call(&app(&pool), "reassign_dialogue", Some(&session_cookie(&pool, me).await), &format!("id={id}&agent_id={on_shift}")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(holder(&pool, id).await, Some(on_shift));
+}

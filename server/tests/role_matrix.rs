@@ -34,6 +34,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("dialogue_presence", "id={id}&typing=false", [OK, OK, NO, OK, WHO]),
     ("tag_dialogue", "id={id}&tags=billing%2C+refund", [OK, OK, NO, OK, WHO]),
     ("set_dialogue_details", "id={id}&priority=high&outcome=converted", [OK, OK, NO, OK, WHO]),
+    ("reassign_dialogue", "id={id}&agent_id={agent}", [OK, OK, NO, OK, WHO]),
     ("reports_overview", "", [OK, OK, NO, NO, WHO]),
     ("list_users", "", [OK, NO, NO, NO, WHO]),
     ("qa_overview", "", [OK, OK, OK, OK, WHO]),
@@ -172,6 +173,7 @@ async fn every_server_function_answers_each_role_as_it_deserves(pool: PgPool) {
 
     let app = app(&pool);
     let callers = callers(&pool).await;
+    let agent = user(&pool, "target.agent@meridian.test", Role::Operator).await;
     for (endpoint, body, expected) in SERVER_FUNCTIONS {
         for (caller, want) in callers.iter().zip(expected) {
             // sign_out ends the session; give each call a fresh one.
@@ -186,7 +188,7 @@ async fn every_server_function_answers_each_role_as_it_deserves(pool: PgPool) {
                 }
                 _ => caller.cookie.clone(),
             };
-            let body = fill(&pool, body).await;
+            let body = fill(&pool, &body.replace("{agent}", &agent.to_string())).await;
             let before = fingerprint(&pool).await;
             let res = call(&app, endpoint, cookie.as_deref(), &body).await;
             assert_eq!(res.status.as_u16(), *want, "{endpoint} as {:?}: {}", caller.role, res.body);

@@ -248,7 +248,22 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     .await?;
 
     let viewers = super::presence::viewers(pool, &[id], me).await?;
+    // Everyone who can take it, on shift now first, then the least loaded.
+    let assignees: Vec<crate::pages::dialogue::Assignee> = sqlx::query_as(
+        "select * from (
+             select u.id, u.name,
+                    (select count(*) from conversations c where c.status = 'open' and c.assignee_id = u.id) as open,
+                    (select to_char(max(s.ends_at) at time zone me.time_zone, 'HH24:MI') from shifts s
+                      where s.user_id = u.id and s.starts_at <= now() and s.ends_at > now()) as on_shift_until
+               from users u, (select time_zone from users where id = $1) me
+              where u.active and u.role in ('operator', 'admin', 'super_admin')) a
+          order by on_shift_until is null, open, name limit 300",
+    )
+    .bind(me)
+    .fetch_all(pool)
+    .await?;
     Ok(Some(Dialogue {
+        assignees,
         viewers,
         id: r.id,
         subject: r.subject,

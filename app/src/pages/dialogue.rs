@@ -97,6 +97,30 @@ pub struct Dialogue {
     pub timeline: Vec<TimelineEntry>,
     /// Other agents in this dialogue right now.
     pub viewers: Vec<Viewer>,
+    /// Who it can be handed to: each agent's load and whether the schedule has them on shift.
+    pub assignees: Vec<Assignee>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Assignee {
+    pub id: i64,
+    pub name: String,
+    /// Open dialogues they hold.
+    pub open: i64,
+    /// When their current shift ends (in the reader's zone), if they are on shift now.
+    pub on_shift_until: Option<String>,
+}
+
+impl Assignee {
+    /// "Lena Fischer · on shift until 16:00 · 3 open"
+    pub fn label(&self) -> String {
+        let shift = match &self.on_shift_until {
+            Some(until) => format!("on shift until {until}"),
+            None => "off shift".to_string(),
+        };
+        format!("{} · {shift} · {} open", self.name, self.open)
+    }
 }
 
 #[server(endpoint = "dialogue")]
@@ -184,6 +208,14 @@ pub async fn tag_dialogue(id: i64, tags: String) -> Result<(), AppError> {
     .await
 }
 
+/// Hands the dialogue to another agent.
+#[server(endpoint = "reassign_dialogue")]
+pub async fn reassign_dialogue(id: i64, agent_id: i64) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move { conversations::assign(&state.pool, id, user.id, agent_id).await }).await
+}
+
 #[server(endpoint = "resolve_dialogue")]
 pub async fn resolve_dialogue(id: i64) -> Result<(), AppError> {
     use crate::backend::{authorized, conversations};
@@ -221,18 +253,20 @@ fn DialogueView() -> impl IntoView {
     let reopen = ServerAction::<ReopenDialogue>::new();
     let details = ServerAction::<SetDialogueDetails>::new();
     let tag = ServerAction::<TagDialogue>::new();
+    let reassign = ServerAction::<ReassignDialogue>::new();
     // Whenever any action settles, load the dialogue again.
     Effect::watch(
         move || {
             (claim.version().get(), send.version().get(), postpone.version().get(), resolve.version().get(),
-             reopen.version().get(), details.version().get(), tag.version().get())
+             reopen.version().get(), details.version().get(), tag.version().get(), reassign.version().get())
         },
         move |_, _, _| refresh.update(|n| *n += 1),
         false,
     );
     // The outcome of the latest action: its refusal as a sentence, cleared by any success.
     let refusal = RwSignal::new(None::<String>);
-    let outcomes: [Box<dyn Fn() -> Option<Option<String>> + Send + Sync>; 7] = [
+    let outcomes: [Box<dyn Fn() -> Option<Option<String>> + Send + Sync>; 8] = [
+        Box::new(move || reassign.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || claim.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || send.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || postpone.value().get().map(|r| r.err().map(|e| e.to_string()))),
@@ -265,7 +299,7 @@ fn DialogueView() -> impl IntoView {
         },
         false,
     );
-    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, draft };
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, draft };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -313,6 +347,7 @@ struct Actions {
     reopen: ServerAction<ReopenDialogue>,
     details: ServerAction<SetDialogueDetails>,
     tag: ServerAction<TagDialogue>,
+    reassign: ServerAction<ReassignDialogue>,
     /// The reply box's text.
     draft: RwSignal<String>,
 }
@@ -397,6 +432,7 @@ where
                             }
                         }}
                     </div>
+                    <ReassignForm id assignees=d.assignees.clone() current=assignee_id action=actions.reassign/>
                     <DetailsForm id priority=d.priority.clone() outcome=d.outcome.clone().unwrap_or_default() action=actions.details/>
                     <TagsForm id tags=d.tags.clone() action=actions.tag/>
                     {refusal}
@@ -426,6 +462,34 @@ where
             </article>
             <CustomerAside card=d.customer now/>
         </div>
+    }
+}
+
+/// Hand the dialogue to someone else: each agent with their load and whether the schedule
+/// has them on shift now (those on shift first).
+#[component]
+fn ReassignForm(id: i64, assignees: Vec<Assignee>, current: Option<i64>, action: ServerAction<ReassignDialogue>) -> impl IntoView {
+    let choice = RwSignal::new(String::new());
+    let options = assignees
+        .into_iter()
+        .filter(|a| Some(a.id) != current)
+        .map(|a| view! { <option value=a.id.to_string()>{a.label()}</option> })
+        .collect_view();
+    view! {
+        <form class="inline-field reassign" on:submit=move |e| {
+            e.prevent_default();
+            if let Ok(agent_id) = choice.get_untracked().parse() {
+                action.dispatch(ReassignDialogue { id, agent_id });
+            }
+        }>
+            <label class="inline-field">"Reassign to "
+                <select on:change=move |e| choice.set(event_target_value(&e))>
+                    <option value="">"Pick an agent"</option>
+                    {options}
+                </select>
+            </label>
+            <button type="submit">"Reassign"</button>
+        </form>
     }
 }
 
