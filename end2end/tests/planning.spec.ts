@@ -26,6 +26,7 @@ test('a manager sees demand and moves the service-level slider to see staffing c
   await expect(peak).not.toHaveText(String(before));
   expect(Number(await peak.textContent())).toBeGreaterThan(before);
   await expect(marcus.getByText('Service level target: 99 %')).toBeVisible();
+  await expect(marcus.getByTestId('busiest')).toContainText(/agents on the floor, \d+ scheduled; (99\.\d|100\.0) % answered in time/);
 
   // A follow-the-sun roster for next week, from this requirement.
   await marcus.getByLabel(/Service level target/).fill('80');

@@ -334,6 +334,31 @@ fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView 
         }
     });
     let peak = move || plan.with(|v| v.iter().copied().fold(0.0, f64::max));
+    // What the busiest interval's staffing achieves (chat): the Erlang C outputs.
+    let busiest = move || {
+        live.then(|| {
+            let f = forecast.get_value();
+            let arrivals = f.iter().copied().fold(0.0, f64::max);
+            let s = wfm::staff_live(&LiveInput {
+                arrivals,
+                interval_seconds,
+                aht_seconds: aht.get(),
+                target_service_level: (service_level.get() / 100.0).clamp(0.01, 0.999),
+                target_answer_seconds: answer_seconds.get(),
+                shrinkage: (shrinkage.get() / 100.0).clamp(0.0, 0.9),
+                max_occupancy: (occupancy.get() / 100.0).clamp(0.05, 1.0),
+                concurrency: concurrency.get() as u32,
+            });
+            format!(
+                "Busiest interval: {arrivals:.0} chats → {} agents on the floor, {} scheduled; {:.1} % answered in time, average answer {:.0} s, occupancy {:.0} %.",
+                s.agents,
+                s.scheduled_agents,
+                s.service_level * 100.0,
+                s.asa_seconds,
+                s.occupancy * 100.0
+            )
+        })
+    };
     let hours = move || plan.with(|v| v.iter().sum::<f64>() * interval_seconds / 3600.0);
     let day_rows = move || {
         plan.with(|v| {
@@ -385,6 +410,7 @@ fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView 
                     "Peak: " <strong data-testid="peak-agents">{move || format!("{:.0}", peak())}</strong> " agents · "
                     "Week: " <strong data-testid="agent-hours">{move || format!("{:.0}", hours())}</strong> " agent-hours scheduled"
                 </p>
+                <p class="hint" data-testid="busiest">{busiest}</p>
                 {move || polyline_chart(vec![("line", plan.get())], "Agents to schedule per interval, next week")}
                 <table class="list compact" aria-label="Agents to schedule per day">
                     <thead><tr><th>"Day"</th><th>"Peak agents"</th><th>"Agent-hours"</th></tr></thead>
