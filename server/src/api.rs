@@ -259,11 +259,15 @@ struct ForecastQuery {
     team_id: Option<i64>,
     weeks: Option<u32>,
     interval: Option<u32>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
-/// `GET /api/v1/wfm/forecast?channel=&zone=&weeks=&interval=`: arrivals forecast per interval
-/// for this week and the next, the back-test error, and the channel's handling time.
-async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query<ForecastQuery>) -> Result<Json<app::wfm_model::Planning>, AppError> {
+/// `GET /api/v1/wfm/forecast?from=&to=&channel=&zone=&weeks=&interval=`: the forecast
+/// arrivals per interval of this week and the next, as `slots` (local start time in the
+/// zone, arrivals) between the days `from` and `to` (both weeks when absent), with the
+/// back-test error, the heatmap and the channel's handling time.
+async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query<ForecastQuery>) -> Result<Json<Value>, AppError> {
     let user = caller.require(Permission::PlanShifts)?;
     let query = app::wfm_model::PlanningQuery {
         time_zone: q.zone.unwrap_or(user.time_zone),
@@ -272,7 +276,28 @@ async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query
         weeks: q.weeks.unwrap_or(6),
         interval_minutes: q.interval.unwrap_or(30),
     };
-    Ok(Json(app::backend::wfm::planning(&state.pool, &query).await?))
+    let day = |s: &Option<String>| -> Result<Option<chrono::NaiveDate>, AppError> {
+        s.as_deref()
+            .map(|d| chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d"))
+            .transpose()
+            .map_err(|_| AppError::Invalid("Give from and to as YYYY-MM-DD.".into()))
+    };
+    let (from, to) = (day(&q.from)?, day(&q.to)?);
+    let plan = app::backend::wfm::planning(&state.pool, &query).await?;
+    let next_monday = chrono::NaiveDate::parse_from_str(&plan.next_week_start, "%Y-%m-%d").map_err(|_| AppError::Internal)?;
+    let this_monday = next_monday - chrono::Duration::days(7);
+    let step = i64::from(plan.interval_minutes);
+    let slots: Vec<Value> = [(this_monday, &plan.this_week), (next_monday, &plan.next_week)]
+        .into_iter()
+        .flat_map(|(monday, week)| {
+            week.iter().enumerate().map(move |(i, arrivals)| (monday.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i as i64 * step), *arrivals))
+        })
+        .filter(|(start, _)| from.is_none_or(|f| start.date() >= f) && to.is_none_or(|t| start.date() <= t))
+        .map(|(start, arrivals)| json!({ "start": start.format("%Y-%m-%dT%H:%M").to_string(), "arrivals": arrivals }))
+        .collect();
+    let mut body = serde_json::to_value(&plan).map_err(|_| AppError::Internal)?;
+    body["slots"] = Value::Array(slots);
+    Ok(Json(body))
 }
 
 #[derive(Deserialize)]
@@ -491,6 +516,8 @@ pub fn openapi() -> Value {
                     "operationId": "wfmForecast",
                     "summary": "Arrivals forecast per interval for this week and next, with the back-test error (MAPE) and the handling time",
                     "parameters": [
+                        { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "First day of `slots` (local); this week's Monday by default" },
+                        { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "Last day of `slots`; next week's Sunday by default" },
                         { "name": "channel", "in": "query", "schema": { "type": "string", "enum": ["chat", "email", "social", "all"], "default": "chat" } },
                         { "name": "zone", "in": "query", "schema": { "type": "string" }, "description": "IANA time zone; the caller's by default" },
                         { "name": "team_id", "in": "query", "schema": { "type": "integer" } },

@@ -95,7 +95,16 @@ async fn the_erlang_c_api_answers_the_worked_example(pool: PgPool) {
     }
     let res = api_get(&app, "/api/v1/wfm/forecast?channel=chat&weeks=4", Some(&token)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(res.json()["next_week"].as_array().unwrap().len(), 336);
+    let body = res.json();
+    assert_eq!(body["next_week"].as_array().unwrap().len(), 336);
+    assert_eq!(body["slots"].as_array().unwrap().len(), 672, "this week and next");
+    // One day of slots: next Monday's 48 half-hours.
+    let monday = body["next_week_start"].as_str().unwrap().to_string();
+    let res = api_get(&app, &format!("/api/v1/wfm/forecast?from={monday}&to={monday}"), Some(&token)).await;
+    let slots = res.json()["slots"].as_array().unwrap().clone();
+    assert_eq!(slots.len(), 48);
+    assert_eq!(slots[0]["start"], format!("{monday}T00:00"));
+    assert_eq!(api_get(&app, "/api/v1/wfm/forecast?from=soon", Some(&token)).await.status, StatusCode::BAD_REQUEST);
 }
 
 // A follow-the-sun roster: each region's agents work inside its own daytime, within their
