@@ -276,13 +276,8 @@ async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query
         weeks: q.weeks.unwrap_or(6),
         interval_minutes: q.interval.unwrap_or(30),
     };
-    let day = |s: &Option<String>| -> Result<Option<chrono::NaiveDate>, AppError> {
-        s.as_deref()
-            .map(|d| chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d"))
-            .transpose()
-            .map_err(|_| AppError::Invalid("Give from and to as YYYY-MM-DD.".into()))
-    };
-    let (from, to) = (day(&q.from)?, day(&q.to)?);
+    let from = q.from.as_deref().map(|d| app::backend::parse_day(d, "from")).transpose()?;
+    let to = q.to.as_deref().map(|d| app::backend::parse_day(d, "to")).transpose()?;
     let plan = app::backend::wfm::planning(&state.pool, &query).await?;
     let next_monday = chrono::NaiveDate::parse_from_str(&plan.next_week_start, "%Y-%m-%d").map_err(|_| AppError::Internal)?;
     let this_monday = next_monday - chrono::Duration::days(7);

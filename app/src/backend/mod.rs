@@ -181,6 +181,26 @@ pub fn authorize(user: Option<CurrentUser>, permission: Permission) -> Result<Cu
     }
 }
 
+/// A day given as `YYYY-MM-DD` (a date-time is taken for its date); `what` names it in the
+/// refusal ("the first day", "the week's Monday").
+pub fn parse_day(s: &str, what: &str) -> Result<chrono::NaiveDate, AppError> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+        .map_err(|_| AppError::Invalid(format!("Give {what} as YYYY-MM-DD.")))
+}
+
+/// Whole days `from`–`to` inclusive: in order, and at most `max_days` apart.
+pub fn day_span(from: &str, to: &str, max_days: i64) -> Result<(chrono::NaiveDate, chrono::NaiveDate), AppError> {
+    let (first, last) = (parse_day(from, "the first day")?, parse_day(to, "the last day")?);
+    if first > last {
+        return Err(AppError::Invalid("The period ends before it starts.".into()));
+    }
+    if (last - first).num_days() > max_days {
+        return Err(AppError::Invalid(format!("Pick a period of at most {max_days} days.")));
+    }
+    Ok((first, last))
+}
+
 /// 32 random bytes from the OS, URL-safe base64: session ids and API tokens.
 pub fn random_token() -> String {
     use base64::Engine;

@@ -78,32 +78,12 @@ pub async fn save_scorecard(pool: &PgPool, by: i64, criteria: &[Criterion]) -> R
     Ok(Scorecard { version_id, version, name: current.name, criteria: criteria.to_vec() })
 }
 
-fn parse_day(s: &str, which: &str) -> Result<chrono::NaiveDate, AppError> {
-    // A date-time (RFC 3339) is taken for its date.
-    let s = s.trim();
-    let day = s.get(..10).unwrap_or(s);
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .map_err(|_| AppError::Invalid(format!("Give the {which} day as YYYY-MM-DD.")))
-}
-
-/// Checks a period of whole days and returns it as given.
-fn period(from: &str, to: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), AppError> {
-    let (from, to) = (parse_day(from, "first")?, parse_day(to, "last")?);
-    if from > to {
-        return Err(AppError::Invalid("The period ends before it starts.".into()));
-    }
-    if (to - from).num_days() > 366 {
-        return Err(AppError::Invalid("Pick a period of at most a year.".into()));
-    }
-    Ok((from, to))
-}
-
 /// Draws a stratified random sample of resolved dialogues and assigns it to a reviewer.
 pub async fn draw_sample(pool: &PgPool, requester: &CurrentUser, req: &SampleRequest) -> Result<Sample, AppError> {
     if !(1..=100).contains(&req.per_agent) {
         return Err(AppError::Invalid("Ask for between 1 and 100 dialogues per agent.".into()));
     }
-    let (from, to) = period(&req.from, &req.to)?;
+    let (from, to) = super::day_span(&req.from, &req.to, 366)?;
     let channels = req
         .channels
         .iter()
@@ -594,7 +574,7 @@ pub async fn default_period(pool: &PgPool, time_zone: &str) -> Result<(String, S
 /// Scores over a period of whole days (in `time_zone`): IQS per agent, team and week, and
 /// per criterion. Calibration reviews and reviews without a score are left out.
 pub async fn scores(pool: &PgPool, from: &str, to: &str, time_zone: &str, agent: Option<i64>) -> Result<Scores, AppError> {
-    let (first, last) = period(from, to)?;
+    let (first, last) = super::day_span(from, to, 366)?;
     let rows: Vec<(i64, String, Option<i64>, Option<String>, f64, i64, serde_json::Value, i64)> = sqlx::query_as(
         "select r.agent_id, a.name, a.team_id, t.name, r.score,
                 extract(epoch from date_trunc('week', r.created_at at time zone $3) at time zone $3)::bigint,

@@ -374,11 +374,7 @@ pub async fn calendar_feed(pool: &PgPool, token: &str) -> Result<Option<String>,
 
 /// An agent asks for whole days off, `from`–`to` inclusive, in their time zone.
 pub async fn request_time_off(pool: &PgPool, user: i64, time_zone: &str, from: &str, to: &str, reason: &str) -> Result<i64, AppError> {
-    let day = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the days as YYYY-MM-DD.".into()));
-    let (first, last) = (day(from)?, day(to)?);
-    if first > last || (last - first).num_days() > 60 {
-        return Err(AppError::Invalid("Pick a first day on or before the last, at most 60 days apart.".into()));
-    }
+    let (first, last) = super::day_span(from, to, 60)?;
     let reason = crate::domain::qa::clean_text(reason, 500, "The reason").map_err(AppError::Invalid)?;
     Ok(sqlx::query_scalar(
         "insert into time_off (user_id, starts_at, ends_at, reason)
@@ -438,7 +434,7 @@ pub async fn decide_time_off(pool: &PgPool, by: i64, id: i64, approve: bool) -> 
 
 /// A manager adds a holiday (for one region's team, or every region with `team_id` none).
 pub async fn add_holiday(pool: &PgPool, day: &str, name: &str, team_id: Option<i64>, factor: f64) -> Result<i64, AppError> {
-    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the day as YYYY-MM-DD.".into()))?;
+    let day = super::parse_day(day, "the day")?;
     let name = crate::domain::qa::clean_text(name, 120, "The name").map_err(AppError::Invalid)?;
     if name.is_empty() {
         return Err(AppError::Invalid("Name the holiday.".into()));
@@ -474,11 +470,7 @@ pub struct ShiftRow {
 
 /// Shifts starting in `[from, to)` (days, UTC), of one agent or all.
 pub async fn shifts(pool: &PgPool, agent: Option<i64>, from: &str, to: &str) -> Result<Vec<ShiftRow>, AppError> {
-    let day = |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give from and to as YYYY-MM-DD.".into()));
-    let (first, last) = (day(from)?, day(to)?);
-    if first > last || (last - first).num_days() > 62 {
-        return Err(AppError::Invalid("Ask for at most 62 days, from before to.".into()));
-    }
+    let (first, last) = super::day_span(from, to, 62)?;
     Ok(sqlx::query_as(
         "select s.id, s.user_id as agent_id, u.name as agent, s.starts_at, s.ends_at, s.break_minutes, s.generated
            from shifts s join users u on u.id = s.user_id
@@ -496,7 +488,7 @@ pub async fn shifts(pool: &PgPool, agent: Option<i64>, from: &str, to: &str) -> 
 /// Monday `week` (`YYYY-MM-DD`) in `time_zone`.
 pub async fn coverage(pool: &PgPool, week: &str, time_zone: &str, interval_minutes: u32) -> Result<(chrono::DateTime<chrono::Utc>, Vec<u32>), AppError> {
     check_zone(pool, time_zone).await?;
-    let monday = chrono::NaiveDate::parse_from_str(week, "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the week as the date of its Monday, YYYY-MM-DD.".into()))?;
+    let monday = super::parse_day(week, "the week as the date of its Monday")?;
     if monday.format("%u").to_string() != "1" {
         return Err(AppError::Invalid("A week starts on a Monday.".into()));
     }
@@ -547,7 +539,7 @@ pub async fn team_shifts(pool: &PgPool, time_zone: &str, now: bool) -> Result<Ve
 /// A manager places a shift by hand: `day` and `start` (`HH:MM`) in `time_zone`, `hours` long
 /// with a 30-minute break in the middle. Refused if it overlaps the agent's other shifts.
 pub async fn add_shift(pool: &PgPool, by: i64, agent: i64, time_zone: &str, day: &str, start: &str, hours: f64) -> Result<i64, AppError> {
-    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid("Give the day as YYYY-MM-DD.".into()))?;
+    let day = super::parse_day(day, "the day")?;
     let start = chrono::NaiveTime::parse_from_str(start.trim(), "%H:%M").map_err(|_| AppError::Invalid("Give the start as HH:MM.".into()))?;
     if !(1.0..=12.0).contains(&hours) {
         return Err(AppError::Invalid("A shift lasts between 1 and 12 hours.".into()));

@@ -309,20 +309,22 @@ fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView 
     let zone = StoredValue::new(p.time_zone.clone());
     let model = RwSignal::new(SupportModel::FollowTheSun);
 
+    // The sliders as Erlang C inputs for an interval with `arrivals` (tracked by the caller).
+    let live_input = move |arrivals: f64| LiveInput {
+        arrivals,
+        interval_seconds,
+        aht_seconds: aht.get(),
+        target_service_level: (service_level.get() / 100.0).clamp(0.01, 0.999),
+        target_answer_seconds: answer_seconds.get(),
+        shrinkage: (shrinkage.get() / 100.0).clamp(0.0, 0.9),
+        max_occupancy: (occupancy.get() / 100.0).clamp(0.05, 1.0),
+        concurrency: concurrency.get() as u32,
+    };
     // Agents to schedule per interval, from the same code the server uses.
     let plan = Memo::new(move |_| {
         let f = forecast.get_value();
         if live {
-            let base = LiveInput {
-                arrivals: 0.0,
-                interval_seconds,
-                aht_seconds: aht.get(),
-                target_service_level: (service_level.get() / 100.0).clamp(0.01, 0.999),
-                target_answer_seconds: answer_seconds.get(),
-                shrinkage: (shrinkage.get() / 100.0).clamp(0.0, 0.9),
-                max_occupancy: (occupancy.get() / 100.0).clamp(0.05, 1.0),
-                concurrency: concurrency.get() as u32,
-            };
+            let base = live_input(0.0);
             f.iter().map(|a| wfm::staff_live(&LiveInput { arrivals: *a, ..base }).scheduled_agents as f64).collect::<Vec<_>>()
         } else {
             let work: Vec<f64> = f.iter().map(|a| a * aht.get()).collect();
@@ -339,16 +341,7 @@ fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView 
         live.then(|| {
             let f = forecast.get_value();
             let arrivals = f.iter().copied().fold(0.0, f64::max);
-            let s = wfm::staff_live(&LiveInput {
-                arrivals,
-                interval_seconds,
-                aht_seconds: aht.get(),
-                target_service_level: (service_level.get() / 100.0).clamp(0.01, 0.999),
-                target_answer_seconds: answer_seconds.get(),
-                shrinkage: (shrinkage.get() / 100.0).clamp(0.0, 0.9),
-                max_occupancy: (occupancy.get() / 100.0).clamp(0.05, 1.0),
-                concurrency: concurrency.get() as u32,
-            });
+            let s = wfm::staff_live(&live_input(arrivals));
             format!(
                 "Busiest interval: {arrivals:.0} chats → {} agents on the floor, {} scheduled; {:.1} % answered in time, average answer {:.0} s, occupancy {:.0} %.",
                 s.agents,
