@@ -111,3 +111,27 @@ test('a manager edits the scorecard and it is saved as a new version', async ({ 
   await marcus.getByRole('button', { name: 'Save as a new version' }).click();
   await expect(marcus.getByRole('status')).toHaveText(/Saved as version \d+\./);
 });
+
+// A manager opens a calibration session on a resolved dialogue and scores it; the session
+// shows who scored it and the agreement table counts the scores.
+test('a calibration session is started, scored and counted', async ({ browser }) => {
+  const marcus = await signedIn(browser, 'manager@meridian.test', '/queue');
+  await marcus.goto('/queue?view=resolved');
+  const href = (await marcus.getByRole('table', { name: 'Resolved' }).getByRole('link').first().getAttribute('href'))!;
+  const id = href.split('id=')[1];
+  await marcus.goto('/qa/calibration');
+  await hydrated(marcus);
+  await marcus.getByLabel('Dialogue number').fill(id);
+  await marcus.getByRole('button', { name: 'Start a calibration session' }).click();
+  const session = marcus.getByRole('listitem').filter({ hasText: 'scored by nobody yet' }).first();
+  await session.getByRole('link').click();
+  await hydrated(marcus);
+  await expect(marcus.getByRole('heading', { level: 2, name: /Calibration review · Default v\d+/ })).toBeVisible();
+  for (const key of ['y', '4', '4', 'x', '4', 'y', '4', '5']) await marcus.keyboard.press(key);
+  await marcus.keyboard.press('s');
+  await expect(marcus.getByText('Review saved.')).toBeVisible();
+  await marcus.goto('/qa/calibration');
+  await hydrated(marcus);
+  await expect(marcus.getByRole('listitem').filter({ hasText: 'scored by Marcus Webb' }).first()).toContainText('Done');
+  await expect(marcus.getByRole('table', { name: 'Agreement per criterion' }).getByRole('row').filter({ hasText: 'Task completed' })).toBeVisible();
+});
