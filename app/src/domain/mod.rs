@@ -4,6 +4,7 @@
 pub mod access;
 pub mod dialogue;
 pub mod email;
+pub mod kb;
 pub mod ical;
 pub mod metrics;
 pub mod qa;
