@@ -6,6 +6,7 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod kb_model;
 pub mod pages;
 pub mod qa_model;
 pub mod wfm_model;
@@ -68,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async/>
                     <Route path=path!("/dialogue") view=pages::dialogue::DialoguePage ssr=SsrMode::Async/>
                     <Route path=path!("/kb") view=pages::knowledge_base::KnowledgeBasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/kb/article") view=pages::kb_article::KbArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/kb/edit") view=pages::kb_article::KbEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/kb/history") view=pages::kb_article::KbHistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/qa") view=pages::qa::QaPage ssr=SsrMode::Async/>
                     <Route path=path!("/qa/review") view=pages::qa_review::QaReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/qa/results") view=pages::qa_results::QaResultsPage ssr=SsrMode::Async/>

@@ -118,13 +118,16 @@ struct MessageBody {
     body: String,
     #[serde(default)]
     internal: bool,
+    /// Knowledge-base articles sent in this reply.
+    #[serde(default)]
+    articles: Vec<i64>,
 }
 
 /// `POST /api/v1/conversations/{id}/messages`: a reply (or, with `internal`, a note).
 async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<(StatusCode, Json<Value>), AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let m = body(parsed)?;
-    let message_id = conversations::write_message(&state.pool, id, user.id, &m.body, m.internal, false).await?;
+    let message_id = conversations::write_message(&state.pool, id, user.id, &m.body, m.internal, false, &m.articles).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": message_id }))))
 }
 
@@ -411,7 +414,8 @@ pub fn openapi() -> Value {
                     "summary": "Reply to the customer, or with internal: true leave an internal note",
                     "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["body"],
-                        "properties": { "body": { "type": "string" }, "internal": { "type": "boolean", "default": false } } } } } },
+                        "properties": { "body": { "type": "string" }, "internal": { "type": "boolean", "default": false },
+                            "articles": { "type": "array", "items": { "type": "integer" }, "description": "Knowledge-base articles sent in this reply (recorded for QA)" } } } } } },
                     "responses": { "201": { "description": "Stored" }, "400": error, "401": error, "403": error, "404": error, "409": error }
                 }
             },

@@ -79,7 +79,7 @@ async fn agent_b_cannot_reply_in_a_dialogue_agent_a_holds(pool: PgPool) {
     conversations::claim(&pool, id, a, false).await.unwrap();
     let messages_before = count(&pool, "messages").await;
 
-    let refused = conversations::write_message(&pool, id, b, "I can help!", false, false).await;
+    let refused = conversations::write_message(&pool, id, b, "I can help!", false, false, &[]).await;
 
     assert_eq!(refused, Err(AppError::Conflict("Test User is handling this dialogue.".into())));
     assert_eq!(count(&pool, "messages").await, messages_before);
@@ -88,7 +88,7 @@ async fn agent_b_cannot_reply_in_a_dialogue_agent_a_holds(pool: PgPool) {
     assert_eq!(conversations::claim(&pool, id, b, true).await.unwrap(), Claimed::TakenOver);
     assert_eq!(holder(&pool, id).await, Some(b));
     assert_eq!(events(&pool, id, "taken_over").await, 1);
-    conversations::write_message(&pool, id, b, "I can help!", false, false).await.unwrap();
+    conversations::write_message(&pool, id, b, "I can help!", false, false, &[]).await.unwrap();
 }
 
 // A reply on an unassigned dialogue claims it first and sets the first response once.
@@ -97,10 +97,10 @@ async fn replying_claims_and_sets_the_first_response_once(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
 
-    conversations::write_message(&pool, id, a, "Hello!", false, false).await.unwrap();
+    conversations::write_message(&pool, id, a, "Hello!", false, false, &[]).await.unwrap();
     let first: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("select first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
-    conversations::write_message(&pool, id, a, "Anything else?", false, false).await.unwrap();
+    conversations::write_message(&pool, id, a, "Anything else?", false, false, &[]).await.unwrap();
     let still: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("select first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
 
@@ -118,7 +118,7 @@ async fn an_internal_note_is_never_a_reply_to_the_customer(pool: PgPool) {
     let id = dialogue(&pool).await;
     conversations::claim(&pool, id, a, false).await.unwrap();
 
-    let note = conversations::write_message(&pool, id, specialist, "Known bug, see incident.", true, false).await.unwrap();
+    let note = conversations::write_message(&pool, id, specialist, "Known bug, see incident.", true, false, &[]).await.unwrap();
 
     let (visibility, author_kind): (String, String) =
         sqlx::query_as("select visibility, author_kind from messages where id = $1").bind(note).fetch_one(&pool).await.unwrap();
@@ -134,7 +134,7 @@ async fn an_internal_note_is_never_a_reply_to_the_customer(pool: PgPool) {
 async fn an_empty_reply_is_refused(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    assert!(matches!(conversations::write_message(&pool, id, a, "   ", false, false).await, Err(AppError::Invalid(_))));
+    assert!(matches!(conversations::write_message(&pool, id, a, "   ", false, false, &[]).await, Err(AppError::Invalid(_))));
     assert_eq!(holder(&pool, id).await, None);
 }
 
@@ -299,7 +299,7 @@ async fn an_idle_agents_unanswered_claims_go_back_to_the_queue(pool: PgPool) {
     session_cookie(&pool, active).await;
     let (unanswered, answered, kept) = (dialogue(&pool).await, dialogue(&pool).await, dialogue(&pool).await);
     conversations::claim(&pool, unanswered, idle, false).await.unwrap();
-    conversations::write_message(&pool, answered, idle, "On it!", false, false).await.unwrap();
+    conversations::write_message(&pool, answered, idle, "On it!", false, false, &[]).await.unwrap();
     conversations::claim(&pool, kept, active, false).await.unwrap();
     let lease = std::time::Duration::from_secs(30 * 60);
     assert_eq!(conversations::release_stale_claims(&pool, lease).await.unwrap(), 0, "fresh claims are kept");

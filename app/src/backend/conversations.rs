@@ -405,8 +405,17 @@ async fn act_as_holder(conn: &mut PgConnection, id: i64, me: i64, internal: bool
 
 /// Adds an agent's public reply or internal note. A public reply needs the dialogue
 /// (claiming it if nobody holds it) and sets the first response once; a note never
-/// reaches the customer and changes nothing else.
-pub async fn write_message(pool: &PgPool, id: i64, me: i64, body: &str, internal: bool, take_over: bool) -> Result<i64, AppError> {
+/// reaches the customer and changes nothing else. `articles` are knowledge-base articles
+/// the agent inserted into a reply; they are recorded as sent (notes send nothing).
+pub async fn write_message(
+    pool: &PgPool,
+    id: i64,
+    me: i64,
+    body: &str,
+    internal: bool,
+    take_over: bool,
+    articles: &[i64],
+) -> Result<i64, AppError> {
     let body = queue::message_body(body).map_err(|e| AppError::Invalid(e.into()))?;
     let mut tx = pool.begin().await?;
     let status = act_as_holder(&mut tx, id, me, internal, take_over).await?;
@@ -430,6 +439,9 @@ pub async fn write_message(pool: &PgPool, id: i64, me: i64, body: &str, internal
             .await?;
     }
     event(&mut tx, id, me, if internal { "noted" } else { "replied" }, "").await?;
+    if !internal {
+        super::kb::record_uses(&mut tx, id, me, &body, articles).await?;
+    }
     tx.commit().await?;
     Ok(message_id)
 }

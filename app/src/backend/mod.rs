@@ -2,6 +2,7 @@
 //! function passes through, and the PostgreSQL repositories. Compiled with `ssr` only.
 
 pub mod conversations;
+pub mod kb;
 pub mod passwords;
 pub mod presence;
 pub mod qa;

@@ -14,6 +14,7 @@ use crate::pages::queue::clock_text;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use crate::pages::knowledge_base::ReplyKnowledge;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -147,11 +148,11 @@ pub async fn claim_dialogue(id: i64, take_over: bool) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "send_message")]
-pub async fn send_message(id: i64, body: String, internal: bool) -> Result<(), AppError> {
+pub async fn send_message(id: i64, body: String, internal: bool, #[server(default)] articles: Vec<i64>) -> Result<(), AppError> {
     use crate::backend::{authorized, conversations};
     use crate::domain::access::Permission;
     authorized(Permission::WorkQueue, |state, user| async move {
-        conversations::write_message(&state.pool, id, user.id, &body, internal, false).await.map(|_| ())
+        conversations::write_message(&state.pool, id, user.id, &body, internal, false, &articles).await.map(|_| ())
     })
     .await
 }
@@ -290,16 +291,19 @@ fn DialogueView() -> impl IntoView {
     // The reply being written lives here, above the layout that live updates redraw, so a
     // colleague's change never wipes it; it is cleared once the message is stored.
     let draft = RwSignal::new(String::new());
+    // Knowledge-base articles inserted into the reply, recorded as sent with it.
+    let inserted = RwSignal::new(Vec::<i64>::new());
     Effect::watch(
         move || send.value().get(),
         move |sent, _, _| {
             if let Some(Ok(())) = sent {
                 draft.set(String::new());
+                inserted.set(Vec::new());
             }
         },
         false,
     );
-    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, draft };
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, draft, inserted };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -350,6 +354,8 @@ struct Actions {
     reassign: ServerAction<ReassignDialogue>,
     /// The reply box's text.
     draft: RwSignal<String>,
+    /// Knowledge-base articles inserted into it.
+    inserted: RwSignal<Vec<i64>>,
 }
 
 #[component]
@@ -383,7 +389,8 @@ where
 
     let send = move |internal: bool| {
         let body = actions.draft.get_untracked();
-        actions.send.dispatch(SendMessage { id, body, internal });
+        let articles = if internal { Vec::new() } else { actions.inserted.get_untracked() };
+        actions.send.dispatch(SendMessage { id, body, internal, articles });
     };
     let postpone_until = move |_| {
         let value = until_ref.get().map(|i| i.value()).unwrap_or_default();
@@ -459,6 +466,7 @@ where
                         </button>
                     </div>
                 </form>
+                <ReplyKnowledge draft=actions.draft inserted=actions.inserted conversation_id=id/>
             </article>
             <CustomerAside card=d.customer now/>
         </div>

@@ -1,19 +1,307 @@
-//! `/kb`: the knowledge base. Articles, search and the help centre arrive with the
-//! knowledge-base issue; until then the page says so.
+//! `/kb`: the knowledge base for staff. Search as you type (ranked full text, near matches
+//! for misspelt words), filters by category, visibility and freshness, the owner's list of
+//! stale articles, and dialogues found by the same words. The article, editor and history
+//! pages are in `kb_article.rs`; the public help centre is served by the server (`help.rs`).
 
+use crate::auth::Auth;
+use crate::components::notice::{error_fallback, EmptyState, Loading};
 use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
+use crate::domain::access::{Permission, Section};
+use crate::error::AppError;
+use crate::kb_model::*;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[server(endpoint = "kb_categories")]
+pub async fn kb_categories() -> Result<Vec<Category>, AppError> {
+    use crate::backend::{authorized, kb};
+    authorized(Permission::ReadKnowledgeBase, |state, _| async move { kb::categories(&state.pool, kb::Audience::Staff).await }).await
+}
+
+#[server(endpoint = "kb_search", input = Json)]
+pub async fn kb_search(req: SearchRequest) -> Result<SearchResult, AppError> {
+    use crate::backend::{authorized, kb};
+    authorized(Permission::ReadKnowledgeBase, |state, user| async move {
+        kb::search(&state.pool, kb::Audience::Staff, Some(user.id), &req).await
+    })
+    .await
+}
+
+/// Dialogues whose subject or messages match, for agents.
+#[server(endpoint = "kb_search_dialogues")]
+pub async fn kb_search_dialogues(q: String) -> Result<Vec<DialogueHit>, AppError> {
+    use crate::backend::{authorized, kb};
+    authorized(Permission::WorkQueue, |state, _| async move { kb::search_dialogues(&state.pool, &q, 10).await }).await
+}
 
 #[component]
 pub fn KnowledgeBasePage() -> impl IntoView {
     view! {
         <RequireSection section=Section::KnowledgeBase>
-            <h1>"Knowledge base"</h1>
-            <p class="lede">"Articles in categories, written in Markdown, internal or public, each with an owner and a review date."</p>
-            <div class="notice notice-info" role="status">
-                "No articles yet. Search, freshness flags, revision history and the public help centre are being built."
-            </div>
+            <KbHome/>
         </RequireSection>
+    }
+}
+
+#[component]
+fn KbHome() -> impl IntoView {
+    let auth = Auth::expect();
+    let role = move || auth.user.get().and_then(|u| u.ok().flatten()).map(|u| u.role);
+    let q = RwSignal::new(String::new());
+    let category = RwSignal::new(None::<i64>);
+    let visibility = RwSignal::new(String::new());
+    let stale_only = RwSignal::new(false);
+    let mine = RwSignal::new(false);
+    let categories = Resource::new(|| (), |_| kb_categories());
+    let request = move || SearchRequest {
+        q: q.get(),
+        category_id: category.get(),
+        visibility: Some(visibility.get()).filter(|v| !v.is_empty()),
+        stale_only: stale_only.get(),
+        mine: mine.get(),
+        limit: Some(30),
+        cursor: None,
+    };
+    let results = Resource::new(request, |req| kb_search(req));
+    // Dialogues too, for those who work the queue (a refused call would set the page's status).
+    let works_queue = move || role().is_some_and(|r| r.can(Permission::WorkQueue));
+    let dialogues = Resource::new(move || (q.get(), works_queue()), |(q, works)| async move {
+        if !works || q.trim().chars().count() < 3 { Ok(Vec::new()) } else { kb_search_dialogues(q).await }
+    });
+    let category_options = move || {
+        categories.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|c| {
+            let id = c.id;
+            view! { <option value=id.to_string() selected=move || category.get() == Some(id)>{format!("{} ({})", c.name, c.articles)}</option> }
+        }).collect_view()
+    };
+    view! {
+        <div class="page-head">
+            <h1>"Knowledge base"</h1>
+            <a class="button button-primary" href="/kb/edit" aria-keyshortcuts="a">"New article"</a>
+        </div>
+        <p class="lede">"Articles agents trust: each shows its owner and when it was last reviewed; stale ones are flagged."</p>
+        <form class="filters" role="search" on:submit=|e| e.prevent_default()>
+            <label class="grow">"Search articles"
+                <input type="search" autofocus aria-keyshortcuts="/" placeholder="Type a few words: refund, reset password…"
+                    prop:value=move || q.get() on:input=move |e| q.set(event_target_value(&e))/>
+            </label>
+            <label>"Category"
+                <select on:change=move |e| category.set(event_target_value(&e).parse().ok())>
+                    <option value="">"All categories"</option>
+                    {category_options}
+                </select>
+            </label>
+            <label>"Visibility"
+                <select on:change=move |e| visibility.set(event_target_value(&e))>
+                    <option value="">"Internal and public"</option>
+                    <option value="internal">"Internal (agents only)"</option>
+                    <option value="public">"Public (help centre)"</option>
+                </select>
+            </label>
+            <label class="check"><input type="checkbox" prop:checked=move || stale_only.get()
+                on:change=move |e| stale_only.set(event_target_checked(&e))/>"Stale only"</label>
+            <label class="check"><input type="checkbox" prop:checked=move || mine.get()
+                on:change=move |e| mine.set(event_target_checked(&e))/>"My articles"</label>
+        </form>
+        <StaleForMe stale_only mine/>
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    let found = results.await?;
+                    let hits = dialogues.await.unwrap_or_default();
+                    Ok::<_, AppError>(view! {
+                        <ArticleList found/>
+                        <DialogueHits hits/>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The owner's reminder: how many of their own articles are due for review.
+#[component]
+fn StaleForMe(stale_only: RwSignal<bool>, mine: RwSignal<bool>) -> impl IntoView {
+    let mine_stale = Resource::new(
+        || (),
+        |_| kb_search(SearchRequest { stale_only: true, mine: true, limit: Some(100), ..Default::default() }),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || mine_stale.get().and_then(|r| r.ok()).filter(|r| !r.articles.is_empty()).map(|r| {
+                let n = r.articles.len();
+                view! {
+                    <div class="notice notice-warning" role="status">
+                        {format!("{n} of your articles {} due for review. ", if n == 1 { "is" } else { "are" })}
+                        <button type="button" class="link" on:click=move |_| { stale_only.set(true); mine.set(true); }>"Show my stale articles"</button>
+                    </div>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ArticleList(found: SearchResult) -> impl IntoView {
+    if found.articles.is_empty() {
+        return view! { <EmptyState title="No articles found" detail="Try other words or fewer filters, or write the article that is missing."/> }.into_any();
+    }
+    let near = found.near_matches.then(|| view! {
+        <p class="notice notice-info" role="status">"Nothing matched every word exactly; these are the nearest titles (a word may be misspelt)."</p>
+    });
+    let rows = found.articles.into_iter().map(|a| view! { <ArticleRow a/> }).collect_view();
+    view! {
+        {near}
+        <ul class="article-list" aria-label="Articles">{rows}</ul>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn ArticleRow(a: ArticleSummary) -> impl IntoView {
+    let snippet = a.snippet.clone().map(|s| view! { <p class="snippet">{snippet_view(&s)}</p> });
+    view! {
+        <li class="article-row">
+            <a class="article-title" href=format!("/kb/article?id={}", a.id)>{a.title.clone()}</a>
+            <span class="meta">
+                {a.category.clone()}
+                {(a.visibility == "internal").then(|| view! { <span class="badge">"Internal"</span> })}
+                {(a.status == "draft").then(|| view! { <span class="badge badge-draft">"Draft"</span> })}
+                {a.stale.then(|| view! { <span class="badge badge-stale" title="Not reviewed within its category's review interval">"Stale"</span> })}
+                {format!(" · reviewed {} · owner {}", a.reviewed_on, a.owner.clone().unwrap_or_else(|| "nobody".into()))}
+            </span>
+            {snippet}
+        </li>
+    }
+}
+
+/// A search snippet with the matched words in `<mark>`; the text itself is never HTML.
+pub fn snippet_view(s: &crate::domain::kb::Snippet) -> impl IntoView {
+    s.0.iter()
+        .map(|(text, marked)| if *marked { view! { <mark>{text.clone()}</mark> }.into_any() } else { text.clone().into_any() })
+        .collect_view()
+}
+
+#[component]
+fn DialogueHits(hits: Vec<DialogueHit>) -> impl IntoView {
+    (!hits.is_empty()).then(|| {
+        let rows = hits
+            .into_iter()
+            .map(|h| view! {
+                <li><a href=format!("/dialogue?id={}", h.id)>{h.subject}</a>
+                    <span class="meta">{format!(" · {} · {} · {}", h.customer, h.status, h.created_on)}</span></li>
+            })
+            .collect_view();
+        view! {
+            <section aria-labelledby="dialogue-hits">
+                <h2 id="dialogue-hits">"Dialogues"</h2>
+                <ul class="article-list" aria-label="Dialogues found">{rows}</ul>
+            </section>
+        }
+    })
+}
+
+/// The knowledge base inside the dialogue's reply box: search without leaving the dialogue,
+/// preview an article, insert its public link or its text into the reply. Inserted articles
+/// are remembered in `inserted` and recorded as sent with the reply.
+#[component]
+pub fn ReplyKnowledge(draft: RwSignal<String>, inserted: RwSignal<Vec<i64>>, conversation_id: i64) -> impl IntoView {
+    let q = RwSignal::new(String::new());
+    let results = Resource::new(move || q.get(), |q| async move {
+        if q.trim().is_empty() {
+            Ok(SearchResult::default())
+        } else {
+            kb_search(SearchRequest { q, limit: Some(5), ..Default::default() }).await
+        }
+    });
+    let preview = RwSignal::new(None::<Article>);
+    let failure = RwSignal::new(None::<String>);
+    let append = move |text: String, id: i64| {
+        draft.update(|d| {
+            if !d.trim().is_empty() {
+                d.push_str(if d.ends_with('\n') { "\n" } else { "\n\n" });
+            }
+            d.push_str(&text);
+        });
+        inserted.update(|ids| if !ids.contains(&id) { ids.push(id) });
+    };
+    // Fetches the whole article, then hands it to `then` (preview or insert as text).
+    let with_article = move |id: i64, then: fn(Article, RwSignal<Option<Article>>) -> Option<(String, i64)>| {
+        leptos::task::spawn_local(async move {
+            match crate::pages::kb_article::kb_article(id).await {
+                Ok(v) => {
+                    failure.set(None);
+                    if let Some((text, id)) = then(v.article, preview) {
+                        append(text, id);
+                    }
+                }
+                Err(e) => failure.set(Some(e.to_string())),
+            }
+        });
+    };
+    let link = move |a: &ArticleSummary| {
+        let origin = origin();
+        format!("{}: {origin}{}", a.title, public_path(a.id))
+    };
+    view! {
+        <section class="reply-kb" aria-labelledby="reply-kb-title">
+            <h2 id="reply-kb-title" class="sr-only">"Knowledge base"</h2>
+            <label>"Search the knowledge base"
+                <input type="search" aria-keyshortcuts="/" placeholder="Find an article to send…"
+                    prop:value=move || q.get() on:input=move |e| q.set(event_target_value(&e))/>
+            </label>
+            <Suspense fallback=|| ()>
+                {move || results.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Ok(r) => {
+                        let near = r.near_matches.then(|| view! { <p class="meta">"Near matches (a word may be misspelt):"</p> });
+                        let rows = r.articles.into_iter().map(|a| {
+                            let id = a.id;
+                            let public = a.visibility == "public" && a.status == "published";
+                            let text = link(&a);
+                            view! {
+                                <li>
+                                    <span class="article-title">{a.title.clone()}</span>
+                                    {a.stale.then(|| view! { <span class="badge badge-stale">"Stale"</span> })}
+                                    {(!public).then(|| view! { <span class="badge">"Internal"</span> })}
+                                    <span class="toolbar">
+                                        <button type="button" aria-label=format!("Preview {}", a.title)
+                                            on:click=move |_| with_article(id, |a, p| { p.set(Some(a)); None })>"Preview"</button>
+                                        {public.then(|| view! {
+                                            <button type="button" aria-label=format!("Insert link to {}", a.title)
+                                                on:click=move |_| append(text.clone(), id)>"Insert link"</button>
+                                        })}
+                                        <button type="button" aria-label=format!("Insert text of {}", a.title)
+                                            on:click=move |_| with_article(id, |a, _| Some((crate::domain::kb::plain_text(&a.body), a.id)))>"Insert text"</button>
+                                    </span>
+                                </li>
+                            }
+                        }).collect_view();
+                        view! { {near}<ul class="reply-kb-results" aria-label="Articles found">{rows}</ul> }.into_any()
+                    }
+                })}
+            </Suspense>
+            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || preview.get().map(|a| view! {
+                <div class="reply-kb-preview" role="region" aria-label=format!("Preview of {}", a.title)>
+                    <h3>{a.title.clone()}</h3>
+                    <div class="markdown" inner_html=a.html.clone()></div>
+                    <button type="button" on:click=move |_| preview.set(None)>"Close preview"</button>
+                </div>
+            })}
+            <p class="meta"><a href=format!("/kb/edit?from_dialogue={conversation_id}")>"Start an article from this dialogue"</a></p>
+        </section>
+    }
+}
+
+/// This site's origin (`https://help.example.com`), for links customers open elsewhere.
+fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod home;
+pub mod kb_article;
 pub mod knowledge_base;
 pub mod dialogue;
 pub mod not_found;

@@ -1,0 +1,661 @@
+//! The knowledge base in PostgreSQL: articles and their revisions, search (full text, then
+//! trigram similarity for misspelt queries), freshness, suggestions, help-centre counters,
+//! and which articles were sent in which dialogue. Rules live in `domain::kb`.
+
+use crate::auth::CurrentUser;
+use crate::domain::access::Permission;
+use crate::domain::dialogue::parse_tags;
+use crate::domain::kb::{self, Snippet, Status, Visibility, MARK_END, MARK_START};
+use crate::error::AppError;
+use crate::kb_model::*;
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+
+/// Who is reading: staff see every article (internal ones and drafts, marked as such);
+/// the public help centre sees only published public articles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Staff,
+    Public,
+}
+
+impl Audience {
+    fn staff(self) -> bool {
+        self == Audience::Staff
+    }
+}
+
+/// The columns of an [`ArticleSummary`], over `kb_articles a`, `kb_categories c`, `users o`.
+const SUMMARY: &str = "a.id, a.title, a.category_id, c.name, a.visibility, a.status, o.name,
+    to_char(a.reviewed_at at time zone 'UTC', 'YYYY-MM-DD'),
+    a.reviewed_at < now() - make_interval(days => c.review_interval_days),
+    a.views, a.helpful_yes, a.helpful_no";
+
+/// The filters every list and search applies, binding $1–$5: staff?, category, visibility,
+/// stale only, owner.
+const FILTERS: &str = "($1 or (a.status = 'published' and a.visibility = 'public'))
+    and ($2::bigint is null or a.category_id = $2)
+    and ($3::text is null or a.visibility = $3)
+    and (not $4 or a.reviewed_at < now() - make_interval(days => c.review_interval_days))
+    and ($5::bigint is null or a.owner_id = $5)";
+
+type SummaryRow = (i64, String, i64, String, String, String, Option<String>, String, bool, i64, i64, i64);
+
+fn summary(row: SummaryRow, snippet: Option<String>) -> ArticleSummary {
+    let (id, title, category_id, category, visibility, status, owner, reviewed_on, stale, views, helpful_yes, helpful_no) = row;
+    ArticleSummary {
+        id,
+        title,
+        category_id,
+        category,
+        visibility,
+        status,
+        owner,
+        reviewed_on,
+        stale,
+        views,
+        helpful_yes,
+        helpful_no,
+        snippet: snippet.map(|s| Snippet::parse(&s)).filter(|s| !s.0.is_empty()),
+    }
+}
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+/// Searches (with words) or lists (without) the articles `audience` may read.
+pub async fn search(pool: &PgPool, audience: Audience, me: Option<i64>, req: &SearchRequest) -> Result<SearchResult, AppError> {
+    let limit = req.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as i64;
+    let visibility = match req.visibility.as_deref().filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => Some(Visibility::parse(v).ok_or_else(|| AppError::Invalid("Visibility is internal or public.".into()))?.as_str()),
+    };
+    // Customers see only public articles and have no "mine" or "stale" lists.
+    let (visibility, stale_only, owner) = match audience {
+        Audience::Staff => (visibility, req.stale_only, if req.mine { me } else { None }),
+        Audience::Public => (None, false, None),
+    };
+    let terms = kb::search_terms(&req.q);
+    let Some(query) = kb::prefix_tsquery(&terms) else {
+        return list(pool, audience, req, visibility, stale_only, owner, limit).await;
+    };
+    let title_query = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| if i + 1 == terms.len() { format!("{t}:*A") } else { format!("{t}:A") })
+        .collect::<Vec<_>>()
+        .join(" & ");
+    let headline = format!("StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MaxWords=30, MinWords=12, MaxFragments=1");
+    // Rank: a match of every word in the title first, then cover density over title (A),
+    // tags (B) and body (C). Snippets only for the page of results.
+    let rows: Vec<(i64, String, i64, String, String, String, Option<String>, String, bool, i64, i64, i64, String)> =
+        sqlx::query_as(&format!(
+            "with q as (select to_tsquery('english', $6) as q, to_tsquery('english', $7) as t),
+             hits as (
+                select a.id, (a.search @@ q.t)::int + ts_rank_cd(a.search, q.q) as rank
+                  from kb_articles a join kb_categories c on c.id = a.category_id, q
+                 where a.search @@ q.q and {FILTERS}
+                 order by rank desc, a.id
+                 limit $8)
+             select {SUMMARY}, ts_headline('english', a.body, q.q, $9)
+               from hits h join kb_articles a on a.id = h.id join kb_categories c on c.id = a.category_id
+               left join users o on o.id = a.owner_id, q
+              order by h.rank desc, a.id"
+        ))
+        .bind(audience.staff())
+        .bind(req.category_id)
+        .bind(visibility)
+        .bind(stale_only)
+        .bind(owner)
+        .bind(&query)
+        .bind(&title_query)
+        .bind(limit)
+        .bind(&headline)
+        .fetch_all(pool)
+        .await?;
+    if !rows.is_empty() {
+        let articles = rows.into_iter().map(|r| {
+            let snippet = r.12.clone();
+            summary((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11), Some(snippet))
+        });
+        return Ok(SearchResult { articles: articles.collect(), near_matches: false, next: None });
+    }
+    near_matches(pool, audience, req, visibility, stale_only, owner, &terms, limit).await
+}
+
+/// Typo tolerance: when full-text search finds nothing, the articles whose title or tags
+/// contain a word like one of the query's (trigram word similarity), most similar first.
+#[allow(clippy::too_many_arguments)]
+async fn near_matches(
+    pool: &PgPool,
+    audience: Audience,
+    req: &SearchRequest,
+    visibility: Option<&str>,
+    stale_only: bool,
+    owner: Option<i64>,
+    terms: &[String],
+    limit: i64,
+) -> Result<SearchResult, AppError> {
+    let terms: Vec<&String> = terms.iter().filter(|t| t.chars().count() >= 3).collect();
+    if terms.is_empty() {
+        return Ok(SearchResult::default());
+    }
+    let mut tx = pool.begin().await?;
+    // Lower than the default 0.6, so that "refnd" still finds "refunds"; local to this transaction.
+    sqlx::query("select set_config('pg_trgm.word_similarity_threshold', '0.4', true)").execute(&mut *tx).await?;
+    // The same filters as FILTERS, with binds numbered by the builder.
+    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("select ");
+    qb.push(SUMMARY).push(" from kb_articles a join kb_categories c on c.id = a.category_id left join users o on o.id = a.owner_id where (");
+    qb.push_bind(audience.staff()).push(" or (a.status = 'published' and a.visibility = 'public')) and (");
+    qb.push_bind(req.category_id).push("::bigint is null or a.category_id = ").push_bind(req.category_id).push(") and (");
+    qb.push_bind(visibility).push("::text is null or a.visibility = ").push_bind(visibility).push(") and (not ");
+    qb.push_bind(stale_only).push(" or a.reviewed_at < now() - make_interval(days => c.review_interval_days)) and (");
+    qb.push_bind(owner).push("::bigint is null or a.owner_id = ").push_bind(owner).push(") and (");
+    for (i, t) in terms.iter().enumerate() {
+        qb.push(if i > 0 { " or " } else { "" }).push("a.title_tags %> ").push_bind(t.to_string());
+    }
+    qb.push(") order by (");
+    for (i, t) in terms.iter().enumerate() {
+        qb.push(if i > 0 { " + " } else { "" }).push("word_similarity(").push_bind(t.to_string()).push(", a.title_tags)");
+    }
+    qb.push(") desc, a.id limit ").push_bind(limit);
+    let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    let near_matches = !rows.is_empty();
+    Ok(SearchResult { articles: rows.into_iter().map(|r| summary(r, None)).collect(), near_matches, next: None })
+}
+
+/// Without words: the articles in title order, a page at a time (keyset on title, id).
+async fn list(
+    pool: &PgPool,
+    audience: Audience,
+    req: &SearchRequest,
+    visibility: Option<&str>,
+    stale_only: bool,
+    owner: Option<i64>,
+    limit: i64,
+) -> Result<SearchResult, AppError> {
+    let after = match req.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(c.parse::<i64>().map_err(|_| AppError::Invalid("That page cursor is not valid.".into()))?),
+    };
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "select {SUMMARY} from kb_articles a join kb_categories c on c.id = a.category_id left join users o on o.id = a.owner_id
+          where {FILTERS}
+            and ($6::bigint is null or (a.title, a.id) > (select title, id from kb_articles where id = $6))
+          order by a.title, a.id limit $7"
+    ))
+    .bind(audience.staff())
+    .bind(req.category_id)
+    .bind(visibility)
+    .bind(stale_only)
+    .bind(owner)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(pool)
+    .await?;
+    let mut articles: Vec<ArticleSummary> = rows.into_iter().map(|r| summary(r, None)).collect();
+    let next = (articles.len() as i64 > limit).then(|| {
+        articles.truncate(limit as usize);
+        articles.last().map(|a| a.id.to_string()).unwrap_or_default()
+    });
+    Ok(SearchResult { articles, near_matches: false, next })
+}
+
+/// The categories with how many articles `audience` sees in each, and how many are stale.
+pub async fn categories(pool: &PgPool, audience: Audience) -> Result<Vec<Category>, AppError> {
+    let rows: Vec<(i64, String, String, i32, i64, i64)> = sqlx::query_as(
+        "select c.id, c.name, c.description, c.review_interval_days,
+                count(a.id),
+                count(a.id) filter (where a.reviewed_at < now() - make_interval(days => c.review_interval_days))
+           from kb_categories c
+           left join kb_articles a on a.category_id = c.id and ($1 or (a.status = 'published' and a.visibility = 'public'))
+          group by c.id
+         having $1 or count(a.id) > 0
+          order by c.position, c.name",
+    )
+    .bind(audience.staff())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, description, review_interval_days, articles, stale)| Category {
+            id,
+            name,
+            description,
+            review_interval_days,
+            articles,
+            stale: if audience.staff() { stale } else { 0 },
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ArticleRow {
+    id: i64,
+    category_id: i64,
+    category: String,
+    title: String,
+    body: String,
+    tags: Vec<String>,
+    visibility: String,
+    status: String,
+    owner_id: Option<i64>,
+    owner: Option<String>,
+    version: i32,
+    reviewed_on: String,
+    reviewed_by: Option<String>,
+    stale: bool,
+    updated_at: String,
+    updated_by: Option<String>,
+    views: i64,
+    helpful_yes: i64,
+    helpful_no: i64,
+    open_suggestions: i64,
+}
+
+/// One article, if `audience` may read it (otherwise `None`, exactly as if it did not exist).
+pub async fn article(pool: &PgPool, audience: Audience, id: i64) -> Result<Option<Article>, AppError> {
+    let row: Option<ArticleRow> = sqlx::query_as(
+        "select a.id, a.category_id, c.name as category, a.title, a.body, a.tags, a.visibility, a.status, a.owner_id,
+                o.name as owner, a.version,
+                to_char(a.reviewed_at at time zone 'UTC', 'YYYY-MM-DD') as reviewed_on, r.name as reviewed_by,
+                a.reviewed_at < now() - make_interval(days => c.review_interval_days) as stale,
+                to_char(a.updated_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as updated_at, u.name as updated_by,
+                a.views, a.helpful_yes, a.helpful_no,
+                (select count(*) from kb_suggestions s where s.article_id = a.id and s.status = 'open') as open_suggestions
+           from kb_articles a join kb_categories c on c.id = a.category_id
+           left join users o on o.id = a.owner_id
+           left join users r on r.id = a.reviewed_by
+           left join users u on u.id = a.updated_by
+          where a.id = $1 and ($2 or (a.status = 'published' and a.visibility = 'public'))",
+    )
+    .bind(id)
+    .bind(audience.staff())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Article {
+        html: kb::render_markdown(&r.body),
+        id: r.id,
+        category_id: r.category_id,
+        category: r.category,
+        title: r.title,
+        body: r.body,
+        tags: r.tags,
+        visibility: r.visibility,
+        status: r.status,
+        owner_id: r.owner_id,
+        owner: r.owner,
+        version: r.version,
+        reviewed_on: r.reviewed_on,
+        reviewed_by: r.reviewed_by,
+        stale: r.stale,
+        updated_at: r.updated_at,
+        updated_by: r.updated_by,
+        views: r.views,
+        helpful_yes: r.helpful_yes,
+        helpful_no: r.helpful_no,
+        open_suggestions: if audience.staff() { r.open_suggestions } else { 0 },
+    }))
+}
+
+pub async fn staff_article(pool: &PgPool, id: i64) -> Result<Article, AppError> {
+    article(pool, Audience::Staff, id).await?.ok_or_else(|| AppError::NotFound("There is no such article.".into()))
+}
+
+struct Checked {
+    title: String,
+    body: String,
+    tags: Vec<String>,
+    visibility: Visibility,
+    status: Status,
+}
+
+fn check_input(input: &ArticleInput) -> Result<Checked, AppError> {
+    let (title, body) = kb::validate_article(&input.title, &input.body).map_err(AppError::Invalid)?;
+    let tags = parse_tags(&input.tags).map_err(|e| AppError::Invalid(e.replace("A dialogue", "An article")))?;
+    let visibility = Visibility::parse(&input.visibility).ok_or_else(|| AppError::Invalid("Visibility is internal or public.".into()))?;
+    let status = Status::parse(&input.status).ok_or_else(|| AppError::Invalid("Status is draft or published.".into()))?;
+    Ok(Checked { title, body, tags, visibility, status })
+}
+
+async fn check_category(conn: &mut PgConnection, id: i64) -> Result<(), AppError> {
+    let found: Option<i64> = sqlx::query_scalar("select id from kb_categories where id = $1").bind(id).fetch_optional(conn).await?;
+    found.map(|_| ()).ok_or_else(|| AppError::Invalid("Pick a category.".into()))
+}
+
+async fn check_owner(conn: &mut PgConnection, id: i64) -> Result<(), AppError> {
+    let found: Option<i64> = sqlx::query_scalar("select id from users where id = $1 and active").bind(id).fetch_optional(conn).await?;
+    found.map(|_| ()).ok_or_else(|| AppError::Invalid("The owner must be an active colleague.".into()))
+}
+
+async fn add_revision(conn: &mut PgConnection, article_id: i64, author: i64, note: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into kb_revisions (article_id, version, title, body, tags, visibility, status, category_id, author_id, note)
+         select id, version, title, body, tags, visibility, status, category_id, $2, $3 from kb_articles where id = $1",
+    )
+    .bind(article_id)
+    .bind(author)
+    .bind(note.chars().take(300).collect::<String>())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates or updates an article and records the revision, in one transaction.
+///
+/// Editors (`EditKnowledgeBase`) may change anything. Everyone else who reads the knowledge
+/// base may write drafts and edit their own drafts; published articles take suggestions.
+/// An update names the version it started from: if someone saved in between, it is refused
+/// with a conflict and nothing is written (the database decides, by a conditional update).
+pub async fn save(pool: &PgPool, user: &CurrentUser, input: &ArticleInput) -> Result<Article, AppError> {
+    let c = check_input(input)?;
+    let editor = user.role.can(Permission::EditKnowledgeBase);
+    if !editor && c.status == Status::Published {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = pool.begin().await?;
+    check_category(&mut tx, input.category_id).await?;
+    let owner = input.owner_id.unwrap_or(user.id);
+    if owner != user.id {
+        if !editor {
+            return Err(AppError::Forbidden);
+        }
+        check_owner(&mut tx, owner).await?;
+    }
+    let id = match input.id {
+        None => {
+            sqlx::query_scalar(
+                "insert into kb_articles (category_id, title, body, tags, visibility, status, owner_id, reviewed_by, updated_by)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
+            )
+            .bind(input.category_id)
+            .bind(&c.title)
+            .bind(&c.body)
+            .bind(&c.tags)
+            .bind(c.visibility.as_str())
+            .bind(c.status.as_str())
+            .bind(owner)
+            .bind(user.id)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        Some(id) => {
+            let current: Option<(String, Option<i64>, i32)> =
+                sqlx::query_as("select status, owner_id, version from kb_articles where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            let (status, current_owner, version) = current.ok_or_else(|| AppError::NotFound("There is no such article.".into()))?;
+            if !editor && !(status == "draft" && current_owner == Some(user.id)) {
+                return Err(AppError::Forbidden);
+            }
+            let base = input.base_version.ok_or_else(|| AppError::Invalid("Say which version you edited (base_version).".into()))?;
+            let owner = if editor { input.owner_id.or(current_owner) } else { current_owner };
+            let updated: Option<i64> = sqlx::query_scalar(
+                "update kb_articles set category_id = $3, title = $4, body = $5, tags = $6, visibility = $7, status = $8,
+                        owner_id = $9, version = version + 1, updated_at = now(), updated_by = $10
+                  where id = $1 and version = $2 returning id",
+            )
+            .bind(id)
+            .bind(base)
+            .bind(input.category_id)
+            .bind(&c.title)
+            .bind(&c.body)
+            .bind(&c.tags)
+            .bind(c.visibility.as_str())
+            .bind(c.status.as_str())
+            .bind(owner)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if updated.is_none() {
+                let who: Option<String> = sqlx::query_scalar(
+                    "select u.name from kb_articles a left join users u on u.id = a.updated_by where a.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+                return Err(AppError::Conflict(format!(
+                    "{} saved version {version} of this article while you were editing version {base}. Nothing was overwritten: compare the two below, then save again.",
+                    who.unwrap_or_else(|| "Someone".into())
+                )));
+            }
+            id
+        }
+    };
+    add_revision(&mut tx, id, user.id, &input.note).await?;
+    tx.commit().await?;
+    staff_article(pool, id).await
+}
+
+/// "Mark reviewed": the article's content is confirmed as current by an editor or its owner.
+pub async fn mark_reviewed(pool: &PgPool, user: &CurrentUser, id: i64) -> Result<Article, AppError> {
+    let owner: Option<Option<i64>> =
+        sqlx::query_scalar("select owner_id from kb_articles where id = $1").bind(id).fetch_optional(pool).await?;
+    let owner = owner.ok_or_else(|| AppError::NotFound("There is no such article.".into()))?;
+    if !user.role.can(Permission::EditKnowledgeBase) && owner != Some(user.id) {
+        return Err(AppError::Forbidden);
+    }
+    sqlx::query("update kb_articles set reviewed_at = now(), reviewed_by = $2 where id = $1").bind(id).bind(user.id).execute(pool).await?;
+    staff_article(pool, id).await
+}
+
+pub async fn revisions(pool: &PgPool, id: i64) -> Result<Vec<Revision>, AppError> {
+    staff_article(pool, id).await?;
+    let rows: Vec<(i32, String, Option<String>, String, String, String, String)> = sqlx::query_as(
+        "select r.version, r.title, u.name, r.note, to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), r.status, r.visibility
+           from kb_revisions r left join users u on u.id = r.author_id
+          where r.article_id = $1 order by r.version desc",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(version, title, author, note, created_at, status, visibility)| Revision { version, title, author, note, created_at, status, visibility })
+        .collect())
+}
+
+async fn revision(pool: &PgPool, id: i64, version: i32) -> Result<(String, String, Vec<String>, String, String, i64), AppError> {
+    sqlx::query_as("select title, body, tags, visibility, status, category_id from kb_revisions where article_id = $1 and version = $2")
+        .bind(id)
+        .bind(version)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("This article has no version {version}.")))
+}
+
+/// What changed from one revision to another, line by line.
+pub async fn diff(pool: &PgPool, id: i64, from: i32, to: i32) -> Result<RevisionDiff, AppError> {
+    let (title_from, old, ..) = revision(pool, id, from).await?;
+    let (title_to, new, ..) = revision(pool, id, to).await?;
+    Ok(RevisionDiff { from, to, title_from, title_to, lines: kb::diff_lines(&old, &new) })
+}
+
+/// Restores an old revision as a new one (history is never rewritten).
+pub async fn restore(pool: &PgPool, user: &CurrentUser, id: i64, version: i32, base_version: i32) -> Result<Article, AppError> {
+    let (title, body, tags, visibility, status, category_id) = revision(pool, id, version).await?;
+    let input = ArticleInput {
+        id: Some(id),
+        base_version: Some(base_version),
+        category_id,
+        title,
+        body,
+        tags: tags.join(", "),
+        visibility,
+        status,
+        owner_id: None,
+        note: format!("Restored version {version}"),
+    };
+    save(pool, user, &input).await
+}
+
+/// An agent proposes a change to an article for an editor to take or leave.
+pub async fn suggest(pool: &PgPool, user: &CurrentUser, id: i64, base_version: i32, title: &str, body: &str, note: &str) -> Result<i64, AppError> {
+    let (title, body) = kb::validate_article(title, body).map_err(AppError::Invalid)?;
+    let note = crate::domain::qa::clean_text(note, 1000, "The note").map_err(AppError::Invalid)?;
+    staff_article(pool, id).await?;
+    let id: i64 = sqlx::query_scalar(
+        "insert into kb_suggestions (article_id, base_version, title, body, note, author_id) values ($1, $2, $3, $4, $5, $6) returning id",
+    )
+    .bind(id)
+    .bind(base_version)
+    .bind(&title)
+    .bind(&body)
+    .bind(&note)
+    .bind(user.id)
+    .fetch_one(pool)
+    .await?;
+    Ok(id)
+}
+
+pub async fn suggestions(pool: &PgPool, id: i64) -> Result<Vec<Suggestion>, AppError> {
+    let rows: Vec<(i64, i32, String, String, String, Option<String>, String)> = sqlx::query_as(
+        "select s.id, s.base_version, s.title, s.body, s.note, u.name, to_char(s.created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI')
+           from kb_suggestions s left join users u on u.id = s.author_id
+          where s.article_id = $1 and s.status = 'open' order by s.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, base_version, title, body, note, author, created_at)| Suggestion { id, base_version, title, body, note, author, created_at })
+        .collect())
+}
+
+/// An editor applies a suggestion (a new revision, if the article has not moved since it
+/// was written) or dismisses it.
+pub async fn decide_suggestion(pool: &PgPool, user: &CurrentUser, suggestion_id: i64, apply: bool) -> Result<Article, AppError> {
+    let row: Option<(i64, i32, String, String, Option<String>)> = sqlx::query_as(
+        "select s.article_id, s.base_version, s.title, s.body, u.name from kb_suggestions s left join users u on u.id = s.author_id
+          where s.id = $1 and s.status = 'open'",
+    )
+    .bind(suggestion_id)
+    .fetch_optional(pool)
+    .await?;
+    let (article_id, base_version, title, body, author) =
+        row.ok_or_else(|| AppError::NotFound("That suggestion is not open any more.".into()))?;
+    if apply {
+        let current = staff_article(pool, article_id).await?;
+        let input = ArticleInput {
+            id: Some(article_id),
+            base_version: Some(base_version),
+            category_id: current.category_id,
+            title,
+            body,
+            tags: current.tags.join(", "),
+            visibility: current.visibility,
+            status: current.status,
+            owner_id: None,
+            note: format!("Suggested by {}", author.unwrap_or_else(|| "a former colleague".into())),
+        };
+        save(pool, user, &input).await?;
+    }
+    sqlx::query("update kb_suggestions set status = $2, decided_by = $3, decided_at = now() where id = $1 and status = 'open'")
+        .bind(suggestion_id)
+        .bind(if apply { "applied" } else { "dismissed" })
+        .bind(user.id)
+        .execute(pool)
+        .await?;
+    staff_article(pool, article_id).await
+}
+
+/// A help-centre reader opened the article.
+pub async fn count_view(pool: &PgPool, id: i64) -> Result<(), AppError> {
+    sqlx::query("update kb_articles set views = views + 1 where id = $1 and status = 'published' and visibility = 'public'")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// "Was this helpful?" from the help centre. Only published public articles take votes.
+pub async fn vote(pool: &PgPool, id: i64, helpful: bool) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "update kb_articles set helpful_yes = helpful_yes + $2::int, helpful_no = helpful_no + (not $2)::int
+          where id = $1 and status = 'published' and visibility = 'public'",
+    )
+    .bind(id)
+    .bind(helpful)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound("There is no such article.".into()));
+    }
+    Ok(())
+}
+
+/// Dialogues whose subject or messages match (agents): newest first.
+pub async fn search_dialogues(pool: &PgPool, q: &str, limit: u32) -> Result<Vec<DialogueHit>, AppError> {
+    let Some(query) = kb::prefix_tsquery(&kb::search_terms(q)) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "with q as (select to_tsquery('english', $1) as q),
+         hits as (
+            (select c.id from conversations c, q where to_tsvector('english', c.subject) @@ q.q order by c.id desc limit $2)
+            union
+            (select m.conversation_id from messages m, q where to_tsvector('english', m.body) @@ q.q order by m.conversation_id desc limit $2))
+         select c.id, c.subject, cu.name, c.status, to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD')
+           from hits h join conversations c on c.id = h.id join customers cu on cu.id = c.customer_id
+          order by c.id desc limit $2",
+    )
+    .bind(&query)
+    .bind(limit.clamp(1, 50) as i64)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id, subject, customer, status, created_on)| DialogueHit { id, subject, customer, status, created_on }).collect())
+}
+
+/// Records the articles sent in a public reply: as a link when the reply carries the
+/// article's help-centre address, otherwise as text. Runs in the reply's transaction.
+pub async fn record_uses(conn: &mut PgConnection, conversation_id: i64, user_id: i64, body: &str, articles: &[i64]) -> Result<(), AppError> {
+    for &article in articles {
+        let how = if body.contains(&public_path(article)) { "link" } else { "text" };
+        sqlx::query(
+            "insert into kb_article_uses (article_id, conversation_id, user_id, how)
+             select id, $2, $3, $4 from kb_articles where id = $1",
+        )
+        .bind(article)
+        .bind(conversation_id)
+        .bind(user_id)
+        .bind(how)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The articles sent in a dialogue, oldest first: (article id, title, how).
+pub async fn uses(pool: &PgPool, conversation_id: i64) -> Result<Vec<(i64, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "select a.id, a.title, u.how from kb_article_uses u join kb_articles a on a.id = u.article_id
+          where u.conversation_id = $1 order by u.id",
+    )
+    .bind(conversation_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A new draft from a dialogue: its subject as the title, the customer's first message as
+/// the question and the agent's last public reply as the answer (internal article, draft).
+pub async fn draft_from_dialogue(pool: &PgPool, conversation_id: i64) -> Result<ArticleInput, AppError> {
+    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "select c.subject,
+                (select m.body from messages m where m.conversation_id = c.id and m.author_kind = 'customer' order by m.created_at, m.id limit 1),
+                (select m.body from messages m where m.conversation_id = c.id and m.author_kind = 'agent' and m.visibility = 'public'
+                  order by m.created_at desc, m.id desc limit 1)
+           from conversations c where c.id = $1",
+    )
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await?;
+    let (subject, question, answer) = row.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
+    Ok(ArticleInput {
+        title: if subject.trim().is_empty() { "New article".into() } else { subject },
+        body: kb::draft_from_dialogue(&question.unwrap_or_default(), &answer.unwrap_or_default()),
+        visibility: Visibility::Internal.as_str().into(),
+        status: Status::Draft.as_str().into(),
+        note: format!("Started from dialogue {conversation_id}"),
+        ..Default::default()
+    })
+}

@@ -1,0 +1,169 @@
+//! What the knowledge-base pages, server functions and REST API exchange. Plain data; the
+//! rules are in `domain::kb`, the queries in `backend::kb`.
+
+use crate::domain::kb::{DiffLine, Snippet};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub review_interval_days: i32,
+    /// Articles the caller can see in it.
+    pub articles: i64,
+    pub stale: i64,
+}
+
+/// An article in a list or a search result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub title: String,
+    pub category_id: i64,
+    pub category: String,
+    pub visibility: String,
+    pub status: String,
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD` in UTC.
+    pub reviewed_on: String,
+    pub stale: bool,
+    pub views: i64,
+    pub helpful_yes: i64,
+    pub helpful_no: i64,
+    /// Where the search matched, with the matched words marked.
+    pub snippet: Option<Snippet>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    pub id: i64,
+    pub category_id: i64,
+    pub category: String,
+    pub title: String,
+    /// Markdown as written.
+    pub body: String,
+    /// The body rendered to sanitized HTML.
+    pub html: String,
+    pub tags: Vec<String>,
+    pub visibility: String,
+    pub status: String,
+    pub owner_id: Option<i64>,
+    pub owner: Option<String>,
+    pub version: i32,
+    pub reviewed_on: String,
+    pub reviewed_by: Option<String>,
+    pub stale: bool,
+    pub updated_at: String,
+    pub updated_by: Option<String>,
+    pub views: i64,
+    pub helpful_yes: i64,
+    pub helpful_no: i64,
+    /// Edit suggestions from agents waiting for an editor.
+    pub open_suggestions: i64,
+}
+
+/// A save from the editor or the API. `id` and `base_version` are absent for a new article;
+/// for an existing one `base_version` is the version the editor started from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArticleInput {
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub base_version: Option<i32>,
+    pub category_id: i64,
+    pub title: String,
+    pub body: String,
+    /// Comma-separated, as typed.
+    #[serde(default)]
+    pub tags: String,
+    /// `internal` or `public`.
+    pub visibility: String,
+    /// `draft` or `published`.
+    pub status: String,
+    /// The owner; the author when absent.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+    /// A line for the history ("fixed the refund steps").
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A search or a list: by words (search as you type) and filters, or, without words, the
+/// articles in title order, a page at a time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub category_id: Option<i64>,
+    /// `internal` or `public`; both when absent.
+    #[serde(default)]
+    pub visibility: Option<String>,
+    #[serde(default)]
+    pub stale_only: bool,
+    /// Only the caller's own articles.
+    #[serde(default)]
+    pub mine: bool,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// From the previous page's `next` (lists without words only).
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub articles: Vec<ArticleSummary>,
+    /// Set when full-text search found nothing and these are near matches for a misspelt query.
+    pub near_matches: bool,
+    /// The cursor of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Revision {
+    pub version: i32,
+    pub title: String,
+    pub author: Option<String>,
+    pub note: String,
+    pub created_at: String,
+    pub status: String,
+    pub visibility: String,
+}
+
+/// Two revisions side by side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RevisionDiff {
+    pub from: i32,
+    pub to: i32,
+    pub title_from: String,
+    pub title_to: String,
+    pub lines: Vec<DiffLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub id: i64,
+    pub base_version: i32,
+    pub title: String,
+    pub body: String,
+    pub note: String,
+    pub author: Option<String>,
+    pub created_at: String,
+}
+
+/// A dialogue found by its subject or messages (agents only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DialogueHit {
+    pub id: i64,
+    pub subject: String,
+    pub customer: String,
+    pub status: String,
+    pub created_on: String,
+}
+
+/// Where a customer reads a published public article.
+pub fn public_path(id: i64) -> String {
+    format!("/help/articles/{id}")
+}
