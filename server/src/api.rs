@@ -7,7 +7,7 @@ use app::auth::CurrentUser;
 use app::backend::{authorize, AppState, Principal};
 use app::domain::access::Permission;
 use app::error::AppError;
-use app::backend::{conversations, qa};
+use app::backend::{conversations, kb, qa};
 use app::domain::queue::{page_size, Cursor, QueueView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -36,6 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/wfm/forecast", get(forecast))
         .route("/wfm/shifts", get(wfm_shifts))
         .route("/wfm/coverage", get(wfm_coverage))
+        .route("/kb/search", get(kb_search))
+        .route("/kb/articles", get(kb_list).post(kb_create))
+        .route("/kb/articles/{id}", get(kb_get).put(kb_update))
         .route("/openapi.json", get(openapi_json))
         .fallback(no_such_route)
 }
@@ -345,6 +348,68 @@ async fn wfm_coverage(State(state): State<AppState>, caller: Caller, Query(q): Q
     Ok(Json(json!({ "week": week, "starts_at": start, "interval_minutes": interval, "scheduled": scheduled })))
 }
 
+#[derive(Deserialize)]
+struct KbQuery {
+    #[serde(default)]
+    q: String,
+    limit: Option<u32>,
+    category: Option<i64>,
+    cursor: Option<String>,
+}
+
+impl KbQuery {
+    fn request(self) -> app::kb_model::SearchRequest {
+        app::kb_model::SearchRequest { q: self.q, limit: self.limit, category_id: self.category, cursor: self.cursor, ..Default::default() }
+    }
+}
+
+/// `GET /api/v1/kb/search?q=&limit=`: ranked articles with highlighted snippets.
+async fn kb_search(State(state): State<AppState>, caller: Caller, Query(q): Query<KbQuery>) -> Result<Json<app::kb_model::SearchResult>, AppError> {
+    let user = caller.require(Permission::ReadKnowledgeBase)?;
+    if q.q.trim().is_empty() {
+        return Err(AppError::Invalid("Give the words to search for as q.".into()));
+    }
+    Ok(Json(kb::search(&state.pool, kb::Audience::Staff, Some(user.id), &q.request()).await?))
+}
+
+/// `GET /api/v1/kb/articles?category=&cursor=&limit=`: articles in title order, a page at a time.
+async fn kb_list(State(state): State<AppState>, caller: Caller, Query(mut q): Query<KbQuery>) -> Result<Json<app::kb_model::SearchResult>, AppError> {
+    let user = caller.require(Permission::ReadKnowledgeBase)?;
+    q.q.clear();
+    Ok(Json(kb::search(&state.pool, kb::Audience::Staff, Some(user.id), &q.request()).await?))
+}
+
+/// `GET /api/v1/kb/articles/{id}`: the article with its Markdown, rendered HTML and version.
+async fn kb_get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<app::kb_model::Article>, AppError> {
+    caller.require(Permission::ReadKnowledgeBase)?;
+    Ok(Json(kb::staff_article(&state.pool, id).await?))
+}
+
+/// `POST /api/v1/kb/articles`: a new article (drafts only, unless the caller edits the knowledge base).
+async fn kb_create(
+    State(state): State<AppState>,
+    caller: Caller,
+    parsed: Result<Json<app::kb_model::ArticleInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<app::kb_model::Article>), AppError> {
+    let user = caller.require(Permission::ReadKnowledgeBase)?;
+    let mut input = body(parsed)?;
+    input.id = None;
+    Ok((StatusCode::CREATED, Json(kb::save(&state.pool, &user, &input).await?)))
+}
+
+/// `PUT /api/v1/kb/articles/{id}`: saves over `base_version`; 409 if someone saved since.
+async fn kb_update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    parsed: Result<Json<app::kb_model::ArticleInput>, JsonRejection>,
+) -> Result<Json<app::kb_model::Article>, AppError> {
+    let user = caller.require(Permission::ReadKnowledgeBase)?;
+    let mut input = body(parsed)?;
+    input.id = Some(id);
+    Ok(Json(kb::save(&state.pool, &user, &input).await?))
+}
+
 async fn openapi_json() -> Json<Value> {
     Json(openapi())
 }
@@ -538,6 +603,51 @@ pub fn openapi() -> Value {
                     "responses": { "200": { "description": "items: id, agent_id, agent, starts_at, ends_at, break_minutes, generated" }, "400": error, "401": error, "403": error }
                 }
             },
+            "/kb/search": {
+                "get": {
+                    "operationId": "kbSearch",
+                    "summary": "Search the knowledge base: ranked (title > tags > body, English stemming, the last word as a prefix), snippets with matches marked; near matches for misspelt words",
+                    "parameters": [
+                        { "name": "q", "in": "query", "required": true, "schema": { "type": "string" } },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 20, "maximum": 100 } },
+                        { "name": "category", "in": "query", "schema": { "type": "integer" } }
+                    ],
+                    "responses": { "200": { "description": "articles (id, title, category, visibility, status, owner, reviewed_on, stale, snippet), near_matches" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/kb/articles": {
+                "get": {
+                    "operationId": "kbList",
+                    "summary": "Articles in title order, a page at a time (keyset: pass next as cursor)",
+                    "parameters": [
+                        { "name": "category", "in": "query", "schema": { "type": "integer" } },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 20, "maximum": 100 } },
+                        { "name": "cursor", "in": "query", "schema": { "type": "string" } }
+                    ],
+                    "responses": { "200": { "description": "articles, next" }, "400": error, "401": error, "403": error }
+                },
+                "post": {
+                    "operationId": "kbCreate",
+                    "summary": "Create an article; only editors (admin, super_admin) may publish, others write drafts",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArticleInput" } } } },
+                    "responses": { "201": { "description": "The article" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/kb/articles/{id}": {
+                "get": {
+                    "operationId": "kbGet",
+                    "summary": "One article: Markdown body, sanitized HTML, version, owner, freshness",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": { "200": { "description": "The article" }, "401": error, "403": error, "404": error }
+                },
+                "put": {
+                    "operationId": "kbUpdate",
+                    "summary": "Save an article over base_version; 409 when someone saved a newer version in between (nothing is overwritten)",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArticleInput" } } } },
+                    "responses": { "200": { "description": "The article, version incremented" }, "400": error, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
             "/wfm/coverage": {
                 "get": {
                     "operationId": "wfmCoverage",
@@ -562,6 +672,21 @@ pub fn openapi() -> Value {
         "components": {
             "securitySchemes": { "bearerAuth": { "type": "http", "scheme": "bearer" } },
             "schemas": {
+                "ArticleInput": {
+                    "type": "object",
+                    "required": ["category_id", "title", "body", "visibility", "status"],
+                    "properties": {
+                        "base_version": { "type": "integer", "description": "The version you edited (required when updating)" },
+                        "category_id": { "type": "integer" },
+                        "title": { "type": "string", "maxLength": 200 },
+                        "body": { "type": "string", "description": "Markdown" },
+                        "tags": { "type": "string", "description": "Comma-separated" },
+                        "visibility": { "type": "string", "enum": ["internal", "public"] },
+                        "status": { "type": "string", "enum": ["draft", "published"] },
+                        "owner_id": { "type": "integer" },
+                        "note": { "type": "string", "description": "A line for the history" }
+                    }
+                },
                 "User": {
                     "type": "object",
                     "required": ["id", "email", "name", "role", "time_zone"],

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/events/queue", get(crate::live::queue_events))
         .route("/calendar/{file}", get(calendar))
+        .merge(crate::help::router())
         .nest("/api/v1", api::router())
         // Server functions are POST only; any other method under /api is an unknown route.
         .route("/api/{*fn_name}", post(server_fn).fallback(api::no_such_route))

@@ -6,10 +6,12 @@ pub mod api;
 pub mod bench;
 pub mod config;
 pub mod db;
+pub mod help;
 pub mod http;
 pub mod live;
 pub mod progress;
 pub mod seed;
+pub mod seed_kb;
 
 /// The migrations in `server/migrations`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use meridian::config::Config;
 use meridian::seed::{self, SeedOptions, DEMO_PASSWORD, DEMO_SIGN_INS};
+use meridian::seed_kb;
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,6 +40,9 @@ enum Command {
         /// Agents (operators) in all, across three regions; beyond nine they are generated.
         #[arg(long, default_value_t = 9)]
         agents: u32,
+        /// Knowledge-base articles, if the knowledge base is empty (150 distinct; more repeat them as editions).
+        #[arg(long, default_value_t = 160)]
+        articles: u64,
         /// Do nothing if the database already holds dialogues (used by `make run`).
         #[arg(long)]
         if_empty: bool,
@@ -148,13 +152,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{report}");
             Ok(())
         }
-        Command::SeedDemo { dialogues, days, seed, agents, if_empty } => {
+        Command::SeedDemo { dialogues, days, seed, agents, articles, if_empty } => {
             migrate(&pool).await?;
+            // The knowledge base is seeded whenever it is empty (also into an older demo database).
+            let seeded = |n: u64| if n > 0 { println!("Seeded {n} knowledge-base articles.") };
             let has_dialogues: bool = sqlx::query_scalar("select exists (select 1 from conversations)")
                 .fetch_one(&pool)
                 .await
                 .map_err(|e| e.to_string())?;
             if if_empty && has_dialogues {
+                seeded(seed_kb::seed_kb(&pool, articles, seed).await.map_err(|e| e.to_string())?);
                 println!("The database already holds dialogues; demo data not added.");
                 return Ok(());
             }
@@ -171,6 +178,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 report.reviews,
                 started.elapsed().as_secs_f64()
             );
+            seeded(seed_kb::seed_kb(&pool, articles, seed).await.map_err(|e| e.to_string())?);
             println!("Demo sign-ins (password \"{DEMO_PASSWORD}\"):");
             for (email, role) in DEMO_SIGN_INS {
                 println!("  {email:<24} {role}");
