@@ -63,6 +63,22 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("decide_swap", "id=999999&approve=true", [409, 409, NO, NO, WHO]),
     // The matrix's users are in no region: a sentence, and nothing written.
     ("save_handover", "body=All+quiet", [400, 400, 400, 400, WHO]),
+    ("kb_categories", "", [OK, OK, OK, OK, WHO]),
+    ("kb_search", r#"{"req": {"q": "password"}}"#, [OK, OK, OK, OK, WHO]),
+    ("kb_search_dialogues", "q=login", [OK, OK, NO, OK, WHO]),
+    ("kb_article", "id={article}", [OK, OK, OK, OK, WHO]),
+    ("kb_editor_start", "id={article}", [OK, OK, OK, OK, WHO]),
+    // Everyone who reads may write a draft; only editors publish.
+    ("kb_save", r#"{"input": {"category_id": {category}, "title": "A draft", "body": "Text", "visibility": "internal", "status": "draft"}}"#, [OK, OK, OK, OK, WHO]),
+    ("kb_save", r#"{"input": {"category_id": {category}, "title": "Published", "body": "Text", "visibility": "public", "status": "published"}}"#, [OK, OK, NO, NO, WHO]),
+    ("kb_save", r#"{"input": {"id": {article}, "base_version": 1, "category_id": {category}, "title": "Changed", "body": "Text", "visibility": "public", "status": "published"}}"#, [OK, OK, NO, NO, WHO]),
+    ("kb_suggest", r#"{"id": {article}, "base_version": 1, "title": "Better title", "body": "Better text", "note": "Clearer"}"#, [OK, OK, OK, OK, WHO]),
+    // The matrix's callers do not own the article: only editors mark it reviewed.
+    ("kb_mark_reviewed", "id={article}", [OK, OK, NO, NO, WHO]),
+    ("kb_decide_suggestion", "id={suggestion}&apply=true", [OK, OK, NO, NO, WHO]),
+    ("kb_revisions", "id={article}", [OK, OK, OK, OK, WHO]),
+    ("kb_diff", "id={article}&from=1&to=1", [OK, OK, OK, OK, WHO]),
+    ("kb_restore", "id={article}&version=1&base_version=1", [OK, OK, NO, NO, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
@@ -88,6 +104,12 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("get", "/api/v1/wfm/forecast", "", [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/wfm/shifts", "", [OK, OK, OK, OK, WHO]),
     ("get", "/api/v1/wfm/coverage", "", [OK, OK, NO, NO, WHO]),
+    ("get", "/api/v1/kb/search?q=password", "", [OK, OK, OK, OK, WHO]),
+    ("get", "/api/v1/kb/articles", "", [OK, OK, OK, OK, WHO]),
+    ("post", "/api/v1/kb/articles", r#"{"category_id": {category}, "title": "A draft", "body": "Text", "visibility": "internal", "status": "draft"}"#, [201, 201, 201, 201, WHO]),
+    // `{id}` under /kb is a fresh published article (version 1) that nobody in the matrix owns.
+    ("get", "/api/v1/kb/articles/{id}", "", [OK, OK, OK, OK, WHO]),
+    ("put", "/api/v1/kb/articles/{id}", r#"{"base_version": 1, "category_id": {category}, "title": "Changed", "body": "Text", "visibility": "public", "status": "published"}"#, [OK, OK, NO, NO, WHO]),
 ];
 
 /// (page, status per caller; nobody is redirected to sign in)
@@ -96,6 +118,12 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue?view=resolved", [OK, OK, NO, OK, 302]),
     ("/dialogue?id={id}", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
+    ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
+    ("/kb/edit", [OK, OK, OK, OK, 302]),
+    ("/kb/history?id={article}", [OK, OK, OK, OK, 302]),
+    // The help centre is public.
+    ("/help", [OK, OK, OK, OK, OK]),
+    ("/help/articles/{article}", [OK, OK, OK, OK, OK]),
     ("/qa", [OK, OK, OK, OK, 302]),
     ("/qa/docs", [OK, OK, OK, OK, 302]),
     ("/schedule/docs", [OK, OK, OK, OK, 302]),
@@ -131,6 +159,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     for t in [
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
         "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
+        "kb_categories", "kb_articles", "kb_revisions", "kb_suggestions", "kb_article_uses",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -141,6 +170,16 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     .await
     .unwrap();
     v.push(state.unwrap_or_default());
+    let articles: Option<String> = sqlx::query_scalar(
+        "select md5(string_agg(id || ':' || version || status || reviewed_at::text, ',' order by id)) from kb_articles",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    v.push(articles.unwrap_or_default());
+    let suggestions: Option<String> =
+        sqlx::query_scalar("select md5(string_agg(id || status, ',' order by id)) from kb_suggestions").fetch_one(pool).await.unwrap();
+    v.push(suggestions.unwrap_or_default());
     v
 }
 
@@ -152,6 +191,24 @@ async fn fill(pool: &PgPool, body: &str) -> String {
     }
     if body.contains("{resolved}") {
         body = body.replace("{resolved}", &resolved_dialogue(pool).await.to_string());
+    }
+    if body.contains("{article}") {
+        let article = kb_article(pool, "Reset your password", "Use **Forgot password**.", "public", "published").await;
+        body = body.replace("{article}", &article.to_string());
+    }
+    if body.contains("{category}") {
+        body = body.replace("{category}", &kb_category(pool, 90).await.to_string());
+    }
+    if body.contains("{suggestion}") {
+        let article = kb_article(pool, "Export your data", "Open Settings.", "public", "published").await;
+        let suggestion: i64 = sqlx::query_scalar(
+            "insert into kb_suggestions (article_id, base_version, title, body) values ($1, 1, 'Export your data', 'Open Settings, Data.') returning id",
+        )
+        .bind(article)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        body = body.replace("{suggestion}", &suggestion.to_string());
     }
     if body.contains("{version}") {
         let version = app::backend::qa::current_scorecard(pool).await.unwrap().version_id;
@@ -209,7 +266,8 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
         .iter()
         .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), format!("/api/v1{path}"))))
         .collect();
-    let listed: BTreeSet<(String, String)> = API_ROUTES.iter().map(|(m, p, ..)| (m.to_string(), p.to_string())).collect();
+    let listed: BTreeSet<(String, String)> =
+        API_ROUTES.iter().map(|(m, p, ..)| (m.to_string(), p.split('?').next().unwrap().to_string())).collect();
     assert_eq!(documented, listed, "an API route is missing from the role matrix");
 
     let app = app(&pool);
@@ -217,13 +275,13 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
     let agent = user(&pool, "target.agent@meridian.test", Role::Operator).await;
     for (method, path, body, expected) in API_ROUTES {
         for (caller, want) in callers.iter().zip(expected) {
-            let id = dialogue(&pool).await.to_string();
+            let id = if path.starts_with("/api/v1/kb/") { fill(&pool, "{article}").await } else { dialogue(&pool).await.to_string() };
             let path = path.replace("{id}", &id);
             let body = fill(&pool, &body.replace("{agent}", &agent.to_string())).await;
             let before = fingerprint(&pool).await;
             let res = match *method {
                 "get" => api_get(&app, &path, caller.token.as_deref()).await,
-                _ => api_post(&app, &path, caller.token.as_deref(), &body).await,
+                m => api_send(&app, &m.to_uppercase(), &path, caller.token.as_deref(), &body).await,
             };
             assert_eq!(res.status.as_u16(), *want, "{method} {path} as {:?}: {}", caller.role, res.body);
             if *want >= 400 {
@@ -241,8 +299,9 @@ async fn every_section_page_answers_each_role_as_it_deserves(pool: PgPool) {
     let app = app(&pool);
     let callers = callers(&pool).await;
     let id = dialogue(&pool).await.to_string();
+    let article = fill(&pool, "{article}").await;
     for (path, expected) in PAGES {
-        let path = &path.replace("{id}", &id);
+        let path = &path.replace("{id}", &id).replace("{article}", &article);
         for (caller, want) in callers.iter().zip(expected) {
             let res = page(&app, path, caller.cookie.as_deref()).await;
             assert_eq!(res.status.as_u16(), *want, "{path} as {:?}", caller.role);

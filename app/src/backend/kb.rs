@@ -380,9 +380,9 @@ pub async fn save(pool: &PgPool, user: &CurrentUser, input: &ArticleInput) -> Re
             .await?
         }
         Some(id) => {
-            let current: Option<(String, Option<i64>, i32)> =
-                sqlx::query_as("select status, owner_id, version from kb_articles where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-            let (status, current_owner, version) = current.ok_or_else(|| AppError::NotFound("There is no such article.".into()))?;
+            let current: Option<(String, Option<i64>)> =
+                sqlx::query_as("select status, owner_id from kb_articles where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            let (status, current_owner) = current.ok_or_else(|| AppError::NotFound("There is no such article.".into()))?;
             if !editor && !(status == "draft" && current_owner == Some(user.id)) {
                 return Err(AppError::Forbidden);
             }
@@ -406,13 +406,13 @@ pub async fn save(pool: &PgPool, user: &CurrentUser, input: &ArticleInput) -> Re
             .fetch_optional(&mut *tx)
             .await?;
             if updated.is_none() {
-                let who: Option<String> = sqlx::query_scalar(
-                    "select u.name from kb_articles a left join users u on u.id = a.updated_by where a.id = $1",
+                // Read again: the version that won may be newer than the one read above.
+                let (version, who): (i32, Option<String>) = sqlx::query_as(
+                    "select a.version, u.name from kb_articles a left join users u on u.id = a.updated_by where a.id = $1",
                 )
                 .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .flatten();
+                .fetch_one(&mut *tx)
+                .await?;
                 return Err(AppError::Conflict(format!(
                     "{} saved version {version} of this article while you were editing version {base}. Nothing was overwritten: compare the two below, then save again.",
                     who.unwrap_or_else(|| "Someone".into())

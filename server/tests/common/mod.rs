@@ -141,7 +141,16 @@ pub async fn dialogue(pool: &PgPool) -> i64 {
 
 /// A REST call with a JSON body.
 pub async fn api_post(app: &Router, path: &str, token: Option<&str>, json: &str) -> Answer {
-    let mut req = Request::post(path).header(header::HOST, HOST).header(header::CONTENT_TYPE, "application/json");
+    api_send(app, "POST", path, token, json).await
+}
+
+/// A REST call with a JSON body and any method.
+pub async fn api_send(app: &Router, method: &str, path: &str, token: Option<&str>, json: &str) -> Answer {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json");
     if let Some(token) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
@@ -164,3 +173,40 @@ pub async fn resolved_dialogue(pool: &PgPool) -> i64 {
 
 /// Answers for every criterion of the default scorecard: the lowest point of each scale.
 pub const LOWEST_ANSWERS: &str = r#"[{"value":0},{"value":1},{"value":1},{"value":0},{"value":1},{"value":0},{"value":1},{"value":1}]"#;
+
+/// A category for knowledge-base tests (a fresh one each time); returns its id.
+pub async fn kb_category(pool: &PgPool, review_interval_days: i32) -> i64 {
+    sqlx::query_scalar("insert into kb_categories (name, review_interval_days) values ('Category ' || gen_random_uuid(), $1) returning id")
+        .bind(review_interval_days)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// A knowledge-base article with its first revision, owned by a new colleague; returns its id.
+pub async fn kb_article(pool: &PgPool, title: &str, body: &str, visibility: &str, status: &str) -> i64 {
+    let category = kb_category(pool, 90).await;
+    let n: i64 = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await.unwrap();
+    let owner = user(pool, &format!("kb.owner.{n}@meridian.test"), Role::Operator).await;
+    let id: i64 = sqlx::query_scalar(
+        "insert into kb_articles (category_id, title, body, visibility, status, owner_id, reviewed_by) values ($1, $2, $3, $4, $5, $6, $6) returning id",
+    )
+    .bind(category)
+    .bind(title)
+    .bind(body)
+    .bind(visibility)
+    .bind(status)
+    .bind(owner)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into kb_revisions (article_id, version, title, body, tags, visibility, status, category_id, author_id)
+         select id, version, title, body, tags, visibility, status, category_id, owner_id from kb_articles where id = $1",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
