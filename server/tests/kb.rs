@@ -274,3 +274,15 @@ async fn the_api_searches_and_refuses_a_stale_version(pool: PgPool) {
     assert_eq!((now["version"].as_i64(), now["body"].as_str()), (Some(2), Some("Retried with backoff.")));
     assert_eq!(api_get(&app, "/api/v1/kb/search", Some(&token)).await.status, StatusCode::BAD_REQUEST);
 }
+
+// QA's "used the knowledge base" criterion is suggested from the articles sent.
+#[sqlx::test]
+async fn qa_suggests_knowledge_base_use_from_articles_sent(pool: PgPool) {
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let article = kb_article(&pool, "Reset your password", "Use Forgot password.", "public", "published").await;
+    let id = dialogue(&pool).await;
+    let mut conn = pool.acquire().await.unwrap();
+    assert_eq!(app::backend::qa::facts(&mut conn, id).await.unwrap().articles_sent, None);
+    conversations::write_message(&pool, id, agent, "See the article.", false, false, &[article]).await.unwrap();
+    assert_eq!(app::backend::qa::facts(&mut conn, id).await.unwrap().articles_sent, Some(1));
+}

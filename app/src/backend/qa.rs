@@ -234,13 +234,18 @@ pub async fn facts(conn: &mut PgConnection, conversation_id: i64) -> Result<Fact
           where c.id = $1",
     )
     .bind(conversation_id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
     let (csat, resolution_seconds, resolution_target_seconds, reopened_within_7_days) =
         row.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
-    // Knowledge-base articles sent are recorded once the knowledge base exists; until then
-    // there is nothing to suggest from.
-    Ok(Facts { csat, resolution_seconds, resolution_target_seconds, reopened_within_7_days, articles_sent: None })
+    // Articles sent suggest "yes"; none sent suggests nothing: whether one would have helped
+    // is the reviewer's call.
+    let sent: i64 = sqlx::query_scalar("select count(*) from kb_article_uses where conversation_id = $1")
+        .bind(conversation_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let articles_sent = (sent > 0).then_some(sent as u32);
+    Ok(Facts { csat, resolution_seconds, resolution_target_seconds, reopened_within_7_days, articles_sent })
 }
 
 fn suggestions(criteria: &[Criterion], facts: &Facts) -> Vec<Option<u8>> {

@@ -308,7 +308,8 @@ pub struct Facts {
     pub resolution_target_seconds: Option<i64>,
     /// Reopened within 7 days of resolution; `None` if it was never resolved.
     pub reopened_within_7_days: Option<bool>,
-    /// Knowledge-base articles sent in the dialogue; `None` while nothing records them.
+    /// Knowledge-base articles sent in the dialogue; `None` when none was sent (whether one
+    /// would have helped is for the reviewer to judge).
     pub articles_sent: Option<u32>,
 }
 

@@ -144,7 +144,7 @@ fn ArticleBody(v: ArticleView, review: ServerAction<KbMarkReviewed>, decide: Ser
     let suggestions = v.suggestions.into_iter().map(|s| {
         let sid = s.id;
         view! {
-            <li class="suggestion">
+            <li class="kb-suggestion">
                 <p><strong>{format!("{} suggests (on version {}), {}", s.author.clone().unwrap_or_else(|| "Someone".into()), s.base_version, s.created_at)}</strong></p>
                 {(!s.note.is_empty()).then(|| view! { <p>{s.note.clone()}</p> })}
                 <details><summary>"Suggested text"</summary><pre class="markdown-source">{s.body.clone()}</pre></details>
@@ -368,7 +368,7 @@ fn Editor(start: EditorStart, save: ServerAction<KbSave>, suggest: ServerAction<
                     <textarea rows="22" class="markdown-source" prop:value=move || input.with(|i| i.body.clone())
                         on:input=move |e| input.update(|i| i.body = event_target_value(&e))></textarea>
                 </label>
-                <section class="preview" aria-label="Preview">
+                <section class="md-preview" aria-label="Preview">
                     <h2 class="preview-title">"Preview"</h2>
                     <div class="markdown" inner_html=preview></div>
                 </section>
@@ -433,8 +433,8 @@ pub fn DiffView(lines: Vec<DiffLine>) -> impl IntoView {
         .into_iter()
         .map(|l| match l {
             DiffLine::Same(t) => view! { <li class="diff-same"><span aria-hidden="true">"  "</span>{t}</li> }.into_any(),
-            DiffLine::Added(t) => view! { <li class="diff-added"><span class="sr-only">"added: "</span><span aria-hidden="true">"+ "</span>{t}</li> }.into_any(),
-            DiffLine::Removed(t) => view! { <li class="diff-removed"><span class="sr-only">"removed: "</span><span aria-hidden="true">"− "</span>{t}</li> }.into_any(),
+            DiffLine::Added(t) => view! { <li class="diff-added"><span class="visually-hidden">"added: "</span><span aria-hidden="true">"+ "</span>{t}</li> }.into_any(),
+            DiffLine::Removed(t) => view! { <li class="diff-removed"><span class="visually-hidden">"removed: "</span><span aria-hidden="true">"− "</span>{t}</li> }.into_any(),
         })
         .collect_view();
     view! { <ol class="diff" aria-label="Differences">{rows}</ol> }

@@ -162,7 +162,7 @@ pub fn ArticleRow(a: ArticleSummary) -> impl IntoView {
     let snippet = a.snippet.clone().map(|s| view! { <p class="snippet">{snippet_view(&s)}</p> });
     view! {
         <li class="article-row">
-            <a class="article-title" href=format!("/kb/article?id={}", a.id)>{a.title.clone()}</a>
+            <a class="article-title row-link" href=format!("/kb/article?id={}", a.id)>{a.title.clone()}</a>
             <span class="meta">
                 {a.category.clone()}
                 {(a.visibility == "internal").then(|| view! { <span class="badge">"Internal"</span> })}
@@ -245,7 +245,7 @@ pub fn ReplyKnowledge(draft: RwSignal<String>, inserted: RwSignal<Vec<i64>>, con
     };
     view! {
         <section class="reply-kb" aria-labelledby="reply-kb-title">
-            <h2 id="reply-kb-title" class="sr-only">"Knowledge base"</h2>
+            <h2 id="reply-kb-title" class="visually-hidden">"Knowledge base"</h2>
             <label>"Search the knowledge base"
                 <input type="search" aria-keyshortcuts="/" placeholder="Find an article to send…"
                     prop:value=move || q.get() on:input=move |e| q.set(event_target_value(&e))/>
