@@ -247,3 +247,55 @@ mod tests {
         assert_eq!(t.percentile(0.99), Duration::from_millis(99));
     }
 }
+
+/// Knowledge base: search as you type (every prefix of a few common questions from the
+/// third letter on, as the reply box and the help centre send them), misspelt queries
+/// (trigram fallback), the help centre's public search, and opening an article.
+pub async fn kb(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
+    use app::backend::kb::{self, Audience};
+    use app::kb_model::SearchRequest;
+    let iterations = iterations.max(1);
+    let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
+    let (articles, dialogues): (i64, i64) =
+        sqlx::query_as("select (select count(*) from kb_articles), (select count(*) from conversations)").fetch_one(pool).await?;
+    const QUESTIONS: [&str; 8] = [
+        "reset password", "refund duplicate charge", "api rate limit", "export csv", "two factor lost phone",
+        "invite teammates", "webhook signature", "android app crash",
+    ];
+    let typed: Vec<String> = QUESTIONS
+        .iter()
+        .flat_map(|q| (3..=q.len()).filter(|&n| q.is_char_boundary(n)).map(move |n| q[..n].trim_end().to_string()))
+        .collect();
+    let typed: Vec<String> = {
+        let mut seen = std::collections::BTreeSet::new();
+        typed.into_iter().filter(|t| seen.insert(t.clone())).collect()
+    };
+    let request = |q: &str| SearchRequest { q: q.to_string(), limit: Some(10), ..Default::default() };
+    let runs = typed.len() * iterations;
+    let mut results = Vec::new();
+    results.push(time(format!("Search as you type, agents ({} prefixes)", typed.len()), runs, |i| {
+        let req = request(&typed[i % typed.len()]);
+        async move { kb::search(pool, Audience::Staff, Some(1), &req).await.map_err(err) }
+    }).await?);
+    results.push(time("Search as you type, help centre".into(), runs, |i| {
+        let req = request(&typed[i % typed.len()]);
+        async move { kb::search(pool, Audience::Public, None, &req).await.map_err(err) }
+    }).await?);
+    const MISSPELT: [&str; 5] = ["pasword reset", "refnd", "webhok signatur", "exprot", "androd crash"];
+    results.push(time("Misspelt query (near matches)".into(), MISSPELT.len() * iterations.max(4), |i| {
+        let req = request(MISSPELT[i % MISSPELT.len()]);
+        async move { kb::search(pool, Audience::Staff, Some(1), &req).await.map_err(err) }
+    }).await?);
+    let ids: Vec<i64> = sqlx::query_scalar("select id from kb_articles order by id desc limit 50").fetch_all(pool).await?;
+    if !ids.is_empty() {
+        results.push(time("Open an article".into(), 50, |i| {
+            let id = ids[i % ids.len()];
+            async move { kb::staff_article(pool, id).await.map_err(err) }
+        }).await?);
+    }
+    results.push(time("Dialogue search (subject and messages)".into(), 20, |i| {
+        let q = ["refund", "password reset", "webhook", "invoice vat"][i % 4];
+        async move { kb::search_dialogues(pool, q, 10).await.map_err(err) }
+    }).await?);
+    Ok(table(&format!("Knowledge-base benchmark: {articles} articles, {dialogues} dialogues (in-process, ms)"), &results))
+}

@@ -86,6 +86,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         iterations: usize,
     },
+    /// Knowledge base: search as you type (agents and the help centre), misspelt queries, opening an article.
+    Kb {
+        /// Timed runs of each typed prefix.
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+    },
     /// QA: drawing a sample, the review screen, storing a review, the results' roll-ups.
     Qa {
         /// Timed runs of each operation.
@@ -146,6 +152,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let report = match what {
                 BenchCommand::Queue { iterations } => meridian::bench::queue(&pool, iterations).await,
                 BenchCommand::Qa { iterations } => meridian::bench::qa(&pool, iterations).await,
+                BenchCommand::Kb { iterations } => meridian::bench::kb(&pool, iterations).await,
                 BenchCommand::Wfm { iterations } => meridian::bench::wfm(&pool, iterations).await,
             }
             .map_err(|e| e.to_string())?;

@@ -174,7 +174,8 @@ fn ArticleBody(v: ArticleView, review: ServerAction<KbMarkReviewed>, decide: Ser
                         a.updated_by.clone().unwrap_or_else(|| "nobody".into()))}
                 </p>
                 <p class="meta" data-testid="feedback">
-                    {format!("{} views in the help centre · helpful: {} yes, {} no", a.views, a.helpful_yes, a.helpful_no)}
+                    {format!("{} in the help centre · helpful: {} yes, {} no",
+                        if a.views == 1 { "1 view".to_string() } else { format!("{} views", a.views) }, a.helpful_yes, a.helpful_no)}
                 </p>
                 <div class="toolbar" role="toolbar" aria-label="Article actions">
                     {if v.can_edit {

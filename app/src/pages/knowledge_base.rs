@@ -68,12 +68,13 @@ fn KbHome() -> impl IntoView {
     let dialogues = Resource::new(move || (q.get(), works_queue()), |(q, works)| async move {
         if !works || q.trim().chars().count() < 3 { Ok(Vec::new()) } else { kb_search_dialogues(q).await }
     });
-    let category_options = move || {
-        categories.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|c| {
+    // Under its own Suspense, so the server and the browser render the same options.
+    let category_options = move || Suspend::new(async move {
+        categories.await.unwrap_or_default().into_iter().map(|c| {
             let id = c.id;
             view! { <option value=id.to_string() selected=move || category.get() == Some(id)>{format!("{} ({})", c.name, c.articles)}</option> }
         }).collect_view()
-    };
+    });
     view! {
         <div class="page-head">
             <h1>"Knowledge base"</h1>
@@ -88,7 +89,7 @@ fn KbHome() -> impl IntoView {
             <label>"Category"
                 <select on:change=move |e| category.set(event_target_value(&e).parse().ok())>
                     <option value="">"All categories"</option>
-                    {category_options}
+                    <Suspense fallback=|| ()>{category_options}</Suspense>
                 </select>
             </label>
             <label>"Visibility"
@@ -128,7 +129,7 @@ fn StaleForMe(stale_only: RwSignal<bool>, mine: RwSignal<bool>) -> impl IntoView
     );
     view! {
         <Suspense fallback=|| ()>
-            {move || mine_stale.get().and_then(|r| r.ok()).filter(|r| !r.articles.is_empty()).map(|r| {
+            {move || Suspend::new(async move { mine_stale.await.ok().filter(|r| !r.articles.is_empty()).map(|r| {
                 let n = r.articles.len();
                 view! {
                     <div class="notice notice-warning" role="status">
@@ -136,7 +137,7 @@ fn StaleForMe(stale_only: RwSignal<bool>, mine: RwSignal<bool>) -> impl IntoView
                         <button type="button" class="link" on:click=move |_| { stale_only.set(true); mine.set(true); }>"Show my stale articles"</button>
                     </div>
                 }
-            })}
+            }) })}
         </Suspense>
     }
 }
@@ -251,7 +252,7 @@ pub fn ReplyKnowledge(draft: RwSignal<String>, inserted: RwSignal<Vec<i64>>, con
                     prop:value=move || q.get() on:input=move |e| q.set(event_target_value(&e))/>
             </label>
             <Suspense fallback=|| ()>
-                {move || results.get().map(|r| match r {
+                {move || Suspend::new(async move { match results.await {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Ok(r) => {
                         let near = r.near_matches.then(|| view! { <p class="meta">"Near matches (a word may be misspelt):"</p> });
@@ -279,7 +280,7 @@ pub fn ReplyKnowledge(draft: RwSignal<String>, inserted: RwSignal<Vec<i64>>, con
                         }).collect_view();
                         view! { {near}<ul class="reply-kb-results" aria-label="Articles found">{rows}</ul> }.into_any()
                     }
-                })}
+                } })}
             </Suspense>
             {move || failure.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || preview.get().map(|a| view! {
