@@ -36,9 +36,12 @@ create table kb_articles (
     -- Filled by the trigger below: title (A) > tags (B) > body (C), English stemming.
     search        tsvector not null default ''::tsvector,
     -- Title and tags as one string, for typo-tolerant (trigram) matching.
-    title_tags    text not null default ''
+    title_tags    text not null default '',
+    -- The title alone: articles with every word in the title rank first, found cheaply.
+    title_search  tsvector generated always as (to_tsvector('english', title)) stored
 );
 create index kb_articles_search_idx on kb_articles using gin (search);
+create index kb_articles_title_search_idx on kb_articles using gin (title_search);
 create index kb_articles_trgm_idx on kb_articles using gin (title_tags gin_trgm_ops);
 create index kb_articles_category_idx on kb_articles (category_id, title, id);
 create index kb_articles_owner_idx on kb_articles (owner_id, reviewed_at);
@@ -100,6 +103,9 @@ create table kb_article_uses (
 create index kb_article_uses_conversation_idx on kb_article_uses (conversation_id);
 create index kb_article_uses_article_idx on kb_article_uses (article_id, created_at);
 
--- Dialogue search for agents: subjects and message texts.
-create index conversations_subject_search_idx on conversations using gin (to_tsvector('english', subject));
-create index messages_body_search_idx on messages using gin (to_tsvector('english', body));
+-- Dialogue search for agents: subjects and message texts, as stored vectors so that a
+-- common word's matches are checked without parsing each text again.
+alter table conversations add column subject_search tsvector generated always as (to_tsvector('english', subject)) stored;
+create index conversations_subject_search_idx on conversations using gin (subject_search);
+alter table messages add column body_search tsvector generated always as (to_tsvector('english', body)) stored;
+create index messages_body_search_idx on messages using gin (body_search);

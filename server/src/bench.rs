@@ -277,6 +277,14 @@ pub async fn kb(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error>
         let req = request(&typed[i % typed.len()]);
         async move { kb::search(pool, Audience::Staff, Some(1), &req).await.map_err(err) }
     }).await?);
+    // The slowest prefixes, so that a bad p99 says what causes it.
+    if let Some(agents) = results.last() {
+        let mut by_prefix: Vec<(Duration, &str)> =
+            agents.samples.iter().enumerate().map(|(i, d)| (*d, typed[i % typed.len()].as_str())).collect();
+        by_prefix.sort_by(|a, b| b.0.cmp(&a.0));
+        let slowest: Vec<String> = by_prefix.iter().take(5).map(|(d, p)| format!("\"{p}\" {:.1} ms", d.as_secs_f64() * 1000.0)).collect();
+        eprintln!("slowest prefixes: {}", slowest.join(", "));
+    }
     results.push(time("Search as you type, help centre".into(), runs, |i| {
         let req = request(&typed[i % typed.len()]);
         async move { kb::search(pool, Audience::Public, None, &req).await.map_err(err) }

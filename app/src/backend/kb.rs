@@ -60,6 +60,8 @@ fn summary(row: SummaryRow, snippet: Option<String>) -> ArticleSummary {
 }
 
 pub const DEFAULT_LIMIT: u32 = 20;
+/// At most this many articles matching outside their title are ranked per search.
+const BODY_CANDIDATES: u32 = 3000;
 pub const MAX_LIMIT: u32 = 100;
 
 /// Searches (with words) or lists (without) the articles `audience` may read.
@@ -78,28 +80,36 @@ pub async fn search(pool: &PgPool, audience: Audience, me: Option<i64>, req: &Se
     let Some(query) = kb::prefix_tsquery(&terms) else {
         return list(pool, audience, req, visibility, stale_only, owner, limit).await;
     };
-    let title_query = terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| if i + 1 == terms.len() { format!("{t}:*A") } else { format!("{t}:A") })
-        .collect::<Vec<_>>()
-        .join(" & ");
     let headline = format!("StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MaxWords=30, MinWords=12, MaxFragments=1");
-    // Rank: a match of every word in the title first, then cover density over title (A),
-    // tags (B) and body (C). Snippets only for the page of results.
+    // Ranking: articles with every word in the title first (found on the small title
+    // vectors, ranked by the title's cover density, then by views), then articles that
+    // match elsewhere, by cover density over title (A), tags (B) and body (C) — of those,
+    // at most BODY_CANDIDATES are ranked, which bounds the cost of a very common prefix.
+    // Snippets only for the page of results.
     let rows: Vec<(i64, String, i64, String, String, String, Option<String>, String, bool, i64, i64, i64, String)> =
         sqlx::query_as(&format!(
-            "with q as (select to_tsquery('english', $6) as q, to_tsquery('english', $7) as t),
-             hits as (
-                select a.id, (a.search @@ q.t)::int + ts_rank_cd(a.search, q.q) as rank
+            "with q as (select to_tsquery('english', $6) as q),
+             title_hits as (
+                select a.id, 1 as tier, ts_rank_cd(a.title_search, q.q) as rank, a.views
                   from kb_articles a join kb_categories c on c.id = a.category_id, q
-                 where a.search @@ q.q and {FILTERS}
-                 order by rank desc, a.id
-                 limit $8)
-             select {SUMMARY}, ts_headline('english', a.body, q.q, $9)
+                 where a.title_search @@ q.q and {FILTERS}
+                 order by rank desc, a.views desc, a.id
+                 limit $7),
+             body_hits as (
+                select b.id, 0 as tier, ts_rank_cd(b.search, q.q) as rank, b.views
+                  from (select a.id, a.search, a.views
+                          from kb_articles a join kb_categories c on c.id = a.category_id, q
+                         where (select count(*) from title_hits) < $7
+                           and a.search @@ q.q and not a.title_search @@ q.q and {FILTERS}
+                         limit {BODY_CANDIDATES}) b, q
+                 order by rank desc, b.views desc, b.id
+                 limit $7),
+             hits as (select * from title_hits union all select * from body_hits)
+             select {SUMMARY}, ts_headline('english', a.body, q.q, $8)
                from hits h join kb_articles a on a.id = h.id join kb_categories c on c.id = a.category_id
                left join users o on o.id = a.owner_id, q
-              order by h.rank desc, a.id"
+              order by h.tier desc, h.rank desc, h.views desc, a.id
+              limit $7"
         ))
         .bind(audience.staff())
         .bind(req.category_id)
@@ -107,7 +117,6 @@ pub async fn search(pool: &PgPool, audience: Audience, me: Option<i64>, req: &Se
         .bind(stale_only)
         .bind(owner)
         .bind(&query)
-        .bind(&title_query)
         .bind(limit)
         .bind(&headline)
         .fetch_all(pool)
@@ -142,23 +151,37 @@ async fn near_matches(
     let mut tx = pool.begin().await?;
     // Lower than the default 0.6, so that "refnd" still finds "refunds"; local to this transaction.
     sqlx::query("select set_config('pg_trgm.word_similarity_threshold', '0.4', true)").execute(&mut *tx).await?;
-    // The same filters as FILTERS, with binds numbered by the builder.
-    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("select ");
-    qb.push(SUMMARY).push(" from kb_articles a join kb_categories c on c.id = a.category_id left join users o on o.id = a.owner_id where (");
-    qb.push_bind(audience.staff()).push(" or (a.status = 'published' and a.visibility = 'public')) and (");
-    qb.push_bind(req.category_id).push("::bigint is null or a.category_id = ").push_bind(req.category_id).push(") and (");
-    qb.push_bind(visibility).push("::text is null or a.visibility = ").push_bind(visibility).push(") and (not ");
-    qb.push_bind(stale_only).push(" or a.reviewed_at < now() - make_interval(days => c.review_interval_days)) and (");
-    qb.push_bind(owner).push("::bigint is null or a.owner_id = ").push_bind(owner).push(") and (");
-    for (i, t) in terms.iter().enumerate() {
-        qb.push(if i > 0 { " or " } else { "" }).push("a.title_tags %> ").push_bind(t.to_string());
+    // Every word like a word of the title or tags first; failing that, any of the longer
+    // words. Candidates are capped before ranking, so a short common word stays cheap.
+    let long: Vec<&String> = terms.iter().copied().filter(|t| t.chars().count() >= 4).collect();
+    let attempts: [(&[&String], &str, i64); 2] = [(&terms, " and ", 2000), (if long.is_empty() { &terms } else { &long }, " or ", 500)];
+    let mut rows: Vec<SummaryRow> = Vec::new();
+    for (words, joiner, cap) in attempts {
+        if words.len() == 1 && joiner == " or " && terms.len() == 1 {
+            break; // the same search as the first attempt
+        }
+        let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("select ");
+        qb.push(SUMMARY).push(" from (select a.id from kb_articles a join kb_categories c on c.id = a.category_id where (");
+        // The same filters as FILTERS, with binds numbered by the builder.
+        qb.push_bind(audience.staff()).push(" or (a.status = 'published' and a.visibility = 'public')) and (");
+        qb.push_bind(req.category_id).push("::bigint is null or a.category_id = ").push_bind(req.category_id).push(") and (");
+        qb.push_bind(visibility).push("::text is null or a.visibility = ").push_bind(visibility).push(") and (not ");
+        qb.push_bind(stale_only).push(" or a.reviewed_at < now() - make_interval(days => c.review_interval_days)) and (");
+        qb.push_bind(owner).push("::bigint is null or a.owner_id = ").push_bind(owner).push(") and (");
+        for (i, t) in words.iter().enumerate() {
+            qb.push(if i > 0 { joiner } else { "" }).push("a.title_tags %> ").push_bind(t.to_string());
+        }
+        qb.push(") limit ").push_bind(cap);
+        qb.push(") x join kb_articles a on a.id = x.id join kb_categories c on c.id = a.category_id left join users o on o.id = a.owner_id order by (");
+        for (i, t) in words.iter().enumerate() {
+            qb.push(if i > 0 { " + " } else { "" }).push("word_similarity(").push_bind(t.to_string()).push(", a.title_tags)");
+        }
+        qb.push(") desc, a.views desc, a.id limit ").push_bind(limit);
+        rows = qb.build_query_as().fetch_all(&mut *tx).await?;
+        if !rows.is_empty() {
+            break;
+        }
     }
-    qb.push(") order by (");
-    for (i, t) in terms.iter().enumerate() {
-        qb.push(if i > 0 { " + " } else { "" }).push("word_similarity(").push_bind(t.to_string()).push(", a.title_tags)");
-    }
-    qb.push(") desc, a.id limit ").push_bind(limit);
-    let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     tx.commit().await?;
     let near_matches = !rows.is_empty();
     Ok(SearchResult { articles: rows.into_iter().map(|r| summary(r, None)).collect(), near_matches, next: None })
@@ -584,26 +607,40 @@ pub async fn vote(pool: &PgPool, id: i64, helpful: bool) -> Result<(), AppError>
     Ok(())
 }
 
-/// Dialogues whose subject or messages match (agents): newest first.
+/// Dialogues whose subject or messages match (agents): newest first. The newest 50,000
+/// dialogues are searched first and all of them only when those give too few, so that a
+/// common word costs a small slice of the history rather than all of it.
 pub async fn search_dialogues(pool: &PgPool, q: &str, limit: u32) -> Result<Vec<DialogueHit>, AppError> {
     let Some(query) = kb::prefix_tsquery(&kb::search_terms(q)) else {
         return Ok(Vec::new());
     };
-    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-        "with q as (select to_tsquery('english', $1) as q),
-         hits as (
-            (select c.id from conversations c, q where to_tsvector('english', c.subject) @@ q.q order by c.id desc limit $2)
-            union
-            (select m.conversation_id from messages m, q where to_tsvector('english', m.body) @@ q.q order by m.conversation_id desc limit $2))
-         select c.id, c.subject, cu.name, c.status, to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD')
-           from hits h join conversations c on c.id = h.id join customers cu on cu.id = c.customer_id
-          order by c.id desc limit $2",
-    )
-    .bind(&query)
-    .bind(limit.clamp(1, 50) as i64)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|(id, subject, customer, status, created_on)| DialogueHit { id, subject, customer, status, created_on }).collect())
+    let limit = limit.clamp(1, 50) as i64;
+    let newest: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from conversations").fetch_one(pool).await?;
+    let mut hits = Vec::new();
+    for after in [newest - 50_000, 0] {
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "with q as (select to_tsquery('english', $1) as q),
+             hits as (
+                (select c.id from conversations c, q
+                  where c.id > $3 and c.subject_search @@ q.q order by c.id desc limit $2)
+                union
+                (select m.conversation_id from messages m, q
+                  where m.conversation_id > $3 and m.body_search @@ q.q order by m.conversation_id desc limit $2))
+             select c.id, c.subject, cu.name, c.status, to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD')
+               from hits h join conversations c on c.id = h.id join customers cu on cu.id = c.customer_id
+              order by c.id desc limit $2",
+        )
+        .bind(&query)
+        .bind(limit)
+        .bind(after.max(0))
+        .fetch_all(pool)
+        .await?;
+        hits = rows;
+        if hits.len() as i64 >= limit || after <= 0 {
+            break;
+        }
+    }
+    Ok(hits.into_iter().map(|(id, subject, customer, status, created_on)| DialogueHit { id, subject, customer, status, created_on }).collect())
 }
 
 /// Records the articles sent in a public reply: as a link when the reply carries the
