@@ -696,3 +696,8 @@ pub async fn draft_from_dialogue(pool: &PgPool, conversation_id: i64) -> Result<
         ..Default::default()
     })
 }
+
+/// Colleagues who may own an article: everyone active, by name.
+pub async fn possible_owners(pool: &PgPool) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(sqlx::query_as("select id, name from users where active order by name, id").fetch_all(pool).await?)
+}

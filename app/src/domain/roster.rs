@@ -167,6 +167,19 @@ pub fn generate(required: &[u32], agents: &[AgentAvailability], rules: &Rules) -
             _ => hopeless[target] = true,
         }
     }
+    // A later shift can make an earlier one unnecessary: drop every shift whose intervals
+    // would all stay covered without it, newest first. Removing a shift only lowers the
+    // coverage, so a shift kept here stays needed.
+    let mut k = shifts.len();
+    while k > 0 {
+        k -= 1;
+        let s = shifts[k];
+        let covered: Vec<usize> = (s.start..s.start + s.length).filter(|&i| s.covers(i)).map(|i| i as usize).collect();
+        if covered.iter().all(|&i| on[i] > required[i]) {
+            covered.iter().for_each(|&i| on[i] -= 1);
+            shifts.remove(k);
+        }
+    }
     shifts.sort_by_key(|s| (s.start, s.agent_id));
     shifts
 }

@@ -218,6 +218,8 @@ pub struct EditorStart {
     pub suggest_only: bool,
     pub categories: Vec<Category>,
     pub is_editor: bool,
+    /// Who may own an article (editors choose; active colleagues), by name.
+    pub owners: Vec<(i64, String)>,
 }
 
 #[server(endpoint = "kb_editor_start")]
@@ -263,7 +265,8 @@ pub async fn kb_editor_start(id: Option<i64>, from_dialogue: Option<i64>) -> Res
                 false,
             ),
         };
-        Ok(EditorStart { input, suggest_only, categories, is_editor })
+        let owners = if is_editor { kb::possible_owners(&state.pool).await? } else { Vec::new() };
+        Ok(EditorStart { input, suggest_only, categories, is_editor, owners })
     })
     .await
 }
@@ -359,6 +362,18 @@ fn Editor(start: EditorStart, save: ServerAction<KbSave>, suggest: ServerAction<
                     <option value="internal" selected=move || input.with(|i| i.visibility == "internal")>"Internal (agents only)"</option>
                     <option value="public" selected=move || input.with(|i| i.visibility == "public")>"Public (help centre)"</option>
                 </select></label>
+                {(!start.owners.is_empty()).then(|| {
+                    let options = start.owners.iter().map(|(oid, name)| {
+                        let oid = *oid;
+                        view! { <option value=oid.to_string() selected=move || input.with(|i| i.owner_id == Some(oid))>{name.clone()}</option> }
+                    }).collect_view();
+                    view! {
+                        <label>"Owner"<select on:change=move |e| input.update(|i| i.owner_id = event_target_value(&e).parse().ok())>
+                            <option value="" selected=move || input.with(|i| i.owner_id.is_none())>"Me"</option>
+                            {options}
+                        </select></label>
+                    }
+                })}
                 <label>"Status"<select disabled=!is_editor on:change=move |e| input.update(|i| i.status = event_target_value(&e))>
                     <option value="draft" selected=move || input.with(|i| i.status == "draft")>"Draft"</option>
                     <option value="published" selected=move || input.with(|i| i.status == "published")>"Published"</option>
