@@ -12,6 +12,7 @@ test('write, find from the reply box, help a customer, see the vote', async ({ b
   const title = `Rotate quokka tokens ${Date.now() % 100000}`;
 
   const marcus = await signedInPage(browser, 'manager@meridian.test', errors);
+  await expect(marcus).toHaveURL('/queue');
   await marcus.goto('/kb');
   await hydrated(marcus);
   await marcus.getByRole('link', { name: 'New article' }).click();
@@ -81,6 +82,7 @@ test('write, find from the reply box, help a customer, see the vote', async ({ b
 // Internal articles never reach the help centre, even by their address.
 test('an internal article is not in the help centre', async ({ browser }) => {
   const page = await signedInPage(browser, 'manager@meridian.test', errors);
+  await expect(page).toHaveURL('/queue');
   await page.goto('/kb');
   await hydrated(page);
   await page.getByLabel('Visibility').selectOption('internal');

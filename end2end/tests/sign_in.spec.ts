@@ -76,6 +76,10 @@ test('the queue shows real dialogues and the reports real numbers', async ({ pag
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
   await expect(page.getByText('New dialogues')).toBeVisible();
   await expect(page.getByText('CSAT')).toBeVisible();
+  // Each agent's week beside the schedule, with whether they are on shift now.
+  const agents = page.getByRole('table', { name: 'Agents, last 7 days' });
+  const alex = agents.getByRole('row').filter({ hasText: 'Alex Novak' });
+  await expect(alex).toContainText(/On shift until \d\d:\d\d|Off shift/);
 });
 
 test('an unknown address shows a 404 page with a way back', async ({ page }) => {

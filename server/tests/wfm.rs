@@ -410,3 +410,45 @@ async fn swaps_change_hands_with_approval_and_regions_share_a_hand_over_note(poo
     assert_eq!(note.updated_by.as_deref(), Some("Test User"));
     assert!(matches!(wfm::save_handover(&pool, manager, "x").await, Err(app::error::AppError::Invalid(_))), "the manager is in no region here");
 }
+
+// Reports read the schedule: who is on shift now, hours scheduled in the last week, and
+// how many of an agent's replies were sent while on shift.
+#[sqlx::test]
+async fn reports_show_each_agent_beside_their_schedule(pool: PgPool) {
+    let on = user(&pool, "on.shift@meridian.test", Role::Operator).await;
+    let off = user(&pool, "off.shift@meridian.test", Role::Operator).await;
+    // On shift from two hours ago for eight hours (30-minute break); a finished 8-hour shift two days ago.
+    sqlx::query(
+        "insert into shifts (user_id, starts_at, ends_at, break_minutes, generated) values
+            ($1, now() - interval '2 hours', now() + interval '6 hours', 30, false),
+            ($1, now() - interval '50 hours', now() - interval '42 hours', 30, false)",
+    )
+    .bind(on)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let id = dialogue(&pool).await;
+    // Two replies on shift, one off shift (a day ago); the other agent has no shifts.
+    sqlx::query(
+        "insert into messages (conversation_id, author_kind, author_user_id, body, created_at) values
+            ($1, 'agent', $2, 'a', now() - interval '1 hour'), ($1, 'agent', $2, 'b', now() - interval '45 hours'),
+            ($1, 'agent', $2, 'c', now() - interval '24 hours'), ($1, 'agent', $3, 'd', now() - interval '3 hours')",
+    )
+    .bind(id)
+    .bind(on)
+    .bind(off)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let week = app::backend::reports::week_over_week(&pool, "UTC").await.unwrap();
+    let row = |uid: i64| week.agents.iter().find(|a| a.id == uid).unwrap().clone();
+    let (a, b) = (row(on), row(off));
+    assert!(a.on_shift_until.is_some());
+    assert_eq!(b.on_shift_until, None);
+    // 7.5 h of the finished shift (break inside the week) + 2 h of the current one so far.
+    assert!((a.scheduled_hours - 9.5).abs() < 0.01, "{}", a.scheduled_hours);
+    assert_eq!((a.replies, a.replies_on_shift), (3, 2));
+    assert_eq!((b.replies, b.replies_on_shift, b.scheduled_hours), (1, 0, 0.0));
+    // Those on shift now come first.
+    assert_eq!(week.agents.first().map(|x| x.id), Some(on));
+}

@@ -11,9 +11,30 @@ pub fn change_percent(current: f64, previous: f64) -> Option<f64> {
     (previous != 0.0).then(|| 100.0 * (current - previous) / previous)
 }
 
+/// Schedule adherence as replies show it: the share of an agent's public replies sent while
+/// the schedule had them on shift, in percent; `None` without replies.
+pub fn on_shift_percent(replies_on_shift: i64, replies: i64) -> Option<f64> {
+    (replies > 0).then(|| 100.0 * replies_on_shift as f64 / replies as f64)
+}
+
+/// Replies per scheduled hour; `None` when nothing was scheduled (an unscheduled agent's
+/// replies are not "infinitely productive").
+pub fn per_scheduled_hour(replies: i64, scheduled_hours: f64) -> Option<f64> {
+    (scheduled_hours > 0.0).then(|| replies as f64 / scheduled_hours)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adherence_and_productivity_from_the_schedule() {
+        // 45 of 60 replies sent on shift; 60 replies in 40 scheduled hours.
+        assert_eq!(on_shift_percent(45, 60), Some(75.0));
+        assert_eq!(on_shift_percent(0, 0), None);
+        assert_eq!(per_scheduled_hour(60, 40.0), Some(1.5));
+        assert_eq!(per_scheduled_hour(12, 0.0), None);
+    }
 
     #[test]
     fn csat_counts_good_and_excellent_among_the_rated() {
