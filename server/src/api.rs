@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/wfm/forecast", get(forecast))
         .route("/wfm/shifts", get(wfm_shifts))
         .route("/wfm/coverage", get(wfm_coverage))
+        .route("/macros", get(macros_list))
+        .route("/mass-replies", post(mass_reply))
         .route("/kb/search", get(kb_search))
         .route("/kb/articles", get(kb_list).post(kb_create))
         .route("/kb/articles/{id}", get(kb_get).put(kb_update))
@@ -348,6 +350,32 @@ async fn wfm_coverage(State(state): State<AppState>, caller: Caller, Query(q): Q
     Ok(Json(json!({ "week": week, "starts_at": start, "interval_minutes": interval, "scheduled": scheduled })))
 }
 
+/// `GET /api/v1/macros`: the team's macros.
+async fn macros_list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, AppError> {
+    caller.require(Permission::WorkQueue)?;
+    Ok(Json(json!({ "items": app::backend::macros::list(&state.pool).await? })))
+}
+
+#[derive(Deserialize)]
+struct MassReplyBody {
+    request_key: String,
+    macro_id: i64,
+    conversation_ids: Vec<i64>,
+}
+
+/// `POST /api/v1/mass-replies`: one macro to many dialogues, once per `request_key`
+/// (201 the first time, 200 with the first answer when repeated).
+async fn mass_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    parsed: Result<Json<MassReplyBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<app::pages::macros::MassReplyResult>), AppError> {
+    let user = caller.require(Permission::MassReply)?;
+    let b = body(parsed)?;
+    let result = app::backend::macros::mass_reply(&state.pool, &user, &b.request_key, b.macro_id, &b.conversation_ids).await?;
+    Ok((if result.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(result)))
+}
+
 #[derive(Deserialize)]
 struct KbQuery {
     #[serde(default)]
@@ -601,6 +629,23 @@ pub fn openapi() -> Value {
                         { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } }
                     ],
                     "responses": { "200": { "description": "items: id, agent_id, agent, starts_at, ends_at, break_minutes, generated" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/macros": {
+                "get": {
+                    "operationId": "macrosList",
+                    "summary": "The team's macros: name, body with {{placeholders}}, and what each also changes (status, tags, priority)",
+                    "responses": { "200": { "description": "items" }, "401": error, "403": error }
+                }
+            },
+            "/mass-replies": {
+                "post": {
+                    "operationId": "massReply",
+                    "summary": "Send a macro to many dialogues, each once; the same request_key again sends nothing and answers what the first request did",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["request_key", "macro_id", "conversation_ids"],
+                        "properties": { "request_key": { "type": "string", "minLength": 8, "maxLength": 100 }, "macro_id": { "type": "integer" },
+                            "conversation_ids": { "type": "array", "items": { "type": "integer" }, "description": "At most 50 for agents, 1000 for managers" } } } } } },
+                    "responses": { "201": { "description": "sent, skipped (id and why)" }, "200": { "description": "A repeated request: the first one's result, repeated: true" }, "400": error, "401": error, "403": error, "404": error }
                 }
             },
             "/kb/search": {

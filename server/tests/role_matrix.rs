@@ -79,6 +79,13 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("kb_revisions", "id={article}", [OK, OK, OK, OK, WHO]),
     ("kb_diff", "id={article}&from=1&to=1", [OK, OK, OK, OK, WHO]),
     ("kb_restore", "id={article}&version=1&base_version=1", [OK, OK, NO, NO, WHO]),
+    ("macros_list", "", [OK, OK, NO, OK, WHO]),
+    ("macros_save", r#"{"input": {"name": "Refund {n}", "body": "Hi {{customer.first_name}}, refunded."}}"#, [OK, OK, NO, NO, WHO]),
+    ("macros_delete", "id={macro}", [OK, OK, NO, NO, WHO]),
+    ("queue_trending", "", [OK, OK, NO, OK, WHO]),
+    ("queue_topic", "kind=tag&value=billing", [OK, OK, NO, OK, WHO]),
+    ("macro_preview", "macro_id={macro}&conversation_id={id}", [OK, OK, NO, OK, WHO]),
+    ("mass_reply", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [OK, OK, NO, OK, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
@@ -104,6 +111,8 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("get", "/api/v1/wfm/forecast", "", [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/wfm/shifts", "", [OK, OK, OK, OK, WHO]),
     ("get", "/api/v1/wfm/coverage", "", [OK, OK, NO, NO, WHO]),
+    ("get", "/api/v1/macros", "", [OK, OK, NO, OK, WHO]),
+    ("post", "/api/v1/mass-replies", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [201, 201, NO, 201, WHO]),
     ("get", "/api/v1/kb/search?q=password", "", [OK, OK, OK, OK, WHO]),
     ("get", "/api/v1/kb/articles", "", [OK, OK, OK, OK, WHO]),
     ("post", "/api/v1/kb/articles", r#"{"category_id": {category}, "title": "A draft", "body": "Text", "visibility": "internal", "status": "draft"}"#, [201, 201, 201, 201, WHO]),
@@ -117,6 +126,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue", [OK, OK, NO, OK, 302]),
     ("/queue?view=resolved", [OK, OK, NO, OK, 302]),
     ("/dialogue?id={id}", [OK, OK, NO, OK, 302]),
+    ("/queue/macros", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
     ("/kb/edit", [OK, OK, OK, OK, 302]),
@@ -160,6 +170,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
         "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
         "kb_categories", "kb_articles", "kb_revisions", "kb_suggestions", "kb_article_uses",
+        "macros", "mass_replies", "mass_reply_targets",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -191,6 +202,19 @@ async fn fill(pool: &PgPool, body: &str) -> String {
     }
     if body.contains("{resolved}") {
         body = body.replace("{resolved}", &resolved_dialogue(pool).await.to_string());
+    }
+    if body.contains("{n}") {
+        let n: i64 = sqlx::query_scalar("select nextval(pg_get_serial_sequence('users', 'id'))").fetch_one(pool).await.unwrap();
+        body = body.replace("{n}", &format!("{n:08}"));
+    }
+    if body.contains("{macro}") {
+        let id: i64 = sqlx::query_scalar(
+            "insert into macros (name, body, add_tags) values ('Macro ' || gen_random_uuid(), 'Hi {{customer.first_name}}, on it.', '{billing}') returning id",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        body = body.replace("{macro}", &id.to_string());
     }
     if body.contains("{article}") {
         let article = kb_article(pool, "Reset your password", "Use **Forgot password**.", "public", "published").await;

@@ -416,9 +416,24 @@ pub async fn write_message(
     take_over: bool,
     articles: &[i64],
 ) -> Result<i64, AppError> {
-    let body = queue::message_body(body).map_err(|e| AppError::Invalid(e.into()))?;
     let mut tx = pool.begin().await?;
-    let status = act_as_holder(&mut tx, id, me, internal, take_over).await?;
+    let message_id = write_message_in(&mut tx, id, me, body, internal, take_over, articles).await?;
+    tx.commit().await?;
+    Ok(message_id)
+}
+
+/// [`write_message`] inside the caller's transaction (a mass reply writes many).
+pub async fn write_message_in(
+    tx: &mut PgConnection,
+    id: i64,
+    me: i64,
+    body: &str,
+    internal: bool,
+    take_over: bool,
+    articles: &[i64],
+) -> Result<i64, AppError> {
+    let body = queue::message_body(body).map_err(|e| AppError::Invalid(e.into()))?;
+    let status = act_as_holder(&mut *tx, id, me, internal, take_over).await?;
     if status == "resolved" && !internal {
         return Err(AppError::Conflict("This dialogue is resolved. Reopen it to reply.".into()));
     }
@@ -438,11 +453,10 @@ pub async fn write_message(
             .execute(&mut *tx)
             .await?;
     }
-    event(&mut tx, id, me, if internal { "noted" } else { "replied" }, "").await?;
+    event(&mut *tx, id, me, if internal { "noted" } else { "replied" }, "").await?;
     if !internal {
-        super::kb::record_uses(&mut tx, id, me, &body, articles).await?;
+        super::kb::record_uses(&mut *tx, id, me, &body, articles).await?;
     }
-    tx.commit().await?;
     Ok(message_id)
 }
 
@@ -452,7 +466,14 @@ pub async fn postpone(pool: &PgPool, id: i64, me: i64, until: Option<i64>) -> Re
         queue::postpone_until(until, now_epoch()).map_err(|e| AppError::Invalid(e.into()))?;
     }
     let mut tx = pool.begin().await?;
-    let status = act_as_holder(&mut tx, id, me, false, false).await?;
+    postpone_in(&mut tx, id, me, until).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`postpone`] inside the caller's transaction.
+pub async fn postpone_in(tx: &mut PgConnection, id: i64, me: i64, until: Option<i64>) -> Result<(), AppError> {
+    let status = act_as_holder(&mut *tx, id, me, false, false).await?;
     if status == "resolved" {
         return Err(AppError::Conflict("This dialogue is resolved. Reopen it first.".into()));
     }
@@ -469,14 +490,20 @@ pub async fn postpone(pool: &PgPool, id: i64, me: i64, until: Option<i64>) -> Re
         Some(_) => "until a time".to_string(),
         None => "until the customer replies".to_string(),
     };
-    event(&mut tx, id, me, "postponed", &text).await?;
-    tx.commit().await?;
+    event(&mut *tx, id, me, "postponed", &text).await?;
     Ok(())
 }
 
 pub async fn resolve(pool: &PgPool, id: i64, me: i64) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let status = act_as_holder(&mut tx, id, me, false, false).await?;
+    resolve_in(&mut tx, id, me).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`resolve`] inside the caller's transaction.
+pub async fn resolve_in(tx: &mut PgConnection, id: i64, me: i64) -> Result<(), AppError> {
+    let status = act_as_holder(&mut *tx, id, me, false, false).await?;
     if status == "resolved" {
         return Ok(());
     }
@@ -487,8 +514,7 @@ pub async fn resolve(pool: &PgPool, id: i64, me: i64) -> Result<(), AppError> {
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, id, me, "resolved", "").await?;
-    tx.commit().await?;
+    event(&mut *tx, id, me, "resolved", "").await?;
     Ok(())
 }
 
@@ -631,16 +657,33 @@ pub async fn set_details(pool: &PgPool, id: i64, me: i64, priority: Priority, ou
     Ok(())
 }
 
+/// Sets the priority inside the caller's transaction; records the change when there is one.
+pub async fn set_priority_in(tx: &mut PgConnection, id: i64, me: i64, priority: Priority) -> Result<(), AppError> {
+    lock(&mut *tx, id).await?;
+    let old: String = sqlx::query_scalar("select priority from conversations where id = $1").bind(id).fetch_one(&mut *tx).await?;
+    if old != priority.as_str() {
+        sqlx::query("update conversations set priority = $2 where id = $1").bind(id).bind(priority.as_str()).execute(&mut *tx).await?;
+        event(&mut *tx, id, me, "priority_changed", &format!("to {}", priority.label())).await?;
+    }
+    Ok(())
+}
+
 /// Replaces the dialogue's tags; records the change when there is one.
 pub async fn set_tags(pool: &PgPool, id: i64, me: i64, tags: &[String]) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    lock(&mut tx, id).await?;
+    set_tags_in(&mut tx, id, me, tags).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_tags`] inside the caller's transaction.
+pub async fn set_tags_in(tx: &mut PgConnection, id: i64, me: i64, tags: &[String]) -> Result<(), AppError> {
+    lock(&mut *tx, id).await?;
     let old: Vec<String> = sqlx::query_scalar("select tags from conversations where id = $1").bind(id).fetch_one(&mut *tx).await?;
     if old != tags {
         sqlx::query("update conversations set tags = $2 where id = $1").bind(id).bind(tags).execute(&mut *tx).await?;
         let text = if tags.is_empty() { "cleared the tags".to_string() } else { format!("as {}", tags.join(", ")) };
-        event(&mut tx, id, me, "tagged", &text).await?;
+        event(&mut *tx, id, me, "tagged", &text).await?;
     }
-    tx.commit().await?;
     Ok(())
 }

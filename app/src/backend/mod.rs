@@ -3,6 +3,7 @@
 
 pub mod conversations;
 pub mod kb;
+pub mod macros;
 pub mod passwords;
 pub mod presence;
 pub mod qa;

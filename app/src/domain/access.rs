@@ -48,7 +48,10 @@ impl Role {
             WorkQueue => matches!(self, Role::Operator | Role::Admin | Role::SuperAdmin),
             ReadKnowledgeBase | ViewOwnReviews | ViewOwnSchedule | UseApi => true,
             ReviewDialogues => matches!(self, Role::Reviewer | Role::Admin | Role::SuperAdmin),
-            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa => {
+            // Mass replies from the queue; how many dialogues one may reach depends on the
+            // role (`domain::macros::mass_reply_limit`).
+            MassReply => matches!(self, Role::Operator | Role::Admin | Role::SuperAdmin),
+            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa | ManageMacros => {
                 matches!(self, Role::Admin | Role::SuperAdmin)
             }
             ManageUsers | ManageSettings => self == Role::SuperAdmin,
@@ -93,6 +96,10 @@ pub enum Permission {
     PlanShifts,
     ViewReports,
     SendMassMailings,
+    /// Answer many waiting dialogues at once with a macro.
+    MassReply,
+    /// Write and change the team's macros (everyone who works the queue uses them).
+    ManageMacros,
     ManageUsers,
     ManageSettings,
     /// Call the REST API with a token.
@@ -238,7 +245,7 @@ mod tests {
         use Permission::*;
         let all = [
             WorkQueue, ReadKnowledgeBase, EditKnowledgeBase, ReviewDialogues, ViewOwnReviews,
-            ViewOwnSchedule, PlanShifts, ViewReports, SendMassMailings, ManageUsers, ManageSettings, UseApi,
+            ViewOwnSchedule, PlanShifts, ViewReports, SendMassMailings, MassReply, ManageMacros, ManageUsers, ManageSettings, UseApi,
         ];
         for p in all {
             assert!(Role::SuperAdmin.can(p), "{p:?}");

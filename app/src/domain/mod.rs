@@ -5,6 +5,7 @@ pub mod access;
 pub mod dialogue;
 pub mod email;
 pub mod kb;
+pub mod macros;
 pub mod ical;
 pub mod metrics;
 pub mod qa;

@@ -466,6 +466,7 @@ where
                         </button>
                     </div>
                 </form>
+                <crate::pages::macros::MacroSend conversation_id=id/>
                 <ReplyKnowledge draft=actions.draft inserted=actions.inserted conversation_id=id/>
             </article>
             <CustomerAside card=d.customer now/>

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod home;
 pub mod kb_article;
 pub mod knowledge_base;
+pub mod macros;
 pub mod dialogue;
 pub mod not_found;
 pub mod planning;

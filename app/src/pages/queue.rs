@@ -77,7 +77,11 @@ fn QueueLists() -> impl IntoView {
         |(view, cursor, _)| load_queue(view.as_str().to_string(), cursor),
     );
     view! {
-        <h1>"Queue"</h1>
+        <div class="page-head">
+            <h1>"Queue"</h1>
+            <a class="button" href="/queue/macros">"Macros"</a>
+        </div>
+        <crate::pages::macros::Trending/>
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
