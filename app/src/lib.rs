@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::home::Home ssr=SsrMode::Async/>
                     <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async/>
                     <Route path=path!("/queue/macros") view=pages::macros::MacrosPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mentions") view=pages::mentions::MentionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/dialogue") view=pages::dialogue::DialoguePage ssr=SsrMode::Async/>
                     <Route path=path!("/kb") view=pages::knowledge_base::KnowledgeBasePage ssr=SsrMode::Async/>
                     <Route path=path!("/kb/article") view=pages::kb_article::KbArticlePage ssr=SsrMode::Async/>

@@ -135,3 +135,30 @@ test('an agent works a dialogue with the keyboard alone', async ({ browser }) =>
   await alex.keyboard.press('e');
   await expect(alex.getByRole('button', { name: 'Reopen' })).toBeVisible();
 });
+
+// Alex @mentions Lena in an internal note; Lena, on the other server, sees the count go up
+// without a reload, opens her mentions and goes to the dialogue.
+test('a mention in a note notifies the colleague, live', async ({ browser }) => {
+  const alex = await agent(browser, FIRST, 'agent@meridian.test');
+  const lena = await agent(browser, SECOND, 'lena.fischer@meridian.test');
+  const mentions = lena.getByRole('link', { name: /^Mentions/ });
+  await expect(mentions).toHaveAccessibleName('Mentions');
+
+  const first = alex.getByRole('table', { name: 'Unassigned' }).getByRole('link').first();
+  const subject = (await first.textContent())!;
+  await alex.goto((await first.getAttribute('href'))!);
+  await hydrated(alex);
+  await alex.getByRole('combobox', { name: /^Mention/ }).selectOption({ label: 'Lena Fischer (@lena.fischer)' });
+  await expect(alex.getByLabel('Message')).toHaveValue('@lena.fischer ');
+  await alex.getByLabel('Message').pressSequentially('can you confirm the refund went out?');
+  await alex.getByRole('button', { name: 'Add internal note' }).click();
+  await expect(alex.getByText('@lena.fischer can you confirm the refund went out?')).toBeVisible();
+
+  await expect(mentions).toHaveAccessibleName('Mentions, 1 unread', { timeout: 5000 });
+  await mentions.click();
+  await expect(lena.getByRole('heading', { level: 1, name: 'Mentions' })).toBeVisible();
+  await hydrated(lena);
+  await lena.getByRole('list', { name: 'Mentions' }).getByRole('link', { name: subject }).click();
+  await expect(lena.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  await expect(mentions).toHaveAccessibleName('Mentions', { timeout: 5000 });
+});

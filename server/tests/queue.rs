@@ -428,3 +428,28 @@ async fn the_reassign_list_shows_load_and_who_is_on_shift(pool: PgPool) {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(holder(&pool, id).await, Some(on_shift));
 }
+
+// A note that @mentions a colleague notifies them once; replies, unknown handles, e-mail
+// addresses and the author themselves notify nobody.
+#[sqlx::test]
+async fn a_mention_in_a_note_notifies_the_colleague(pool: PgPool) {
+    use app::backend::notifications;
+    let alex = user(&pool, "alex.novak@meridian.test", Role::Operator).await;
+    let lena = user(&pool, "lena.fischer@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    conversations::write_message(&pool, id, alex, "@lena.fischer could you check the refund? cc @nobody.here @alex.novak, see lena.fischer@meridian.test", true, false, &[])
+        .await
+        .unwrap();
+    conversations::write_message(&pool, id, alex, "Hi! @lena.fischer will look at it.", false, false, &[]).await.unwrap();
+    assert_eq!(notifications::unread(&pool, lena).await.unwrap(), 1);
+    assert_eq!(notifications::unread(&pool, alex).await.unwrap(), 0);
+    let list = notifications::list(&pool, lena).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].conversation_id, id);
+    assert!(list[0].text.starts_with("@lena.fischer could you check"));
+    // Only its owner can mark it read.
+    notifications::mark_read(&pool, alex, Some(list[0].id)).await.unwrap();
+    assert_eq!(notifications::unread(&pool, lena).await.unwrap(), 1);
+    notifications::mark_read(&pool, lena, Some(list[0].id)).await.unwrap();
+    assert_eq!(notifications::unread(&pool, lena).await.unwrap(), 0);
+}

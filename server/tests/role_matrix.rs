@@ -79,6 +79,9 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("kb_revisions", "id={article}", [OK, OK, OK, OK, WHO]),
     ("kb_diff", "id={article}&from=1&to=1", [OK, OK, OK, OK, WHO]),
     ("kb_restore", "id={article}&version=1&base_version=1", [OK, OK, NO, NO, WHO]),
+    ("mentions_list", "", [OK, OK, NO, OK, WHO]),
+    ("mentions_unread", "", [OK, OK, NO, OK, WHO]),
+    ("mentions_read", "", [OK, OK, NO, OK, WHO]),
     ("macros_list", "", [OK, OK, NO, OK, WHO]),
     ("macros_save", r#"{"input": {"name": "Refund {n}", "body": "Hi {{customer.first_name}}, refunded."}}"#, [OK, OK, NO, NO, WHO]),
     ("macros_delete", "id={macro}", [OK, OK, NO, NO, WHO]),
@@ -127,6 +130,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue?view=resolved", [OK, OK, NO, OK, 302]),
     ("/dialogue?id={id}", [OK, OK, NO, OK, 302]),
     ("/queue/macros", [OK, OK, NO, OK, 302]),
+    ("/mentions", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
     ("/kb/edit", [OK, OK, OK, OK, 302]),
@@ -170,7 +174,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
         "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
         "kb_categories", "kb_articles", "kb_revisions", "kb_suggestions", "kb_article_uses",
-        "macros", "mass_replies", "mass_reply_targets",
+        "macros", "mass_replies", "mass_reply_targets", "notifications",
     ] {
         v.push(count(pool, t).await.to_string());
     }

@@ -251,7 +251,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     // Everyone who can take it, on shift now first, then the least loaded.
     let assignees: Vec<crate::pages::dialogue::Assignee> = sqlx::query_as(
         "select * from (
-             select u.id, u.name,
+             select u.id, u.name, lower(split_part(u.email, '@', 1)) as handle,
                     (select count(*) from conversations c where c.status = 'open' and c.assignee_id = u.id) as open,
                     (select to_char(max(s.ends_at) at time zone me.time_zone, 'HH24:MI') from shifts s
                       where s.user_id = u.id and s.starts_at <= now() and s.ends_at > now()) as on_shift_until
@@ -454,7 +454,9 @@ pub async fn write_message_in(
             .await?;
     }
     event(&mut *tx, id, me, if internal { "noted" } else { "replied" }, "").await?;
-    if !internal {
+    if internal {
+        super::notifications::notify_mentions(&mut *tx, id, message_id, me, &body).await?;
+    } else {
         super::kb::record_uses(&mut *tx, id, me, &body, articles).await?;
     }
     Ok(message_id)

@@ -4,6 +4,7 @@
 pub mod conversations;
 pub mod kb;
 pub mod macros;
+pub mod notifications;
 pub mod passwords;
 pub mod presence;
 pub mod qa;

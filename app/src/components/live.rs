@@ -4,8 +4,22 @@
 
 use leptos::prelude::*;
 
-/// A counter that goes up with every dialogue event anyone causes, anywhere.
+/// The signed-in shell's one connection, shared by the top bar and the page.
+#[derive(Clone, Copy)]
+struct LiveEvents(ReadSignal<u64>);
+
+/// Opens the live connection for everything below (the shell calls this once).
+pub fn provide_queue_events() {
+    provide_context(LiveEvents(open()));
+}
+
+/// A counter that goes up with every dialogue event anyone causes, anywhere: the shell's
+/// shared one, or a connection of its own outside the shell.
 pub fn use_queue_events() -> ReadSignal<u64> {
+    use_context::<LiveEvents>().map(|l| l.0).unwrap_or_else(open)
+}
+
+fn open() -> ReadSignal<u64> {
     let (events, set_events) = signal(0u64);
     #[cfg(feature = "hydrate")]
     {

@@ -16,6 +16,7 @@ use leptos_router::components::{Outlet, Redirect, A};
 #[component]
 pub fn Shell() -> impl IntoView {
     let auth = Auth::expect();
+    crate::components::live::provide_queue_events();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Transition fallback=|| view! { <header class="topbar"><span class="brand">"Meridian"</span></header> }>
@@ -54,6 +55,7 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
                 <ul>{sections}</ul>
             </nav>
             <div class="account">
+                {user.role.can(crate::domain::access::Permission::WorkQueue).then(|| view! { <crate::pages::mentions::MentionsLink/> })}
                 <span class="who">
                     <span class="who-name">{user.name.clone()}</span>
                     <span class="who-role">{user.role.label()}</span>

@@ -138,6 +138,29 @@ pub fn may_write(holder: Option<i64>, me: i64, internal: bool, take_over: bool) 
     }
 }
 
+/// The colleagues an internal note mentions: `@handle`, where the handle is the part of
+/// their e-mail address before the `@` (`@lena.fischer`), lower-cased, each once, in
+/// order. An `@` inside a word (an e-mail address) is not a mention.
+pub fn mentions(body: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let chars: Vec<char> = body.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if *c != '@' || (i > 0 && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '.' | '_' | '-'))) {
+            continue;
+        }
+        let handle: String = chars[i + 1..]
+            .iter()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+            .collect::<String>()
+            .trim_end_matches(['.', '-'])
+            .to_lowercase();
+        if !handle.is_empty() && handle.len() <= 64 && !found.contains(&handle) {
+            found.push(handle);
+        }
+    }
+    found
+}
+
 /// A reply or note as typed: trimmed, not empty, at most 20,000 characters.
 pub fn message_body(input: &str) -> Result<String, &'static str> {
     let body = input.trim();
@@ -228,6 +251,13 @@ mod tests {
     }
 
     #[test]
+    fn mentions_are_handles_after_an_at_sign() {
+        assert_eq!(mentions("@lena.fischer can you check? cc @Tomas.Garcia, @lena.fischer."), ["lena.fischer", "tomas.garcia"]);
+        assert_eq!(mentions("Write to ana@example.com or @ alone"), Vec::<String>::new());
+        assert_eq!(mentions("(@hana.sato)"), ["hana.sato"]);
+    }
+
+    #[test]
     fn anyone_may_leave_an_internal_note() {
         assert_eq!(may_write(Some(1), 2, true, false), Ok(WriteAs::Holder));
         assert_eq!(may_write(None, 2, true, false), Ok(WriteAs::Holder));
@@ -260,6 +290,17 @@ mod tests {
         fn cursors_round_trip(at in (i64::MIN + 1)..i64::MAX, id in 1i64..i64::MAX) {
             let c = Cursor { at_micros: at, id };
             prop_assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        }
+
+        #[test]
+        fn a_mentioned_handle_is_found_wherever_it_stands(pre in "[a-z ,.!?]{0,20}", handle in "[a-z][a-z0-9._]{0,15}[a-z0-9]", post in "[ ,!?][a-z ]{0,20}") {
+            let pre = if pre.ends_with(|c: char| c.is_alphanumeric() || c == '.') { format!("{pre} ") } else { pre };
+            prop_assert!(mentions(&format!("{pre}@{handle}{post}")).contains(&handle));
+        }
+
+        #[test]
+        fn email_addresses_are_never_mentions(user in "[a-z]{1,10}", domain in "[a-z]{1,10}") {
+            prop_assert!(mentions(&format!("write to {user}@{domain}.com")).is_empty());
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct Dialogue {
 pub struct Assignee {
     pub id: i64,
     pub name: String,
+    /// What `@` mentions them by: their e-mail address before the `@`.
+    pub handle: String,
     /// Open dialogues they hold.
     pub open: i64,
     /// When their current shift ends (in the reader's zone), if they are on shift now.
@@ -464,6 +466,7 @@ where
                         <button type="button" class="button-note" on:click=move |_| send(true)>
                             "Add internal note"
                         </button>
+                        <MentionPicker assignees=d.assignees.clone() draft=actions.draft/>
                     </div>
                 </form>
                 <crate::pages::macros::MacroSend conversation_id=id/>
@@ -499,6 +502,37 @@ fn ReassignForm(id: i64, assignees: Vec<Assignee>, current: Option<i64>, action:
             </label>
             <button type="submit">"Reassign"</button>
         </form>
+    }
+}
+
+/// Puts `@handle` of a colleague into the note being written; the note notifies them.
+#[component]
+fn MentionPicker(assignees: Vec<Assignee>, draft: RwSignal<String>) -> impl IntoView {
+    let options = assignees
+        .into_iter()
+        .map(|a| view! { <option value=a.handle.clone()>{format!("{} (@{})", a.name, a.handle)}</option> })
+        .collect_view();
+    // The select goes back to its prompt after each pick.
+    let picked = RwSignal::new(String::new());
+    view! {
+        <label class="inline-field">"Mention "
+            <select prop:value=move || picked.get() on:change=move |e| {
+                let handle = event_target_value(&e);
+                if !handle.is_empty() {
+                    draft.update(|d| {
+                        if !d.is_empty() && !d.ends_with([' ', '\n']) {
+                            d.push(' ');
+                        }
+                        d.push_str(&format!("@{handle} "));
+                    });
+                }
+                picked.set(handle);
+                picked.set(String::new());
+            }>
+                <option value="">"a colleague in a note"</option>
+                {options}
+            </select>
+        </label>
     }
 }
 

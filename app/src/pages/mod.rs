@@ -5,6 +5,7 @@ pub mod home;
 pub mod kb_article;
 pub mod knowledge_base;
 pub mod macros;
+pub mod mentions;
 pub mod dialogue;
 pub mod not_found;
 pub mod planning;

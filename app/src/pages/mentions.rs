@@ -1,0 +1,130 @@
+//! `/mentions`: where colleagues @mentioned you in internal notes, newest first, and the
+//! top bar's count of unread ones, kept live.
+
+use crate::components::notice::{error_fallback, EmptyState, Loading};
+use crate::components::shell::RequireSection;
+use crate::domain::access::Section;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub subject: String,
+    /// Who wrote the note.
+    pub by: Option<String>,
+    /// The note's first 300 characters.
+    pub text: String,
+    /// When, in the reader's time zone.
+    pub at: String,
+    pub unread: bool,
+}
+
+#[server(endpoint = "mentions_list")]
+pub async fn mentions_list() -> Result<Vec<Mention>, AppError> {
+    use crate::backend::{authorized, notifications};
+    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::list(&state.pool, user.id).await }).await
+}
+
+#[server(endpoint = "mentions_unread")]
+pub async fn mentions_unread() -> Result<i64, AppError> {
+    use crate::backend::{authorized, notifications};
+    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::unread(&state.pool, user.id).await }).await
+}
+
+/// Marks one mention read (or all, without `id`).
+#[server(endpoint = "mentions_read")]
+pub async fn mentions_read(id: Option<i64>) -> Result<(), AppError> {
+    use crate::backend::{authorized, notifications};
+    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::mark_read(&state.pool, user.id, id).await }).await
+}
+
+#[component]
+pub fn MentionsPage() -> impl IntoView {
+    view! {
+        <RequireSection section=Section::Queue>
+            <MentionsList/>
+        </RequireSection>
+    }
+}
+
+#[component]
+fn MentionsList() -> impl IntoView {
+    let events = crate::components::live::use_queue_events();
+    let read = ServerAction::<MentionsRead>::new();
+    let list = Resource::new(move || (events.get(), read.version().get()), |_| mentions_list());
+    let navigate = leptos_router::hooks::use_navigate();
+    view! {
+        <div class="page-head">
+            <h1>"Mentions"</h1>
+            <button type="button" on:click=move |_| { read.dispatch(MentionsRead { id: None }); }>"Mark all as read"</button>
+        </div>
+        <p class="lede">"Internal notes in which a colleague @mentioned you."</p>
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=error_fallback>
+                {move || {
+                    let navigate = navigate.clone();
+                    Suspend::new(async move {
+                        let items = list.await?;
+                        Ok::<_, AppError>(if items.is_empty() {
+                            view! { <EmptyState title="No mentions" detail="When a colleague writes @ and your name in a note, it shows here."/> }.into_any()
+                        } else {
+                            let rows = items.into_iter().map(|m| {
+                                let (id, href) = (m.id, format!("/dialogue?id={}", m.conversation_id));
+                                let navigate = navigate.clone();
+                                let open = move |e: leptos::ev::MouseEvent| {
+                                    e.prevent_default();
+                                    let (navigate, href) = (navigate.clone(), href.clone());
+                                    leptos::task::spawn_local(async move {
+                                        let _ = mentions_read(Some(id)).await;
+                                        navigate(&href, Default::default());
+                                    });
+                                };
+                                view! {
+                                    <li class=if m.unread { "mention unread" } else { "mention" }>
+                                        <a class="row-link" href=format!("/dialogue?id={}", m.conversation_id) on:click=open>{m.subject.clone()}</a>
+                                        {m.unread.then(|| view! { <span class="badge">"New"</span> })}
+                                        <span class="meta">{format!("{} · {}", m.by.clone().unwrap_or_else(|| "A former colleague".into()), m.at)}</span>
+                                        <p class="note-text">{m.text.clone()}</p>
+                                    </li>
+                                }
+                            }).collect_view();
+                            view! { <ul class="plain-list mentions" aria-label="Mentions">{rows}</ul> }.into_any()
+                        })
+                    })
+                }}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The top bar's link to `/mentions` with the unread count, refreshed by live events.
+/// Fetched in the browser only, so the server-rendered page and hydration agree.
+#[component]
+pub fn MentionsLink() -> impl IntoView {
+    let events = crate::components::live::use_queue_events();
+    // Again on every live event and on every navigation (opening a mention reads it). An
+    // effect, not a resource: it runs only in the browser and never holds up the page.
+    let location = leptos_router::hooks::use_location();
+    let unread = RwSignal::new(0i64);
+    Effect::new(move |_| {
+        events.track();
+        location.pathname.track();
+        location.search.track();
+        leptos::task::spawn_local(async move {
+            if let Ok(n) = mentions_unread().await {
+                unread.set(n);
+            }
+        });
+    });
+    let count = move || unread.get();
+    view! {
+        <a class="mentions-link" href="/mentions"
+            aria-label=move || match count() { 0 => "Mentions".to_string(), n => format!("Mentions, {n} unread") }>
+            "@"
+            {move || (count() > 0).then(|| view! { <span class="count" aria-hidden="true">{count()}</span> })}
+        </a>
+    }
+}
