@@ -174,3 +174,95 @@ mod tag_tests {
         }
     }
 }
+
+named_enum!(
+    /// How badly a problem hurts the customer, in an escalation's bug report.
+    Impact {
+        Low => "low", "Low: an inconvenience";
+        Medium => "medium", "Medium: a workaround exists";
+        High => "high", "High: the customer is blocked";
+        Critical => "critical", "Critical: many customers or data at risk";
+    }
+);
+
+impl Impact {
+    /// The dialogue's priority is raised to at least this (never lowered).
+    pub fn priority_floor(self) -> Priority {
+        match self {
+            Impact::Low | Impact::Medium => Priority::Normal,
+            Impact::High => Priority::High,
+            Impact::Critical => Priority::Urgent,
+        }
+    }
+}
+
+/// An escalation's structured bug report, checked: every part written, none too long.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BugReport {
+    pub steps: String,
+    pub expected: String,
+    pub actual: String,
+    /// `low`, `medium`, `high` or `critical`.
+    pub impact: String,
+}
+
+impl BugReport {
+    pub fn check(&self) -> Result<Impact, String> {
+        for (text, what) in [(&self.steps, "the steps to reproduce"), (&self.expected, "what was expected"), (&self.actual, "what happened instead")] {
+            let len = text.trim().chars().count();
+            if len == 0 {
+                return Err(format!("Describe {what}."));
+            }
+            if len > 4000 {
+                return Err(format!("Keep {what} under 4,000 characters."));
+            }
+        }
+        Impact::parse(&self.impact).ok_or_else(|| "Pick the customer impact: low, medium, high or critical.".into())
+    }
+
+    /// The internal note that carries the report in the dialogue and @mentions whoever it
+    /// goes to (which notifies them).
+    pub fn note(&self, to_handle: &str, impact: Impact) -> String {
+        format!(
+            "Escalated to @{to_handle} — customer impact: {}\n\nSteps to reproduce:\n{}\n\nExpected:\n{}\n\nActual:\n{}",
+            impact.as_str(),
+            self.steps.trim(),
+            self.expected.trim(),
+            self.actual.trim()
+        )
+    }
+}
+
+#[cfg(test)]
+mod escalation_tests {
+    use super::*;
+
+    fn report() -> BugReport {
+        BugReport { steps: "1. Open Billing\n2. Click Download".into(), expected: "A PDF".into(), actual: "Error 500".into(), impact: "high".into() }
+    }
+
+    #[test]
+    fn a_complete_report_passes_and_reads_as_a_note() {
+        let r = report();
+        assert_eq!(r.check(), Ok(Impact::High));
+        let note = r.note("lena.fischer", Impact::High);
+        assert!(note.starts_with("Escalated to @lena.fischer — customer impact: high"));
+        assert!(note.contains("Steps to reproduce:\n1. Open Billing\n2. Click Download") && note.contains("Actual:\nError 500"));
+        assert_eq!(crate::domain::queue::mentions(&note), ["lena.fischer"]);
+    }
+
+    #[test]
+    fn every_part_is_required() {
+        assert!(BugReport { steps: " ".into(), ..report() }.check().unwrap_err().contains("steps"));
+        assert!(BugReport { expected: "".into(), ..report() }.check().unwrap_err().contains("expected"));
+        assert!(BugReport { actual: "".into(), ..report() }.check().unwrap_err().contains("instead"));
+        assert!(BugReport { impact: "huge".into(), ..report() }.check().is_err());
+    }
+
+    #[test]
+    fn impact_raises_priority() {
+        assert_eq!(Impact::Critical.priority_floor(), Priority::Urgent);
+        assert_eq!(Impact::High.priority_floor(), Priority::High);
+        assert_eq!(Impact::Low.priority_floor(), Priority::Normal);
+    }
+}

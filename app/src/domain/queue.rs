@@ -295,12 +295,14 @@ mod tests {
         #[test]
         fn a_mentioned_handle_is_found_wherever_it_stands(pre in "[a-z ,.!?]{0,20}", handle in "[a-z][a-z0-9._]{0,15}[a-z0-9]", post in "[ ,!?][a-z ]{0,20}") {
             let pre = if pre.ends_with(|c: char| c.is_alphanumeric() || c == '.') { format!("{pre} ") } else { pre };
-            prop_assert!(mentions(&format!("{pre}@{handle}{post}")).contains(&handle));
+            let text = format!("{pre}@{handle}{post}");
+            prop_assert!(mentions(&text).contains(&handle), "{}", text);
         }
 
         #[test]
         fn email_addresses_are_never_mentions(user in "[a-z]{1,10}", domain in "[a-z]{1,10}") {
-            prop_assert!(mentions(&format!("write to {user}@{domain}.com")).is_empty());
+            let text = format!("write to {user}@{domain}.com");
+            prop_assert!(mentions(&text).is_empty(), "{}", text);
         }
     }
 }
