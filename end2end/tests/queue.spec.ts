@@ -162,3 +162,21 @@ test('a mention in a note notifies the colleague, live', async ({ browser }) => 
   await expect(lena.getByRole('heading', { level: 1, name: subject })).toBeVisible();
   await expect(mentions).toHaveAccessibleName('Mentions', { timeout: 5000 });
 });
+
+// An agent escalates a dialogue with a bug report; it lands in the timeline as a note.
+test('an agent escalates with a structured bug report', async ({ browser }) => {
+  const alex = await agent(browser, FIRST, 'agent@meridian.test');
+  const first = alex.getByRole('table', { name: 'Unassigned' }).getByRole('link').first();
+  await alex.goto((await first.getAttribute('href'))!);
+  await hydrated(alex);
+  await alex.getByText('Escalate', { exact: true }).click();
+  await alex.getByRole('combobox', { name: 'Escalate to' }).selectOption({ label: 'Marcus Webb' });
+  await alex.getByLabel('Steps to reproduce').fill('Open Billing, click Download invoice');
+  await alex.getByLabel('Expected', { exact: true }).fill('The PDF downloads');
+  await alex.getByLabel('Actual', { exact: true }).fill('Error 500');
+  await alex.getByRole('combobox', { name: 'Customer impact' }).selectOption('high');
+  await alex.getByRole('button', { name: 'Send the escalation' }).click();
+  const timeline = alex.getByRole('list', { name: 'History with this customer' });
+  await expect(timeline).toContainText('Escalated to @manager — customer impact: high');
+  await expect(timeline).toContainText('Error 500');
+});

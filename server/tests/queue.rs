@@ -453,3 +453,36 @@ async fn a_mention_in_a_note_notifies_the_colleague(pool: PgPool) {
     notifications::mark_read(&pool, lena, Some(list[0].id)).await.unwrap();
     assert_eq!(notifications::unread(&pool, lena).await.unwrap(), 0);
 }
+
+// An escalation records the bug report, puts it in the dialogue as a note that notifies the
+// colleague, and raises the priority; an incomplete report writes nothing.
+#[sqlx::test]
+async fn an_escalation_carries_a_bug_report_to_a_colleague(pool: PgPool) {
+    use app::domain::dialogue::BugReport;
+    let alex = user(&pool, "alex.novak@meridian.test", Role::Operator).await;
+    let engineer = user(&pool, "sam.engineer@meridian.test", Role::Operator).await;
+    let id = dialogue(&pool).await;
+    let report = BugReport { steps: "Open Billing, click Download".into(), expected: "A PDF".into(), actual: "Error 500".into(), impact: "critical".into() };
+    let incomplete = BugReport { actual: " ".into(), ..report.clone() };
+    let before = (count(&pool, "messages").await, count(&pool, "escalations").await, count(&pool, "notifications").await);
+    assert!(matches!(conversations::escalate(&pool, id, alex, engineer, &incomplete).await, Err(AppError::Invalid(m)) if m.contains("instead")));
+    assert!(matches!(conversations::escalate(&pool, id, alex, alex, &report).await, Err(AppError::Invalid(_))));
+    assert_eq!((count(&pool, "messages").await, count(&pool, "escalations").await, count(&pool, "notifications").await), before);
+
+    conversations::escalate(&pool, id, alex, engineer, &report).await.unwrap();
+    let (steps, impact, to): (String, String, i64) =
+        sqlx::query_as("select steps, impact, assigned_to from escalations where conversation_id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!((steps.as_str(), impact.as_str(), to), ("Open Billing, click Download", "critical", engineer));
+    let (body, visibility): (String, String) = sqlx::query_as(
+        "select body, visibility from messages where conversation_id = $1 and author_kind = 'agent'",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(visibility, "internal");
+    assert!(body.starts_with("Escalated to @sam.engineer") && body.contains("Actual:\nError 500"));
+    assert_eq!(app::backend::notifications::unread(&pool, engineer).await.unwrap(), 1);
+    let priority: String = sqlx::query_scalar("select priority from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(priority, "urgent");
+}

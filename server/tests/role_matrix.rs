@@ -79,6 +79,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("kb_revisions", "id={article}", [OK, OK, OK, OK, WHO]),
     ("kb_diff", "id={article}&from=1&to=1", [OK, OK, OK, OK, WHO]),
     ("kb_restore", "id={article}&version=1&base_version=1", [OK, OK, NO, NO, WHO]),
+    ("escalate_dialogue", r#"{"id": {id}, "to": {agent}, "report": {"steps": "Open it", "expected": "Works", "actual": "Fails", "impact": "high"}}"#, [OK, OK, NO, OK, WHO]),
     ("mentions_list", "", [OK, OK, NO, OK, WHO]),
     ("mentions_unread", "", [OK, OK, NO, OK, WHO]),
     ("mentions_read", "", [OK, OK, NO, OK, WHO]),
@@ -174,7 +175,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "users", "api_tokens", "customers", "channels", "conversations", "messages", "teams", "conversation_events",
         "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
         "kb_categories", "kb_articles", "kb_revisions", "kb_suggestions", "kb_article_uses",
-        "macros", "mass_replies", "mass_reply_targets", "notifications",
+        "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
     ] {
         v.push(count(pool, t).await.to_string());
     }

@@ -659,6 +659,50 @@ pub async fn set_details(pool: &PgPool, id: i64, me: i64, priority: Priority, ou
     Ok(())
 }
 
+/// Escalates a dialogue to a colleague who works the queue (a support engineer, a manager)
+/// with a bug report: recorded in `escalations`, written into the dialogue as an internal
+/// note that @mentions them (so they are notified), and the priority raised to what the
+/// impact calls for. One transaction; a bad report writes nothing.
+pub async fn escalate(pool: &PgPool, id: i64, me: i64, to: i64, report: &crate::domain::dialogue::BugReport) -> Result<i64, AppError> {
+    let impact = report.check().map_err(AppError::Invalid)?;
+    if to == me {
+        return Err(AppError::Invalid("Escalate to a colleague, not to yourself.".into()));
+    }
+    let mut tx = pool.begin().await?;
+    let target: Option<(String, String)> = sqlx::query_as(
+        "select lower(split_part(email, '@', 1)), name from users where id = $1 and active and role in ('operator', 'admin', 'super_admin')",
+    )
+    .bind(to)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (handle, name) = target.ok_or_else(|| AppError::Invalid("Escalate to an active colleague who works the queue.".into()))?;
+    let (_, _) = lock(&mut tx, id).await?;
+    let message_id = write_message_in(&mut tx, id, me, &report.note(&handle, impact), true, false, &[]).await?;
+    let escalation: i64 = sqlx::query_scalar(
+        "insert into escalations (conversation_id, raised_by, assigned_to, steps, expected, actual, impact, message_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+    )
+    .bind(id)
+    .bind(me)
+    .bind(to)
+    .bind(report.steps.trim())
+    .bind(report.expected.trim())
+    .bind(report.actual.trim())
+    .bind(impact.as_str())
+    .bind(message_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let current: String = sqlx::query_scalar("select priority from conversations where id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let rank = |p: Priority| Priority::ALL.iter().position(|x| *x == p).unwrap_or(0);
+    let floor = impact.priority_floor();
+    if Priority::parse(&current).is_none_or(|p| rank(p) < rank(floor)) {
+        set_priority_in(&mut tx, id, me, floor).await?;
+    }
+    event(&mut tx, id, me, "escalated", &format!("to {name}, impact {}", impact.as_str())).await?;
+    tx.commit().await?;
+    Ok(escalation)
+}
+
 /// Sets the priority inside the caller's transaction; records the change when there is one.
 pub async fn set_priority_in(tx: &mut PgConnection, id: i64, me: i64, priority: Priority) -> Result<(), AppError> {
     lock(&mut *tx, id).await?;

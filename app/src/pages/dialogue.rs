@@ -14,6 +14,7 @@ use crate::pages::queue::clock_text;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use leptos::server_fn::codec::Json;
 use crate::pages::knowledge_base::ReplyKnowledge;
 use serde::{Deserialize, Serialize};
 
@@ -209,6 +210,15 @@ pub async fn tag_dialogue(id: i64, tags: String) -> Result<(), AppError> {
         conversations::set_tags(&state.pool, id, user.id, &tags).await
     })
     .await
+}
+
+/// Escalates to a colleague with a structured bug report (steps, expected, actual, impact).
+#[server(endpoint = "escalate_dialogue", input = Json)]
+pub async fn escalate_dialogue(id: i64, to: i64, report: crate::domain::dialogue::BugReport) -> Result<i64, AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move { conversations::escalate(&state.pool, id, user.id, to, &report).await })
+        .await
 }
 
 /// Hands the dialogue to another agent.
@@ -444,6 +454,7 @@ where
                     <ReassignForm id assignees=d.assignees.clone() current=assignee_id action=actions.reassign/>
                     <DetailsForm id priority=d.priority.clone() outcome=d.outcome.clone().unwrap_or_default() action=actions.details/>
                     <TagsForm id tags=d.tags.clone() action=actions.tag/>
+                    <EscalateForm id assignees=d.assignees.clone()/>
                     {refusal}
                 </header>
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
@@ -502,6 +513,45 @@ fn ReassignForm(id: i64, assignees: Vec<Assignee>, current: Option<i64>, action:
             </label>
             <button type="submit">"Reassign"</button>
         </form>
+    }
+}
+
+/// "Escalate": to whom, and the bug report. On success the report appears in the timeline
+/// as an internal note (the live update redraws the dialogue).
+#[component]
+fn EscalateForm(id: i64, assignees: Vec<Assignee>) -> impl IntoView {
+    use crate::domain::dialogue::{BugReport, Impact};
+    let escalate = ServerAction::<EscalateDialogue>::new();
+    let to = RwSignal::new(None::<i64>);
+    let report = RwSignal::new(BugReport { impact: "medium".into(), ..Default::default() });
+    let options = assignees.into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name}</option> }).collect_view();
+    let impacts = Impact::ALL.iter().map(|i| view! {
+        <option value=i.as_str() selected=move || report.with(|r| r.impact == i.as_str())>{i.label()}</option>
+    }).collect_view();
+    let field = move |label: &'static str, get: fn(&BugReport) -> String, set: fn(&mut BugReport, String)| view! {
+        <label>{label}<textarea rows="3" prop:value=move || report.with(get) on:input=move |e| report.update(|r| set(r, event_target_value(&e)))></textarea></label>
+    };
+    view! {
+        <details class="escalate">
+            <summary>"Escalate"</summary>
+            <form class="form-grid" on:submit=move |e| {
+                e.prevent_default();
+                match to.get_untracked() {
+                    Some(to) => { escalate.dispatch(EscalateDialogue { id, to, report: report.get_untracked() }); }
+                    None => {}
+                }
+            }>
+                <label>"Escalate to"<select required on:change=move |e| to.set(event_target_value(&e).parse().ok())>
+                    <option value="">"A support engineer or manager"</option>{options}
+                </select></label>
+                {field("Steps to reproduce", |r| r.steps.clone(), |r, v| r.steps = v)}
+                {field("Expected", |r| r.expected.clone(), |r, v| r.expected = v)}
+                {field("Actual", |r| r.actual.clone(), |r, v| r.actual = v)}
+                <label>"Customer impact"<select on:change=move |e| report.update(|r| r.impact = event_target_value(&e))>{impacts}</select></label>
+                <button type="submit" class="button-primary" disabled=move || escalate.pending().get()>"Send the escalation"</button>
+                {move || escalate.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+            </form>
+        </details>
     }
 }
 
