@@ -158,7 +158,7 @@ test('a mention in a note notifies the colleague, live', async ({ browser }) => 
   await mentions.click();
   await expect(lena.getByRole('heading', { level: 1, name: 'Mentions' })).toBeVisible();
   await hydrated(lena);
-  await lena.getByRole('list', { name: 'Mentions' }).getByRole('link', { name: subject }).click();
+  await lena.getByRole('list', { name: 'Mentions' }).getByRole('link', { name: subject }).first().click();
   await expect(lena.getByRole('heading', { level: 1, name: subject })).toBeVisible();
   await expect(mentions).toHaveAccessibleName('Mentions', { timeout: 5000 });
 });
