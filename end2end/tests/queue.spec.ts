@@ -142,6 +142,12 @@ test('a mention in a note notifies the colleague, live', async ({ browser }) => 
   const alex = await agent(browser, FIRST, 'agent@meridian.test');
   const lena = await agent(browser, SECOND, 'lena.fischer@meridian.test');
   const mentions = lena.getByRole('link', { name: /^Mentions/ });
+  // Start from nothing unread.
+  await mentions.click();
+  await hydrated(lena);
+  await lena.getByRole('button', { name: 'Mark all as read' }).click();
+  await expect(lena.getByText('New', { exact: true })).toHaveCount(0);
+  await lena.goto('/queue');
   await expect(mentions).toHaveAccessibleName('Mentions');
 
   const first = alex.getByRole('table', { name: 'Unassigned' }).getByRole('link').first();
