@@ -315,7 +315,25 @@ fn DialogueView() -> impl IntoView {
         },
         false,
     );
-    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, draft, inserted };
+    // The escalation being written, above the layout for the same reason as the draft.
+    let escalation = Escalation {
+        action: ServerAction::<EscalateDialogue>::new(),
+        open: RwSignal::new(false),
+        to: RwSignal::new(None),
+        report: RwSignal::new(crate::domain::dialogue::BugReport { impact: "medium".into(), ..Default::default() }),
+    };
+    Effect::watch(
+        move || escalation.action.value().get(),
+        move |done, _, _| {
+            if let Some(Ok(_)) = done {
+                escalation.open.set(false);
+                escalation.to.set(None);
+                escalation.report.set(crate::domain::dialogue::BugReport { impact: "medium".into(), ..Default::default() });
+            }
+        },
+        false,
+    );
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, draft, inserted, escalation };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -368,6 +386,16 @@ struct Actions {
     draft: RwSignal<String>,
     /// Knowledge-base articles inserted into it.
     inserted: RwSignal<Vec<i64>>,
+    escalation: Escalation,
+}
+
+/// The escalation form's state, kept above the layout that live updates redraw.
+#[derive(Clone, Copy)]
+struct Escalation {
+    action: ServerAction<EscalateDialogue>,
+    open: RwSignal<bool>,
+    to: RwSignal<Option<i64>>,
+    report: RwSignal<crate::domain::dialogue::BugReport>,
 }
 
 #[component]
@@ -454,7 +482,7 @@ where
                     <ReassignForm id assignees=d.assignees.clone() current=assignee_id action=actions.reassign/>
                     <DetailsForm id priority=d.priority.clone() outcome=d.outcome.clone().unwrap_or_default() action=actions.details/>
                     <TagsForm id tags=d.tags.clone() action=actions.tag/>
-                    <EscalateForm id assignees=d.assignees.clone()/>
+                    <EscalateForm id assignees=d.assignees.clone() state=actions.escalation/>
                     {refusal}
                 </header>
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
@@ -519,12 +547,13 @@ fn ReassignForm(id: i64, assignees: Vec<Assignee>, current: Option<i64>, action:
 /// "Escalate": to whom, and the bug report. On success the report appears in the timeline
 /// as an internal note (the live update redraws the dialogue).
 #[component]
-fn EscalateForm(id: i64, assignees: Vec<Assignee>) -> impl IntoView {
+fn EscalateForm(id: i64, assignees: Vec<Assignee>, state: Escalation) -> impl IntoView {
     use crate::domain::dialogue::{BugReport, Impact};
-    let escalate = ServerAction::<EscalateDialogue>::new();
-    let to = RwSignal::new(None::<i64>);
-    let report = RwSignal::new(BugReport { impact: "medium".into(), ..Default::default() });
-    let options = assignees.into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name}</option> }).collect_view();
+    let Escalation { action: escalate, open, to, report } = state;
+    let options = assignees.into_iter().map(|a| {
+        let aid = a.id;
+        view! { <option value=aid.to_string() selected=move || to.get() == Some(aid)>{a.name}</option> }
+    }).collect_view();
     let impacts = Impact::ALL.iter().map(|i| view! {
         <option value=i.as_str() selected=move || report.with(|r| r.impact == i.as_str())>{i.label()}</option>
     }).collect_view();
@@ -532,8 +561,8 @@ fn EscalateForm(id: i64, assignees: Vec<Assignee>) -> impl IntoView {
         <label>{label}<textarea rows="3" prop:value=move || report.with(get) on:input=move |e| report.update(|r| set(r, event_target_value(&e)))></textarea></label>
     };
     view! {
-        <details class="escalate">
-            <summary>"Escalate"</summary>
+        <details class="escalate" prop:open=move || open.get()>
+            <summary on:click=move |e| { e.prevent_default(); open.update(|o| *o = !*o); }>"Escalate"</summary>
             <form class="form-grid" on:submit=move |e| {
                 e.prevent_default();
                 match to.get_untracked() {
