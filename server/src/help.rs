@@ -38,17 +38,33 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// How a customer reaches a person from the help centre: the first active e-mail inbox
+/// (the customer chat page of the channels issue will take this place). `None` without one.
+async fn contact(state: &AppState) -> Result<Option<String>, AppError> {
+    let address: Option<String> =
+        sqlx::query_scalar("select address from channels where kind = 'email' and active order by id limit 1").fetch_optional(&state.pool).await?;
+    Ok(address.filter(|a| a.contains('@')).map(|a| format!("mailto:{a}")))
+}
+
+/// A sentence with a link to a person, or without one when there is no inbox.
+fn ask(contact: &Option<String>, text: &str) -> String {
+    match contact {
+        Some(href) => format!("<a href=\"{}\">{}</a>", esc(href), esc(text)),
+        None => esc(text),
+    }
+}
+
 /// The page around `main`: no scripts at all (the policy forbids them), our stylesheet.
-fn page(title: &str, main: &str) -> Response {
+fn page(title: &str, main: &str, contact: &Option<String>) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light dark\"><title>{} · Help centre</title>\
          <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\"><link rel=\"stylesheet\" href=\"/pkg/meridian.css\"></head>\
          <body class=\"help\"><header class=\"help-header\"><a class=\"brand\" href=\"/help\">Help centre</a></header>\
          <main id=\"main\" class=\"help-main\">{main}</main>\
-         <footer class=\"help-footer\">Can't find an answer? <a href=\"{}\">Start a chat with us</a>.</footer></body></html>",
+         <footer class=\"help-footer\">Can't find an answer? {}.</footer></body></html>",
         esc(title),
-        CHAT_PATH
+        ask(contact, "Write to us")
     );
     (
         [(header::CONTENT_SECURITY_POLICY, "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")],
@@ -57,8 +73,6 @@ fn page(title: &str, main: &str) -> Response {
         .into_response()
 }
 
-/// Where a customer starts a chat (the customer chat page of the channels issue).
-const CHAT_PATH: &str = "/chat/website";
 
 fn search_form(q: &str) -> String {
     format!(
@@ -101,6 +115,7 @@ struct HomeQuery {
 /// `GET /help`: search, the categories, and the articles of one category or the results.
 async fn home(State(state): State<AppState>, Query(query): Query<HomeQuery>) -> Result<Response, AppError> {
     let categories = kb::categories(&state.pool, Audience::Public).await?;
+    let contact = contact(&state).await?;
     let mut main = format!("<h1>How can we help?</h1>{}", search_form(&query.q));
     let searching = !query.q.trim().is_empty();
     if searching || query.category.is_some() {
@@ -115,7 +130,8 @@ async fn home(State(state): State<AppState>, Query(query): Query<HomeQuery>) -> 
         if found.articles.is_empty() {
             let _ = write!(
                 main,
-                "<p class=\"empty\">No articles match. Try other words, or <a href=\"{CHAT_PATH}\">ask us in a chat</a>.</p>"
+                "<p class=\"empty\">No articles match. Try other words, or {}.</p>",
+                ask(&contact, "ask us")
             );
         } else {
             if found.near_matches {
@@ -137,7 +153,7 @@ async fn home(State(state): State<AppState>, Query(query): Query<HomeQuery>) -> 
         );
     }
     main.push_str("</ul></section>");
-    Ok(page("How can we help?", &main))
+    Ok(page("How can we help?", &main, &contact))
 }
 
 #[derive(Deserialize)]
@@ -152,10 +168,12 @@ async fn article(State(state): State<AppState>, Path(id): Path<i64>, Query(query
     if query.voted.is_none() {
         kb::count_view(&state.pool, id).await?;
     }
+    let contact = contact(&state).await?;
     let feedback = match query.voted.as_deref() {
         Some("yes") => "<p class=\"notice notice-info\" role=\"status\">Thanks for your feedback!</p>".to_string(),
         Some(_) => format!(
-            "<p class=\"notice notice-info\" role=\"status\">Sorry this did not help. <a href=\"{CHAT_PATH}\">Start a chat</a> and we will answer you.</p>"
+            "<p class=\"notice notice-info\" role=\"status\">Sorry this did not help. {} and we will answer you.</p>",
+            ask(&contact, "Write to us")
         ),
         None => format!(
             "<form class=\"help-vote\" method=\"post\" action=\"{}/vote\"><fieldset><legend>Was this helpful?</legend>\
@@ -173,7 +191,7 @@ async fn article(State(state): State<AppState>, Path(id): Path<i64>, Query(query
         esc(&a.reviewed_on),
         a.html
     );
-    Ok(page(&a.title, &main))
+    Ok(page(&a.title, &main, &contact))
 }
 
 #[derive(Deserialize)]

@@ -179,6 +179,13 @@ async fn help_centre_votes_and_views_are_counted(pool: PgPool) {
     }
     let a = kb::staff_article(&pool, id).await.unwrap();
     assert_eq!((a.views, a.helpful_yes, a.helpful_no), (1, 2, 1));
+    // "No" offers a way to a person: the team's e-mail inbox.
+    sqlx::query("insert into channels (kind, name, address, first_response_target) values ('email', 'Support e-mail', 'support@meridian.test', interval '4 hours')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let sorry = page(&app, &format!("/help/articles/{id}?voted=no"), None).await;
+    assert!(sorry.body.contains("Sorry this did not help. <a href=\"mailto:support@meridian.test\">Write to us</a>"), "{}", sorry.body);
 }
 
 // An article inserted into a reply is recorded on the dialogue (as a link when the reply
