@@ -85,7 +85,14 @@ test('an internal article is not in the help centre', async ({ browser }) => {
   await expect(page).toHaveURL('/queue');
   await page.goto('/kb');
   await hydrated(page);
+  // The list pages through every article in title order.
+  const list = page.getByRole('list', { name: 'Articles' });
+  const firstTitle = await list.getByRole('link').first().textContent();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(page.getByRole('button', { name: 'First page' })).toBeVisible();
+  await expect(list.getByRole('link').first()).not.toHaveText(firstTitle!);
   await page.getByLabel('Visibility').selectOption('internal');
+  await expect(page.getByRole('button', { name: 'First page' })).toHaveCount(0);
   const link = page.getByRole('list', { name: 'Articles' }).getByRole('link').first();
   const href = (await link.getAttribute('href'))!;
   const id = href.split('=')[1];

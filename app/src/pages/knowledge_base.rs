@@ -53,6 +53,14 @@ fn KbHome() -> impl IntoView {
     let stale_only = RwSignal::new(false);
     let mine = RwSignal::new(false);
     let categories = Resource::new(|| (), |_| kb_categories());
+    // The page of the title-ordered list (keyset: the last article of the previous page);
+    // any change of words or filters goes back to the first page.
+    let cursor = RwSignal::new(None::<String>);
+    Effect::watch(
+        move || (q.get(), category.get(), visibility.get(), stale_only.get(), mine.get()),
+        move |_, _, _| cursor.set(None),
+        false,
+    );
     let request = move || SearchRequest {
         q: q.get(),
         category_id: category.get(),
@@ -60,7 +68,7 @@ fn KbHome() -> impl IntoView {
         stale_only: stale_only.get(),
         mine: mine.get(),
         limit: Some(30),
-        cursor: None,
+        cursor: cursor.get(),
     };
     let results = Resource::new(request, |req| kb_search(req));
     // Dialogues too, for those who work the queue (a refused call would set the page's status).
@@ -72,7 +80,7 @@ fn KbHome() -> impl IntoView {
     let category_options = move || Suspend::new(async move {
         categories.await.unwrap_or_default().into_iter().map(|c| {
             let id = c.id;
-            view! { <option value=id.to_string() selected=move || category.get() == Some(id)>{format!("{} ({})", c.name, c.articles)}</option> }
+            view! { <option value=id.to_string() selected=move || category.get() == Some(id)>{if c.stale > 0 { format!("{} ({}, {} stale)", c.name, c.articles, c.stale) } else { format!("{} ({})", c.name, c.articles) }}</option> }
         }).collect_view()
     });
     view! {
@@ -111,7 +119,7 @@ fn KbHome() -> impl IntoView {
                     let found = results.await?;
                     let hits = dialogues.await.unwrap_or_default();
                     Ok::<_, AppError>(view! {
-                        <ArticleList found/>
+                        <ArticleList found cursor/>
                         <DialogueHits hits/>
                     })
                 })}
@@ -143,7 +151,7 @@ fn StaleForMe(stale_only: RwSignal<bool>, mine: RwSignal<bool>) -> impl IntoView
 }
 
 #[component]
-fn ArticleList(found: SearchResult) -> impl IntoView {
+fn ArticleList(found: SearchResult, cursor: RwSignal<Option<String>>) -> impl IntoView {
     if found.articles.is_empty() {
         return view! { <EmptyState title="No articles found" detail="Try other words or fewer filters, or write the article that is missing."/> }.into_any();
     }
@@ -151,9 +159,15 @@ fn ArticleList(found: SearchResult) -> impl IntoView {
         <p class="notice notice-info" role="status">"Nothing matched every word exactly; these are the nearest titles (a word may be misspelt)."</p>
     });
     let rows = found.articles.into_iter().map(|a| view! { <ArticleRow a/> }).collect_view();
+    let next = found.next;
+    let paged = cursor.get_untracked().is_some();
     view! {
         {near}
         <ul class="article-list" aria-label="Articles">{rows}</ul>
+        <div class="pager">
+            {paged.then(|| view! { <button type="button" on:click=move |_| cursor.set(None)>"First page"</button> })}
+            {next.map(|n| view! { <button type="button" on:click=move |_| cursor.set(Some(n.clone()))>"Next page"</button> })}
+        </div>
     }
     .into_any()
 }
