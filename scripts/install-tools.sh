@@ -34,3 +34,8 @@ fi
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+
+# The tests' real SMTP server (the outbox delivers to it): Debian's aiosmtpd, for Debian's Python.
+if [ "${1:-}" = "--browser" ] && ! /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null; then
+  apt_install python3-aiosmtpd
+fi

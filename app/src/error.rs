@@ -19,6 +19,11 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A signed request whose signature does not match (HTTP 401).
+    #[error("{0}")]
+    BadSignature(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{0}")]
     TooManyRequests(String),
     #[error("Meridian cannot reach its database right now. Try again in a moment.")]
@@ -39,6 +44,8 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) | AppError::Request(_) => 400,
             AppError::Conflict(_) => 409,
+            AppError::BadSignature(_) => 401,
+            AppError::TooLarge(_) => 413,
             AppError::TooManyRequests(_) => 429,
             AppError::Unavailable => 503,
             AppError::Internal => 500,

@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedule/docs") view=pages::planning::PlanningDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/channels") view=pages::channels_admin::ChannelsAdminPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/kb/articles", get(kb_list).post(kb_create))
         .route("/kb/articles/{id}", get(kb_get).put(kb_update))
         .route("/openapi.json", get(openapi_json))
+        .merge(crate::inbound::router())
         .fallback(no_such_route)
 }
 
@@ -64,6 +65,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 impl Caller {
     pub fn require(self, permission: Permission) -> Result<CurrentUser, AppError> {
         authorize(self.0, permission)
+    }
+
+    /// Passes with any one of `permissions` (the first refusal is the answer otherwise).
+    pub fn require_any(self, permissions: &[Permission]) -> Result<CurrentUser, AppError> {
+        let mut refusal = AppError::Forbidden;
+        for (i, p) in permissions.iter().enumerate() {
+            match authorize(self.0.clone(), *p) {
+                Ok(user) => return Ok(user),
+                Err(err) if i == 0 => refusal = err,
+                Err(_) => {}
+            }
+        }
+        Err(refusal)
     }
 }
 
@@ -691,6 +705,37 @@ pub fn openapi() -> Value {
                     "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArticleInput" } } } },
                     "responses": { "200": { "description": "The article, version incremented" }, "400": error, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/channels/email/inbound": {
+                "post": {
+                    "operationId": "emailInbound",
+                    "summary": "Deliver one raw RFC 5322 e-mail to an inbox (as a mail relay forwards it). Signed, not token-authenticated: X-Meridian-Signature: sha256=<hex HMAC-SHA256 of the body with the inbox's secret>. Answered after the message is committed; the same Message-ID again stores nothing",
+                    "security": [],
+                    "parameters": [
+                        { "name": "inbox", "in": "query", "required": true, "schema": { "type": "string" }, "description": "The inbox's address or name" },
+                        { "name": "X-Meridian-Signature", "in": "header", "required": true, "schema": { "type": "string" } }
+                    ],
+                    "requestBody": { "required": true, "content": { "message/rfc822": { "schema": { "type": "string", "maxLength": 26214400 } } } },
+                    "responses": { "201": { "description": "Stored: conversation_id, message_id, opened" }, "200": { "description": "Already stored (duplicate: true)" },
+                        "400": error, "401": error, "404": error, "413": error }
+                }
+            },
+            "/channels/{id}/inbound": {
+                "post": {
+                    "operationId": "webhookInbound",
+                    "summary": "A social channel's message. Signed with the channel's secret (X-Meridian-Signature: sha256=<hex HMAC-SHA256 of the body>); the same message_id again stores nothing. Agents' replies are POSTed to the channel's callback URL as {message_id, conversation_id, text, agent, sent_at}, signed the same way",
+                    "security": [],
+                    "parameters": [
+                        { "name": "id", "in": "path", "required": true, "schema": { "type": "integer" }, "description": "The channel" },
+                        { "name": "X-Meridian-Signature", "in": "header", "required": true, "schema": { "type": "string" } }
+                    ],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["message_id", "conversation_id", "user_id", "name", "text"],
+                        "properties": { "message_id": { "type": "string", "maxLength": 200 }, "conversation_id": { "type": "string", "maxLength": 200, "description": "The external thread" },
+                            "user_id": { "type": "string", "maxLength": 200 }, "name": { "type": "string", "maxLength": 200 }, "text": { "type": "string", "maxLength": 50000 },
+                            "sent_at": { "type": "string", "format": "date-time" } } } } } },
+                    "responses": { "201": { "description": "Stored: conversation_id, message_id, opened" }, "200": { "description": "Already stored (duplicate: true)" },
+                        "400": error, "401": error, "404": error, "413": error }
                 }
             },
             "/wfm/coverage": {

@@ -12,6 +12,16 @@ pub struct Config {
     pub settings: Settings,
     /// Unanswered claims of an agent idle this long go back to the queue.
     pub claim_lease: Duration,
+    /// The SMTP server e-mail replies leave through (see `mail::transport`); without one,
+    /// they wait in the outbox.
+    pub smtp_url: Option<String>,
+}
+
+impl Config {
+    /// The address customers reach this installation at (rating links, the chat snippet).
+    pub fn public_url(&self) -> String {
+        self.settings.public_url.clone().unwrap_or_else(|| format!("http://{}", self.addr))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +52,7 @@ impl Config {
             addr: std::env::var("MERIDIAN_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into()),
             max_connections: parse_var("MERIDIAN_DB_MAX_CONNECTIONS", "a number", 20)?,
             site_root: std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()),
+            smtp_url: std::env::var("MERIDIAN_SMTP_URL").ok().filter(|u| !u.trim().is_empty()),
             claim_lease: Duration::from_secs(60 * parse_var("MERIDIAN_CLAIM_LEASE_MINUTES", "a number of minutes", 30u64)?),
             settings: Settings {
                 public_url: std::env::var("MERIDIAN_PUBLIC_URL").ok().filter(|u| !u.is_empty()).map(|u| u.trim_end_matches('/').to_string()),

@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Text for HTML: every character that could open markup is escaped.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -38,12 +38,19 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// How a customer reaches a person from the help centre: the first active e-mail inbox
-/// (the customer chat page of the channels issue will take this place). `None` without one.
+/// How a customer reaches a person from the help centre: the first active chat page,
+/// else the first e-mail inbox. `None` without either.
 async fn contact(state: &AppState) -> Result<Option<String>, AppError> {
-    let address: Option<String> =
-        sqlx::query_scalar("select address from channels where kind = 'email' and active order by id limit 1").fetch_optional(&state.pool).await?;
-    Ok(address.filter(|a| a.contains('@')).map(|a| format!("mailto:{a}")))
+    let first: Option<(String, String)> = sqlx::query_as(
+        "select kind, address from channels where active and kind in ('chat', 'email') order by kind = 'chat' desc, id limit 1",
+    )
+    .fetch_optional(&state.pool)
+    .await?;
+    Ok(match first {
+        Some((kind, address)) if kind == "chat" => Some(format!("/chat/{address}")),
+        Some((_, address)) if address.contains('@') => Some(format!("mailto:{address}")),
+        _ => None,
+    })
 }
 
 /// A sentence with a link to a person, or without one when there is no inbox.

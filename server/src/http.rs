@@ -28,7 +28,9 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/events/queue", get(crate::live::queue_events))
         .route("/calendar/{file}", get(calendar))
+        .route("/attachments/{id}", get(attachment))
         .merge(crate::help::router())
+        .merge(crate::chat::router())
         .nest("/api/v1", api::router())
         // Server functions are POST only; any other method under /api is an unknown route.
         .route("/api/{*fn_name}", post(server_fn).fallback(api::no_such_route))
@@ -57,6 +59,29 @@ async fn calendar(State(state): State<AppState>, axum::extract::Path(file): axum
         Ok(Some(ics)) => ([(axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8")], ics).into_response(),
         Ok(None) => app::error::AppError::NotFound("There is no such calendar.".into()).into_response(),
         Err(err) => err.into_response(),
+    }
+}
+
+/// `GET /attachments/{id}`: a file that came with a customer's message, for people who
+/// read dialogues. Always a download, never rendered in our origin.
+async fn attachment(State(state): State<AppState>, caller: api::Caller, axum::extract::Path(id): axum::extract::Path<i64>) -> Response {
+    use app::domain::access::Permission;
+    let allowed = caller.require_any(&[Permission::WorkQueue, Permission::ReviewDialogues]);
+    if let Err(err) = allowed {
+        return err.into_response();
+    }
+    match app::backend::channels::attachment(&state.pool, id).await {
+        Ok(Some((filename, content_type, data))) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+                (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_string()),
+            ],
+            data,
+        )
+            .into_response(),
+        Ok(None) => app::error::AppError::NotFound("There is no such attachment.".into()).into_response(),
+        Err(err) => app::error::AppError::from(err).into_response(),
     }
 }
 
@@ -180,10 +205,14 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {
+    // The customer chat page is made to be embedded in a customer's site (a frame).
+    let framable = req.uri().path().starts_with("/chat/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !framable {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     res
 }

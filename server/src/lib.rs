@@ -4,11 +4,15 @@
 
 pub mod api;
 pub mod bench;
+pub mod chat;
 pub mod config;
 pub mod db;
 pub mod help;
 pub mod http;
+pub mod inbound;
 pub mod live;
+pub mod mail;
+pub mod outbox;
 pub mod progress;
 pub mod seed;
 pub mod seed_kb;

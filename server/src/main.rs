@@ -52,6 +52,15 @@ enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
+    /// Deliver one e-mail (RFC 5322, on standard input) to an inbox, as Postfix or Exim
+    /// pipe it: `support: "|meridian mail-in --inbox support@example.com"`. Exit status 0
+    /// once it is stored (or was already), 65 if it is not a valid message, 75 (try again
+    /// later) if the database cannot be reached.
+    MailIn {
+        /// The inbox's address or name.
+        #[arg(long)]
+        inbox: String,
+    },
     /// Create a user. The password is asked for on a terminal, or read from the first line of stdin.
     CreateUser {
         #[arg(long)]
@@ -131,11 +140,65 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    if let Command::MailIn { inbox } = &cli.command {
+        return mail_in(inbox).await;
+    }
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("meridian: {message}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `meridian mail-in`: exit codes as mail servers read them (sysexits.h): 0 stored,
+/// 65 not a message, 67 no such inbox, 75 try again later.
+async fn mail_in(inbox: &str) -> ExitCode {
+    use app::error::AppError;
+    use tokio::io::AsyncReadExt;
+    const TEMPFAIL: u8 = 75;
+    let mut raw = Vec::new();
+    if let Err(err) = tokio::io::stdin().take(app::domain::channels::MAX_EMAIL_BYTES as u64 + 1).read_to_end(&mut raw).await {
+        eprintln!("meridian mail-in: cannot read the message: {err}");
+        return ExitCode::from(TEMPFAIL);
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("meridian mail-in: {err}");
+            return ExitCode::from(TEMPFAIL);
+        }
+    };
+    let pool = match meridian::db::connect(&config.database_url, 2).await {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("meridian mail-in: cannot connect to PostgreSQL: {err}");
+            return ExitCode::from(TEMPFAIL);
+        }
+    };
+    match meridian::mail::deliver(&pool, inbox, &raw).await {
+        Ok(r) if r.duplicate => {
+            println!("Already stored: message {} in dialogue {}.", r.message_id, r.conversation_id);
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            let how = if r.opened { "a new dialogue" } else { "dialogue" };
+            println!("Stored message {} in {how} {}.", r.message_id, r.conversation_id);
+            ExitCode::SUCCESS
+        }
+        Err(err @ (AppError::Invalid(_) | AppError::TooLarge(_))) => {
+            eprintln!("meridian mail-in: {err}");
+            ExitCode::from(65)
+        }
+        Err(err @ AppError::NotFound(_)) => {
+            eprintln!("meridian mail-in: {err}");
+            ExitCode::from(67)
+        }
+        Err(err) => {
+            eprintln!("meridian mail-in: {err}");
+            ExitCode::from(TEMPFAIL)
         }
     }
 }
@@ -148,6 +211,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve => serve(config, pool).await,
         Command::Migrate => migrate(&pool).await,
+        Command::MailIn { .. } => unreachable!("handled before the database pool is opened"),
         Command::Bench { what } => {
             let report = match what {
                 BenchCommand::Queue { iterations } => meridian::bench::queue(&pool, iterations).await,
@@ -275,6 +339,10 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     let (live, _) = tokio::sync::broadcast::channel(1024);
     meridian::live::spawn_listener(pool.clone(), live.clone());
     meridian::live::spawn_queue_jobs(pool.clone(), config.claim_lease);
+    if config.smtp_url.is_none() {
+        tracing::warn!("MERIDIAN_SMTP_URL is not set: e-mail replies wait in the outbox until it is");
+    }
+    meridian::outbox::spawn(meridian::outbox::Outbox::new(pool.clone(), config.smtp_url.as_deref(), &config.public_url())?);
     let state = AppState { pool: pool.clone(), settings: settings.clone(), leptos_options, live };
 
     // Sign-outs happen on the server; expired sessions are swept here, hourly.

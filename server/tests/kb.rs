@@ -186,6 +186,13 @@ async fn help_centre_votes_and_views_are_counted(pool: PgPool) {
         .unwrap();
     let sorry = page(&app, &format!("/help/articles/{id}?voted=no"), None).await;
     assert!(sorry.body.contains("Sorry this did not help. <a href=\"mailto:support@meridian.test\">Write to us</a>"), "{}", sorry.body);
+    // With a chat page, the way to a person is the chat.
+    sqlx::query("insert into channels (kind, name, address, first_response_target) values ('chat', 'Website chat', 'website', interval '2 minutes')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let sorry = page(&app, &format!("/help/articles/{id}?voted=no"), None).await;
+    assert!(sorry.body.contains("<a href=\"/chat/website\">Write to us</a>"), "{}", sorry.body);
 }
 
 // An article inserted into a reply is recorded on the dialogue (as a link when the reply

@@ -92,6 +92,14 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("mass_reply", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [OK, OK, NO, OK, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
+    ("admin_channels", "", [OK, NO, NO, NO, WHO]),
+    ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook", [OK, NO, NO, NO, WHO]),
+    ("admin_channel_rotate", "id={channel}", [OK, NO, NO, NO, WHO]),
+    ("routing_rules", "", [OK, NO, NO, NO, WHO]),
+    ("routing_rule_add", r#"{"input": {"name": "Money", "channel_id": null, "keywords": "refund, invoice", "address": "", "topic": "billing", "team_id": null}}"#, [OK, NO, NO, NO, WHO]),
+    ("routing_rule_delete", "id={rule}", [OK, NO, NO, NO, WHO]),
+    ("routing_rule_move", "id={rule}&up=true", [OK, NO, NO, NO, WHO]),
+    ("routing_test", r#"{"sample": {"channel_id": 1, "addresses": [], "subject": "A refund", "text": ""}}"#, [OK, NO, NO, NO, WHO]),
     ("sign_in", "email=someone%40meridian.test&password=wrong", [WHO, WHO, WHO, WHO, WHO]),
     ("sign_out", "", [OK, OK, OK, OK, OK]),
 ];
@@ -122,6 +130,9 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("post", "/api/v1/kb/articles", r#"{"category_id": {category}, "title": "A draft", "body": "Text", "visibility": "internal", "status": "draft"}"#, [201, 201, 201, 201, WHO]),
     // `{id}` under /kb is a fresh published article (version 1) that nobody in the matrix owns.
     ("get", "/api/v1/kb/articles/{id}", "", [OK, OK, OK, OK, WHO]),
+    // Signed by the channel's secret, not by a token: without a known inbox or channel, 404 for everyone.
+    ("post", "/api/v1/channels/email/inbound?inbox=nobody%40meridian.test", "From: a@b.c\r\n\r\nHi", [404, 404, 404, 404, 404]),
+    ("post", "/api/v1/channels/{id}/inbound", r#"{"message_id": "m", "conversation_id": "t", "user_id": "u", "name": "N", "text": "Hi"}"#, [404, 404, 404, 404, 404]),
     ("put", "/api/v1/kb/articles/{id}", r#"{"base_version": 1, "category_id": {category}, "title": "Changed", "body": "Text", "visibility": "public", "status": "published"}"#, [OK, OK, NO, NO, WHO]),
 ];
 
@@ -145,6 +156,9 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/schedule", [OK, OK, OK, OK, 302]),
     ("/reports", [OK, OK, NO, NO, 302]),
     ("/admin", [OK, NO, NO, NO, 302]),
+    ("/admin/channels", [OK, NO, NO, NO, 302]),
+    // The customer chat page is public.
+    ("/chat/website", [OK, OK, OK, OK, OK]),
 ];
 
 struct Caller {
@@ -176,6 +190,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
         "kb_categories", "kb_articles", "kb_revisions", "kb_suggestions", "kb_article_uses",
         "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
+        "routing_rules", "outbox", "message_refs", "chat_visitors", "attachments", "channel_threads", "customer_identities",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -193,6 +208,16 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     .await
     .unwrap();
     v.push(articles.unwrap_or_default());
+    let channels: Option<String> = sqlx::query_scalar(
+        "select md5(string_agg(id || secret || ask_nps || coalesce(callback_url, ''), ',' order by id)) from channels",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    v.push(channels.unwrap_or_default());
+    let rules: Option<String> =
+        sqlx::query_scalar("select md5(string_agg(id || ':' || position, ',' order by id)) from routing_rules").fetch_one(pool).await.unwrap();
+    v.push(rules.unwrap_or_default());
     let suggestions: Option<String> =
         sqlx::query_scalar("select md5(string_agg(id || status, ',' order by id)) from kb_suggestions").fetch_one(pool).await.unwrap();
     v.push(suggestions.unwrap_or_default());
@@ -220,6 +245,26 @@ async fn fill(pool: &PgPool, body: &str) -> String {
         .await
         .unwrap();
         body = body.replace("{macro}", &id.to_string());
+    }
+    if body.contains("{channel}") {
+        let id: i64 = sqlx::query_scalar(
+            "insert into channels (kind, name, address, first_response_target) values ('social', 'Social ' || gen_random_uuid(), '@x', interval '1 hour') returning id",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        body = body.replace("{channel}", &id.to_string());
+    }
+    if body.contains("{rule}") {
+        for name in ["First", "Second"] {
+            sqlx::query("insert into routing_rules (position, name, topic) values ((select coalesce(max(position), 0) + 1 from routing_rules), $1, 'legal')")
+                .bind(name)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        let id: i64 = sqlx::query_scalar("select max(id) from routing_rules").fetch_one(pool).await.unwrap();
+        body = body.replace("{rule}", &id.to_string());
     }
     if body.contains("{article}") {
         let article = kb_article(pool, "Reset your password", "Use **Forgot password**.", "public", "published").await;

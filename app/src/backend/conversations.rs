@@ -183,10 +183,23 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     let Some(r) = row else { return Ok(None) };
 
     // The whole history with this customer, every channel, newest 200 entries.
-    let mut timeline: Vec<TimelineEntry> = sqlx::query_as::<_, (i64, i64, String, String, Option<String>, String, String, i64, String)>(
+    #[derive(sqlx::FromRow)]
+    struct MessageRow {
+        id: i64,
+        conversation_id: i64,
+        subject: String,
+        author_kind: String,
+        author: Option<String>,
+        visibility: String,
+        body: String,
+        body_html: Option<String>,
+        at: i64,
+        channel_kind: String,
+    }
+    let messages: Vec<MessageRow> = sqlx::query_as(
         "select * from (
-             select m.id, m.conversation_id, c.subject, m.author_kind, u.name, m.visibility, m.body,
-                    extract(epoch from m.created_at)::bigint as at, ch.kind
+             select m.id, m.conversation_id, c.subject, m.author_kind, u.name as author, m.visibility, m.body, m.body_html,
+                    extract(epoch from m.created_at)::bigint as at, ch.kind as channel_kind
                from messages m
                join conversations c on c.id = m.conversation_id
                join channels ch on ch.id = c.channel_id
@@ -198,24 +211,43 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     )
     .bind(r.customer_id)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|(id, conversation_id, subject, author_kind, author, visibility, body, at, channel_kind)| TimelineEntry::Message {
-        id,
-        conversation_id,
-        subject,
-        channel_kind,
-        author_kind,
-        author,
-        internal: visibility == "internal",
-        body,
-        at_epoch: at,
-    })
-    .collect();
+    .await?;
+    let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    let files: Vec<(i64, i64, String, i32)> =
+        sqlx::query_as("select message_id, id, filename, size_bytes from attachments where message_id = any($1) order by id")
+            .bind(&ids)
+            .fetch_all(pool)
+            .await?;
+    let deliveries = super::channels::deliveries(pool, id).await?;
+    let mut timeline: Vec<TimelineEntry> = messages
+        .into_iter()
+        .map(|m| {
+            // Customer HTML was sanitized when it arrived; agents' Markdown renders to safe HTML.
+            let html = match m.author_kind.as_str() {
+                "customer" => m.body_html,
+                "agent" => Some(crate::domain::kb::render_markdown(&m.body)),
+                _ => None,
+            };
+            TimelineEntry::Message {
+                delivery: deliveries.iter().find(|(mid, _)| *mid == m.id).map(|(_, d)| d.clone()),
+                attachments: files.iter().filter(|f| f.0 == m.id).map(|f| (f.1, f.2.clone(), f.3)).collect(),
+                id: m.id,
+                conversation_id: m.conversation_id,
+                subject: m.subject,
+                channel_kind: m.channel_kind,
+                author_kind: m.author_kind,
+                author: m.author,
+                internal: m.visibility == "internal",
+                body: m.body,
+                html,
+                at_epoch: m.at,
+            }
+        })
+        .collect();
     let events: Vec<(i64, String, Option<String>, serde_json::Value, i64)> = sqlx::query_as(
         "select e.id, e.kind, u.name, e.detail, extract(epoch from e.created_at)::bigint
            from conversation_events e left join users u on u.id = e.actor_user_id
-          where e.conversation_id = $1 order by e.created_at, e.id",
+          where e.conversation_id = $1 and e.kind <> 'customer_wrote' order by e.created_at, e.id",
     )
     .bind(id)
     .fetch_all(pool)
@@ -247,6 +279,21 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     .fetch_one(pool)
     .await?;
 
+    let rating: Option<(i16, Option<String>, Option<i16>, Option<i16>)> = sqlx::query_as(
+        "select csat, csat_comment, ces, nps from conversations where id = $1 and rated_at is not null and csat is not null",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let rating = rating.map(|(csat, comment, ces, nps)| crate::pages::dialogue::RatingView {
+        csat: crate::domain::channels::csat_label(csat as u8).to_string(),
+        comment,
+        ces: ces.map(|c| {
+            let label = crate::domain::channels::CES_CHOICES.iter().find(|(v, _)| *v as i16 == c).map(|(_, l)| *l).unwrap_or("");
+            (c, label.to_string())
+        }),
+        nps,
+    });
     let viewers = super::presence::viewers(pool, &[id], me).await?;
     // Everyone who can take it, on shift now first, then the least loaded.
     let assignees: Vec<crate::pages::dialogue::Assignee> = sqlx::query_as(
@@ -293,6 +340,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
             ratings_excellent: ratings.2,
         },
         timeline,
+        rating,
     }))
 }
 
@@ -458,6 +506,8 @@ pub async fn write_message_in(
         super::notifications::notify_mentions(&mut *tx, id, message_id, me, &body).await?;
     } else {
         super::kb::record_uses(&mut *tx, id, me, &body, articles).await?;
+        // Out on the dialogue's channel, from the outbox, once this transaction commits.
+        super::channels::enqueue_reply(&mut *tx, id, message_id).await?;
     }
     Ok(message_id)
 }
@@ -517,6 +567,7 @@ pub async fn resolve_in(tx: &mut PgConnection, id: i64, me: i64) -> Result<(), A
     .execute(&mut *tx)
     .await?;
     event(&mut *tx, id, me, "resolved", "").await?;
+    super::channels::enqueue_rating_request(&mut *tx, id).await?;
     Ok(())
 }
 
@@ -576,16 +627,26 @@ pub async fn wake_due(pool: &PgPool) -> Result<u64, sqlx::Error> {
 
 /// Stores a customer's message in a dialogue. A customer reply reopens the dialogue:
 /// a postponed one comes back at once, a resolved one opens again (for its last agent).
-/// Inbound channels call this.
+/// Inbound channels call [`record_customer_message_in`].
 pub async fn record_customer_message(pool: &PgPool, id: i64, body: &str) -> Result<i64, AppError> {
     let body = queue::message_body(body).map_err(|e| AppError::Invalid(e.into()))?;
     let mut tx = pool.begin().await?;
-    let (_, status) = lock(&mut tx, id).await?;
+    let message_id = record_customer_message_in(&mut tx, id, &body, None).await?;
+    tx.commit().await?;
+    Ok(message_id)
+}
+
+/// [`record_customer_message`] inside the caller's transaction, with the text already
+/// checked and, for e-mail, the sanitized HTML part.
+pub async fn record_customer_message_in(tx: &mut PgConnection, id: i64, body: &str, html: Option<&str>) -> Result<i64, AppError> {
+    let (_, status) = lock(&mut *tx, id).await?;
     let message_id: i64 = sqlx::query_scalar(
-        "insert into messages (conversation_id, author_kind, visibility, body) values ($1, 'customer', 'public', $2) returning id",
+        "insert into messages (conversation_id, author_kind, visibility, body, body_html)
+         values ($1, 'customer', 'public', $2, $3) returning id",
     )
     .bind(id)
-    .bind(&body)
+    .bind(body)
+    .bind(html)
     .fetch_one(&mut *tx)
     .await?;
     if status != "open" {
@@ -596,15 +657,19 @@ pub async fn record_customer_message(pool: &PgPool, id: i64, body: &str) -> Resu
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let kind = if status == "resolved" { "reopened" } else { "woke_up" };
-        sqlx::query("insert into conversation_events (conversation_id, kind, detail) values ($1, $2, $3)")
-            .bind(id)
-            .bind(kind)
-            .bind(serde_json::json!({ "text": "the customer replied" }))
-            .execute(&mut *tx)
-            .await?;
     }
-    tx.commit().await?;
+    let kind = match status.as_str() {
+        "resolved" => "reopened",
+        "postponed" => "woke_up",
+        _ => "customer_wrote",
+    };
+    let text = if kind == "customer_wrote" { "" } else { "the customer replied" };
+    sqlx::query("insert into conversation_events (conversation_id, kind, detail) values ($1, $2, $3)")
+        .bind(id)
+        .bind(kind)
+        .bind(serde_json::json!({ "text": text }))
+        .execute(&mut *tx)
+        .await?;
     Ok(message_id)
 }
 

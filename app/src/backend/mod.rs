@@ -1,6 +1,7 @@
 //! Server-only code of the app crate: shared state, the permission gate every server
 //! function passes through, and the PostgreSQL repositories. Compiled with `ssr` only.
 
+pub mod channels;
 pub mod conversations;
 pub mod kb;
 pub mod macros;
@@ -215,6 +216,10 @@ pub fn random_token() -> String {
 
 /// Secrets are stored only as their SHA-256, so a database leak reveals no usable token.
 pub fn sha256(secret: &str) -> Vec<u8> {
+    sha256_bytes(secret.as_bytes())
+}
+
+pub fn sha256_bytes(data: &[u8]) -> Vec<u8> {
     use sha2::Digest;
-    sha2::Sha256::digest(secret.as_bytes()).to_vec()
+    sha2::Sha256::digest(data).to_vec()
 }

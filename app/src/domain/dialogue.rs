@@ -56,6 +56,17 @@ named_enum!(
 );
 
 named_enum!(
+    /// What a dialogue is about; routing rules set it, the queue lists by it.
+    Topic {
+        Support => "support", "Support";
+        Billing => "billing", "Billing";
+        Legal => "legal", "Legal";
+        Partnerships => "partnerships", "Partnerships";
+        Technical => "technical", "Technical";
+    }
+);
+
+named_enum!(
     /// What came of the dialogue, for the conversion metric.
     Outcome {
         Converted => "converted", "Converted";

@@ -1,5 +1,5 @@
-//! `/admin`: the owner's settings. This first version lists the accounts and their roles;
-//! `meridian create-user` adds accounts.
+//! `/admin`: the owner's settings: the accounts and their roles (`meridian create-user`
+//! adds accounts), and a link to channels and routing (`/admin/channels`).
 
 use serde::{Deserialize, Serialize};
 use crate::components::notice::error_fallback;
@@ -42,6 +42,7 @@ fn Users() -> impl IntoView {
     let users = Resource::new(|| (), |_| list_users());
     view! {
         <h1>"Admin"</h1>
+        <nav aria-label="Settings"><ul class="plain-list"><li><a href="/admin/channels">"Channels and routing"</a>" — how customers reach you, and where their dialogues go"</li></ul></nav>
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {

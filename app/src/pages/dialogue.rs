@@ -57,6 +57,13 @@ pub enum TimelineEntry {
         author: Option<String>,
         internal: bool,
         body: String,
+        /// Safe HTML to show instead of `body`: a customer e-mail's sanitized HTML part, or
+        /// an agent's Markdown rendered.
+        html: Option<String>,
+        /// Where an agent's reply is on its way out (e-mail, webhook), if it is sent anywhere.
+        delivery: Option<String>,
+        /// (id, file name, size in bytes)
+        attachments: Vec<(i64, String, i32)>,
         at_epoch: i64,
     },
     Event { id: i64, kind: String, actor: Option<String>, detail: String, at_epoch: i64 },
@@ -101,6 +108,19 @@ pub struct Dialogue {
     pub viewers: Vec<Viewer>,
     /// Who it can be handed to: each agent's load and whether the schedule has them on shift.
     pub assignees: Vec<Assignee>,
+    /// The customer's rating of this dialogue, once they gave one.
+    pub rating: Option<RatingView>,
+}
+
+/// What the customer answered at the end.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RatingView {
+    /// Bad, Good or Excellent.
+    pub csat: String,
+    pub comment: Option<String>,
+    /// 1..=7, with its label.
+    pub ces: Option<(i16, String)>,
+    pub nps: Option<i16>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -485,6 +505,14 @@ where
                     <EscalateForm id assignees=d.assignees.clone() state=actions.escalation/>
                     {refusal}
                 </header>
+                {d.rating.clone().map(|r| view! {
+                    <section class="rating-given" aria-label="The customer's rating">
+                        <h2>"Rated " {r.csat.clone()} " by the customer"</h2>
+                        {r.ces.map(|(n, label)| view! { <p>{format!("Ease: {n} of 7 ({label})")}</p> })}
+                        {r.nps.map(|n| view! { <p>{format!("Would recommend us: {n} of 10")}</p> })}
+                        {r.comment.map(|c| view! { <blockquote>{c}</blockquote> })}
+                    </section>
+                })}
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
                 <form class="composer" on:submit=move |e| { e.prevent_default(); send(false); }>
                     <label for="message">"Message"</label>
@@ -695,12 +723,21 @@ fn local_datetime_to_epoch(value: &str) -> i64 {
     }
 }
 
+/// "12 KB", "3.4 MB".
+fn file_size(bytes: i32) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{} KB", b / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
 pub(crate) fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl IntoView {
     let mut last_conversation = None;
     entries
         .into_iter()
         .map(|entry| match entry {
-            TimelineEntry::Message { id, conversation_id, subject, channel_kind, author_kind, author, internal, body, at_epoch } => {
+            TimelineEntry::Message { id, conversation_id, subject, channel_kind, author_kind, author, internal, body, html, delivery, attachments, at_epoch } => {
                 let divider = (last_conversation != Some(conversation_id)).then(|| {
                     last_conversation = Some(conversation_id);
                     let kind = ChannelKind::parse(&channel_kind).map(|k| k.label()).unwrap_or("Other");
@@ -722,7 +759,20 @@ pub(crate) fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64)
                     {divider}
                     <li class=class id=format!("message-{id}")>
                         <p class="message-meta">{label} <strong>{who}</strong> " · " {format_waiting(now - at_epoch)} " ago"</p>
-                        <p class="message-body">{body}</p>
+                        {match html {
+                            // Sanitized on arrival (customers) or rendered from Markdown (agents).
+                            Some(html) => Either::Left(view! { <div class="message-body message-html" inner_html=html></div> }),
+                            None => Either::Right(view! { <p class="message-body">{body}</p> }),
+                        }}
+                        {(!attachments.is_empty()).then(|| view! {
+                            <ul class="attachments" aria-label="Attachments">
+                                {attachments.into_iter().map(|(aid, name, size)| view! {
+                                    <li><a href=format!("/attachments/{aid}") download=name.clone()>{name.clone()}</a>
+                                        <span class="muted">{format!(" · {}", file_size(size))}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                        {delivery.map(|d| view! { <p class="message-delivery muted">{d}</p> })}
                     </li>
                 })
             }

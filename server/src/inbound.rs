@@ -1,0 +1,93 @@
+//! Messages that other systems deliver over HTTP, each authenticated by an HMAC-SHA256
+//! signature of the raw body with the channel's secret (`X-Meridian-Signature:
+//! sha256=<hex>`), checked before anything is parsed or written:
+//! - `POST /api/v1/channels/email/inbound?inbox=<address>`: one raw RFC 5322 message, as
+//!   a mail relay forwards it;
+//! - `POST /api/v1/channels/{id}/inbound`: a social network's message as JSON.
+//!
+//! Each answers only after the message is committed: 201 stored, 200 already stored (the
+//! same external id again), 4xx with a sentence for anything wrong, which writes nothing.
+
+use app::backend::channels::{self, Channel, Inbound, Received, Sender, Thread};
+use app::backend::AppState;
+use app::domain::channels::{self as rules, WebhookMessage};
+use app::error::AppError;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/channels/email/inbound",
+            post(email).layer(DefaultBodyLimit::max(rules::MAX_EMAIL_BYTES + 1)),
+        )
+        .route(
+            "/channels/{id}/inbound",
+            post(webhook).layer(DefaultBodyLimit::max(rules::MAX_WEBHOOK_BYTES + 1)),
+        )
+}
+
+/// Refuses a body whose signature is missing or wrong.
+pub fn check_signature(channel: &Channel, headers: &HeaderMap, body: &[u8]) -> Result<(), AppError> {
+    let header = headers
+        .get("x-meridian-signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| AppError::BadSignature("Sign the body: X-Meridian-Signature: sha256=<HMAC-SHA256 of the body with the channel's secret>.".into()))?;
+    let signature = rules::parse_signature(header)
+        .ok_or_else(|| AppError::BadSignature("X-Meridian-Signature must be sha256= and 64 hex digits.".into()))?;
+    if channels::verify(channel.secret.as_bytes(), body, &signature) {
+        Ok(())
+    } else {
+        Err(AppError::BadSignature("The signature does not match this body and the channel's secret.".into()))
+    }
+}
+
+fn answer(received: Received) -> Response {
+    let status = if received.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    (status, Json(received)).into_response()
+}
+
+#[derive(Deserialize)]
+struct EmailQuery {
+    inbox: String,
+}
+
+async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+    let channel = channels::channel_named(&state.pool, "email", &q.inbox)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no e-mail inbox named '{}'.", q.inbox)))?;
+    check_signature(&channel, &headers, &body)?;
+    let inbound = crate::mail::parse(&body, &channel)?;
+    Ok(answer(channels::receive(&state.pool, inbound).await?))
+}
+
+async fn webhook(State(state): State<AppState>, Path(channel_id): Path<i64>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+    let channel = channels::channel(&state.pool, channel_id)
+        .await?
+        .filter(|c| c.kind == "social")
+        .ok_or_else(|| AppError::NotFound("There is no such webhook channel.".into()))?;
+    if body.len() > rules::MAX_WEBHOOK_BYTES {
+        return Err(AppError::TooLarge("The body is larger than 256 KB.".into()));
+    }
+    check_signature(&channel, &headers, &body)?;
+    let message: WebhookMessage = serde_json::from_slice(&body)
+        .map_err(|e| AppError::Invalid(format!("The body is not a valid message: {e}")))?;
+    message.check().map_err(AppError::Invalid)?;
+    let inbound = Inbound {
+        channel,
+        external_id: Some(message.message_id.trim().to_string()),
+        thread: Thread::External(message.conversation_id.trim().to_string()),
+        sender: Sender::External { user_id: message.user_id.trim().to_string(), name: message.name },
+        subject: String::new(),
+        text: message.text,
+        html: None,
+        attachments: vec![],
+        dropped: vec![],
+    };
+    Ok(answer(channels::receive(&state.pool, inbound).await?))
+}

@@ -1,0 +1,136 @@
+//! The outbox job: sends what agents' replies and resolutions queued (e-mail over SMTP,
+//! webhook calls), one item per transaction. The item's row stays locked while it is
+//! sent, so several server processes never send the same item at once (`SKIP LOCKED`);
+//! it is marked sent in the same transaction. A failure leaves it for a later try, with
+//! a growing pause, until it gives up and says so in the dialogue.
+
+use app::backend::channels::{self, OutboxItem};
+use app::domain::channels as rules;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
+use lettre::{AsyncSmtpTransport, Tokio1Executor};
+use sqlx::PgPool;
+use std::time::Duration;
+
+type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+
+pub struct Outbox {
+    pool: PgPool,
+    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    http: Client<Https, Full<Bytes>>,
+    /// Where customers open rating links, e.g. `https://help.example.com`.
+    public_url: String,
+}
+
+/// What one pass delivered.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+impl Outbox {
+    /// `smtp_url`: see [`crate::mail::transport`]; without one, e-mail waits in the outbox.
+    pub fn new(pool: PgPool, smtp_url: Option<&str>, public_url: &str) -> Result<Outbox, String> {
+        let smtp = smtp_url.map(crate::mail::transport).transpose()?;
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let http = Client::builder(TokioExecutor::new()).build(https);
+        Ok(Outbox { pool, smtp, http, public_url: public_url.trim_end_matches('/').to_string() })
+    }
+
+    /// Sends everything due now; returns what it did.
+    pub async fn deliver_due(&self) -> Result<Pass, sqlx::Error> {
+        let kinds: &[&str] = if self.smtp.is_some() { &["email", "webhook"] } else { &["webhook"] };
+        let key = channels::signing_key(&self.pool).await?;
+        let mut pass = Pass::default();
+        loop {
+            let mut tx = self.pool.begin().await?;
+            let Some(item) = channels::next_due(&mut tx, kinds).await? else {
+                tx.commit().await?;
+                return Ok(pass);
+            };
+            let result = match item.kind.as_str() {
+                "email" => self.send_email(&mut tx, &key, &item).await,
+                _ => self.call_webhook(&item).await,
+            };
+            match result {
+                Ok(()) => {
+                    channels::mark_sent(&mut tx, item.id).await?;
+                    pass.sent += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(outbox = item.id, kind = %item.kind, %error, "delivery failed; will retry");
+                    channels::mark_failed(&mut tx, &item, &error).await?;
+                    pass.failed += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+    }
+
+    async fn send_email(&self, tx: &mut sqlx::PgConnection, key: &[u8], item: &OutboxItem) -> Result<(), String> {
+        let smtp = self.smtp.as_ref().ok_or("no SMTP server is configured")?;
+        let references = channels::thread_references(tx, item.conversation_id, &item.external_id)
+            .await
+            .map_err(|e| format!("database: {e}"))?;
+        let rating_url = format!(
+            "{}/rate/{}/{}",
+            self.public_url,
+            item.conversation_id,
+            channels::tag(key, "rate", item.conversation_id)
+        );
+        let message = crate::mail::build(item, &references, &rating_url, crate::mail::reply_address(key, item))?;
+        crate::mail::send(smtp, message).await
+    }
+
+    /// POSTs the reply to the channel's callback URL, signed like inbound webhooks.
+    async fn call_webhook(&self, item: &OutboxItem) -> Result<(), String> {
+        let body = serde_json::json!({
+            "message_id": item.external_id,
+            "conversation_id": item.thread,
+            "text": item.body,
+            "agent": item.author,
+            "sent_at": item.written_at.to_rfc3339(),
+        })
+        .to_string();
+        let signature = format!("sha256={}", rules::hex(&channels::sign(item.channel_secret.as_bytes(), body.as_bytes())));
+        let request = hyper::Request::post(&item.recipient)
+            .header("content-type", "application/json")
+            .header("x-meridian-signature", signature)
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| format!("bad callback address: {e}"))?;
+        let response = tokio::time::timeout(Duration::from_secs(30), self.http.request(request))
+            .await
+            .map_err(|_| "the callback did not answer within 30 s".to_string())?
+            .map_err(|e| format!("callback: {e}"))?;
+        let status = response.status();
+        // Read (and drop) the body so the connection can be reused.
+        let _ = response.into_body().collect().await;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("the callback answered {status}"))
+        }
+    }
+}
+
+/// Runs the outbox every two seconds for the life of the process.
+pub fn spawn(outbox: Outbox) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            match outbox.deliver_due().await {
+                Ok(Pass { sent: 0, failed: 0 }) => {}
+                Ok(pass) => tracing::info!(sent = pass.sent, failed = pass.failed, "outbox"),
+                Err(err) => tracing::warn!(error = %err, "outbox job failed"),
+            }
+        }
+    });
+}
