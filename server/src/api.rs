@@ -8,7 +8,7 @@ use app::backend::{authorize, AppState, Principal};
 use app::domain::access::Permission;
 use app::error::AppError;
 use app::backend::{conversations, kb, qa};
-use app::domain::queue::{page_size, Cursor, QueueView};
+use app::domain::queue::{page_size, Cursor, QueueSort, QueueView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -94,6 +94,8 @@ fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
 #[derive(Deserialize)]
 struct ListQuery {
     view: Option<String>,
+    /// `waiting` (default) or `newest`.
+    sort: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -107,7 +109,8 @@ async fn list_conversations(State(state): State<AppState>, caller: Caller, Query
         Some(c) => Some(Cursor::decode(c).ok_or_else(|| AppError::Invalid("cursor is not valid.".into()))?),
         None => None,
     };
-    let (items, next) = conversations::list(&state.pool, view, user.id, cursor, page_size(q.limit)).await?;
+    let sort = QueueSort::parse(q.sort.as_deref());
+    let (items, next) = conversations::list(&state.pool, view, sort, user.id, cursor, page_size(q.limit)).await?;
     Ok(Json(json!({ "items": items, "next_cursor": next.map(Cursor::encode) })))
 }
 
@@ -487,6 +490,7 @@ pub fn openapi() -> Value {
                     "summary": "One page of a queue list, longest waiting first (resolved: newest first)",
                     "parameters": [
                         { "name": "view", "in": "query", "schema": { "type": "string", "enum": ["unassigned", "mine", "open", "postponed", "resolved"], "default": "unassigned" } },
+                        { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["waiting", "newest"], "default": "waiting" }, "description": "Longest waiting first (resolved: newest first), or newest first" },
                         { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } },
                         { "name": "cursor", "in": "query", "schema": { "type": "string" }, "description": "next_cursor of the previous page" }
                     ],

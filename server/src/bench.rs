@@ -3,7 +3,7 @@
 //! Each operation runs the same repository function the pages and the API call.
 
 use app::backend::conversations;
-use app::domain::queue::QueueView;
+use app::domain::queue::{QueueSort, QueueView};
 use sqlx::PgPool;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -56,12 +56,12 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
     let mut results = Vec::new();
     for view in QueueView::ALL {
         results.push(time(format!("{} – first page", view.label()), iterations, |_| async move {
-            conversations::list(pool, view, busiest, None, 50).await
+            conversations::list(pool, view, QueueSort::Waiting, busiest, None, 50).await
         }).await?);
-        let (_, next) = conversations::list(pool, view, busiest, None, 50).await?;
+        let (_, next) = conversations::list(pool, view, QueueSort::Waiting, busiest, None, 50).await?;
         if let Some(cursor) = next {
             results.push(time(format!("{} – next page", view.label()), iterations, move |_| async move {
-                conversations::list(pool, view, busiest, Some(cursor), 50).await
+                conversations::list(pool, view, QueueSort::Waiting, busiest, Some(cursor), 50).await
             }).await?);
         }
     }

@@ -9,6 +9,12 @@
   var resolved = chat.getAttribute("data-resolved") === "true";
   var composer = document.getElementById("composer");
   var box = document.getElementById("reply");
+  var problem = document.getElementById("chat-error");
+
+  function say(text) {
+    problem.textContent = text;
+    problem.hidden = !text;
+  }
 
   function refresh() {
     fetch(base + "/state", { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -48,10 +54,10 @@
       body: new URLSearchParams({ text: text }).toString(),
     })
       .then(function (r) {
-        if (r.ok) { box.value = ""; refresh(); }
-        else { return r.json().then(function (b) { alert(b.error || "Your message could not be sent. Please try again."); }); }
+        if (r.ok) { box.value = ""; say(""); refresh(); }
+        else { return r.json().then(function (b) { say(b.error || "Your message could not be sent. Please try again."); }); }
       })
-      .catch(function () { alert("Your message could not be sent. Please try again."); })
+      .catch(function () { say("Your message could not be sent. Check your connection and try again."); })
       .then(function () { button.disabled = false; box.focus(); });
   });
 

@@ -170,6 +170,7 @@ async fn conversation_page(state: &AppState, inbox: &str, channel: &Channel, vis
         main.push_str("<p class=\"notice notice-info\">This conversation is resolved. Write again any time to reopen it.</p>");
         main.push_str(&rating_form(&format!("/chat/{inbox}/rating"), s.ask_nps, s.rated));
     }
+    main.push_str("<p id=\"chat-error\" class=\"notice notice-error\" role=\"alert\" hidden></p>");
     let _ = write!(
         main,
         "<form id=\"composer\" class=\"chat-composer\" method=\"post\" action=\"/chat/{inbox_e}/messages\">\

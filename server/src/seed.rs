@@ -65,6 +65,15 @@ const CHANNELS: [(&str, &str, &str, i64, f64); 5] = [
     ("Facebook", "social", "meridianhelp", 3600, 0.06),
 ];
 
+/// (name, keywords, address part, purpose), in order: the first match wins.
+const ROUTING_RULES: [(&str, &[&str], &str, &str); 5] = [
+    ("Legal requests", &["gdpr", "lawyer", "subpoena", "legal notice", "data deletion"], "", "legal"),
+    ("Billing inbox", &[], "billing@", "billing"),
+    ("Money questions", &["refund", "invoice", "charge", "charged", "payment", "credit card"], "", "billing"),
+    ("Partners", &["partner", "partnership", "reseller", "affiliate"], "", "partnerships"),
+    ("Technical problems", &["api", "error", "crash", "crashes", "bug", "webhook"], "", "technical"),
+];
+
 /// IANA zone, its standard UTC offset in hours (daylight saving is ignored for demo
 /// arrivals), and its share of customers.
 const ZONES: [(&str, i64, f64); 12] = [
@@ -339,6 +348,20 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
         .bind(target as f64)
         .execute(pool)
         .await?;
+    }
+    // Routing rules for what arrives from now on (the demo's own dialogues carry their topic).
+    let has_rules: bool = sqlx::query_scalar("select exists (select 1 from routing_rules)").fetch_one(pool).await?;
+    if !has_rules {
+        for (position, (name, keywords, address, topic)) in ROUTING_RULES.iter().enumerate() {
+            sqlx::query("insert into routing_rules (position, name, keywords, address, topic) values ($1, $2, $3, $4, $5)")
+                .bind(position as i32 + 1)
+                .bind(name)
+                .bind(keywords.iter().map(|k| k.to_string()).collect::<Vec<_>>())
+                .bind(address)
+                .bind(topic)
+                .execute(pool)
+                .await?;
+        }
     }
     let mut channel_ids = Vec::new();
     for (name, ..) in CHANNELS {

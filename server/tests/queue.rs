@@ -5,7 +5,7 @@ mod common;
 
 use app::backend::conversations::{self, Claimed};
 use app::domain::access::Role;
-use app::domain::queue::QueueView;
+use app::domain::queue::{QueueSort, QueueView};
 use app::error::AppError;
 use axum::http::StatusCode;
 use common::*;
@@ -61,13 +61,13 @@ async fn a_claimed_dialogue_leaves_unassigned_for_everyone(pool: PgPool) {
     let b = user(&pool, "b@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
     let ids = |rows: Vec<app::pages::queue::QueueRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
-    assert_eq!(ids(conversations::list(&pool, QueueView::Unassigned, b, None, 50).await.unwrap().0), vec![id]);
+    assert_eq!(ids(conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0), vec![id]);
 
     assert_eq!(conversations::claim(&pool, id, a, false).await.unwrap(), Claimed::Now);
 
-    assert!(ids(conversations::list(&pool, QueueView::Unassigned, b, None, 50).await.unwrap().0).is_empty());
-    assert_eq!(ids(conversations::list(&pool, QueueView::Mine, a, None, 50).await.unwrap().0), vec![id]);
-    assert!(ids(conversations::list(&pool, QueueView::Mine, b, None, 50).await.unwrap().0).is_empty());
+    assert!(ids(conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
+    assert_eq!(ids(conversations::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0), vec![id]);
+    assert!(ids(conversations::list(&pool, QueueView::Mine, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
 }
 
 // Agent B cannot reply in a dialogue agent A holds, and nothing is stored; taking it over explicitly works.
@@ -146,15 +146,15 @@ async fn a_postponed_dialogue_returns_at_its_time(pool: PgPool) {
     let id = dialogue(&pool).await;
     let in_an_hour = chrono::Utc::now().timestamp() + 3600;
     conversations::postpone(&pool, id, a, Some(in_an_hour)).await.unwrap();
-    assert!(conversations::list(&pool, QueueView::Open, a, None, 50).await.unwrap().0.is_empty());
-    assert_eq!(conversations::list(&pool, QueueView::Postponed, a, None, 50).await.unwrap().0.len(), 1);
+    assert!(conversations::list(&pool, QueueView::Open, QueueSort::Waiting, a, None, 50).await.unwrap().0.is_empty());
+    assert_eq!(conversations::list(&pool, QueueView::Postponed, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
     assert_eq!(conversations::wake_due(&pool).await.unwrap(), 0, "not yet");
 
     sqlx::query("update conversations set postponed_until = now() - interval '1 second'").execute(&pool).await.unwrap();
     let (x, y) = tokio::join!(conversations::wake_due(&pool), conversations::wake_due(&pool));
 
     assert_eq!(x.unwrap() + y.unwrap(), 1);
-    assert_eq!(conversations::list(&pool, QueueView::Mine, a, None, 50).await.unwrap().0.len(), 1);
+    assert_eq!(conversations::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
     assert_eq!(events(&pool, id, "woke_up").await, 1);
 }
 
@@ -207,7 +207,7 @@ async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let (rows, next) = conversations::list(&pool, QueueView::Unassigned, a, cursor, 5).await.unwrap();
+        let (rows, next) = conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, cursor, 5).await.unwrap();
         seen.extend(rows.iter().map(|r| r.id));
         match next {
             Some(c) => cursor = Some(c),
@@ -215,6 +215,18 @@ async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
         }
     }
     assert_eq!(seen, ids, "every dialogue once, oldest first");
+    // Newest first: the same dialogues, each once, in the reverse order.
+    let mut newest = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (rows, next) = conversations::list(&pool, QueueView::Unassigned, QueueSort::Newest, a, cursor, 5).await.unwrap();
+        newest.extend(rows.iter().map(|r| r.id));
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(newest, ids.iter().rev().copied().collect::<Vec<_>>(), "every dialogue once, newest first");
 
     let (_, token) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
     let res = api_get(&app(&pool), "/api/v1/conversations?view=unassigned&cursor=not-a-cursor", Some(&token)).await;
@@ -356,7 +368,7 @@ async fn agents_see_who_else_is_viewing_or_typing(pool: PgPool) {
     assert_eq!(seen_by_a.len(), 1);
     assert!(seen_by_a[0].typing);
     assert!(conversations::dialogue(&pool, id, b).await.unwrap().unwrap().viewers.is_empty(), "not yourself");
-    let (rows, _) = conversations::list(&pool, QueueView::Unassigned, a, None, 50).await.unwrap();
+    let (rows, _) = conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, None, 50).await.unwrap();
     assert_eq!(rows[0].viewers, vec!["Test User".to_string()]);
     let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv()).await.unwrap().unwrap();
     assert!(n.payload().contains("presence"));

@@ -3,7 +3,7 @@
 //! its event (whose trigger tells every server process).
 
 use crate::domain::dialogue::{Outcome, Priority, COUNT_CAP};
-use crate::domain::queue::{self, Cursor, QueueView, WriteAs};
+use crate::domain::queue::{self, Cursor, QueueSort, QueueView, WriteAs};
 use crate::error::AppError;
 use crate::pages::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
 use crate::pages::queue::{QueueList, QueueRow};
@@ -39,18 +39,21 @@ struct ListRow {
 pub async fn list(
     pool: &PgPool,
     view: QueueView,
+    sort: QueueSort,
     me: i64,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<QueueRow>, Option<Cursor>), sqlx::Error> {
     // Fixed SQL per view: nothing the client sends is spliced in.
-    let (filter, sort_col, order, after) = match view {
-        QueueView::Unassigned => ("c.status = 'open' and c.assignee_id is null", "c.created_at", "asc", ">"),
-        QueueView::Mine => ("c.status = 'open' and c.assignee_id = $1", "c.created_at", "asc", ">"),
-        QueueView::Open => ("c.status = 'open'", "c.created_at", "asc", ">"),
-        QueueView::Postponed => ("c.status = 'postponed'", "c.created_at", "asc", ">"),
-        QueueView::Resolved => ("c.status = 'resolved'", "c.resolved_at", "desc", "<"),
+    let (filter, sort_col) = match view {
+        QueueView::Unassigned => ("c.status = 'open' and c.assignee_id is null", "c.created_at"),
+        QueueView::Mine => ("c.status = 'open' and c.assignee_id = $1", "c.created_at"),
+        QueueView::Open => ("c.status = 'open'", "c.created_at"),
+        QueueView::Postponed => ("c.status = 'postponed'", "c.created_at"),
+        QueueView::Resolved => ("c.status = 'resolved'", "c.resolved_at"),
     };
+    // The same index serves both directions (scanned backwards for newest first).
+    let (order, after) = if sort.descending(view) { ("desc", "<") } else { ("asc", ">") };
     let sql = format!(
         "select {LIST_COLUMNS}, (extract(epoch from {sort_col}) * 1000000)::bigint as sort_micros
            from conversations c
@@ -124,9 +127,9 @@ pub async fn counts(pool: &PgPool, me: i64) -> Result<Vec<(QueueView, i64)>, sql
     ])
 }
 
-pub async fn queue_list(pool: &PgPool, view: QueueView, me: i64, cursor: Option<Cursor>, limit: i64) -> Result<QueueList, sqlx::Error> {
-    let (items, next) = list(pool, view, me, cursor, limit).await?;
-    Ok(QueueList { view, counts: counts(pool, me).await?, items, next_cursor: next.map(Cursor::encode) })
+pub async fn queue_list(pool: &PgPool, view: QueueView, sort: QueueSort, me: i64, cursor: Option<Cursor>, limit: i64) -> Result<QueueList, sqlx::Error> {
+    let (items, next) = list(pool, view, sort, me, cursor, limit).await?;
+    Ok(QueueList { view, sort, counts: counts(pool, me).await?, items, next_cursor: next.map(Cursor::encode) })
 }
 
 #[derive(sqlx::FromRow)]

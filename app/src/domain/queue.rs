@@ -4,6 +4,45 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The order of a list: longest waiting first (the default; resolved: newest first), or
+/// newest first, to watch what is arriving.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueSort {
+    #[default]
+    Waiting,
+    Newest,
+}
+
+impl QueueSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueSort::Waiting => "waiting",
+            QueueSort::Newest => "newest",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueSort::Waiting => "Longest waiting first",
+            QueueSort::Newest => "Newest first",
+        }
+    }
+
+    /// Unknown or missing values mean the default.
+    pub fn parse(s: Option<&str>) -> QueueSort {
+        match s {
+            Some("newest") => QueueSort::Newest,
+            _ => QueueSort::Waiting,
+        }
+    }
+
+    /// Whether `view` runs newest first under this order.
+    pub fn descending(self, view: QueueView) -> bool {
+        self == QueueSort::Newest || view == QueueView::Resolved
+    }
+}
+
 /// The lists of the queue page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -233,6 +272,16 @@ mod tests {
         for bad in ["", ".", "abc", "1.", ".1", "zz.0", "1.-5", "1.2.3", "!!.1", "1.zzzzzzzzzzzzzzz"] {
             assert_eq!(Cursor::decode(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn sorting_is_waiting_first_unless_asked() {
+        assert_eq!(QueueSort::parse(None), QueueSort::Waiting);
+        assert_eq!(QueueSort::parse(Some("bogus")), QueueSort::Waiting);
+        assert_eq!(QueueSort::parse(Some("newest")), QueueSort::Newest);
+        assert!(!QueueSort::Waiting.descending(QueueView::Unassigned));
+        assert!(QueueSort::Waiting.descending(QueueView::Resolved));
+        assert!(QueueSort::Newest.descending(QueueView::Open));
     }
 
     #[test]

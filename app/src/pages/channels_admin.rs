@@ -203,8 +203,8 @@ fn ChannelCard(
             let frame = move || format!("<iframe src=\"{}\" title=\"Chat\" style=\"width:380px;height:560px;border:0\"></iframe>", page.get());
             view! {
                 <p>"Customer page: " <a href=page target="_blank" rel="noopener">{page}</a></p>
-                <label>"Embed on your site (a chat button)"<textarea readonly rows="2" class="snippet" prop:value=script></textarea></label>
-                <label>"Or as a frame"<textarea readonly rows="2" class="snippet" prop:value=frame></textarea></label>
+                <label>"Embed on your site (a chat button)"<textarea readonly rows="3" class="snippet" prop:value=script></textarea></label>
+                <label>"Or as a frame"<textarea readonly rows="3" class="snippet" prop:value=frame></textarea></label>
             }
             .into_any()
         }
@@ -284,11 +284,11 @@ fn Routing(
                     <th scope="row">{r.name.clone()}</th>
                     <td>{if when.is_empty() { "every message".to_string() } else { when }}</td>
                     <td>{then}</td>
-                    <td class="toolbar">
+                    <td><div class="toolbar">
                         <button type="button" disabled=i == 0 aria-label=format!("Move {name} up") on:click=move |_| { reorder.dispatch(RoutingRuleMove { id, up: true }); }>"↑"</button>
                         <button type="button" disabled=i + 1 == count aria-label=format!("Move {name} down") on:click=move |_| { reorder.dispatch(RoutingRuleMove { id, up: false }); }>"↓"</button>
                         <button type="button" on:click=move |_| { delete.dispatch(RoutingRuleDelete { id }); }>{format!("Delete {name}")}</button>
-                    </td>
+                    </div></td>
                 </tr>
             }
         })
@@ -317,8 +317,8 @@ fn Routing(
                     </table>
                 }.into_any()
             }}
+            <h3>"New rule"</h3>
             <form class="form-grid" aria-label="New rule" on:submit=move |e| { e.prevent_default(); add.dispatch(RoutingRuleAdd { input: input.get_untracked() }); }>
-                <h3>"New rule"</h3>
                 <label>"Rule name"<input type="text" required maxlength="120" on:input=move |e| input.update(|r| r.name = event_target_value(&e))/></label>
                 <label>"Source channel"<select on:change=move |e| input.update(|r| r.channel_id = event_target_value(&e).parse().ok())>
                     {channel_options(routing.channels.clone(), "Any channel")}</select></label>
@@ -329,8 +329,8 @@ fn Routing(
                     {channel_options(routing.teams.clone(), "No team")}</select></label>
                 <button type="submit" class="button-primary" disabled=move || add.pending().get()>"Add rule"</button>
             </form>
+            <h3>"Where would this message go?"</h3>
             <form class="form-grid" aria-label="Test the rules" on:submit=move |e| { e.prevent_default(); test.dispatch(RoutingTest { sample: sample.get_untracked() }); }>
-                <h3>"Where would this message go?"</h3>
                 <label>"Arrives on"<select on:change=move |e| sample.update(|s| s.channel_id = event_target_value(&e).parse().unwrap_or(0))>
                     {channel_options(routing.channels.clone(), "Choose a channel")}</select></label>
                 <label>"From or to address"<input type="text" on:input=move |e| sample.update(|s| s.addresses = vec![event_target_value(&e)])/></label>

@@ -6,7 +6,7 @@ use crate::components::notice::{error_fallback, EmptyState};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::dialogue::{format_count, format_waiting, ChannelKind, Priority, COUNT_CAP};
-use crate::domain::queue::{QueueView, ResponseClock};
+use crate::domain::queue::{QueueSort, QueueView, ResponseClock};
 use crate::error::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -34,6 +34,7 @@ pub struct QueueRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueueList {
     pub view: QueueView,
+    pub sort: QueueSort,
     pub counts: Vec<(QueueView, i64)>,
     pub items: Vec<QueueRow>,
     pub next_cursor: Option<String>,
@@ -42,7 +43,7 @@ pub struct QueueList {
 /// One page of a queue list. `view` is one of unassigned, mine, open, postponed,
 /// resolved; `cursor` comes from the previous page's `next_cursor`.
 #[server(endpoint = "queue_list")]
-pub async fn load_queue(view: String, cursor: Option<String>) -> Result<QueueList, AppError> {
+pub async fn load_queue(view: String, cursor: Option<String>, #[server(default)] sort: Option<String>) -> Result<QueueList, AppError> {
     use crate::backend::{authorized, conversations};
     use crate::domain::access::Permission;
     use crate::domain::queue::{page_size, Cursor};
@@ -52,7 +53,8 @@ pub async fn load_queue(view: String, cursor: Option<String>) -> Result<QueueLis
             Some(c) => Some(Cursor::decode(&c).ok_or_else(|| AppError::Invalid("That page link is not valid.".into()))?),
             None => None,
         };
-        Ok(conversations::queue_list(&state.pool, view, user.id, cursor, page_size(None)).await?)
+        let sort = QueueSort::parse(sort.as_deref());
+        Ok(conversations::queue_list(&state.pool, view, sort, user.id, cursor, page_size(None)).await?)
     })
     .await
 }
@@ -71,10 +73,11 @@ fn QueueLists() -> impl IntoView {
     let query = use_query_map();
     let view = move || query.with(|q| q.get("view").and_then(|v| QueueView::parse(&v)).unwrap_or(QueueView::Unassigned));
     let cursor = move || query.with(|q| q.get("cursor"));
+    let sort = move || query.with(|q| q.get("sort"));
     let events = use_queue_events();
     let list = Resource::new(
-        move || (view(), cursor(), events.get()),
-        |(view, cursor, _)| load_queue(view.as_str().to_string(), cursor),
+        move || (view(), cursor(), sort(), events.get()),
+        |(view, cursor, sort, _)| load_queue(view.as_str().to_string(), cursor, sort),
     );
     view! {
         <div class="page-head">
@@ -87,6 +90,7 @@ fn QueueLists() -> impl IntoView {
                 {move || Suspend::new(async move {
                     list.await.map(|l| view! {
                         <ViewTabs current=l.view counts=l.counts.clone()/>
+                        <SortLinks view=l.view current=l.sort/>
                         <Rows list=l/>
                     })
                 })}
@@ -113,6 +117,19 @@ fn ViewTabs(current: QueueView, counts: Vec<(QueueView, i64)>) -> impl IntoView 
     view! { <nav aria-label="Queue lists" class="tabs"><ul>{tabs}</ul></nav> }
 }
 
+/// The list's order, as two links (the current one marked).
+#[component]
+fn SortLinks(view: QueueView, current: QueueSort) -> impl IntoView {
+    let links = [QueueSort::Waiting, QueueSort::Newest]
+        .into_iter()
+        .map(|s| {
+            let here = (s == current).then_some("true");
+            view! { <li><a href=format!("/queue?view={}&sort={}", view.as_str(), s.as_str()) aria-current=here>{s.label()}</a></li> }
+        })
+        .collect_view();
+    view! { <nav aria-label="Order" class="sort-links"><ul>{links}</ul></nav> }
+}
+
 /// "Due in 3 min", "Overdue 5 min", "Answered in 2 min".
 pub fn clock_text(clock: ResponseClock) -> (String, &'static str) {
     match clock {
@@ -136,6 +153,7 @@ fn Rows(list: QueueList) -> impl IntoView {
         return Either::Left(view! { <EmptyState title=format!("{}: nothing here", list.view.label()) detail/> });
     }
     let view_name = list.view.as_str();
+    let sort_name = list.sort.as_str();
     let body = list
         .items
         .into_iter()
@@ -163,7 +181,7 @@ fn Rows(list: QueueList) -> impl IntoView {
         })
         .collect_view();
     let next = list.next_cursor.map(|c| {
-        view! { <a class="button-quiet" href=format!("/queue?view={view_name}&cursor={c}")>"Next page"</a> }
+        view! { <a class="button-quiet" href=format!("/queue?view={view_name}&sort={sort_name}&cursor={c}")>"Next page"</a> }
     });
     Either::Right(view! {
         <table class="data-table queue-table">
