@@ -8,7 +8,7 @@ use app::backend::{authorize, AppState, Principal};
 use app::domain::access::Permission;
 use app::error::AppError;
 use app::backend::{conversations, kb, qa};
-use app::domain::queue::{page_size, Cursor, QueueSort, QueueView};
+use app::domain::queue::{page_size, Cursor, QueueFilter, QueueSort, QueueView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -96,6 +96,10 @@ struct ListQuery {
     view: Option<String>,
     /// `waiting` (default) or `newest`.
     sort: Option<String>,
+    /// One queue: a channel id, a purpose, a team id.
+    channel: Option<String>,
+    topic: Option<String>,
+    team: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -110,7 +114,8 @@ async fn list_conversations(State(state): State<AppState>, caller: Caller, Query
         None => None,
     };
     let sort = QueueSort::parse(q.sort.as_deref());
-    let (items, next) = conversations::list(&state.pool, view, sort, user.id, cursor, page_size(q.limit)).await?;
+    let filter = QueueFilter::parse(q.channel.as_deref(), q.topic.as_deref(), q.team.as_deref());
+    let (items, next) = conversations::list_filtered(&state.pool, view, sort, &filter, user.id, cursor, page_size(q.limit)).await?;
     Ok(Json(json!({ "items": items, "next_cursor": next.map(Cursor::encode) })))
 }
 
@@ -491,6 +496,9 @@ pub fn openapi() -> Value {
                     "parameters": [
                         { "name": "view", "in": "query", "schema": { "type": "string", "enum": ["unassigned", "mine", "open", "postponed", "resolved"], "default": "unassigned" } },
                         { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["waiting", "newest"], "default": "waiting" }, "description": "Longest waiting first (resolved: newest first), or newest first" },
+                        { "name": "channel", "in": "query", "schema": { "type": "integer" }, "description": "Only this channel's dialogues" },
+                        { "name": "topic", "in": "query", "schema": { "type": "string", "enum": ["support", "billing", "legal", "partnerships", "technical"] }, "description": "Only this purpose" },
+                        { "name": "team", "in": "query", "schema": { "type": "integer" }, "description": "Only this team's dialogues" },
                         { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } },
                         { "name": "cursor", "in": "query", "schema": { "type": "string" }, "description": "next_cursor of the previous page" }
                     ],

@@ -37,7 +37,7 @@ enum Command {
         /// Seed of the random generator: the same seed gives the same data.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Agents (operators) in all, across three regions; beyond nine they are generated.
+        /// Support agents (operators) in all, across three regions; beyond nine they are generated. One sales rep comes on top.
         #[arg(long, default_value_t = 9)]
         agents: u32,
         /// Knowledge-base articles, if the knowledge base is empty (150 distinct; more repeat them as editions).

@@ -583,7 +583,35 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     drop(conn);
     let reviews = seed_reviews(pool, &mut rng, 300).await?;
     seed_roster(pool).await?;
+    let users = users + seed_sales_rep(pool).await?;
     Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
+}
+
+/// A sales rep (Europe) who holds the newest open partnership dialogues: the queue's
+/// "sales-owned" dialogues, which colleagues acknowledge and forward but never take over.
+/// Added after the roster and the dialogues, so they do not change the seeded history.
+async fn seed_sales_rep(pool: &PgPool) -> Result<u64, SeedError> {
+    let hash = passwords::hash(DEMO_PASSWORD.to_string()).await?;
+    let added = sqlx::query(
+        "insert into users (email, name, role, team_id, time_zone, password_hash, desk)
+         values ('nora.quinn@meridian.test', 'Nora Quinn', 'operator', (select id from teams where name = 'Europe'), 'Europe/London', $1, 'sales')
+         on conflict ((lower(email))) do nothing",
+    )
+    .bind(hash)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "with picked as (
+             update conversations set assignee_id = (select id from users where lower(email) = 'nora.quinn@meridian.test'), claimed_at = now()
+              where id in (select id from conversations where status = 'open' and topic = 'partnerships' order by created_at desc limit 12)
+          returning id, assignee_id)
+         insert into conversation_events (conversation_id, actor_user_id, kind, detail)
+         select id, assignee_id, 'claimed', '{\"text\": \"\"}'::jsonb from picked",
+    )
+    .execute(pool)
+    .await?;
+    Ok(added)
 }
 
 /// A roster for this week and the next, generated from the chat forecast (follow-the-sun:

@@ -81,7 +81,13 @@ async fn demo_data_has_every_role_and_a_believable_shape(pool: PgPool) {
 
     let again = seed_demo(&pool, &SeedOptions { dialogues: 10, days: 1, rng_seed: 8, agents: 30 }).await.unwrap();
     assert_eq!(again.users, 0);
-    let agents: i64 = sqlx::query_scalar("select count(*) from users where role = 'operator'").fetch_one(&pool).await.unwrap();
+    let agents: i64 = sqlx::query_scalar("select count(*) from users where role = 'operator' and desk = 'support'").fetch_one(&pool).await.unwrap();
     assert_eq!(agents, 30);
+    // And one sales rep, who holds some open partnership dialogues.
+    let (reps, held): (i64, i64) = sqlx::query_as(
+        "select count(distinct u.id), count(c.id) from users u left join conversations c on c.assignee_id = u.id and c.status = 'open' where u.desk = 'sales'",
+    ).fetch_one(&pool).await.unwrap();
+    assert_eq!(reps, 1);
+    assert!(held > 0);
     assert_eq!(count(&pool, "conversations").await, 3_010);
 }

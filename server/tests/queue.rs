@@ -498,3 +498,107 @@ async fn an_escalation_carries_a_bug_report_to_a_colleague(pool: PgPool) {
     let priority: String = sqlx::query_scalar("select priority from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(priority, "urgent");
 }
+
+// A sales rep's dialogue is theirs: nobody takes it over, reassigns it or lets its lease
+// run out; a colleague acknowledges the customer's message and forwards it, which tells
+// the customer, notifies the rep and leaves the dialogue with the rep.
+#[sqlx::test]
+async fn a_sales_owned_dialogue_is_acknowledged_and_forwarded_never_taken(pool: PgPool) {
+    let rep = user(&pool, "nora@meridian.test", Role::Operator).await;
+    sqlx::query("update users set desk = 'sales' where id = $1").bind(rep).execute(&pool).await.unwrap();
+    let agent = user(&pool, "alex@meridian.test", Role::Operator).await;
+    let manager = user(&pool, "boss@meridian.test", Role::Admin).await;
+    let id = dialogue(&pool).await;
+    conversations::claim(&pool, id, rep, false).await.unwrap();
+
+    let refused = |r: Result<(), AppError>| match r {
+        Err(AppError::Conflict(m)) => assert!(m.contains("(sales)"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    refused(conversations::claim(&pool, id, agent, true).await.map(|_| ()));
+    refused(conversations::assign(&pool, id, agent, agent).await);
+    refused(conversations::assign(&pool, id, manager, agent).await);
+    refused(conversations::write_message(&pool, id, agent, "Let me take this", false, true, &[]).await.map(|_| ()));
+    // A note is still fine: bringing in a colleague is the point of notes.
+    conversations::write_message(&pool, id, agent, "FYI the contract is ready", true, false, &[]).await.unwrap();
+
+    let before: i64 = count(&pool, "messages").await;
+    conversations::acknowledge(&pool, id, agent).await.unwrap();
+    let (holder, first_response): (Option<i64>, Option<chrono::DateTime<chrono::Utc>>) =
+        sqlx::query_as("select assignee_id, first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(holder, Some(rep), "still the rep's");
+    assert!(first_response.is_none(), "an acknowledgement is not the first response");
+    let (body, visibility, author): (String, String, i64) =
+        sqlx::query_as("select body, visibility, author_user_id from messages where conversation_id = $1 order by id desc limit 1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((visibility.as_str(), author), ("public", agent));
+    let rep_first: String = sqlx::query_scalar("select split_part(name, ' ', 1) from users where id = $1").bind(rep).fetch_one(&pool).await.unwrap();
+    assert!(body.contains(&format!("forwarded it to {rep_first}")), "{body}");
+    assert_eq!(count(&pool, "messages").await, before + 1);
+    let (kind, notified): (String, i64) = sqlx::query_as("select kind, user_id from notifications").fetch_one(&pool).await.unwrap();
+    assert_eq!((kind.as_str(), notified), ("forwarded", rep));
+
+    // The lease never hands a rep's dialogue back to the queue.
+    sqlx::query("update conversations set claimed_at = now() - interval '2 days' where id = $1").bind(id).execute(&pool).await.unwrap();
+    conversations::release_stale_claims(&pool, std::time::Duration::from_secs(60)).await.unwrap();
+    let holder: Option<i64> = sqlx::query_scalar("select assignee_id from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(holder, Some(rep));
+
+    // The rep hands it on themself; a support dialogue is not "acknowledged".
+    conversations::assign(&pool, id, rep, agent).await.unwrap();
+    assert!(matches!(conversations::acknowledge(&pool, id, manager).await, Err(AppError::Conflict(_))));
+    let d = conversations::dialogue(&pool, id, agent).await.unwrap().unwrap();
+    assert!(!d.sales_owned);
+}
+
+// One queue per channel, purpose and team: each list and its count narrow to it, and the
+// API takes the same filters.
+#[sqlx::test]
+async fn lists_narrow_to_one_channel_purpose_or_team(pool: PgPool) {
+    use app::domain::dialogue::Topic;
+    use app::domain::queue::QueueFilter;
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let chat_one = dialogue(&pool).await;
+    let chat_two = dialogue(&pool).await;
+    let mail: i64 = sqlx::query_scalar(
+        "insert into channels (kind, name, address, first_response_target) values ('email', 'Billing e-mail', 'billing@meridian.test', interval '8 hours') returning id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let team: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Europe', 'EMEA', 'Europe/Berlin') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let billing = dialogue(&pool).await;
+    sqlx::query("update conversations set channel_id = $2, topic = 'billing', team_id = $3 where id = $1")
+        .bind(billing)
+        .bind(mail)
+        .bind(team)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let ids = |filter: QueueFilter| {
+        let pool = pool.clone();
+        async move {
+            let (rows, _) = conversations::list_filtered(&pool, QueueView::Unassigned, QueueSort::Waiting, &filter, a, None, 50).await.unwrap();
+            rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids(QueueFilter::default()).await, vec![chat_one, chat_two, billing]);
+    assert_eq!(ids(QueueFilter { channel_id: Some(mail), ..Default::default() }).await, vec![billing]);
+    assert_eq!(ids(QueueFilter { topic: Some(Topic::Support), ..Default::default() }).await, vec![chat_one, chat_two]);
+    assert_eq!(ids(QueueFilter { team_id: Some(team), ..Default::default() }).await, vec![billing]);
+    assert!(ids(QueueFilter { topic: Some(Topic::Legal), ..Default::default() }).await.is_empty());
+    let counts = conversations::counts(&pool, a, &QueueFilter { topic: Some(Topic::Billing), ..Default::default() }).await.unwrap();
+    assert_eq!(counts[0], (QueueView::Unassigned, 1));
+
+    let (_, token) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
+    let res = api_get(&app(&pool), &format!("/api/v1/conversations?view=unassigned&channel={mail}"), Some(&token)).await;
+    let items = res.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], billing);
+}

@@ -35,6 +35,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("tag_dialogue", "id={id}&tags=billing%2C+refund", [OK, OK, NO, OK, WHO]),
     ("set_dialogue_details", "id={id}&priority=high&outcome=converted", [OK, OK, NO, OK, WHO]),
     ("reassign_dialogue", "id={id}&agent_id={agent}", [OK, OK, NO, OK, WHO]),
+    // Nobody in sales holds a fresh dialogue: a sentence (409) for those who work the queue.
+    ("acknowledge_dialogue", "id={id}", [409, 409, NO, 409, WHO]),
     ("reports_overview", "", [OK, OK, NO, NO, WHO]),
     ("list_users", "", [OK, NO, NO, NO, WHO]),
     ("qa_overview", "", [OK, OK, OK, OK, WHO]),

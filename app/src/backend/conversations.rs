@@ -3,7 +3,7 @@
 //! its event (whose trigger tells every server process).
 
 use crate::domain::dialogue::{Outcome, Priority, COUNT_CAP};
-use crate::domain::queue::{self, Cursor, QueueSort, QueueView, WriteAs};
+use crate::domain::queue::{self, Cursor, QueueFilter, QueueSort, QueueView, WriteAs};
 use crate::error::AppError;
 use crate::pages::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
 use crate::pages::queue::{QueueList, QueueRow};
@@ -44,6 +44,19 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<QueueRow>, Option<Cursor>), sqlx::Error> {
+    list_filtered(pool, view, sort, &QueueFilter::default(), me, cursor, limit).await
+}
+
+/// [`list`] within one queue: a channel, a purpose, a team (see [`QueueFilter`]).
+pub async fn list_filtered(
+    pool: &PgPool,
+    view: QueueView,
+    sort: QueueSort,
+    filter_by: &QueueFilter,
+    me: i64,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<QueueRow>, Option<Cursor>), sqlx::Error> {
     // Fixed SQL per view: nothing the client sends is spliced in.
     let (filter, sort_col) = match view {
         QueueView::Unassigned => ("c.status = 'open' and c.assignee_id is null", "c.created_at"),
@@ -61,6 +74,7 @@ pub async fn list(
            join customers cu on cu.id = c.customer_id
            left join users u on u.id = c.assignee_id
           where {filter} and ($2::bigint is null or ({sort_col}, c.id) {after} (to_timestamp($2::float8 / 1000000), $3))
+            and ($5::bigint is null or c.channel_id = $5) and ($6::text is null or c.topic = $6) and ($7::bigint is null or c.team_id = $7)
           order by {sort_col} {order}, c.id {order}
           limit $4"
     );
@@ -69,6 +83,9 @@ pub async fn list(
         .bind(cursor.map(|c| c.at_micros))
         .bind(cursor.map(|c| c.id).unwrap_or(0))
         .bind(limit + 1)
+        .bind(filter_by.channel_id)
+        .bind(filter_by.topic.map(|t| t.as_str()))
+        .bind(filter_by.team_id)
         .fetch_all(pool)
         .await?;
     let next = if rows.len() as i64 > limit {
@@ -105,17 +122,22 @@ fn now_epoch() -> i64 {
 }
 
 /// Capped counts of every list (see [`COUNT_CAP`]).
-pub async fn counts(pool: &PgPool, me: i64) -> Result<Vec<(QueueView, i64)>, sqlx::Error> {
+pub async fn counts(pool: &PgPool, me: i64, filter_by: &QueueFilter) -> Result<Vec<(QueueView, i64)>, sqlx::Error> {
     let row: (i64, i64, i64, i64, i64) = sqlx::query_as(
-        "select
-           (select count(*) from (select 1 from conversations where status = 'open' and assignee_id is null limit $2) t),
-           (select count(*) from (select 1 from conversations where status = 'open' and assignee_id = $1 limit $2) t),
-           (select count(*) from (select 1 from conversations where status = 'open' limit $2) t),
-           (select count(*) from (select 1 from conversations where status = 'postponed' limit $2) t),
-           (select count(*) from (select 1 from conversations where status = 'resolved' limit $2) t)",
+        "with q as not materialized (select status, assignee_id from conversations
+                     where ($3::bigint is null or channel_id = $3) and ($4::text is null or topic = $4) and ($5::bigint is null or team_id = $5))
+         select
+           (select count(*) from (select 1 from q where status = 'open' and assignee_id is null limit $2) t),
+           (select count(*) from (select 1 from q where status = 'open' and assignee_id = $1 limit $2) t),
+           (select count(*) from (select 1 from q where status = 'open' limit $2) t),
+           (select count(*) from (select 1 from q where status = 'postponed' limit $2) t),
+           (select count(*) from (select 1 from q where status = 'resolved' limit $2) t)",
     )
     .bind(me)
     .bind(COUNT_CAP)
+    .bind(filter_by.channel_id)
+    .bind(filter_by.topic.map(|t| t.as_str()))
+    .bind(filter_by.team_id)
     .fetch_one(pool)
     .await?;
     Ok(vec![
@@ -127,9 +149,28 @@ pub async fn counts(pool: &PgPool, me: i64) -> Result<Vec<(QueueView, i64)>, sql
     ])
 }
 
-pub async fn queue_list(pool: &PgPool, view: QueueView, sort: QueueSort, me: i64, cursor: Option<Cursor>, limit: i64) -> Result<QueueList, sqlx::Error> {
-    let (items, next) = list(pool, view, sort, me, cursor, limit).await?;
-    Ok(QueueList { view, sort, counts: counts(pool, me).await?, items, next_cursor: next.map(Cursor::encode) })
+pub async fn queue_list(
+    pool: &PgPool,
+    view: QueueView,
+    sort: QueueSort,
+    filter: QueueFilter,
+    me: i64,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<QueueList, sqlx::Error> {
+    let (items, next) = list_filtered(pool, view, sort, &filter, me, cursor, limit).await?;
+    let channels = sqlx::query_as("select id, name from channels where active order by name").fetch_all(pool).await?;
+    let teams = sqlx::query_as("select id, name from teams order by name").fetch_all(pool).await?;
+    Ok(QueueList {
+        view,
+        sort,
+        counts: counts(pool, me, &filter).await?,
+        filter,
+        channels,
+        teams,
+        items,
+        next_cursor: next.map(Cursor::encode),
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -145,6 +186,7 @@ struct DialogueRow {
     channel: String,
     assignee_id: Option<i64>,
     assignee: Option<String>,
+    held_by_sales: Option<bool>,
     created_epoch: i64,
     target_seconds: i64,
     first_response_epoch: Option<i64>,
@@ -163,7 +205,7 @@ struct DialogueRow {
 pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue>, sqlx::Error> {
     let row: Option<DialogueRow> = sqlx::query_as(
         "select c.id, c.subject, c.topic, c.status, c.priority, c.outcome, c.tags, ch.kind as channel_kind, ch.name as channel,
-                c.assignee_id, u.name as assignee,
+                c.assignee_id, u.name as assignee, u.desk = 'sales' as held_by_sales,
                 extract(epoch from c.created_at)::bigint as created_epoch,
                 extract(epoch from ch.first_response_target)::bigint as target_seconds,
                 extract(epoch from c.first_response_at)::bigint as first_response_epoch,
@@ -325,6 +367,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
         channel_kind: r.channel_kind,
         channel: r.channel,
         assignee_id: r.assignee_id,
+        sales_owned: r.held_by_sales.unwrap_or(false),
         assignee: r.assignee,
         clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now_epoch()),
         postponed_until_epoch: r.postponed_until_epoch,
@@ -369,6 +412,68 @@ async fn lock(conn: &mut PgConnection, id: i64) -> Result<(Option<i64>, String),
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))
+}
+
+/// Whether `user` is on the sales desk.
+async fn in_sales(conn: &mut PgConnection, user: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select desk = 'sales' from users where id = $1").bind(user).fetch_one(conn).await
+}
+
+async fn sales_owned(conn: &mut PgConnection, holder: i64) -> Result<AppError, sqlx::Error> {
+    let name = user_name(conn, holder).await?;
+    Ok(AppError::Conflict(format!(
+        "{name} (sales) looks after this customer: nobody else takes this dialogue over. Acknowledge and forward it instead."
+    )))
+}
+
+/// A colleague answers a sales rep's customer that their message reached the rep, and the
+/// rep is notified. The dialogue stays with the rep; the acknowledgement goes out on the
+/// channel like a reply, but is not the first response (the rep's answer is).
+pub async fn acknowledge(pool: &PgPool, id: i64, me: i64) -> Result<i64, AppError> {
+    let mut tx = pool.begin().await?;
+    let (holder, status) = lock(&mut tx, id).await?;
+    let rep = match holder {
+        Some(h) if h != me && in_sales(&mut tx, h).await? => h,
+        _ => {
+            return Err(AppError::Conflict(
+                "Only a dialogue a colleague in sales holds is acknowledged and forwarded; reply to this one instead.".into(),
+            ))
+        }
+    };
+    if status == "resolved" {
+        return Err(AppError::Conflict("This dialogue is resolved.".into()));
+    }
+    let (rep_name, target): (String, i64) = sqlx::query_as(
+        "select u.name, extract(epoch from ch.first_response_target)::bigint
+           from users u, conversations c join channels ch on ch.id = c.channel_id where u.id = $1 and c.id = $2",
+    )
+    .bind(rep)
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let first = rep_name.split_whitespace().next().unwrap_or(&rep_name).to_string();
+    let body = queue::acknowledgement(&first, target);
+    let message_id: i64 = sqlx::query_scalar(
+        "insert into messages (conversation_id, author_kind, author_user_id, visibility, body) values ($1, 'agent', $2, 'public', $3) returning id",
+    )
+    .bind(id)
+    .bind(me)
+    .bind(&body)
+    .fetch_one(&mut *tx)
+    .await?;
+    super::channels::enqueue_reply(&mut tx, id, message_id).await?;
+    sqlx::query(
+        "insert into notifications (user_id, kind, conversation_id, message_id, actor_id) values ($1, 'forwarded', $2, $3, $4)",
+    )
+    .bind(rep)
+    .bind(id)
+    .bind(message_id)
+    .bind(me)
+    .execute(&mut *tx)
+    .await?;
+    event(&mut tx, id, me, "acknowledged", &format!("and forwarded to {rep_name}")).await?;
+    tx.commit().await?;
+    Ok(message_id)
 }
 
 async fn held_by(conn: &mut PgConnection, holder: i64) -> Result<AppError, sqlx::Error> {
@@ -422,6 +527,7 @@ pub async fn claim(pool: &PgPool, id: i64, me: i64, take_over: bool) -> Result<C
     match holder {
         Some(h) if h == me => Ok(Claimed::Already),
         Some(h) if !take_over => Err(held_by(&mut tx, h).await?),
+        Some(h) if !queue::may_hand_over(Some(h), in_sales(&mut tx, h).await?, me) => Err(sales_owned(&mut tx, h).await?),
         Some(h) => {
             let previous = user_name(&mut tx, h).await?;
             hand_to(&mut tx, id, me, me, "taken_over", &format!("from {previous}")).await?;
@@ -446,7 +552,11 @@ async fn act_as_holder(conn: &mut PgConnection, id: i64, me: i64, internal: bool
         Ok(WriteAs::Holder) => {}
         Ok(WriteAs::ClaimFirst) => hand_to(conn, id, me, me, "claimed", "").await?,
         Ok(WriteAs::TakeOver) => {
-            let previous = user_name(conn, holder.expect("take-over has a holder")).await?;
+            let h = holder.expect("take-over has a holder");
+            if !queue::may_hand_over(Some(h), in_sales(conn, h).await?, me) {
+                return Err(sales_owned(conn, h).await?);
+            }
+            let previous = user_name(conn, h).await?;
             hand_to(conn, id, me, me, "taken_over", &format!("from {previous}")).await?;
         }
         Err(queue::HeldByOther(h)) => return Err(held_by(conn, h).await?),
@@ -602,9 +712,14 @@ pub async fn assign(pool: &PgPool, id: i64, me: i64, agent_id: i64) -> Result<()
     let Some(agent) = agent else {
         return Err(AppError::Invalid("Pick an active agent to hand this dialogue to.".into()));
     };
-    let (_, status) = lock(&mut tx, id).await?;
+    let (holder, status) = lock(&mut tx, id).await?;
     if status == "resolved" {
         return Err(AppError::Conflict("This dialogue is resolved. Reopen it first.".into()));
+    }
+    if let Some(h) = holder {
+        if !queue::may_hand_over(Some(h), in_sales(&mut tx, h).await?, me) {
+            return Err(sales_owned(&mut tx, h).await?);
+        }
     }
     hand_to(&mut tx, id, me, agent_id, "assigned", &format!("to {agent}")).await?;
     tx.commit().await?;
@@ -688,6 +803,8 @@ pub async fn release_stale_claims(pool: &PgPool, lease: std::time::Duration) -> 
                 and c.first_response_at is null
                 and c.assignee_id is not null
                 and c.claimed_at < now() - make_interval(secs => $1)
+                -- A sales rep's dialogues stay theirs, however long they are away.
+                and not exists (select 1 from users r where r.id = c.assignee_id and r.desk = 'sales')
                 and not exists (select 1 from sessions s
                                  where s.user_id = c.assignee_id
                                    and s.last_seen_at > now() - make_interval(secs => $1))

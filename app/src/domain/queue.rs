@@ -43,6 +43,45 @@ impl QueueSort {
     }
 }
 
+/// One queue within the lists: by channel (source), by purpose, by team. Each is
+/// optional; together they narrow any list (Unassigned, Mine, …) and its count.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub channel_id: Option<i64>,
+    pub topic: Option<super::dialogue::Topic>,
+    pub team_id: Option<i64>,
+}
+
+impl QueueFilter {
+    /// From the page's query parameters; unknown or empty values mean "any".
+    pub fn parse(channel: Option<&str>, topic: Option<&str>, team: Option<&str>) -> QueueFilter {
+        QueueFilter {
+            channel_id: channel.and_then(|c| c.parse().ok()),
+            topic: topic.and_then(super::dialogue::Topic::parse),
+            team_id: team.and_then(|t| t.parse().ok()),
+        }
+    }
+
+    /// `&channel=…&topic=…&team=…` for the set ones, to carry through links.
+    pub fn query(&self) -> String {
+        let mut q = String::new();
+        if let Some(c) = self.channel_id {
+            q.push_str(&format!("&channel={c}"));
+        }
+        if let Some(t) = self.topic {
+            q.push_str(&format!("&topic={}", t.as_str()));
+        }
+        if let Some(t) = self.team_id {
+            q.push_str(&format!("&team={t}"));
+        }
+        q
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == QueueFilter::default()
+    }
+}
+
 /// The lists of the queue page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -177,6 +216,22 @@ pub fn may_write(holder: Option<i64>, me: i64, internal: bool, take_over: bool) 
     }
 }
 
+/// Whether `me` may take over or reassign a dialogue held by `holder`: never one that
+/// someone on the sales desk holds, unless it is their own (PRODUCT.md: "a sales-owned
+/// dialogue is not taken over: others can only acknowledge it and forward it").
+pub fn may_hand_over(holder: Option<i64>, holder_in_sales: bool, me: i64) -> bool {
+    !(holder_in_sales && holder.is_some_and(|h| h != me))
+}
+
+/// What a colleague's "Acknowledge and forward" tells the customer of a sales rep.
+pub fn acknowledgement(rep_first_name: &str, target_seconds: i64) -> String {
+    format!(
+        "Thank you for your message. I have forwarded it to {rep_first_name}, who looks after your account; \
+         {rep_first_name} will answer you within {}.",
+        super::dialogue::format_waiting(target_seconds)
+    )
+}
+
 /// The colleagues an internal note mentions: `@handle`, where the handle is the part of
 /// their e-mail address before the `@` (`@lena.fischer`), lower-cased, each once, in
 /// order. An `@` inside a word (an e-mail address) is not a mention.
@@ -272,6 +327,27 @@ mod tests {
         for bad in ["", ".", "abc", "1.", ".1", "zz.0", "1.-5", "1.2.3", "!!.1", "1.zzzzzzzzzzzzzzz"] {
             assert_eq!(Cursor::decode(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn sales_owned_dialogues_stay_with_their_rep() {
+        assert!(may_hand_over(None, false, 1));
+        assert!(may_hand_over(Some(2), false, 1), "support dialogues go to any free agent");
+        assert!(!may_hand_over(Some(2), true, 1), "nobody takes over a sales rep's dialogue");
+        assert!(may_hand_over(Some(1), true, 1), "the rep hands their own over");
+        assert_eq!(
+            acknowledgement("Nora", 4 * 3600),
+            "Thank you for your message. I have forwarded it to Nora, who looks after your account; Nora will answer you within 4 h 0 min."
+        );
+    }
+
+    #[test]
+    fn filters_round_trip_through_the_query() {
+        use crate::domain::dialogue::Topic;
+        let f = QueueFilter::parse(Some("3"), Some("billing"), Some("x"));
+        assert_eq!(f, QueueFilter { channel_id: Some(3), topic: Some(Topic::Billing), team_id: None });
+        assert_eq!(f.query(), "&channel=3&topic=billing");
+        assert!(QueueFilter::parse(None, Some("nonsense"), Some("")).is_empty());
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub struct Dialogue {
     pub channel: String,
     pub assignee_id: Option<i64>,
     pub assignee: Option<String>,
+    /// Its holder is on the sales desk: only they answer; colleagues acknowledge and forward.
+    pub sales_owned: bool,
     pub clock: ResponseClock,
     pub postponed_until_epoch: Option<i64>,
     pub postponed_until_reply: bool,
@@ -263,6 +265,14 @@ pub async fn reopen_dialogue(id: i64) -> Result<(), AppError> {
     authorized(Permission::WorkQueue, |state, user| async move { conversations::reopen(&state.pool, id, user.id).await }).await
 }
 
+/// Tells a sales rep's customer their message reached the rep, and notifies the rep.
+#[server(endpoint = "acknowledge_dialogue")]
+pub async fn acknowledge_dialogue(id: i64) -> Result<(), AppError> {
+    use crate::backend::{authorized, conversations};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move { conversations::acknowledge(&state.pool, id, user.id).await.map(|_| ()) }).await
+}
+
 #[component]
 pub fn DialoguePage() -> impl IntoView {
     view! {
@@ -287,18 +297,21 @@ fn DialogueView() -> impl IntoView {
     let details = ServerAction::<SetDialogueDetails>::new();
     let tag = ServerAction::<TagDialogue>::new();
     let reassign = ServerAction::<ReassignDialogue>::new();
+    let acknowledge = ServerAction::<AcknowledgeDialogue>::new();
     // Whenever any action settles, load the dialogue again.
     Effect::watch(
         move || {
             (claim.version().get(), send.version().get(), postpone.version().get(), resolve.version().get(),
-             reopen.version().get(), details.version().get(), tag.version().get(), reassign.version().get())
+             reopen.version().get(), details.version().get(), tag.version().get(), reassign.version().get(),
+             acknowledge.version().get())
         },
         move |_, _, _| refresh.update(|n| *n += 1),
         false,
     );
     // The outcome of the latest action: its refusal as a sentence, cleared by any success.
     let refusal = RwSignal::new(None::<String>);
-    let outcomes: [Box<dyn Fn() -> Option<Option<String>> + Send + Sync>; 8] = [
+    let outcomes: [Box<dyn Fn() -> Option<Option<String>> + Send + Sync>; 9] = [
+        Box::new(move || acknowledge.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || reassign.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || claim.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || send.value().get().map(|r| r.err().map(|e| e.to_string()))),
@@ -353,7 +366,7 @@ fn DialogueView() -> impl IntoView {
         },
         false,
     );
-    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, draft, inserted, escalation };
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, acknowledge, draft, inserted, escalation };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -402,6 +415,7 @@ struct Actions {
     details: ServerAction<SetDialogueDetails>,
     tag: ServerAction<TagDialogue>,
     reassign: ServerAction<ReassignDialogue>,
+    acknowledge: ServerAction<AcknowledgeDialogue>,
     /// The reply box's text.
     draft: RwSignal<String>,
     /// Knowledge-base articles inserted into it.
@@ -436,6 +450,9 @@ where
         None => "Postponed until the customer replies".to_string(),
     });
     let assignee_id = d.assignee_id;
+    let sales_owned = d.sales_owned;
+    let holder_name = d.assignee.clone().unwrap_or_default();
+    let assignees = d.assignees.clone();
     let presence_text = d
         .viewers
         .iter()
@@ -482,6 +499,12 @@ where
                                     <button class="button-primary" aria-keyshortcuts="c"
                                         on:click=move |_| { actions.claim.dispatch(ClaimDialogue { id, take_over: false }); }>"Claim"</button>
                                 }.into_any(),
+                                (_, Some(h)) if Some(h) != me && sales_owned => view! {
+                                    <button class="button-primary" on:click=move |_| { actions.acknowledge.dispatch(AcknowledgeDialogue { id }); }>
+                                        "Acknowledge and forward"
+                                    </button>
+                                    <span class="muted">{format!("{} (sales) looks after this customer: tell them their message reached {}, and they are notified.", holder_name.clone(), holder_name.clone())}</span>
+                                }.into_any(),
                                 (_, Some(h)) if Some(h) != me => view! {
                                     <button on:click=move |_| { actions.claim.dispatch(ClaimDialogue { id, take_over: true }); }>"Take over"</button>
                                 }.into_any(),
@@ -499,7 +522,9 @@ where
                             }
                         }}
                     </div>
-                    <ReassignForm id assignees=d.assignees.clone() current=assignee_id action=actions.reassign/>
+                    {move || (!sales_owned || me() == assignee_id).then(|| view! {
+                        <ReassignForm id assignees=assignees.clone() current=assignee_id action=actions.reassign/>
+                    })}
                     <DetailsForm id priority=d.priority.clone() outcome=d.outcome.clone().unwrap_or_default() action=actions.details/>
                     <TagsForm id tags=d.tags.clone() action=actions.tag/>
                     <EscalateForm id assignees=d.assignees.clone() state=actions.escalation/>

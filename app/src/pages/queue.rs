@@ -5,8 +5,8 @@ use crate::components::live::use_queue_events;
 use crate::components::notice::{error_fallback, EmptyState};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
-use crate::domain::dialogue::{format_count, format_waiting, ChannelKind, Priority, COUNT_CAP};
-use crate::domain::queue::{QueueSort, QueueView, ResponseClock};
+use crate::domain::dialogue::{format_count, format_waiting, ChannelKind, Priority, Topic, COUNT_CAP};
+use crate::domain::queue::{QueueFilter, QueueSort, QueueView, ResponseClock};
 use crate::error::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -35,6 +35,10 @@ pub struct QueueRow {
 pub struct QueueList {
     pub view: QueueView,
     pub sort: QueueSort,
+    /// The queue within the lists (channel, purpose, team), and the choices for it.
+    pub filter: QueueFilter,
+    pub channels: Vec<(i64, String)>,
+    pub teams: Vec<(i64, String)>,
     pub counts: Vec<(QueueView, i64)>,
     pub items: Vec<QueueRow>,
     pub next_cursor: Option<String>,
@@ -43,7 +47,14 @@ pub struct QueueList {
 /// One page of a queue list. `view` is one of unassigned, mine, open, postponed,
 /// resolved; `cursor` comes from the previous page's `next_cursor`.
 #[server(endpoint = "queue_list")]
-pub async fn load_queue(view: String, cursor: Option<String>, #[server(default)] sort: Option<String>) -> Result<QueueList, AppError> {
+pub async fn load_queue(
+    view: String,
+    cursor: Option<String>,
+    #[server(default)] sort: Option<String>,
+    #[server(default)] channel: Option<String>,
+    #[server(default)] topic: Option<String>,
+    #[server(default)] team: Option<String>,
+) -> Result<QueueList, AppError> {
     use crate::backend::{authorized, conversations};
     use crate::domain::access::Permission;
     use crate::domain::queue::{page_size, Cursor};
@@ -54,7 +65,8 @@ pub async fn load_queue(view: String, cursor: Option<String>, #[server(default)]
             None => None,
         };
         let sort = QueueSort::parse(sort.as_deref());
-        Ok(conversations::queue_list(&state.pool, view, sort, user.id, cursor, page_size(None)).await?)
+        let filter = QueueFilter::parse(channel.as_deref(), topic.as_deref(), team.as_deref());
+        Ok(conversations::queue_list(&state.pool, view, sort, filter, user.id, cursor, page_size(None)).await?)
     })
     .await
 }
@@ -74,10 +86,11 @@ fn QueueLists() -> impl IntoView {
     let view = move || query.with(|q| q.get("view").and_then(|v| QueueView::parse(&v)).unwrap_or(QueueView::Unassigned));
     let cursor = move || query.with(|q| q.get("cursor"));
     let sort = move || query.with(|q| q.get("sort"));
+    let filter = move || query.with(|q| (q.get("channel"), q.get("topic"), q.get("team")));
     let events = use_queue_events();
     let list = Resource::new(
-        move || (view(), cursor(), sort(), events.get()),
-        |(view, cursor, sort, _)| load_queue(view.as_str().to_string(), cursor, sort),
+        move || (view(), cursor(), sort(), filter(), events.get()),
+        |(view, cursor, sort, (channel, topic, team), _)| load_queue(view.as_str().to_string(), cursor, sort, channel, topic, team),
     );
     view! {
         <div class="page-head">
@@ -89,8 +102,9 @@ fn QueueLists() -> impl IntoView {
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     list.await.map(|l| view! {
-                        <ViewTabs current=l.view counts=l.counts.clone()/>
-                        <SortLinks view=l.view current=l.sort/>
+                        <ViewTabs current=l.view counts=l.counts.clone() filter=l.filter.clone()/>
+                        <Filters list=l.clone()/>
+                        <SortLinks view=l.view current=l.sort filter=l.filter.clone()/>
                         <Rows list=l/>
                     })
                 })}
@@ -100,14 +114,15 @@ fn QueueLists() -> impl IntoView {
 }
 
 #[component]
-fn ViewTabs(current: QueueView, counts: Vec<(QueueView, i64)>) -> impl IntoView {
+fn ViewTabs(current: QueueView, counts: Vec<(QueueView, i64)>, filter: QueueFilter) -> impl IntoView {
+    let extra = filter.query();
     let tabs = counts
         .into_iter()
         .map(|(v, n)| {
             let current = (v == current).then_some("page");
             view! {
                 <li>
-                    <a href=format!("/queue?view={}", v.as_str()) aria-current=current>
+                    <a href=format!("/queue?view={}{extra}", v.as_str()) aria-current=current>
                         {v.label()} " " <span class="tab-count">{format_count(n, COUNT_CAP)}</span>
                     </a>
                 </li>
@@ -117,14 +132,63 @@ fn ViewTabs(current: QueueView, counts: Vec<(QueueView, i64)>) -> impl IntoView 
     view! { <nav aria-label="Queue lists" class="tabs"><ul>{tabs}</ul></nav> }
 }
 
+/// One queue within the lists: a channel, a purpose, a team. Choosing goes to that
+/// address (so it can be bookmarked and shared), keeping the list and its order.
+#[component]
+fn Filters(list: QueueList) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    let QueueList { view, sort, filter, channels, teams, .. } = list;
+    let go = move |f: QueueFilter| {
+        navigate(&format!("/queue?view={}&sort={}{}", view.as_str(), sort.as_str(), f.query()), Default::default());
+    };
+    let options = |items: Vec<(String, String)>, selected: String| {
+        items
+            .into_iter()
+            .map(|(value, label)| {
+                let chosen = value == selected;
+                view! { <option value=value selected=chosen>{label}</option> }
+            })
+            .collect_view()
+    };
+    let channel_items: Vec<(String, String)> = channels.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+    let topic_items: Vec<(String, String)> = Topic::ALL.iter().map(|t| (t.as_str().to_string(), t.label().to_string())).collect();
+    let team_items: Vec<(String, String)> = teams.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+    let (f1, f2, f3) = (filter.clone(), filter.clone(), filter.clone());
+    let (g1, g2, g3) = (go.clone(), go.clone(), go.clone());
+    view! {
+        <div class="queue-filters" role="group" aria-label="Queue">
+            <label class="inline-field">"Channel "
+                <select on:change=move |e| g1(QueueFilter { channel_id: event_target_value(&e).parse().ok(), ..f1.clone() })>
+                    <option value="">"Every channel"</option>
+                    {options(channel_items, filter.channel_id.map(|c| c.to_string()).unwrap_or_default())}
+                </select>
+            </label>
+            <label class="inline-field">"Purpose "
+                <select on:change=move |e| g2(QueueFilter { topic: Topic::parse(&event_target_value(&e)), ..f2.clone() })>
+                    <option value="">"Every purpose"</option>
+                    {options(topic_items, filter.topic.map(|t| t.as_str().to_string()).unwrap_or_default())}
+                </select>
+            </label>
+            <label class="inline-field">"Team "
+                <select on:change=move |e| g3(QueueFilter { team_id: event_target_value(&e).parse().ok(), ..f3.clone() })>
+                    <option value="">"Every team"</option>
+                    {options(team_items, filter.team_id.map(|t| t.to_string()).unwrap_or_default())}
+                </select>
+            </label>
+            {(!filter.is_empty()).then(|| view! { <a href=format!("/queue?view={}&sort={}", view.as_str(), sort.as_str())>"Clear"</a> })}
+        </div>
+    }
+}
+
 /// The list's order, as two links (the current one marked).
 #[component]
-fn SortLinks(view: QueueView, current: QueueSort) -> impl IntoView {
+fn SortLinks(view: QueueView, current: QueueSort, filter: QueueFilter) -> impl IntoView {
+    let extra = filter.query();
     let links = [QueueSort::Waiting, QueueSort::Newest]
         .into_iter()
         .map(|s| {
             let here = (s == current).then_some("true");
-            view! { <li><a href=format!("/queue?view={}&sort={}", view.as_str(), s.as_str()) aria-current=here>{s.label()}</a></li> }
+            view! { <li><a href=format!("/queue?view={}&sort={}{extra}", view.as_str(), s.as_str()) aria-current=here>{s.label()}</a></li> }
         })
         .collect_view();
     view! { <nav aria-label="Order" class="sort-links"><ul>{links}</ul></nav> }
@@ -154,6 +218,7 @@ fn Rows(list: QueueList) -> impl IntoView {
     }
     let view_name = list.view.as_str();
     let sort_name = list.sort.as_str();
+    let extra = list.filter.query();
     let body = list
         .items
         .into_iter()
@@ -181,7 +246,7 @@ fn Rows(list: QueueList) -> impl IntoView {
         })
         .collect_view();
     let next = list.next_cursor.map(|c| {
-        view! { <a class="button-quiet" href=format!("/queue?view={view_name}&sort={sort_name}&cursor={c}")>"Next page"</a> }
+        view! { <a class="button-quiet" href=format!("/queue?view={view_name}&sort={sort_name}{extra}&cursor={c}")>"Next page"</a> }
     });
     Either::Right(view! {
         <table class="data-table queue-table">
