@@ -186,3 +186,33 @@ test('an agent escalates with a structured bug report', async ({ browser }) => {
   await expect(timeline).toContainText('Escalated to @manager — customer impact: high');
   await expect(timeline).toContainText('Error 500');
 });
+
+// A sales rep's dialogue: a colleague cannot take it over, only acknowledge and forward it.
+test('a sales-owned dialogue is acknowledged and forwarded, not taken over', async ({ browser }) => {
+  const alex = await agent(browser, FIRST, 'agent@meridian.test');
+  await alex.goto('/queue?view=open&sort=newest');
+  await hydrated(alex);
+  const row = alex.getByRole('row', { name: /Nora Quinn/ }).first();
+  await row.getByRole('link').click();
+  await hydrated(alex);
+  await expect(alex.getByTestId('holder')).toHaveText('Held by Nora Quinn');
+  await expect(alex.getByRole('button', { name: 'Take over' })).toHaveCount(0);
+  await expect(alex.getByRole('button', { name: 'Reassign' })).toHaveCount(0);
+  await alex.getByRole('button', { name: 'Acknowledge and forward' }).click();
+  await expect(alex.getByText('I have forwarded it to Nora, who looks after your account').last()).toBeVisible();
+  await expect(alex.getByTestId('holder')).toHaveText('Held by Nora Quinn');
+});
+
+// One queue within the lists: choosing a channel narrows the list to it, and the address keeps it.
+test('an agent narrows the queue to one channel', async ({ browser }) => {
+  const alex = await agent(browser, FIRST, 'agent@meridian.test');
+  await alex.getByRole('group', { name: 'Queue' }).getByLabel('Channel').selectOption({ label: 'Billing e-mail' });
+  await expect(alex).toHaveURL(/channel=\d+/);
+  const table = alex.getByRole('table', { name: 'Unassigned' });
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  const channels = await table.locator('tbody tr td:first-child span').evaluateAll((spans) => spans.map((s) => s.getAttribute('title')));
+  expect(new Set(channels)).toEqual(new Set(['Billing e-mail']));
+  // The list tabs keep the channel.
+  await alex.getByRole('navigation', { name: 'Queue lists' }).getByRole('link', { name: /All open/ }).click();
+  await expect(alex).toHaveURL(/view=open.*channel=\d+/);
+});
