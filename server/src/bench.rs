@@ -3,7 +3,8 @@
 //! Each operation runs the same repository function the pages and the API call.
 
 use app::backend::conversations;
-use app::domain::queue::{QueueSort, QueueView};
+use app::domain::dialogue::Topic;
+use app::domain::queue::{QueueFilter, QueueSort, QueueView};
 use sqlx::PgPool;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -64,6 +65,22 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
                 conversations::list(pool, view, QueueSort::Waiting, busiest, Some(cursor), 50).await
             }).await?);
         }
+    }
+
+    // One queue within the lists: the least used channel, a purpose, newest first.
+    let channel: Option<i64> = sqlx::query_scalar("select channel_id from conversations group by channel_id order by count(*) limit 1")
+        .fetch_optional(pool)
+        .await?;
+    let queues = [
+        ("Unassigned in the quietest channel", QueueView::Unassigned, QueueSort::Waiting, QueueFilter { channel_id: channel, ..Default::default() }),
+        ("All open, purpose legal", QueueView::Open, QueueSort::Waiting, QueueFilter { topic: Some(Topic::Legal), ..Default::default() }),
+        ("Unassigned, newest first", QueueView::Unassigned, QueueSort::Newest, QueueFilter::default()),
+    ];
+    for (label, view, sort, filter) in queues {
+        let filter = &filter;
+        results.push(time(format!("{label} – first page"), iterations, |_| async move {
+            conversations::list_filtered(pool, view, sort, filter, busiest, None, 50).await
+        }).await?);
     }
 
     // Claims: unassigned dialogues taken by different agents, then handed back so the
