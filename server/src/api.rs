@@ -495,7 +495,7 @@ pub fn openapi() -> Value {
                     "summary": "One page of a queue list, longest waiting first (resolved: newest first)",
                     "parameters": [
                         { "name": "view", "in": "query", "schema": { "type": "string", "enum": ["unassigned", "mine", "open", "postponed", "resolved"], "default": "unassigned" } },
-                        { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["waiting", "newest"], "default": "waiting" }, "description": "Longest waiting first (resolved: newest first), or newest first" },
+                        { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["waiting", "newest", "priority"], "default": "waiting" }, "description": "Longest waiting first (resolved: newest first), newest first, or most urgent first (then longest waiting)" },
                         { "name": "channel", "in": "query", "schema": { "type": "integer" }, "description": "Only this channel's dialogues" },
                         { "name": "topic", "in": "query", "schema": { "type": "string", "enum": ["support", "billing", "legal", "partnerships", "technical"] }, "description": "Only this purpose" },
                         { "name": "team", "in": "query", "schema": { "type": "integer" }, "description": "Only this team's dialogues" },

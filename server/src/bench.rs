@@ -75,6 +75,8 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
         ("Unassigned in the quietest channel", QueueView::Unassigned, QueueSort::Waiting, QueueFilter { channel_id: channel, ..Default::default() }),
         ("All open, purpose legal", QueueView::Open, QueueSort::Waiting, QueueFilter { topic: Some(Topic::Legal), ..Default::default() }),
         ("Unassigned, newest first", QueueView::Unassigned, QueueSort::Newest, QueueFilter::default()),
+        ("Unassigned, most urgent first", QueueView::Unassigned, QueueSort::Priority, QueueFilter::default()),
+        ("All open, most urgent first", QueueView::Open, QueueSort::Priority, QueueFilter::default()),
     ];
     for (label, view, sort, filter) in queues {
         let filter = &filter;

@@ -602,3 +602,37 @@ async fn lists_narrow_to_one_channel_purpose_or_team(pool: PgPool) {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], billing);
 }
+
+// "Most urgent first": urgent, high, normal, low, each longest waiting first, paged by a
+// cursor that carries the rank, every dialogue once.
+#[sqlx::test]
+async fn the_most_urgent_come_first_when_asked(pool: PgPool) {
+    let a = user(&pool, "a@meridian.test", Role::Operator).await;
+    let mut expected: Vec<(usize, i64, i64)> = Vec::new();
+    let priorities = ["low", "urgent", "normal", "high"];
+    for i in 0..13i64 {
+        let id = dialogue(&pool).await;
+        let p = priorities[i as usize % 4];
+        sqlx::query("update conversations set priority = $2, created_at = now() - make_interval(mins => $3) where id = $1")
+            .bind(id)
+            .bind(p)
+            .bind((100 - i) as i32)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let rank = ["urgent", "high", "normal", "low"].iter().position(|x| *x == p).unwrap();
+        expected.push((rank, i, id));
+    }
+    expected.sort();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (rows, next) = conversations::list(&pool, QueueView::Open, QueueSort::Priority, a, cursor, 3).await.unwrap();
+        seen.extend(rows.iter().map(|r| r.id));
+        match next {
+            Some(c) => cursor = Some(app::domain::queue::Cursor::decode(&c.encode()).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected.iter().map(|e| e.2).collect::<Vec<_>>());
+}

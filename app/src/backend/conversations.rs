@@ -32,6 +32,7 @@ struct ListRow {
     first_response_epoch: Option<i64>,
     preview: Option<String>,
     sort_micros: i64,
+    sort_rank: i64,
 }
 
 /// One page of a list: at most `limit` rows after `cursor`, in the view's order, on the
@@ -65,32 +66,37 @@ pub async fn list_filtered(
         QueueView::Postponed => ("c.status = 'postponed'", "c.created_at"),
         QueueView::Resolved => ("c.status = 'resolved'", "c.resolved_at"),
     };
-    // The same index serves both directions (scanned backwards for newest first).
+    // The same index serves both directions (scanned backwards for newest first); by
+    // priority, the rank leads the key (an index of its own).
     let (order, after) = if sort.descending(view) { ("desc", "<") } else { ("asc", ">") };
+    let (key, rank_order) = if sort.by_priority() { ("c.priority_rank, ", "c.priority_rank, ") } else { ("", "") };
+    let after_rank = if sort.by_priority() { "$8::smallint, " } else { "" };
     let sql = format!(
-        "select {LIST_COLUMNS}, (extract(epoch from {sort_col}) * 1000000)::bigint as sort_micros
+        "select {LIST_COLUMNS}, (extract(epoch from {sort_col}) * 1000000)::bigint as sort_micros, c.priority_rank::bigint as sort_rank
            from conversations c
            join channels ch on ch.id = c.channel_id
            join customers cu on cu.id = c.customer_id
            left join users u on u.id = c.assignee_id
-          where {filter} and ($2::bigint is null or ({sort_col}, c.id) {after} (to_timestamp($2::float8 / 1000000), $3))
+          where {filter} and ($2::bigint is null or ({key}{sort_col}, c.id) {after} ({after_rank}to_timestamp($2::float8 / 1000000), $3))
             and ($5::bigint is null or c.channel_id = $5) and ($6::text is null or c.topic = $6) and ($7::bigint is null or c.team_id = $7)
-          order by {sort_col} {order}, c.id {order}
+          order by {rank_order}{sort_col} {order}, c.id {order}
           limit $4"
     );
-    let mut rows: Vec<ListRow> = sqlx::query_as(&sql)
+    let mut query = sqlx::query_as(&sql)
         .bind(me)
         .bind(cursor.map(|c| c.at_micros))
         .bind(cursor.map(|c| c.id).unwrap_or(0))
         .bind(limit + 1)
         .bind(filter_by.channel_id)
         .bind(filter_by.topic.map(|t| t.as_str()))
-        .bind(filter_by.team_id)
-        .fetch_all(pool)
-        .await?;
+        .bind(filter_by.team_id);
+    if sort.by_priority() {
+        query = query.bind(cursor.and_then(|c| c.rank).unwrap_or(0) as i16);
+    }
+    let mut rows: Vec<ListRow> = query.fetch_all(pool).await?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor { at_micros: r.sort_micros, id: r.id })
+        rows.last().map(|r| Cursor { rank: sort.by_priority().then_some(r.sort_rank), at_micros: r.sort_micros, id: r.id })
     } else {
         None
     };

@@ -12,6 +12,8 @@ pub enum QueueSort {
     #[default]
     Waiting,
     Newest,
+    /// Urgent first, then high, normal, low; within each, longest waiting first.
+    Priority,
 }
 
 impl QueueSort {
@@ -19,6 +21,7 @@ impl QueueSort {
         match self {
             QueueSort::Waiting => "waiting",
             QueueSort::Newest => "newest",
+            QueueSort::Priority => "priority",
         }
     }
 
@@ -26,6 +29,7 @@ impl QueueSort {
         match self {
             QueueSort::Waiting => "Longest waiting first",
             QueueSort::Newest => "Newest first",
+            QueueSort::Priority => "Most urgent first",
         }
     }
 
@@ -33,13 +37,22 @@ impl QueueSort {
     pub fn parse(s: Option<&str>) -> QueueSort {
         match s {
             Some("newest") => QueueSort::Newest,
+            Some("priority") => QueueSort::Priority,
             _ => QueueSort::Waiting,
         }
     }
 
+    pub const ALL: [QueueSort; 3] = [QueueSort::Waiting, QueueSort::Newest, QueueSort::Priority];
+
     /// Whether `view` runs newest first under this order.
     pub fn descending(self, view: QueueView) -> bool {
-        self == QueueSort::Newest || view == QueueView::Resolved
+        self == QueueSort::Newest || (view == QueueView::Resolved && self != QueueSort::Priority)
+    }
+
+    /// Whether `view` is ordered by priority first (resolved dialogues: by priority, then
+    /// the oldest resolution first).
+    pub fn by_priority(self) -> bool {
+        self == QueueSort::Priority
     }
 }
 
@@ -136,19 +149,26 @@ impl QueueView {
 /// clients (`"<micros>.<id>"` in base 36), so they cannot build one that skips rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor {
+    /// The priority rank (0 urgent … 3 low) of the last row, in lists ordered by priority.
+    pub rank: Option<i64>,
     pub at_micros: i64,
     pub id: i64,
 }
 
 impl Cursor {
     pub fn encode(self) -> String {
-        format!("{}.{}", to_base36(self.at_micros), to_base36(self.id))
+        let rank = self.rank.map(|r| format!("{r}~")).unwrap_or_default();
+        format!("{rank}{}.{}", to_base36(self.at_micros), to_base36(self.id))
     }
 
     /// `None` for anything that is not a cursor this code made.
     pub fn decode(s: &str) -> Option<Cursor> {
-        let (at, id) = s.split_once('.')?;
-        let cursor = Cursor { at_micros: from_base36(at)?, id: from_base36(id)? };
+        let (rank, rest) = match s.split_once('~') {
+            Some((r, rest)) => (Some(r.parse::<i64>().ok().filter(|r| (0..=3).contains(r))?), rest),
+            None => (None, s),
+        };
+        let (at, id) = rest.split_once('.')?;
+        let cursor = Cursor { rank, at_micros: from_base36(at)?, id: from_base36(id)? };
         (cursor.id > 0).then_some(cursor)
     }
 }
@@ -324,7 +344,7 @@ mod tests {
 
     #[test]
     fn forged_or_garbled_cursors_are_refused() {
-        for bad in ["", ".", "abc", "1.", ".1", "zz.0", "1.-5", "1.2.3", "!!.1", "1.zzzzzzzzzzzzzzz"] {
+        for bad in ["", ".", "abc", "1.", ".1", "zz.0", "1.-5", "1.2.3", "!!.1", "1.zzzzzzzzzzzzzzz", "7~1.1", "x~1.1", "~1.1"] {
             assert_eq!(Cursor::decode(bad), None, "{bad:?}");
         }
     }
@@ -358,6 +378,8 @@ mod tests {
         assert!(!QueueSort::Waiting.descending(QueueView::Unassigned));
         assert!(QueueSort::Waiting.descending(QueueView::Resolved));
         assert!(QueueSort::Newest.descending(QueueView::Open));
+        assert_eq!(QueueSort::parse(Some("priority")), QueueSort::Priority);
+        assert!(!QueueSort::Priority.descending(QueueView::Unassigned) && QueueSort::Priority.by_priority());
     }
 
     #[test]
@@ -412,8 +434,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn cursors_round_trip(at in (i64::MIN + 1)..i64::MAX, id in 1i64..i64::MAX) {
-            let c = Cursor { at_micros: at, id };
+        fn cursors_round_trip(at in (i64::MIN + 1)..i64::MAX, id in 1i64..i64::MAX, rank in proptest::option::of(0i64..4)) {
+            let c = Cursor { rank, at_micros: at, id };
             prop_assert_eq!(Cursor::decode(&c.encode()), Some(c));
         }
 

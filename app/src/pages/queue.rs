@@ -184,7 +184,7 @@ fn Filters(list: QueueList) -> impl IntoView {
 #[component]
 fn SortLinks(view: QueueView, current: QueueSort, filter: QueueFilter) -> impl IntoView {
     let extra = filter.query();
-    let links = [QueueSort::Waiting, QueueSort::Newest]
+    let links = QueueSort::ALL
         .into_iter()
         .map(|s| {
             let here = (s == current).then_some("true");
