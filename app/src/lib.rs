@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedule/plan") view=pages::planning::PlanningPage ssr=SsrMode::Async/>
                     <Route path=path!("/schedule/docs") view=pages::planning::PlanningDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/channels") view=pages::channels_admin::ChannelsAdminPage ssr=SsrMode::Async/>
                 </ParentRoute>

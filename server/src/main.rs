@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 use meridian::config::Config;
 use meridian::seed::{self, SeedOptions, DEMO_PASSWORD, DEMO_SIGN_INS};
 use meridian::seed_kb;
+use app::domain::audit::AuditAction;
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -263,6 +264,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let hash = passwords::hash(password).await.map_err(|e| e.to_string())?;
             let new = users::NewUser { email: &email, name: &name, role, team_id: None, time_zone: &time_zone, password_hash: &hash };
             let id = users::create(&pool, new).await.map_err(|e| e.to_string())?;
+            cli_audit(&pool, AuditAction::UserCreated, &format!("{name} <{email}>"), &format!("role {role}, id {id}")).await?;
             println!("Created {role} {email} (id {id}).");
             Ok(())
         }
@@ -284,7 +286,8 @@ async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> Result<(), String>
     };
     match command {
         TokenCommand::Create { email, name } => {
-            let (id, secret) = tokens::create(pool, user_id(email).await?, &name).await.map_err(|e| e.to_string())?;
+            let (id, secret) = tokens::create(pool, user_id(email.clone()).await?, &name).await.map_err(|e| e.to_string())?;
+            cli_audit(pool, AuditAction::TokenCreated, &email, &format!("token {id} “{name}”")).await?;
             eprintln!("Token {id} created. Store it now: it is not shown again.");
             println!("{secret}");
         }
@@ -300,6 +303,7 @@ async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> Result<(), String>
         }
         TokenCommand::Revoke { id } => {
             if tokens::revoke(pool, id).await.map_err(|e| e.to_string())? {
+                cli_audit(pool, AuditAction::TokenRevoked, &format!("token {id}"), "").await?;
                 println!("Token {id} revoked.");
             } else {
                 return Err(format!("no live token with id {id}"));
@@ -307,6 +311,15 @@ async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> Result<(), String>
         }
     }
     Ok(())
+}
+
+/// An audit-log entry for something done on the server's command line (by whoever may
+/// run it there: the log names the operating-system user).
+async fn cli_audit(pool: &sqlx::PgPool, action: AuditAction, target: &str, detail: &str) -> Result<(), String> {
+    let who = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
+    app::backend::audit::record(pool, None, &format!("command line ({who})"), action, target, detail, "local")
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Asks twice on a terminal; otherwise reads the first line of stdin (for scripts).

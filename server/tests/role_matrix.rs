@@ -94,6 +94,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("mass_reply", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [OK, OK, NO, OK, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
+    ("audit_log", r#"{"query": {"q": "", "limit": 10}}"#, [OK, OK, NO, NO, WHO]),
     ("admin_channels", "", [OK, NO, NO, NO, WHO]),
     ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook", [OK, NO, NO, NO, WHO]),
     ("admin_channel_rotate", "id={channel}", [OK, NO, NO, NO, WHO]),
@@ -157,6 +158,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/schedule/docs", [OK, OK, OK, OK, 302]),
     ("/schedule", [OK, OK, OK, OK, 302]),
     ("/reports", [OK, OK, NO, NO, 302]),
+    ("/reports/audit", [OK, OK, NO, NO, 302]),
     ("/admin", [OK, NO, NO, NO, 302]),
     ("/admin/channels", [OK, NO, NO, NO, 302]),
     // The customer chat page is public.

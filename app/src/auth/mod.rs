@@ -31,7 +31,18 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::backend::{client_addr, principal, public, sessions, sign_in::check_credentials};
     public(|state| async move {
         let addr = client_addr();
-        let user = check_credentials(&state.pool, &email, &password, &addr).await?;
+        use crate::backend::audit;
+        use crate::domain::audit::AuditAction;
+        let user = match check_credentials(&state.pool, &email, &password, &addr).await {
+            Ok(user) => user,
+            Err(err) => {
+                if matches!(err, AppError::WrongCredentials) {
+                    audit::record(&state.pool, None, email.trim(), AuditAction::SignInFailed, email.trim(), "wrong e-mail or password", &addr).await?;
+                }
+                return Err(err);
+            }
+        };
+        audit::record(&state.pool, Some(user.id), &audit::who(&user), AuditAction::SignedIn, "", "", &addr).await?;
         // A session the browser had before is ended, not upgraded (session fixation).
         if let Some(old) = principal().and_then(|p| p.session_hash) {
             sessions::close(&state.pool, &old).await?;

@@ -261,6 +261,16 @@ pub async fn mass_reply(
         .bind(skipped.len() as i32)
         .execute(&mut *tx)
         .await?;
+    super::audit::record(
+        &mut *tx,
+        Some(agent.id),
+        &super::audit::who(agent),
+        crate::domain::audit::AuditAction::MassReply,
+        &format!("macro “{}”", m.name),
+        &format!("sent to {sent} dialogues, {} skipped (mass reply {log})", skipped.len()),
+        &super::client_addr(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(MassReplyResult { id: log, macro_name: m.name, sent, skipped, repeated: false })
 }

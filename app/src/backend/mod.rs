@@ -1,6 +1,7 @@
 //! Server-only code of the app crate: shared state, the permission gate every server
 //! function passes through, and the PostgreSQL repositories. Compiled with `ssr` only.
 
+pub mod audit;
 pub mod channels;
 pub mod conversations;
 pub mod kb;

@@ -51,7 +51,7 @@ impl Role {
             // Mass replies from the queue; how many dialogues one may reach depends on the
             // role (`domain::macros::mass_reply_limit`).
             MassReply => matches!(self, Role::Operator | Role::Admin | Role::SuperAdmin),
-            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa | ManageMacros => {
+            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa | ManageMacros | ViewAuditLog => {
                 matches!(self, Role::Admin | Role::SuperAdmin)
             }
             ManageUsers | ManageSettings => self == Role::SuperAdmin,
@@ -102,6 +102,8 @@ pub enum Permission {
     ManageMacros,
     ManageUsers,
     ManageSettings,
+    /// Search the audit log (nobody may change it).
+    ViewAuditLog,
     /// Call the REST API with a token.
     UseApi,
 }

@@ -2,6 +2,7 @@
 //! browser (WebAssembly) share this code, and it is unit- and property-tested here.
 
 pub mod access;
+pub mod audit;
 pub mod channels;
 pub mod dialogue;
 pub mod email;

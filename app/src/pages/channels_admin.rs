@@ -56,18 +56,26 @@ pub async fn admin_channels() -> Result<Vec<ChannelInfo>, AppError> {
 
 #[server(endpoint = "admin_channel_update")]
 pub async fn admin_channel_update(id: i64, ask_nps: bool, callback_url: String) -> Result<(), AppError> {
-    use crate::backend::{authorized, channels};
-    authorized(Permission::ManageSettings, |state, _| async move {
+    use crate::backend::{audit, authorized, channels};
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
         let url = Some(callback_url.trim()).filter(|u| !u.is_empty());
-        channels::update_channel(&state.pool, id, ask_nps, url).await
+        channels::update_channel(&state.pool, id, ask_nps, url).await?;
+        let detail = format!("NPS question {}; callback {}", if ask_nps { "on" } else { "off" }, url.unwrap_or("none"));
+        Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("channel {id}"), &detail).await?)
     })
     .await
 }
 
 #[server(endpoint = "admin_channel_rotate")]
 pub async fn admin_channel_rotate(id: i64) -> Result<(), AppError> {
-    use crate::backend::{authorized, channels};
-    authorized(Permission::ManageSettings, |state, _| async move { channels::rotate_secret(&state.pool, id).await.map(|_| ()) }).await
+    use crate::backend::{audit, authorized, channels};
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
+        channels::rotate_secret(&state.pool, id).await?;
+        Ok(audit::by(&state.pool, &user, AuditAction::SecretRotated, &format!("channel {id}"), "the old secret stopped working").await?)
+    })
+    .await
 }
 
 #[server(endpoint = "routing_rules")]
@@ -78,27 +86,40 @@ pub async fn routing_rules() -> Result<RoutingView, AppError> {
 
 #[server(endpoint = "routing_rule_add", input = Json)]
 pub async fn routing_rule_add(input: RuleInput) -> Result<(), AppError> {
-    use crate::backend::{authorized, channels};
-    authorized(Permission::ManageSettings, |state, _| async move {
+    use crate::backend::{audit, authorized, channels};
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
         let (name, keywords, address) =
             crate::domain::channels::parse_rule_form(&input.name, &input.keywords, &input.address).map_err(AppError::Invalid)?;
         let topic = Topic::parse(&input.topic).ok_or_else(|| AppError::Invalid("Choose what the dialogue is about.".into()))?;
         let rule = RoutingRule { id: 0, name, channel_id: input.channel_id, keywords, address, topic, team_id: input.team_id };
-        channels::add_rule(&state.pool, &rule).await.map(|_| ())
+        let id = channels::add_rule(&state.pool, &rule).await?;
+        let detail = format!("{}; words: {}", rule.topic.label(), rule.keywords.join(", "));
+        Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("routing rule {id} “{}” added", rule.name), &detail).await?)
     })
     .await
 }
 
 #[server(endpoint = "routing_rule_delete")]
 pub async fn routing_rule_delete(id: i64) -> Result<(), AppError> {
-    use crate::backend::{authorized, channels};
-    authorized(Permission::ManageSettings, |state, _| async move { channels::delete_rule(&state.pool, id).await }).await
+    use crate::backend::{audit, authorized, channels};
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
+        channels::delete_rule(&state.pool, id).await?;
+        Ok(audit::by(&state.pool, &user, AuditAction::Deleted, &format!("routing rule {id}"), "").await?)
+    })
+    .await
 }
 
 #[server(endpoint = "routing_rule_move")]
 pub async fn routing_rule_move(id: i64, up: bool) -> Result<(), AppError> {
-    use crate::backend::{authorized, channels};
-    authorized(Permission::ManageSettings, |state, _| async move { channels::move_rule(&state.pool, id, up).await }).await
+    use crate::backend::{audit, authorized, channels};
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
+        channels::move_rule(&state.pool, id, up).await?;
+        Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("routing rule {id}"), if up { "moved up" } else { "moved down" }).await?)
+    })
+    .await
 }
 
 /// Where a sample message would go: a sentence.

@@ -83,7 +83,12 @@ pub async fn macros_save(input: MacroInput) -> Result<Macro, AppError> {
 #[server(endpoint = "macros_delete")]
 pub async fn macros_delete(id: i64) -> Result<(), AppError> {
     use crate::backend::{authorized, macros};
-    authorized(Permission::ManageMacros, |state, _| async move { macros::delete(&state.pool, id).await }).await
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageMacros, |state, user| async move {
+        macros::delete(&state.pool, id).await?;
+        Ok(crate::backend::audit::by(&state.pool, &user, AuditAction::Deleted, &format!("macro {id}"), "").await?)
+    })
+    .await
 }
 
 #[server(endpoint = "queue_trending")]

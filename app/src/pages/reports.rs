@@ -68,6 +68,7 @@ fn Overview() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_reports_overview());
     view! {
         <h1>"Reports"</h1>
+        <p><a href="/reports/audit">"Audit log"</a>" — who signed in and changed what"</p>
         <p class="lede">"The last 7 days compared with the 7 days before, and each agent's week beside their schedule."</p>
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>

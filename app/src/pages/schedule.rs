@@ -84,7 +84,12 @@ pub async fn add_shift(agent: i64, day: String, start: String, hours: f64) -> Re
 pub async fn delete_shift(id: i64) -> Result<(), AppError> {
     use crate::backend::{authorized, wfm};
     use crate::domain::access::Permission;
-    authorized(Permission::PlanShifts, |state, _| async move { wfm::delete_shift(&state.pool, id).await }).await
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::PlanShifts, |state, user| async move {
+        wfm::delete_shift(&state.pool, id).await?;
+        Ok(crate::backend::audit::by(&state.pool, &user, AuditAction::Deleted, &format!("shift {id}"), "").await?)
+    })
+    .await
 }
 
 /// Offers one of my coming shifts to a colleague.

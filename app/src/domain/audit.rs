@@ -1,0 +1,87 @@
+//! What the audit log records: the kinds of action, with the names people read.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SignedIn,
+    SignInFailed,
+    UserCreated,
+    RoleChanged,
+    TokenCreated,
+    TokenRevoked,
+    Exported,
+    MassReply,
+    Deleted,
+    SettingChanged,
+    SecretRotated,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 11] = [
+        AuditAction::SignedIn,
+        AuditAction::SignInFailed,
+        AuditAction::UserCreated,
+        AuditAction::RoleChanged,
+        AuditAction::TokenCreated,
+        AuditAction::TokenRevoked,
+        AuditAction::Exported,
+        AuditAction::MassReply,
+        AuditAction::Deleted,
+        AuditAction::SettingChanged,
+        AuditAction::SecretRotated,
+    ];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SignedIn => "signed_in",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::UserCreated => "user_created",
+            AuditAction::RoleChanged => "role_changed",
+            AuditAction::TokenCreated => "token_created",
+            AuditAction::TokenRevoked => "token_revoked",
+            AuditAction::Exported => "exported",
+            AuditAction::MassReply => "mass_reply",
+            AuditAction::Deleted => "deleted",
+            AuditAction::SettingChanged => "setting_changed",
+            AuditAction::SecretRotated => "secret_rotated",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::SignedIn => "Signed in",
+            AuditAction::SignInFailed => "Sign-in failed",
+            AuditAction::UserCreated => "User created",
+            AuditAction::RoleChanged => "Role changed",
+            AuditAction::TokenCreated => "API token created",
+            AuditAction::TokenRevoked => "API token revoked",
+            AuditAction::Exported => "Exported",
+            AuditAction::MassReply => "Mass reply",
+            AuditAction::Deleted => "Deleted",
+            AuditAction::SettingChanged => "Setting changed",
+            AuditAction::SecretRotated => "Secret rotated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_and_are_distinct() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+        }
+        let names: std::collections::HashSet<_> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        assert_eq!(AuditAction::parse("dropped_tables"), None);
+    }
+}
