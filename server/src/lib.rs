@@ -10,6 +10,7 @@ pub mod db;
 pub mod help;
 pub mod http;
 pub mod inbound;
+pub mod invite;
 pub mod live;
 pub mod mail;
 pub mod outbox;

@@ -35,6 +35,8 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 pub async fn verify(password: String, stored: Option<String>) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
     tokio::task::spawn_blocking(move || {
+        // "!" marks an invited account with no password yet: nothing matches it, in the same time.
+        let stored = stored.filter(|s| s != "!");
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY.get_or_init(|| hash_blocking("no such user, no such password")).clone());
         let Ok(parsed) = PasswordHash::new(&phc) else {

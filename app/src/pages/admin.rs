@@ -1,12 +1,15 @@
-//! `/admin`: the owner's settings: the accounts and their roles (`meridian create-user`
-//! adds accounts), and a link to channels and routing (`/admin/channels`).
+//! `/admin`: the owner's settings. Accounts: invite someone (they choose their password
+//! from a one-time link), set each person's role and team, deactivate and reactivate
+//! (a deactivated person's sessions end and API tokens stop working at once). Channels and
+//! routing are at `/admin/channels`; every change here is in the audit log.
 
-use serde::{Deserialize, Serialize};
-use crate::components::notice::error_fallback;
+use crate::components::notice::{error_fallback, ErrorNotice};
 use crate::components::shell::RequireSection;
 use crate::domain::access::{Role, Section};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
 
 /// A row of the Admin page's user list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,8 +20,19 @@ pub struct UserListItem {
     pub email: String,
     pub role: String,
     pub team: Option<String>,
+    pub team_id: Option<i64>,
     pub time_zone: String,
     pub active: bool,
+    /// Invited and not yet signed up.
+    pub invited: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InviteInput {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub team_id: Option<i64>,
 }
 
 #[server(endpoint = "list_users")]
@@ -26,6 +40,52 @@ pub async fn list_users() -> Result<Vec<UserListItem>, AppError> {
     use crate::backend::{authorized, users};
     use crate::domain::access::Permission;
     authorized(Permission::ManageUsers, |state, _| async move { Ok(users::list(&state.pool).await?) }).await
+}
+
+#[server(endpoint = "admin_teams")]
+pub async fn admin_teams() -> Result<Vec<(i64, String)>, AppError> {
+    use crate::backend::authorized;
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageUsers, |state, _| async move {
+        Ok(sqlx::query_as("select id, name from teams order by name").fetch_all(&state.pool).await?)
+    })
+    .await
+}
+
+/// Invites someone; returns the path of their one-time link (`/invite/<token>`).
+#[server(endpoint = "admin_invite_user", input = Json)]
+pub async fn admin_invite_user(input: InviteInput) -> Result<String, AppError> {
+    use crate::backend::{audit, authorized, users};
+    use crate::domain::access::Permission;
+    use crate::domain::audit::AuditAction;
+    use crate::domain::email::EmailAddress;
+    authorized(Permission::ManageUsers, |state, user| async move {
+        let email = EmailAddress::parse(&input.email).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let role: Role = input.role.parse().map_err(|_| AppError::Invalid("Choose a role.".into()))?;
+        let (id, token) = users::invite(&state.pool, user.id, &email, &input.name, role, input.team_id).await?;
+        audit::by(&state.pool, &user, AuditAction::UserInvited, &format!("{} <{email}>", input.name.trim()), &format!("role {role}, id {id}")).await?;
+        Ok(format!("/invite/{token}"))
+    })
+    .await
+}
+
+#[server(endpoint = "admin_update_user")]
+pub async fn admin_update_user(id: i64, role: String, team_id: Option<i64>, active: bool) -> Result<(), AppError> {
+    use crate::backend::{audit, authorized, users};
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageUsers, |state, user| async move {
+        let role: Role = role.parse().map_err(|_| AppError::Invalid("Choose a role.".into()))?;
+        let name: String = sqlx::query_scalar("select name || ' <' || email || '>' from users where id = $1")
+            .bind(id)
+            .fetch_optional(&state.pool)
+            .await?
+            .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
+        for (action, detail) in users::update(&state.pool, user.id, id, role, team_id, active).await? {
+            audit::by(&state.pool, &user, action, &name, &detail).await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 #[component]
@@ -39,49 +99,114 @@ pub fn AdminPage() -> impl IntoView {
 
 #[component]
 fn Users() -> impl IntoView {
-    let users = Resource::new(|| (), |_| list_users());
+    let invite = ServerAction::<AdminInviteUser>::new();
+    let update = ServerAction::<AdminUpdateUser>::new();
+    let data = Resource::new(
+        move || (invite.version().get(), update.version().get()),
+        |_| async move { Ok::<_, AppError>((list_users().await?, admin_teams().await?)) },
+    );
+    let draft = RwSignal::new(InviteInput { role: Role::Operator.as_str().to_string(), ..Default::default() });
+    let origin = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Ok(o) = window().location().origin() {
+            origin.set(o);
+        }
+    });
+    let role_options = move |selected: String| {
+        Role::ALL
+            .into_iter()
+            .map(|r| view! { <option value=r.as_str() selected=r.as_str() == selected>{r.label()}</option> })
+            .collect_view()
+    };
     view! {
         <h1>"Admin"</h1>
-        <nav aria-label="Settings"><ul class="plain-list"><li><a href="/admin/channels">"Channels and routing"</a>" — how customers reach you, and where their dialogues go"</li></ul></nav>
+        <nav aria-label="Settings"><ul class="plain-list">
+            <li><a href="/admin/channels">"Channels and routing"</a>" — how customers reach you, and where their dialogues go"</li>
+            <li><a href="/reports/audit">"Audit log"</a>" — who signed in and changed what"</li>
+        </ul></nav>
+        {move || update.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
-                    users.await.map(|rows| {
-                        let body = rows
-                            .into_iter()
-                            .map(|u| {
-                                let role = u.role.parse::<Role>().map(Role::label).unwrap_or("Unknown");
-                                view! {
-                                    <tr>
-                                        <td>{u.name}</td>
-                                        <td>{u.email}</td>
-                                        <td>{role}</td>
-                                        <td>{u.team.unwrap_or_default()}</td>
-                                        <td>{u.time_zone}</td>
-                                        <td>{if u.active { "Active" } else { "Deactivated" }}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view();
-                        view! {
-                            <table class="data-table">
-                                <caption>"Users"</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Name"</th>
-                                        <th scope="col">"E-mail"</th>
-                                        <th scope="col">"Role"</th>
-                                        <th scope="col">"Team"</th>
-                                        <th scope="col">"Time zone"</th>
-                                        <th scope="col">"Status"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{body}</tbody>
-                            </table>
-                        }
+                    let (rows, teams) = data.await?;
+                    let body = rows
+                        .into_iter()
+                        .map(|u| {
+                            let id = u.id;
+                            let role = RwSignal::new(u.role.clone());
+                            let team = RwSignal::new(u.team_id);
+                            let active = RwSignal::new(u.active);
+                            let team_options = teams
+                                .iter()
+                                .map(|(tid, name)| {
+                                    let tid = *tid;
+                                    view! { <option value=tid.to_string() selected=u.team_id == Some(tid)>{name.clone()}</option> }
+                                })
+                                .collect_view();
+                            let status = match (u.active, u.invited) {
+                                (false, _) => "Deactivated",
+                                (true, true) => "Invited",
+                                (true, false) => "Active",
+                            };
+                            let name = u.name.clone();
+                            view! {
+                                <tr>
+                                    <th scope="row">{u.name.clone()}</th>
+                                    <td>{u.email}</td>
+                                    <td><select aria-label=format!("Role of {name}") on:change=move |e| role.set(event_target_value(&e))>{role_options(u.role.clone())}</select></td>
+                                    <td><select aria-label=format!("Team of {name}") on:change=move |e| team.set(event_target_value(&e).parse().ok())>
+                                        <option value="" selected=u.team_id.is_none()>"No team"</option>{team_options}
+                                    </select></td>
+                                    <td>{u.time_zone}</td>
+                                    <td>{status}</td>
+                                    <td><label class="inline-field"><input type="checkbox" prop:checked=move || active.get()
+                                        on:change=move |e| active.set(event_target_checked(&e))/>" May sign in"</label></td>
+                                    <td><button type="button" on:click=move |_| {
+                                        update.dispatch(AdminUpdateUser { id, role: role.get_untracked(), team_id: team.get_untracked(), active: active.get_untracked() });
+                                    }>{format!("Save {name}")}</button></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    let team_choices = teams.into_iter().map(|(tid, name)| view! { <option value=tid.to_string()>{name}</option> }).collect_view();
+                    Ok::<_, AppError>(view! {
+                        <table class="data-table">
+                            <caption>"Users"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"E-mail"</th>
+                                    <th scope="col">"Role"</th>
+                                    <th scope="col">"Team"</th>
+                                    <th scope="col">"Time zone"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Access"</th>
+                                    <th scope="col"></th>
+                                </tr>
+                            </thead>
+                            <tbody>{body}</tbody>
+                        </table>
+                        <h2>"Invite someone"</h2>
+                        <form class="form-grid" aria-label="Invite someone" on:submit=move |e| { e.prevent_default(); invite.dispatch(AdminInviteUser { input: draft.get_untracked() }); }>
+                            <label>"Name"<input type="text" required maxlength="200" on:input=move |e| draft.update(|d| d.name = event_target_value(&e))/></label>
+                            <label>"E-mail"<input type="email" required on:input=move |e| draft.update(|d| d.email = event_target_value(&e))/></label>
+                            <label>"Role"<select on:change=move |e| draft.update(|d| d.role = event_target_value(&e))>{role_options(Role::Operator.as_str().to_string())}</select></label>
+                            <label>"Team"<select on:change=move |e| draft.update(|d| d.team_id = event_target_value(&e).parse().ok())>
+                                <option value="">"No team"</option>{team_choices}</select></label>
+                            <button type="submit" class="button-primary" disabled=move || invite.pending().get()>"Invite"</button>
+                        </form>
                     })
                 })}
             </ErrorBoundary>
         </Transition>
+        {move || invite.value().get().map(|r| match r {
+            Ok(path) => view! {
+                <div class="notice notice-info" role="status">
+                    <p>"Invited. Send them this link; it works once, for 7 days, and lets them choose their password:"</p>
+                    <p><code class="invite-link">{format!("{}{path}", origin.get())}</code></p>
+                </div>
+            }.into_any(),
+            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+        })}
     }
 }
