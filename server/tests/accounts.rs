@@ -93,3 +93,34 @@ async fn deactivation_ends_sessions_and_tokens_at_once(pool: PgPool) {
     assert_eq!(call(&app, "admin_update_user", Some(&owner_cookie), &format!("id={agent}&role=operator&active=true")).await.status, StatusCode::OK);
     assert!(check_credentials(&pool, "agent@meridian.test", PASSWORD, "127.0.0.1").await.is_ok());
 }
+
+// The support promise an owner sets is on everyone's home page; a channel's first-response
+// target is changed from Admin and the queue's clocks follow it.
+#[sqlx::test]
+async fn the_promise_and_the_targets_are_the_owners_to_set(pool: PgPool) {
+    let owner = user(&pool, "owner@meridian.test", Role::SuperAdmin).await;
+    let owner_cookie = session_cookie(&pool, owner).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let agent_cookie = session_cookie(&pool, agent).await;
+    let app = app(&pool);
+    assert!(!page(&app, "/queue", Some(&agent_cookie)).await.body.contains("Our promise"));
+    let set = call(&app, "admin_set_promise", Some(&owner_cookie), "text=Every+chat+answered+within+2+minutes.").await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let queue = page(&app, "/queue", Some(&agent_cookie)).await;
+    assert!(queue.body.contains("Every chat answered within 2 minutes."), "the agent's home page shows it");
+    let long = format!("text={}", "x".repeat(501));
+    assert_eq!(call(&app, "admin_set_promise", Some(&owner_cookie), &long).await.status, StatusCode::BAD_REQUEST);
+
+    let id = dialogue(&pool).await;
+    let channel: i64 = sqlx::query_scalar("select channel_id from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    let res = call(&app, "admin_channel_update", Some(&owner_cookie), &format!("id={channel}&ask_nps=false&callback_url=&target_minutes=45")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let minutes: f64 = sqlx::query_scalar("select (extract(epoch from first_response_target) / 60)::float8 from channels where id = $1")
+        .bind(channel)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(minutes, 45.0);
+    let zero = call(&app, "admin_channel_update", Some(&owner_cookie), &format!("id={channel}&ask_nps=false&callback_url=&target_minutes=0")).await;
+    assert_eq!(zero.status, StatusCode::BAD_REQUEST);
+}

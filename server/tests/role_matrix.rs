@@ -99,7 +99,9 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     // Wrong credentials are wrong for everyone; sign-in itself is public.
     ("audit_log", r#"{"query": {"q": "", "limit": 10}}"#, [OK, OK, NO, NO, WHO]),
     ("admin_channels", "", [OK, NO, NO, NO, WHO]),
-    ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook", [OK, NO, NO, NO, WHO]),
+    ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook&target_minutes=45", [OK, NO, NO, NO, WHO]),
+    ("support_promise", "", [OK, OK, OK, OK, WHO]),
+    ("admin_set_promise", "text=Every+chat+answered+within+2+minutes", [OK, NO, NO, NO, WHO]),
     ("admin_channel_rotate", "id={channel}", [OK, NO, NO, NO, WHO]),
     ("routing_rules", "", [OK, NO, NO, NO, WHO]),
     ("routing_rule_add", r#"{"input": {"name": "Money", "channel_id": null, "keywords": "refund, invoice", "address": "", "topic": "billing", "team_id": null}}"#, [OK, NO, NO, NO, WHO]),
@@ -222,6 +224,8 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     .await
     .unwrap();
     v.push(channels.unwrap_or_default());
+    let promise: Option<String> = sqlx::query_scalar("select md5(string_agg(key || value, ',')) from app_settings").fetch_one(pool).await.unwrap();
+    v.push(promise.unwrap_or_default());
     let rules: Option<String> =
         sqlx::query_scalar("select md5(string_agg(id || ':' || position, ',' order by id)) from routing_rules").fetch_one(pool).await.unwrap();
     v.push(rules.unwrap_or_default());

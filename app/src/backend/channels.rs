@@ -902,16 +902,20 @@ pub async fn test_route(pool: &PgPool, sample: &RoutingSample) -> Result<Option<
 }
 
 /// Turns the NPS question on or off and sets the webhook callback of a channel.
-pub async fn update_channel(pool: &PgPool, id: i64, ask_nps: bool, callback_url: Option<&str>) -> Result<(), AppError> {
+pub async fn update_channel(pool: &PgPool, id: i64, ask_nps: bool, callback_url: Option<&str>, target_minutes: i64) -> Result<(), AppError> {
+    if !(1..=7 * 24 * 60).contains(&target_minutes) {
+        return Err(AppError::Invalid("The first-response target runs from 1 minute to 7 days (10,080 minutes).".into()));
+    }
     if let Some(url) = callback_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 500 {
             return Err(AppError::Invalid("The callback must be an http:// or https:// address.".into()));
         }
     }
-    let done = sqlx::query("update channels set ask_nps = $2, callback_url = $3 where id = $1")
+    let done = sqlx::query("update channels set ask_nps = $2, callback_url = $3, first_response_target = make_interval(mins => $4) where id = $1")
         .bind(id)
         .bind(ask_nps)
         .bind(callback_url)
+        .bind(target_minutes as i32)
         .execute(pool)
         .await?
         .rows_affected();

@@ -12,6 +12,7 @@ pub mod presence;
 pub mod qa;
 pub mod reports;
 pub mod sessions;
+pub mod settings;
 pub mod sign_in;
 pub mod tokens;
 pub mod users;

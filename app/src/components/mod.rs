@@ -1,3 +1,4 @@
 pub mod live;
 pub mod notice;
+pub mod promise;
 pub mod shell;

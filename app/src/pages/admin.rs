@@ -88,6 +88,20 @@ pub async fn admin_update_user(id: i64, role: String, team_id: Option<i64>, acti
     .await
 }
 
+/// Sets the support promise everyone sees on their home page; returns it as stored.
+#[server(endpoint = "admin_set_promise")]
+pub async fn admin_set_promise(text: String) -> Result<String, AppError> {
+    use crate::backend::{audit, authorized, settings};
+    use crate::domain::access::Permission;
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
+        let stored = settings::set_support_promise(&state.pool, user.id, &text).await?;
+        audit::by(&state.pool, &user, AuditAction::SettingChanged, "support promise", &stored).await?;
+        Ok(stored)
+    })
+    .await
+}
+
 #[component]
 pub fn AdminPage() -> impl IntoView {
     view! {
@@ -124,6 +138,7 @@ fn Users() -> impl IntoView {
             <li><a href="/admin/channels">"Channels and routing"</a>" — how customers reach you, and where their dialogues go"</li>
             <li><a href="/reports/audit">"Audit log"</a>" — who signed in and changed what"</li>
         </ul></nav>
+        <PromiseForm/>
         {move || update.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
@@ -208,5 +223,32 @@ fn Users() -> impl IntoView {
             }.into_any(),
             Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
         })}
+    }
+}
+
+/// The support promise: what the team commits to, shown on everyone's home page.
+#[component]
+fn PromiseForm() -> impl IntoView {
+    let save = ServerAction::<AdminSetPromise>::new();
+    let current = Resource::new(|| (), |_| crate::components::promise::support_promise());
+    let text = RwSignal::new(String::new());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                text.set(current.await.unwrap_or_default());
+                view! {
+                    <form class="promise-form" aria-label="Support promise" on:submit=move |e| { e.prevent_default(); save.dispatch(AdminSetPromise { text: text.get_untracked() }); }>
+                        <label for="promise">"Support promise (shown on everyone's home page; empty hides it)"</label>
+                        <textarea id="promise" rows="2" maxlength="500" placeholder="Every chat answered within 2 minutes, every e-mail within 4 hours, around the clock."
+                            prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
+                        <button type="submit" disabled=move || save.pending().get()>"Save promise"</button>
+                        {move || save.value().get().map(|r| match r {
+                            Ok(_) => view! { <span role="status">" Saved."</span> }.into_any(),
+                            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                        })}
+                    </form>
+                }
+            })}
+        </Suspense>
     }
 }

@@ -55,13 +55,17 @@ pub async fn admin_channels() -> Result<Vec<ChannelInfo>, AppError> {
 }
 
 #[server(endpoint = "admin_channel_update")]
-pub async fn admin_channel_update(id: i64, ask_nps: bool, callback_url: String) -> Result<(), AppError> {
+pub async fn admin_channel_update(id: i64, ask_nps: bool, callback_url: String, target_minutes: i64) -> Result<(), AppError> {
     use crate::backend::{audit, authorized, channels};
     use crate::domain::audit::AuditAction;
     authorized(Permission::ManageSettings, |state, user| async move {
         let url = Some(callback_url.trim()).filter(|u| !u.is_empty());
-        channels::update_channel(&state.pool, id, ask_nps, url).await?;
-        let detail = format!("NPS question {}; callback {}", if ask_nps { "on" } else { "off" }, url.unwrap_or("none"));
+        channels::update_channel(&state.pool, id, ask_nps, url, target_minutes).await?;
+        let detail = format!(
+            "first response within {target_minutes} min; NPS question {}; callback {}",
+            if ask_nps { "on" } else { "off" },
+            url.unwrap_or("none")
+        );
         Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("channel {id}"), &detail).await?)
     })
     .await
@@ -215,6 +219,7 @@ fn ChannelCard(
     let id = channel.id;
     let ask_nps = RwSignal::new(channel.ask_nps);
     let callback = RwSignal::new(channel.callback_url.clone().unwrap_or_default());
+    let target = RwSignal::new(channel.target_minutes);
     let address = channel.address.clone();
     let secret = channel.secret.clone();
     let setup = match channel.kind.as_str() {
@@ -255,12 +260,14 @@ fn ChannelCard(
     view! {
         <article class="channel-card" aria-label=name.clone()>
             <h3>{name.clone()} " " <span class=format!("channel channel-{}", channel.kind)>{kind}</span></h3>
-            <p class="meta">{format!("First response target: {} minutes{}", channel.target_minutes, if channel.active { "" } else { " · inactive" })}</p>
+            {(!channel.active).then(|| view! { <p class="meta">"Inactive"</p> })}
+            <label>"First-response target (minutes)"<input type="number" min="1" max="10080" required
+                prop:value=move || target.get().to_string() on:input=move |e| target.set(event_target_value(&e).parse().unwrap_or(0))/></label>
             {setup}
             <label class="inline-field"><input type="checkbox" prop:checked=move || ask_nps.get() on:change=move |e| ask_nps.set(event_target_checked(&e))/>
                 " Ask “would you recommend us?” (NPS) after a resolution"</label>
             <div class="toolbar">
-                <button type="button" on:click=move |_| { update.dispatch(AdminChannelUpdate { id, ask_nps: ask_nps.get_untracked(), callback_url: callback.get_untracked() }); }>
+                <button type="button" on:click=move |_| { update.dispatch(AdminChannelUpdate { id, ask_nps: ask_nps.get_untracked(), callback_url: callback.get_untracked(), target_minutes: target.get_untracked() }); }>
                     {format!("Save {name}")}</button>
                 {(channel.kind != "chat").then(|| view! {
                     <button type="button" on:click=move |_| { rotate.dispatch(AdminChannelRotate { id }); }>"New secret"</button>

@@ -86,6 +86,7 @@ fn KbHome() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Knowledge base"</h1>
+            <crate::components::promise::SupportPromise/>
             <a class="button button-primary" href="/kb/edit" aria-keyshortcuts="a">"New article"</a>
         </div>
         <p class="lede">"Articles agents trust: each shows its owner and when it was last reviewed; stale ones are flagged."</p>

@@ -97,6 +97,7 @@ fn QueueLists() -> impl IntoView {
             <h1>"Queue"</h1>
             <a class="button" href="/queue/macros">"Macros"</a>
         </div>
+        <crate::components::promise::SupportPromise/>
         <crate::pages::macros::Trending/>
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
