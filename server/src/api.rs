@@ -41,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/kb/search", get(kb_search))
         .route("/kb/articles", get(kb_list).post(kb_create))
         .route("/kb/articles/{id}", get(kb_get).put(kb_update))
+        .route("/metrics", get(metrics))
+        .route("/metrics.csv", get(metrics_csv))
         .route("/openapi.json", get(openapi_json))
         .merge(crate::inbound::router())
         .fallback(no_such_route)
@@ -274,6 +276,75 @@ async fn qa_scores(State(state): State<AppState>, caller: Caller, Query(q): Quer
     Ok(Json(json!({ "from": s.from, "to": s.to, "overall": s.overall, "items": items })))
 }
 
+#[derive(Deserialize)]
+struct MetricsQuery {
+    from: Option<String>,
+    to: Option<String>,
+    group_by: Option<String>,
+    team: Option<i64>,
+    channel: Option<i64>,
+}
+
+/// The report's rows for an export, recorded in the audit log (exports leave the app).
+async fn metric_rows(
+    state: &AppState,
+    user: &CurrentUser,
+    addr: &str,
+    q: MetricsQuery,
+    format: &str,
+) -> Result<(app::domain::report::Report, String, Vec<app::domain::report::MetricRow>), AppError> {
+    use app::domain::report::{metric_rows, GroupBy, ReportQuery};
+    let group_by = q.group_by.unwrap_or_else(|| "day".into());
+    let by = GroupBy::parse(&group_by).ok_or_else(|| AppError::Invalid("group_by is agent, team, channel or day.".into()))?;
+    let query = ReportQuery { from: q.from, to: q.to, team_id: q.team, channel_id: q.channel, step: Some("day".into()) };
+    let report = app::backend::reports::report(&state.pool, &query).await?;
+    let rows = metric_rows(&report, by);
+    let detail = format!("metrics by {group_by}, {} to {}, {} rows, {format}", report.from, report.to, rows.len());
+    app::backend::audit::record(&state.pool, Some(user.id), &user.name, app::domain::audit::AuditAction::Exported, "reports", &detail, addr).await?;
+    Ok((report, group_by, rows))
+}
+
+fn caller_addr(parts: &axum::http::Extensions) -> String {
+    parts.get::<app::backend::ClientAddr>().map(|a| a.0.clone()).unwrap_or_default()
+}
+
+/// `GET /api/v1/metrics`: the report's figures per day, agent, team or channel, as JSON.
+async fn metrics(
+    State(state): State<AppState>,
+    caller: Caller,
+    ext: axum::http::Extensions,
+    Query(q): Query<MetricsQuery>,
+) -> Result<Json<Value>, AppError> {
+    let user = caller.require(Permission::ViewReports)?;
+    let (report, group_by, rows) = metric_rows(&state, &user, &caller_addr(&ext), q, "json").await?;
+    Ok(Json(json!({
+        "from": report.from, "to": report.to, "time_zone": report.time_zone, "group_by": group_by,
+        "total": app::domain::report::MetricRow::new("total".into(), "All".into(), &report.current),
+        "rows": rows,
+    })))
+}
+
+/// `GET /api/v1/metrics.csv`: the same rows as a CSV download (the report page links here).
+async fn metrics_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    ext: axum::http::Extensions,
+    Query(q): Query<MetricsQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let user = caller.require(Permission::ViewReports)?;
+    let (report, group_by, rows) = metric_rows(&state, &user, &caller_addr(&ext), q, "csv").await?;
+    let filename = format!("meridian-{group_by}-{}-{}.csv", report.from, report.to);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        app::domain::report::to_csv(&rows),
+    )
+        .into_response())
+}
+
 /// `POST /api/v1/wfm/erlang-c`: agents needed for one interval of a live channel.
 async fn erlang_c(caller: Caller, parsed: Result<Json<app::domain::wfm::LiveInput>, JsonRejection>) -> Result<Json<app::domain::wfm::Staffing>, AppError> {
     caller.require(Permission::PlanShifts)?;
@@ -468,6 +539,13 @@ async fn openapi_json() -> Json<Value> {
 pub fn openapi() -> Value {
     let error = json!({ "description": "Refused or failed; `error` says why.",
         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    let metrics_params = json!([
+        { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "First day (reporting time zone); 29 days before `to` when absent" },
+        { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "Last day, inclusive; today when absent" },
+        { "name": "group_by", "in": "query", "schema": { "type": "string", "enum": ["day", "agent", "team", "channel"], "default": "day" } },
+        { "name": "team", "in": "query", "schema": { "type": "integer" }, "description": "Only this team" },
+        { "name": "channel", "in": "query", "schema": { "type": "integer" }, "description": "Only this channel (agent rows ignore it)" }
+    ]);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -614,6 +692,22 @@ pub fn openapi() -> Value {
                         { "name": "group_by", "in": "query", "schema": { "type": "string", "enum": ["agent", "team", "criterion", "week"], "default": "agent" } }
                     ],
                     "responses": { "200": { "description": "overall and items" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/metrics": {
+                "get": {
+                    "operationId": "metrics",
+                    "summary": "The report's figures for a period from the rollups (definitions on the Reports page), one row per day, agent, team or channel; recorded in the audit log",
+                    "parameters": metrics_params,
+                    "responses": { "200": { "description": "from, to, time_zone, group_by, total and rows: counts, durations in seconds, percentages (null where nothing supports a figure)" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/metrics.csv": {
+                "get": {
+                    "operationId": "metricsCsv",
+                    "summary": "The same rows as CSV (text/csv, one header line); recorded in the audit log",
+                    "parameters": metrics_params,
+                    "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "400": error, "401": error, "403": error }
                 }
             },
             "/wfm/erlang-c": {

@@ -255,6 +255,47 @@ pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error
     Ok(table(&format!("Planning benchmark: {dialogues} dialogues, {iterations} runs each (in-process, ms)"), &results))
 }
 
+/// Reports from the rollups: the whole report (two periods, channels, teams, agents,
+/// trend, heatmap, contact ratio, low ratings) over 7, 30, 90 and 365 days, filtered by
+/// team and by channel, and a rollup refresh after a change.
+pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
+    use app::backend::{reports, rollups};
+    use app::domain::report::ReportQuery;
+    let iterations = iterations.max(10);
+    let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
+    let dialogues: i64 = sqlx::query_scalar("select count(*) from conversations").fetch_one(pool).await?;
+    let rows: i64 = sqlx::query_scalar("select (select count(*) from rollup_days) + (select count(*) from rollup_agent_days)").fetch_one(pool).await?;
+    let team: Option<i64> = sqlx::query_scalar("select id from teams order by id limit 1").fetch_optional(pool).await?;
+    let channel: Option<i64> = sqlx::query_scalar("select id from channels order by id limit 1").fetch_optional(pool).await?;
+    let to: String = sqlx::query_scalar("select to_char(now(), 'YYYY-MM-DD')").fetch_one(pool).await?;
+    let mut results = Vec::new();
+    for (days, team_id, channel_id, what) in [
+        (7, None, None, "every team"),
+        (30, None, None, "every team"),
+        (90, None, None, "every team"),
+        (90, team, None, "one team"),
+        (90, None, channel, "one channel"),
+        (365, None, None, "every team"),
+    ] {
+        let from: String = sqlx::query_scalar("select to_char(now() - make_interval(days => $1), 'YYYY-MM-DD')").bind(days - 1).fetch_one(pool).await?;
+        let q = ReportQuery { from: Some(from), to: Some(to.clone()), team_id, channel_id, step: None };
+        results.push(time(format!("Report over {days} days, {what}"), iterations, |_| {
+            let q = q.clone();
+            async move { reports::report(pool, &q).await.map_err(err) }
+        }).await?);
+    }
+    // A change to one dialogue, applied to the rollups as the background job does.
+    let ids: Vec<i64> = sqlx::query_scalar("select id from conversations order by created_at desc limit $1").bind(iterations as i64 + 1).fetch_all(pool).await?;
+    results.push(time("Rollup refresh of one changed dialogue".into(), iterations, |i| {
+        let id = ids[i % ids.len()];
+        async move {
+            sqlx::query("insert into rollup_queue (conversation_id) values ($1) on conflict do nothing").bind(id).execute(pool).await?;
+            rollups::process_queue(pool, 500).await
+        }
+    }).await?);
+    Ok(table(&format!("Reports benchmark: {dialogues} dialogues, {rows} rollup rows, {iterations} runs each (in-process, ms)"), &results))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

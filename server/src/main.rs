@@ -75,6 +75,12 @@ enum Command {
         #[arg(long, default_value = "UTC")]
         time_zone: String,
     },
+    /// Report rollups: `rollups rebuild` computes them from scratch (they are kept up to
+    /// date as dialogues change; rebuild after changing the reporting time zone).
+    Rollups {
+        #[command(subcommand)]
+        command: RollupsCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -102,11 +108,27 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
     },
+    /// Reports from the rollups over 7 to 365 days, filtered and not, and a rollup refresh.
+    Reports {
+        /// Timed runs of each operation.
+        #[arg(long, default_value_t = 50)]
+        iterations: usize,
+    },
     /// QA: drawing a sample, the review screen, storing a review, the results' roll-ups.
     Qa {
         /// Timed runs of each operation.
         #[arg(long, default_value_t = 50)]
         iterations: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum RollupsCommand {
+    /// Recompute every rollup from the dialogues, in one transaction.
+    Rebuild {
+        /// Count report days in this IANA time zone from now on (e.g. Europe/Berlin).
+        #[arg(long)]
+        time_zone: Option<String>,
     },
 }
 
@@ -219,6 +241,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 BenchCommand::Qa { iterations } => meridian::bench::qa(&pool, iterations).await,
                 BenchCommand::Kb { iterations } => meridian::bench::kb(&pool, iterations).await,
                 BenchCommand::Wfm { iterations } => meridian::bench::wfm(&pool, iterations).await,
+                BenchCommand::Reports { iterations } => meridian::bench::reports(&pool, iterations).await,
             }
             .map_err(|e| e.to_string())?;
             println!("{report}");
@@ -251,6 +274,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 started.elapsed().as_secs_f64()
             );
             seeded(seed_kb::seed_kb(&pool, articles, seed).await.map_err(|e| e.to_string())?);
+            rebuild_rollups(&pool, None).await?;
             println!("Demo sign-ins (password \"{DEMO_PASSWORD}\"):");
             for (email, role) in DEMO_SIGN_INS {
                 println!("  {email:<24} {role}");
@@ -269,6 +293,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Token { command } => token(&pool, command).await,
+        Command::Rollups { command: RollupsCommand::Rebuild { time_zone } } => {
+            migrate(&pool).await?;
+            rebuild_rollups(&pool, time_zone.as_deref()).await
+        }
     }
 }
 
@@ -338,6 +366,22 @@ fn read_password() -> Result<String, String> {
     }
 }
 
+async fn rebuild_rollups(pool: &sqlx::PgPool, time_zone: Option<&str>) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut bar: Option<meridian::progress::Progress> = None;
+    let n = app::backend::rollups::rebuild(pool, time_zone, |done, total| {
+        let bar = bar.get_or_insert_with(|| meridian::progress::Progress::new("report rollups", total));
+        bar.set(done);
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    if let Some(bar) = bar.as_mut() {
+        bar.finish();
+    }
+    println!("Report rollups rebuilt from {n} dialogues in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
 async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     migrate(&pool).await?;
     let addr: std::net::SocketAddr =
@@ -352,6 +396,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     let (live, _) = tokio::sync::broadcast::channel(1024);
     meridian::live::spawn_listener(pool.clone(), live.clone());
     meridian::live::spawn_queue_jobs(pool.clone(), config.claim_lease);
+    meridian::live::spawn_rollup_job(pool.clone());
     if config.smtp_url.is_none() {
         tracing::warn!("MERIDIAN_SMTP_URL is not set: e-mail replies wait in the outbox until it is");
     }

@@ -19,7 +19,12 @@ impl Progress {
     }
 
     pub fn advance(&mut self, n: u64) {
-        self.done = (self.done + n).min(self.total);
+        self.set(self.done + n);
+    }
+
+    /// Moves the bar to `done` of the total.
+    pub fn set(&mut self, done: u64) {
+        self.done = done.min(self.total);
         let tenth = self.done * 10 / self.total;
         if self.tty {
             self.draw(false);

@@ -37,7 +37,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("reassign_dialogue", "id={id}&agent_id={agent}", [OK, OK, NO, OK, WHO]),
     // Nobody in sales holds a fresh dialogue: a sentence (409) for those who work the queue.
     ("acknowledge_dialogue", "id={id}", [409, 409, NO, 409, WHO]),
-    ("reports_overview", "", [OK, OK, NO, NO, WHO]),
+    ("reports_report", "", [OK, OK, NO, NO, WHO]),
+    ("reports_agents_week", "", [OK, OK, NO, NO, WHO]),
     ("list_users", "", [OK, NO, NO, NO, WHO]),
     ("admin_teams", "", [OK, NO, NO, NO, WHO]),
     ("admin_invite_user", r#"{"input": {"name": "New Person", "email": "new.{n}@meridian.test", "role": "operator", "team_id": null}}"#, [OK, NO, NO, NO, WHO]),
@@ -127,6 +128,8 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("post", "/api/v1/qa/samples", r#"{"per_agent": 2, "from": "{yesterday}", "to": "{tomorrow}"}"#, [201, 201, 201, NO, WHO]),
     ("post", "/api/v1/qa/reviews", r#"{"conversation_id": {resolved}, "answers": {answers}}"#, [201, 201, 201, NO, WHO]),
     ("get", "/api/v1/qa/scores", "", [OK, OK, OK, NO, WHO]),
+    ("get", "/api/v1/metrics", "", [OK, OK, NO, NO, WHO]),
+    ("get", "/api/v1/metrics.csv", "", [OK, OK, NO, NO, WHO]),
     ("post", "/api/v1/wfm/erlang-c", r#"{"arrivals": 100, "interval_seconds": 1800, "aht_seconds": 180}"#, [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/wfm/forecast", "", [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/wfm/shifts", "", [OK, OK, OK, OK, WHO]),

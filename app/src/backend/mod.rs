@@ -11,6 +11,7 @@ pub mod passwords;
 pub mod presence;
 pub mod qa;
 pub mod reports;
+pub mod rollups;
 pub mod sessions;
 pub mod settings;
 pub mod sign_in;

@@ -1,31 +1,171 @@
-//! Report queries. These read the conversations table directly for now; the reports
-//! issue replaces them with per-interval rollups.
+//! Report queries: the team report from the rollups (`backend::rollups`), and each
+//! agent's week beside the schedule.
 
-use crate::pages::reports::{AgentWeek, PeriodCounts, WeekOverWeek};
+use super::rollups;
+use crate::domain::report::{DayRows, Group, LowRating, Report, ReportQuery};
+use crate::domain::rollup::{format_day, parse_day, Counters, Step};
+use crate::error::AppError;
+use crate::pages::reports::AgentWeek;
 use sqlx::PgPool;
 
-async fn period(pool: &PgPool, days_ago_from: i32, days_ago_to: i32) -> Result<PeriodCounts, sqlx::Error> {
-    sqlx::query_as(
-        "with bounds as (
-             select now() - make_interval(days => $1) as lo, now() - make_interval(days => $2) as hi
-         )
-         select
-           (select count(*) from conversations, bounds where created_at >= lo and created_at < hi) as created,
-           (select count(*) from conversations, bounds where resolved_at >= lo and resolved_at < hi) as resolved,
-           (select percentile_cont(0.5) within group (order by extract(epoch from first_response_at - created_at))
-              from conversations, bounds where created_at >= lo and created_at < hi and first_response_at is not null)
-              as median_first_response_seconds,
-           (select count(*) from conversations, bounds where resolved_at >= lo and resolved_at < hi and csat is not null) as rated,
-           (select count(*) from conversations, bounds where resolved_at >= lo and resolved_at < hi and csat >= 2) as satisfied",
-    )
-    .bind(days_ago_from)
-    .bind(days_ago_to)
-    .fetch_one(pool)
-    .await
+/// The team report for a query, from the rollups: two periods' day rows, the agents'
+/// rows, the hourly heatmap, the contact ratio's customers and the latest low ratings.
+pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> {
+    // One read-only transaction: the distinct-customer count hashes a period's customers
+    // in memory rather than on disk.
+    let mut conn = pool.begin().await?;
+    sqlx::query("set local work_mem = '64MB'").execute(&mut *conn).await?;
+    let tz = rollups::time_zone(&mut conn).await?;
+    let today: i32 = sqlx::query_scalar("select ((now() at time zone $1)::date - date '1970-01-01')").bind(&tz).fetch_one(&mut *conn).await?;
+    let day = |s: &Option<String>, what: &str| -> Result<Option<i64>, AppError> {
+        match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => parse_day(s).map(Some).ok_or_else(|| AppError::Invalid(format!("The {what} date must be a day such as 2026-11-23."))),
+        }
+    };
+    let to = day(&q.to, "end")?.unwrap_or(today as i64);
+    let from = day(&q.from, "start")?.unwrap_or(to - 29);
+    if from > to {
+        return Err(AppError::Invalid("The period must start before it ends.".into()));
+    }
+    let days = to - from + 1;
+    if days > 731 {
+        return Err(AppError::Invalid("Choose a period of at most two years.".into()));
+    }
+    let (previous_from, previous_to) = (from - days, from - 1);
+    let step = match q.step.as_deref().filter(|s| !s.is_empty()) {
+        None => Step::for_period(days),
+        Some(s) => Step::parse(s).ok_or_else(|| AppError::Invalid("The step is day, week or month.".into()))?,
+    };
+
+    let channels: Vec<(i64, String)> = sqlx::query_as("select id, name from channels order by name, id").fetch_all(&mut *conn).await?;
+    let teams: Vec<(i64, String)> = sqlx::query_as("select id, name from teams order by name, id").fetch_all(&mut *conn).await?;
+    let list = Counters::COLUMNS.join(", ");
+    let rows = sqlx::query(&format!(
+        "select (day - date '1970-01-01') as d, channel_id, team_id, {list}, fr_bins, res_bins from rollup_days
+          where day between date '1970-01-01' + $1::int4 and date '1970-01-01' + $2::int4
+            and ($3::int8 is null or team_id = $3) and ($4::int8 is null or channel_id = $4)"
+    ))
+    .bind(previous_from as i32)
+    .bind(to as i32)
+    .bind(q.team_id)
+    .bind(q.channel_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(rollups::day_row)
+    .collect::<Result<Vec<_>, _>>()?;
+    let d = DayRows { rows: &rows, channels: &channels, teams: &teams };
+
+    let sums = Counters::COLUMNS.iter().map(|c| format!("sum({c})::int8 as {c}")).collect::<Vec<_>>().join(", ");
+    let agent_rows = sqlx::query(&format!(
+        "select r.agent_id, u.name, {sums} from rollup_agent_days r join users u on u.id = r.agent_id
+          where r.day between date '1970-01-01' + $1::int4 and date '1970-01-01' + $2::int4
+            and ($3::int8 is null or u.team_id = $3)
+          group by r.agent_id, u.name order by u.name, r.agent_id"
+    ))
+    .bind(from as i32)
+    .bind(to as i32)
+    .bind(q.team_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let by_agent = agent_rows
+        .iter()
+        .map(|row| {
+            use sqlx::Row;
+            let values: Vec<i64> = Counters::COLUMNS.iter().map(|c| row.try_get::<i64, _>(*c)).collect::<Result<_, _>>()?;
+            Ok(Group { id: row.try_get("agent_id")?, name: row.try_get("name")?, counters: Counters::from_values(&values, vec![], vec![]) })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+
+    // The period's bounds as instants, for the hourly and live queries.
+    let bounds = "(date '1970-01-01' + $1::int4)::timestamp at time zone $3, (date '1970-01-01' + $2::int4 + 1)::timestamp at time zone $3";
+    let cells: Vec<(i32, i32, i64)> = sqlx::query_as(&format!(
+        "with b(lo, hi) as (select {bounds})
+         select (extract(isodow from hour at time zone $3)::int4 - 1), extract(hour from hour at time zone $3)::int4, sum(created)::int8
+           from rollup_hours, b where hour >= b.lo and hour < b.hi
+            and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)
+          group by 1, 2"
+    ))
+    .bind(from as i32)
+    .bind(to as i32)
+    .bind(&tz)
+    .bind(q.team_id)
+    .bind(q.channel_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut heatmap = vec![0; 7 * 24];
+    for (weekday, hour, n) in cells {
+        if let Some(cell) = heatmap.get_mut((weekday * 24 + hour) as usize) {
+            *cell += n;
+        }
+    }
+
+    let mut customers = Vec::new();
+    for (lo, hi) in [(from, to), (previous_from, previous_to)] {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "with b(lo, hi) as (select {bounds})
+             select count(distinct customer_id) from conversations, b
+              where created_at >= b.lo and created_at < b.hi
+                and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)"
+        ))
+        .bind(lo as i32)
+        .bind(hi as i32)
+        .bind(&tz)
+        .bind(q.team_id)
+        .bind(q.channel_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        customers.push(n);
+    }
+
+    let low: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "with b(lo, hi) as (select {bounds})
+         select c.id, c.subject, cu.name, to_char(c.rated_at at time zone $3, 'YYYY-MM-DD'), c.csat_comment
+           from conversations c join customers cu on cu.id = c.customer_id, b
+          where c.csat = 1 and c.rated_at >= b.lo and c.rated_at < b.hi
+            and ($4::int8 is null or c.team_id = $4) and ($5::int8 is null or c.channel_id = $5)
+          order by c.rated_at desc limit 10"
+    ))
+    .bind(from as i32)
+    .bind(to as i32)
+    .bind(&tz)
+    .bind(q.team_id)
+    .bind(q.channel_id)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    Ok(Report {
+        time_zone: tz,
+        from: format_day(from),
+        to: format_day(to),
+        previous_from: format_day(previous_from),
+        previous_to: format_day(previous_to),
+        days,
+        team_id: q.team_id,
+        channel_id: q.channel_id,
+        current: d.total(from, to),
+        previous: d.total(previous_from, previous_to),
+        active_customers: customers[0],
+        previous_active_customers: customers[1],
+        by_channel: d.by_channel(from, to),
+        by_team: d.by_team(from, to),
+        by_agent,
+        step,
+        trend: d.trend(from, to, step),
+        heatmap,
+        low_ratings: low
+            .into_iter()
+            .map(|(conversation_id, subject, customer, rated_on, comment)| LowRating { conversation_id, subject, customer, rated_on, comment })
+            .collect(),
+        teams,
+        channels,
+    })
 }
 
-pub async fn week_over_week(pool: &PgPool, time_zone: &str) -> Result<WeekOverWeek, sqlx::Error> {
-    Ok(WeekOverWeek { current: period(pool, 7, 0).await?, previous: period(pool, 14, 7).await?, agents: agents_week(pool, time_zone).await? })
+/// Agents on shift now and their week (see [`agents_week`]).
+pub async fn week_beside_schedule(pool: &PgPool, time_zone: &str) -> Result<Vec<AgentWeek>, sqlx::Error> {
+    agents_week(pool, time_zone).await
 }
 
 /// Every active agent's last seven days beside the schedule: on shift now (from the

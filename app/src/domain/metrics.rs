@@ -39,13 +39,14 @@ pub enum Entry {
 }
 
 impl Entry {
-    fn at(self) -> i64 {
+    pub fn at(self) -> i64 {
         match self {
             Entry::CustomerMessage { at } | Entry::AgentReply { at, .. } | Entry::Note { at } | Entry::Resolved { at } | Entry::Reopened { at } => at,
         }
     }
 
-    fn is_response(self) -> bool {
+    /// A public reply by a person: what every response metric counts.
+    pub fn is_response(self) -> bool {
         matches!(self, Entry::AgentReply { automatic: false, .. })
     }
 }
@@ -83,20 +84,7 @@ impl DialogueFacts {
     /// Each wait for an answer: from a customer message that follows a response (or opens
     /// the dialogue) to the next response. Their mean is the average response time.
     pub fn response_waits(&self) -> Vec<i64> {
-        let mut waits = Vec::new();
-        let mut waiting_since = Some(self.created_at);
-        for e in self.sorted() {
-            match e {
-                Entry::CustomerMessage { at } if waiting_since.is_none() => waiting_since = Some(at),
-                e if e.is_response() => {
-                    if let Some(since) = waiting_since.take() {
-                        waits.push(e.at() - since);
-                    }
-                }
-                _ => {}
-            }
-        }
-        waits
+        response_waits(self.created_at, &self.sorted(), |e| *e).into_iter().map(|(_, wait)| wait).collect()
     }
 
     /// Creation to the final resolution, if it is resolved now (not reopened since).
@@ -118,6 +106,25 @@ impl DialogueFacts {
     pub fn first_contact_resolved(&self) -> bool {
         self.resolution_seconds().is_some() && self.replies() == 1
     }
+}
+
+/// The waits of [`DialogueFacts::response_waits`] over any time-ordered items that carry
+/// an entry, each with the response that ended it (the rollups need its day and author).
+pub fn response_waits<T>(created_at: i64, sorted: &[T], entry: impl Fn(&T) -> Entry) -> Vec<(&T, i64)> {
+    let mut waits = Vec::new();
+    let mut waiting_since = Some(created_at);
+    for item in sorted {
+        match entry(item) {
+            Entry::CustomerMessage { at } if waiting_since.is_none() => waiting_since = Some(at),
+            e if e.is_response() => {
+                if let Some(since) = waiting_since.take() {
+                    waits.push((item, e.at() - since));
+                }
+            }
+            _ => {}
+        }
+    }
+    waits
 }
 
 /// A team's business hours: open from `open_minute` to `close_minute` (minutes after local
@@ -179,24 +186,26 @@ pub fn mean(values: &[i64]) -> Option<f64> {
 /// NPS: the percentage of promoters (9–10) minus the percentage of detractors (0–6), from
 /// −100 to 100; `None` without answers.
 pub fn nps(scores: &[u8]) -> Option<f64> {
-    if scores.is_empty() {
-        return None;
-    }
-    let n = scores.len() as f64;
-    let promoters = scores.iter().filter(|s| **s >= 9).count() as f64;
-    let detractors = scores.iter().filter(|s| **s <= 6).count() as f64;
-    Some(100.0 * (promoters - detractors) / n)
+    let count = |f: fn(u8) -> bool| scores.iter().filter(|s| f(**s)).count() as i64;
+    nps_from_counts(count(|s| s >= 9), count(|s| (7..=8).contains(&s)), count(|s| s <= 6))
+}
+
+/// [`nps`] from the counts of promoters, passives and detractors.
+pub fn nps_from_counts(promoters: i64, passives: i64, detractors: i64) -> Option<f64> {
+    let n = promoters + passives + detractors;
+    (n > 0).then(|| 100.0 * (promoters - detractors) as f64 / n as f64)
 }
 
 /// CES on its 1–7 scale: the mean, and the share of "easy" answers (5–7) in percent.
 pub fn ces(scores: &[u8]) -> Option<(f64, f64)> {
-    if scores.is_empty() {
-        return None;
-    }
-    let n = scores.len() as f64;
-    let mean = scores.iter().map(|s| *s as f64).sum::<f64>() / n;
-    let easy = scores.iter().filter(|s| **s >= 5).count() as f64;
-    Some((mean, 100.0 * easy / n))
+    let sum = scores.iter().map(|s| *s as i64).sum();
+    let easy = scores.iter().filter(|s| **s >= 5).count() as i64;
+    ces_from_counts(sum, easy, scores.len() as i64)
+}
+
+/// [`ces`] from the sum of the answers, the count of easy ones and the count of all.
+pub fn ces_from_counts(sum: i64, easy: i64, answers: i64) -> Option<(f64, f64)> {
+    (answers > 0).then(|| (sum as f64 / answers as f64, 100.0 * easy as f64 / answers as f64))
 }
 
 /// Contact ratio: dialogues per active customer in the period, where an active customer

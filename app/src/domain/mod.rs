@@ -12,6 +12,8 @@ pub mod ical;
 pub mod metrics;
 pub mod qa;
 pub mod roster;
+pub mod rollup;
 pub mod queue;
+pub mod report;
 pub mod sign_in_throttle;
 pub mod wfm;

@@ -251,17 +251,7 @@ fn WeeklyChart(weeks: Vec<ScoreLine>) -> impl IntoView {
 
 /// `2026-11-16` from Unix seconds (the week's start), without a date library in the browser.
 fn week_label(epoch: i64) -> String {
-    // Civil from days (H. Hinnant's algorithm).
-    let z = epoch.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    crate::domain::rollup::format_day(epoch.div_euclid(86_400))
 }
 
 /// Agents × criteria, each cell the mean criterion score, coloured from weak to strong.
