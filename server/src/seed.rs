@@ -491,6 +491,15 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
         let outcome = (status == "resolved" && matches!(topic.0, "billing" | "partnerships") && rng.gen_bool(0.12))
             .then_some("converted");
         let updated = resolved.or(first_response_at).unwrap_or(created);
+        // Rated a while after the resolution (no random draw, so the rest of the data stays
+        // as it was): easy when the rating is good, a comment when it is bad.
+        let rated_at = csat.as_ref().zip(resolved).map(|(_, at)| (at + Duration::minutes((id % 360) as i64 + 5)).min(now));
+        let ces = csat.as_deref().map(|c| match c {
+            "1" => "2".to_string(),
+            "2" => "5".to_string(),
+            _ => (6 + id % 2).to_string(),
+        });
+        let comment = (csat.as_deref() == Some("1")).then_some("It took too long to get an answer.");
 
         row(&mut conversations, &[
             Some(&id.to_string()),
@@ -508,6 +517,9 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
             resolved.map(ts).as_deref(),
             postponed_until.map(ts).as_deref(),
             csat.as_deref(),
+            comment,
+            ces.as_deref(),
+            rated_at.map(ts).as_deref(),
             outcome,
             // A PostgreSQL array literal: the topic, and a second tag now and then.
             Some(&match rng.gen_range(0..6) {
@@ -554,7 +566,8 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
             copy_text(
                 &mut tx,
                 "copy conversations (id, channel_id, customer_id, team_id, subject, topic, status, priority, assignee_id,
-                 created_at, updated_at, first_response_at, resolved_at, postponed_until, csat, outcome, tags) from stdin",
+                 created_at, updated_at, first_response_at, resolved_at, postponed_until, csat, csat_comment, ces, rated_at, outcome, tags)
+                 from stdin",
                 &conversations,
             )
             .await?;

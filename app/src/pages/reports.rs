@@ -225,7 +225,7 @@ fn ReportFilters(r: Report) -> impl IntoView {
     let channels = r.channels.into_iter().map(|c| option(c, r.channel_id)).collect_view();
     let step = r.step.as_str();
     view! {
-        <form class="inline-form report-filters" method="get" action="/reports">
+        <form class="inline-form report-filters" method="get" action="/reports" aria-label="Period and filters">
             <label class="inline-field">"From " <input type="date" name="from" value=r.from/></label>
             <label class="inline-field">"To " <input type="date" name="to" value=r.to/></label>
             <label class="inline-field">"Team "
@@ -504,11 +504,7 @@ fn GroupTable(groups: Vec<Group>, label: &'static str, days: i64, export: String
         .map(|g| {
             let f: Figures = g.counters.figures();
             let c = g.counters;
-            let name = if agents {
-                view! { <a href=format!("/reports/agent?id={}", g.id)>{g.name}</a> }.into_any()
-            } else {
-                g.name.into_any()
-            };
+            let name = g.name;
             view! {
                 <tr>
                     <th scope="row">{name}</th>
