@@ -440,7 +440,7 @@ async fn reports_show_each_agent_beside_their_schedule(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let agents = app::backend::reports::week_beside_schedule(&pool, "UTC").await.unwrap();
+    let agents = app::backend::reports::agents_week(&pool, "UTC").await.unwrap();
     let row = |uid: i64| agents.iter().find(|a| a.id == uid).unwrap().clone();
     let (a, b) = (row(on), row(off));
     assert!(a.on_shift_until.is_some());

@@ -10,6 +10,17 @@ use sqlx::PgPool;
 
 /// The team report for a query, from the rollups: two periods' day rows, the agents'
 /// rows, the hourly heatmap, the contact ratio's customers and the latest low ratings.
+/// SQL over a report period: `b(lo, hi)` from the day numbers `$1`, `$2` in time zone `$3`.
+macro_rules! period {
+    ($sql:literal) => {
+        concat!(
+            "with b(lo, hi) as (select (date '1970-01-01' + $1::int4)::timestamp at time zone $3,
+                                      (date '1970-01-01' + $2::int4 + 1)::timestamp at time zone $3) ",
+            $sql
+        )
+    };
+}
+
 pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> {
     // One read-only transaction: the distinct-customer count hashes a period's customers
     // in memory rather than on disk.
@@ -73,25 +84,19 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
         .iter()
         .map(|row| {
             use sqlx::Row;
-            let values: Vec<i64> = Counters::COLUMNS.iter().map(|c| row.try_get::<i64, _>(*c)).collect::<Result<_, _>>()?;
-            Ok(Group { id: row.try_get("agent_id")?, name: row.try_get("name")?, counters: Counters::from_values(&values, vec![], vec![]) })
+            Ok(Group { id: row.try_get("agent_id")?, name: row.try_get("name")?, counters: rollups::counters(row, false)? })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
-    // The period's bounds as instants, for the hourly and live queries.
-    let bounds = "(date '1970-01-01' + $1::int4)::timestamp at time zone $3, (date '1970-01-01' + $2::int4 + 1)::timestamp at time zone $3";
-    let cells: Vec<(i32, i32, i64)> = sqlx::query_as(&format!(
-        "with b(lo, hi) as (select {bounds})
-         select (extract(isodow from hour at time zone $3)::int4 - 1), extract(hour from hour at time zone $3)::int4, sum(created)::int8
+    let cells: Vec<(i32, i32, i64)> = in_period(
+        period!("select (extract(isodow from hour at time zone $3)::int4 - 1), extract(hour from hour at time zone $3)::int4, sum(created)::int8
            from rollup_hours, b where hour >= b.lo and hour < b.hi
             and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)
-          group by 1, 2"
-    ))
-    .bind(from as i32)
-    .bind(to as i32)
-    .bind(&tz)
-    .bind(q.team_id)
-    .bind(q.channel_id)
+          group by 1, 2"),
+        (from, to),
+        &tz,
+        q,
+    )
     .fetch_all(&mut *conn)
     .await?;
     let mut heatmap = vec![0; 7 * 24];
@@ -103,35 +108,29 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
 
     let mut customers = Vec::new();
     for (lo, hi) in [(from, to), (previous_from, previous_to)] {
-        let n: i64 = sqlx::query_scalar(&format!(
-            "with b(lo, hi) as (select {bounds})
-             select count(distinct customer_id) from conversations, b
+        let (n,): (i64,) = in_period(
+            period!("select count(distinct customer_id) from conversations, b
               where created_at >= b.lo and created_at < b.hi
-                and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)"
-        ))
-        .bind(lo as i32)
-        .bind(hi as i32)
-        .bind(&tz)
-        .bind(q.team_id)
-        .bind(q.channel_id)
+                and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)"),
+            (lo, hi),
+            &tz,
+            q,
+        )
         .fetch_one(&mut *conn)
         .await?;
         customers.push(n);
     }
 
-    let low: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(&format!(
-        "with b(lo, hi) as (select {bounds})
-         select c.id, c.subject, cu.name, to_char(c.rated_at at time zone $3, 'YYYY-MM-DD'), c.csat_comment
+    let low: Vec<(i64, String, String, String, Option<String>)> = in_period(
+        period!("select c.id, c.subject, cu.name, to_char(c.rated_at at time zone $3, 'YYYY-MM-DD'), c.csat_comment
            from conversations c join customers cu on cu.id = c.customer_id, b
           where c.csat = 1 and c.rated_at >= b.lo and c.rated_at < b.hi
             and ($4::int8 is null or c.team_id = $4) and ($5::int8 is null or c.channel_id = $5)
-          order by c.rated_at desc limit 10"
-    ))
-    .bind(from as i32)
-    .bind(to as i32)
-    .bind(&tz)
-    .bind(q.team_id)
-    .bind(q.channel_id)
+          order by c.rated_at desc limit 10"),
+        (from, to),
+        &tz,
+        q,
+    )
     .fetch_all(&mut *conn)
     .await?;
 
@@ -163,15 +162,25 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     })
 }
 
-/// Agents on shift now and their week (see [`agents_week`]).
-pub async fn week_beside_schedule(pool: &PgPool, time_zone: &str) -> Result<Vec<AgentWeek>, sqlx::Error> {
-    agents_week(pool, time_zone).await
+/// A query over the days `lo` to `hi` (inclusive) of the report, written with
+/// [`period!`]: `b(lo, hi)` holds their bounds as instants in `tz`; `$3` is the time zone,
+/// `$4` the team and `$5` the channel filter (each null for all).
+fn in_period<'q, O>(
+    sql: &'q str,
+    (lo, hi): (i64, i64),
+    tz: &'q str,
+    q: &ReportQuery,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>
+where
+    O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    sqlx::query_as(sql).bind(lo as i32).bind(hi as i32).bind(tz).bind(q.team_id).bind(q.channel_id)
 }
 
 /// Every active agent's last seven days beside the schedule: on shift now (from the
 /// shifts table), scheduled hours (breaks excluded for shifts wholly inside the week),
 /// public replies and how many were sent while on shift, dialogues resolved.
-async fn agents_week(pool: &PgPool, time_zone: &str) -> Result<Vec<AgentWeek>, sqlx::Error> {
+pub async fn agents_week(pool: &PgPool, time_zone: &str) -> Result<Vec<AgentWeek>, sqlx::Error> {
     sqlx::query_as(
         "with b as (select now() - interval '7 days' as lo, now() as hi),
          replies as (

@@ -236,12 +236,11 @@ async fn upsert(conn: &mut PgConnection, table: Table, rows: &[([i64; 3], &Count
     for k in 0..3 {
         query = query.bind(rows.iter().map(|(key, _)| key[k]).collect::<Vec<i64>>());
     }
-    for (i, column) in columns.iter().enumerate() {
+    for i in 0..columns.len() {
         let values: Vec<i64> = match table {
             Table::Hours => rows.iter().map(|(_, c)| c.created).collect(),
             _ => rows.iter().map(|(_, c)| c.values()[i]).collect(),
         };
-        debug_assert!(!column.is_empty());
         query = query.bind(values);
     }
     if bins {
@@ -392,9 +391,8 @@ pub async fn tables(pool: &PgPool) -> Result<Contribution, sqlx::Error> {
         sqlx::query(&format!("select (day - date '1970-01-01') as d, agent_id, {list} from rollup_agent_days")).fetch_all(pool).await?;
     for row in rows {
         use sqlx::Row;
-        let values: Vec<i64> = Counters::COLUMNS.iter().map(|col| row.try_get::<i64, _>(*col)).collect::<Result<_, _>>()?;
         let grain = Grain::Agent(row.try_get("d")?, row.try_get("agent_id")?);
-        c.add(&Contribution([(grain, Counters::from_values(&values, vec![], vec![]))].into_iter().collect()), 1);
+        c.add(&Contribution([(grain, counters(&row, false)?)].into_iter().collect()), 1);
     }
     let rows: Vec<(i64, i64, i64, i64)> =
         sqlx::query_as("select extract(epoch from hour)::int8, channel_id, team_id, created from rollup_hours").fetch_all(pool).await?;
@@ -405,10 +403,18 @@ pub async fn tables(pool: &PgPool) -> Result<Contribution, sqlx::Error> {
     Ok(c)
 }
 
+/// A row's counters, selected under their column names (and `fr_bins`, `res_bins` when
+/// `bins`).
+pub fn counters(row: &sqlx::postgres::PgRow, bins: bool) -> Result<Counters, sqlx::Error> {
+    use sqlx::Row;
+    let values: Vec<i64> = Counters::COLUMNS.iter().map(|col| row.try_get::<i64, _>(*col)).collect::<Result<_, _>>()?;
+    let (fr, res) = if bins { (row.try_get("fr_bins")?, row.try_get("res_bins")?) } else { (vec![], vec![]) };
+    Ok(Counters::from_values(&values, fr, res))
+}
+
 /// A `rollup_days` row (selected with `d` as the day number) as its grain and counters.
 pub fn day_row(row: &sqlx::postgres::PgRow) -> Result<(Grain, Counters), sqlx::Error> {
     use sqlx::Row;
-    let values: Vec<i64> = Counters::COLUMNS.iter().map(|col| row.try_get::<i64, _>(*col)).collect::<Result<_, _>>()?;
     let grain = Grain::Day(row.try_get("d")?, row.try_get("channel_id")?, row.try_get("team_id")?);
-    Ok((grain, Counters::from_values(&values, row.try_get("fr_bins")?, row.try_get("res_bins")?)))
+    Ok((grain, counters(row, true)?))
 }

@@ -50,7 +50,7 @@ pub async fn load_agents_week() -> Result<Vec<AgentWeek>, AppError> {
     use crate::backend::{authorized, reports};
     use crate::domain::access::Permission;
     authorized(Permission::ViewReports, |state, user| async move {
-        Ok(reports::week_beside_schedule(&state.pool, &user.time_zone).await?)
+        Ok(reports::agents_week(&state.pool, &user.time_zone).await?)
     })
     .await
 }
@@ -172,11 +172,7 @@ fn ReportBody(r: Report) -> impl IntoView {
                 format!("{per_day:.1} a day; {} reopened", cur.reopened))}
         </dl>
     };
-    let step = match r.step {
-        crate::domain::rollup::Step::Day => "day",
-        crate::domain::rollup::Step::Week => "week",
-        crate::domain::rollup::Step::Month => "month",
-    };
+    let step = r.step.as_str();
     view! {
         {filters}
         <p class="lede" data-testid="report-period">
