@@ -45,5 +45,8 @@ export async function signedInPage(browser: Browser, email: string, errors: stri
   const page = await context.newPage();
   watchForErrors(page, errors);
   await signIn(page, email);
+  // Signing in navigates inside the app, so the page counts as hydrated already; the top
+  // bar (and with it the keyboard shortcuts) appears once the user is loaded.
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
   return page;
 }
