@@ -85,6 +85,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedule/docs") view=pages::planning::PlanningDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/incidents") view=pages::incidents::IncidentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/incident") view=pages::incidents::IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/channels") view=pages::channels_admin::ChannelsAdminPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -14,8 +14,7 @@ use common::*;
 use sqlx::PgPool;
 
 async fn member(pool: &PgPool, email: &str, role: Role) -> CurrentUser {
-    let id = user(pool, email, role).await;
-    CurrentUser { id, email: email.into(), name: "Test User".into(), role, time_zone: "UTC".into() }
+    common::member(pool, email, "Test User", role).await
 }
 
 fn input(category: i64, title: &str, body: &str) -> ArticleInput {

@@ -4,19 +4,12 @@
 
 mod common;
 
-use app::auth::CurrentUser;
 use app::backend::{conversations, macros};
 use app::domain::access::Role;
 use app::error::AppError;
 use app::pages::macros::MacroInput;
 use common::*;
 use sqlx::PgPool;
-
-async fn member(pool: &PgPool, email: &str, name: &str, role: Role) -> CurrentUser {
-    let id = user(pool, email, role).await;
-    sqlx::query("update users set name = $2 where id = $1").bind(id).bind(name).execute(pool).await.unwrap();
-    CurrentUser { id, email: email.into(), name: name.into(), role, time_zone: "UTC".into() }
-}
 
 async fn refund_macro(pool: &PgPool, by: i64) -> i64 {
     let input = MacroInput {

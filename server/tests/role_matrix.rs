@@ -98,6 +98,14 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("mass_reply", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [OK, OK, NO, OK, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
+    ("incidents_list", "", [OK, OK, NO, NO, WHO]),
+    ("incident_declare", "title=Payments+failing&summary=Card+payments+in+Europe", [OK, OK, NO, NO, WHO]),
+    ("incident_get", "id={incident}", [OK, OK, NO, NO, WHO]),
+    ("incident_link", "id={incident}&numbers=%23{id}", [OK, OK, NO, NO, WHO]),
+    ("incident_link_topic", "id={incident}&kind=tag&value=billing", [OK, OK, NO, NO, WHO]),
+    ("incident_unlink", "id={incident}&conversation_id={id}", [OK, OK, NO, NO, WHO]),
+    ("incident_preview", "id={incident}&body=Hi+%7B%7Bcustomer.first_name%7D%7D%2C+fixed.", [OK, OK, NO, NO, WHO]),
+    ("incident_send", "id={incident}&request_key=matrix-{n}&body=Fixed.&close=true", [OK, OK, NO, NO, WHO]),
     ("audit_log", r#"{"query": {"q": "", "limit": 10}}"#, [OK, OK, NO, NO, WHO]),
     ("admin_channels", "", [OK, NO, NO, NO, WHO]),
     ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook&target_minutes=45", [OK, NO, NO, NO, WHO]),
@@ -167,6 +175,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/schedule", [OK, OK, OK, OK, 302]),
     ("/reports", [OK, OK, NO, NO, 302]),
     ("/reports/audit", [OK, OK, NO, NO, 302]),
+    ("/reports/incidents", [OK, OK, NO, NO, 302]),
     ("/admin", [OK, NO, NO, NO, 302]),
     ("/admin/channels", [OK, NO, NO, NO, 302]),
     // The customer chat page is public.
@@ -202,6 +211,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
         "kb_categories", "kb_articles", "kb_revisions", "kb_suggestions", "kb_article_uses",
         "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
+        "incidents", "incident_dialogues", "incident_updates", "incident_deliveries",
         "routing_rules", "outbox", "message_refs", "chat_visitors", "attachments", "channel_threads", "customer_identities",
     ] {
         v.push(count(pool, t).await.to_string());
@@ -250,6 +260,14 @@ async fn fill(pool: &PgPool, body: &str) -> String {
     if body.contains("{n}") {
         let n: i64 = sqlx::query_scalar("select nextval(pg_get_serial_sequence('users', 'id'))").fetch_one(pool).await.unwrap();
         body = body.replace("{n}", &format!("{n:08}"));
+    }
+    if body.contains("{incident}") {
+        // An open incident with one waiting dialogue tagged `billing` linked to it.
+        let linked = dialogue(pool).await;
+        sqlx::query("update conversations set tags = '{billing}' where id = $1").bind(linked).execute(pool).await.unwrap();
+        let id: i64 = sqlx::query_scalar("insert into incidents (title) values ('Payments failing') returning id").fetch_one(pool).await.unwrap();
+        sqlx::query("insert into incident_dialogues (incident_id, conversation_id) values ($1, $2)").bind(id).bind(linked).execute(pool).await.unwrap();
+        body = body.replace("{incident}", &id.to_string());
     }
     if body.contains("{macro}") {
         let id: i64 = sqlx::query_scalar(

@@ -736,9 +736,10 @@ pub struct ChatState {
 /// The dialogue as its customer sees it.
 pub async fn chat_state(pool: &PgPool, conversation_id: i64) -> Result<ChatState, sqlx::Error> {
     let mut messages: Vec<PublicMessage> = sqlx::query_as(
-        "select m.id, m.author_kind as from, split_part(u.name, ' ', 1) as agent, m.body as text, m.created_at as at
+        "select m.id, case when m.author_kind = 'customer' then 'customer' else 'agent' end as from,
+                split_part(u.name, ' ', 1) as agent, m.body as text, m.created_at as at
            from messages m left join users u on u.id = m.author_user_id
-          where m.conversation_id = $1 and m.visibility = 'public' and m.author_kind in ('customer', 'agent')
+          where m.conversation_id = $1 and m.visibility = 'public' and (m.author_kind <> 'system' or m.author_user_id is not null)
           order by m.created_at, m.id",
     )
     .bind(conversation_id)

@@ -678,16 +678,46 @@ pub async fn resolve_in(tx: &mut PgConnection, id: i64, me: i64) -> Result<(), A
     if status == "resolved" {
         return Ok(());
     }
-    sqlx::query(
+    mark_resolved(tx, id, me).await?;
+    Ok(())
+}
+
+/// Resolves a dialogue whoever holds it (an incident's closing resolves them all): the
+/// caller has decided it may. Nothing happens to one already resolved. Returns whether it
+/// changed.
+pub async fn mark_resolved(tx: &mut PgConnection, id: i64, me: i64) -> Result<bool, AppError> {
+    let changed = sqlx::query(
         "update conversations set status = 'resolved', resolved_at = now(), postponed_until = null, postponed_until_reply = false
-          where id = $1",
+          where id = $1 and status <> 'resolved'",
     )
     .bind(id)
     .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if changed {
+        event(&mut *tx, id, me, "resolved", "").await?;
+        super::channels::enqueue_rating_request(&mut *tx, id).await?;
+    }
+    Ok(changed)
+}
+
+/// A message Meridian sends to a dialogue's customer on a manager's behalf (an incident
+/// update): public, out on the dialogue's channel, and never a response: the customer's
+/// own question still waits for a person, so the first response and the holder stay.
+pub async fn write_broadcast_in(tx: &mut PgConnection, id: i64, me: i64, body: &str, what: &str) -> Result<i64, AppError> {
+    let message_id: i64 = sqlx::query_scalar(
+        "insert into messages (conversation_id, author_kind, author_user_id, visibility, body)
+         values ($1, 'system', $2, 'public', $3) returning id",
+    )
+    .bind(id)
+    .bind(me)
+    .bind(body)
+    .fetch_one(&mut *tx)
     .await?;
-    event(&mut *tx, id, me, "resolved", "").await?;
-    super::channels::enqueue_rating_request(&mut *tx, id).await?;
-    Ok(())
+    event(&mut *tx, id, me, "incident_update", what).await?;
+    super::channels::enqueue_reply(&mut *tx, id, message_id).await?;
+    Ok(message_id)
 }
 
 /// Reopens a resolved dialogue; it goes back to whoever held it (or to the queue).

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod channels;
 pub mod conversations;
+pub mod incidents;
 pub mod kb;
 pub mod macros;
 pub mod notifications;

@@ -19,10 +19,13 @@ pub enum AuditAction {
     Deleted,
     SettingChanged,
     SecretRotated,
+    IncidentDeclared,
+    MassMailing,
+    IncidentResolved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::UserCreated,
@@ -37,6 +40,9 @@ impl AuditAction {
         AuditAction::Deleted,
         AuditAction::SettingChanged,
         AuditAction::SecretRotated,
+        AuditAction::IncidentDeclared,
+        AuditAction::MassMailing,
+        AuditAction::IncidentResolved,
     ];
 
     /// The name stored in the database.
@@ -56,6 +62,9 @@ impl AuditAction {
             AuditAction::Deleted => "deleted",
             AuditAction::SettingChanged => "setting_changed",
             AuditAction::SecretRotated => "secret_rotated",
+            AuditAction::IncidentDeclared => "incident_declared",
+            AuditAction::MassMailing => "mass_mailing",
+            AuditAction::IncidentResolved => "incident_resolved",
         }
     }
 
@@ -75,6 +84,9 @@ impl AuditAction {
             AuditAction::Deleted => "Deleted",
             AuditAction::SettingChanged => "Setting changed",
             AuditAction::SecretRotated => "Secret rotated",
+            AuditAction::IncidentDeclared => "Incident declared",
+            AuditAction::MassMailing => "Mass mailing",
+            AuditAction::IncidentResolved => "Incident resolved",
         }
     }
 

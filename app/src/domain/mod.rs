@@ -6,6 +6,7 @@ pub mod audit;
 pub mod channels;
 pub mod dialogue;
 pub mod email;
+pub mod incident;
 pub mod kb;
 pub mod macros;
 pub mod ical;

@@ -121,7 +121,7 @@ pub async fn mass_reply(request_key: String, macro_id: i64, conversation_ids: Ve
 }
 
 /// A fresh key for one confirmed request (the server keeps what it sent under it).
-fn request_key() -> String {
+pub(crate) fn request_key() -> String {
     #[cfg(feature = "hydrate")]
     {
         format!("{:x}{:x}", (js_sys::Math::random() * 1e15) as u64, js_sys::Date::now() as u64)

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod channels_admin;
 pub mod home;
+pub mod incidents;
 pub mod kb_article;
 pub mod knowledge_base;
 pub mod macros;

@@ -79,7 +79,8 @@ fn Overview() -> impl IntoView {
         <h1>"Reports"</h1>
         <p class="report-links">
             <a href="#definitions">"How each figure is counted"</a>" · "
-            <a href="/reports/audit">"Audit log"</a>" — who signed in and changed what"
+            <a href="/reports/audit">"Audit log"</a>" — who signed in and changed what · "
+            <a href="/reports/incidents">"Incidents"</a>" — update every affected customer at once"
         </p>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>

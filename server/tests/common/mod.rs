@@ -47,6 +47,13 @@ pub async fn user(pool: &PgPool, email: &str, role: Role) -> i64 {
 }
 
 /// A signed-in session cookie for `user_id`, as the browser would send it.
+/// A user as the backend functions see them, with a name.
+pub async fn member(pool: &PgPool, email: &str, name: &str, role: Role) -> app::auth::CurrentUser {
+    let id = user(pool, email, role).await;
+    sqlx::query("update users set name = $2 where id = $1").bind(id).bind(name).execute(pool).await.unwrap();
+    app::auth::CurrentUser { id, email: email.into(), name: name.into(), role, time_zone: "UTC".into() }
+}
+
 pub async fn session_cookie(pool: &PgPool, user_id: i64) -> String {
     let token = sessions::open(pool, &Settings::default(), user_id, "127.0.0.1", "test").await.unwrap();
     format!("meridian_session={token}")
