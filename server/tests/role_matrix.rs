@@ -98,6 +98,10 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("mass_reply", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [OK, OK, NO, OK, WHO]),
     ("qa_save_scorecard", r#"{"criteria": [{"name": "Polite", "description": "", "scale": "yes_no", "weight": 10, "critical": false, "allow_na": false, "signal": null}]}"#, [OK, OK, NO, NO, WHO]),
     // Wrong credentials are wrong for everyone; sign-in itself is public.
+    ("agent_performance", "", [OK, OK, NO, OK, WHO]),
+    // Someone else's plan: managers may write it with them; another agent may not.
+    ("agent_plan_save", r#"{"agent_id": {agent}, "items": [{"text": "Learn the refund flow", "done": false}]}"#, [OK, OK, NO, NO, WHO]),
+    ("agent_note_add", "agent_id={agent}&body=Good+week", [OK, OK, NO, NO, WHO]),
     ("incidents_list", "", [OK, OK, NO, NO, WHO]),
     ("incident_declare", "title=Payments+failing&summary=Card+payments+in+Europe", [OK, OK, NO, NO, WHO]),
     ("incident_get", "id={incident}", [OK, OK, NO, NO, WHO]),
@@ -109,6 +113,10 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("audit_log", r#"{"query": {"q": "", "limit": 10}}"#, [OK, OK, NO, NO, WHO]),
     ("admin_channels", "", [OK, NO, NO, NO, WHO]),
     ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook&target_minutes=45", [OK, NO, NO, NO, WHO]),
+    ("admin_team_settings", "", [OK, NO, NO, NO, WHO]),
+    ("admin_team_save", r#"{"input": {"id": null, "name": "Team {n}", "region": "Asia", "time_zone": "Asia/Tokyo", "work_start": "09:00", "work_end": "18:00", "work_days": [true, true, true, true, true, true, false]}}"#, [OK, NO, NO, NO, WHO]),
+    ("admin_holiday_add", "day=2031-07-04&name=Founders+Day&factor=0.4", [OK, NO, NO, NO, WHO]),
+    ("admin_holiday_delete", "id={holiday}", [OK, NO, NO, NO, WHO]),
     ("support_promise", "", [OK, OK, OK, OK, WHO]),
     ("admin_set_promise", "text=Every+chat+answered+within+2+minutes", [OK, NO, NO, NO, WHO]),
     ("admin_channel_rotate", "id={channel}", [OK, NO, NO, NO, WHO]),
@@ -176,6 +184,8 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/reports", [OK, OK, NO, NO, 302]),
     ("/reports/audit", [OK, OK, NO, NO, 302]),
     ("/reports/incidents", [OK, OK, NO, NO, 302]),
+    ("/admin/teams", [OK, NO, NO, NO, 302]),
+    ("/agent", [OK, OK, NO, OK, 302]),
     ("/admin", [OK, NO, NO, NO, 302]),
     ("/admin/channels", [OK, NO, NO, NO, 302]),
     // The customer chat page is public.
@@ -211,7 +221,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "qa_samples", "qa_reviews", "qa_disputes", "qa_calibrations", "qa_scorecard_versions", "shifts", "time_off", "calendar_tokens", "holidays", "shift_swaps", "handover_notes",
         "kb_categories", "kb_articles", "kb_revisions", "kb_suggestions", "kb_article_uses",
         "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
-        "incidents", "incident_dialogues", "incident_updates", "incident_deliveries",
+        "agent_notes", "agent_plans", "incidents", "incident_dialogues", "incident_updates", "incident_deliveries",
         "routing_rules", "outbox", "message_refs", "chat_visitors", "attachments", "channel_threads", "customer_identities",
     ] {
         v.push(count(pool, t).await.to_string());
@@ -260,6 +270,13 @@ async fn fill(pool: &PgPool, body: &str) -> String {
     if body.contains("{n}") {
         let n: i64 = sqlx::query_scalar("select nextval(pg_get_serial_sequence('users', 'id'))").fetch_one(pool).await.unwrap();
         body = body.replace("{n}", &format!("{n:08}"));
+    }
+    if body.contains("{holiday}") {
+        let id: i64 = sqlx::query_scalar("insert into holidays (day, name) values (current_date + 10 + (random() * 300)::int, 'Bridge day') returning id")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        body = body.replace("{holiday}", &id.to_string());
     }
     if body.contains("{incident}") {
         // An open incident with one waiting dialogue tagged `billing` linked to it.

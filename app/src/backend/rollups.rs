@@ -35,6 +35,7 @@ struct DialogueRow {
     offset_minutes: i64,
     open_minute: i64,
     close_minute: i64,
+    work_days: i16,
 }
 
 /// The dialogues `ids` as the rollups read them, with days in `tz`.
@@ -51,7 +52,8 @@ pub async fn records(conn: &mut PgConnection, ids: &[i64], tz: &str) -> Result<H
                 coalesce((extract(epoch from (c.created_at at time zone t.time_zone) - (c.created_at at time zone 'UTC')) / 60)::int8, 0)
                     as offset_minutes,
                 coalesce(extract(epoch from t.work_start)::int8 / 60, 540) as open_minute,
-                coalesce(extract(epoch from t.work_end)::int8 / 60, 1020) as close_minute
+                coalesce(extract(epoch from t.work_end)::int8 / 60, 1020) as close_minute,
+                coalesce(t.work_days, 31::int2) as work_days
            from conversations c left join teams t on t.id = c.team_id
           where c.id = any($1)",
     )
@@ -122,7 +124,7 @@ pub async fn records(conn: &mut PgConnection, ids: &[i64], tz: &str) -> Result<H
         let team_holidays = holidays.iter().filter(|(team, _)| *team == 0 || *team == r.team_id).map(|(_, day)| *day as i64).collect();
         let hours = BusinessHours {
             utc_offset_minutes: r.offset_minutes,
-            days: [true, true, true, true, true, false, false],
+            days: crate::domain::team::days_from_mask(r.work_days),
             open_minute: r.open_minute,
             close_minute: r.close_minute,
             holidays: team_holidays,

@@ -126,6 +126,12 @@ pub fn check(role: Option<Role>, permission: Permission) -> Result<Role, Denied>
     }
 }
 
+/// Whose performance page (figures, plan, managers' notes) a person may open: their own,
+/// or anyone's if they read reports.
+pub fn may_see_agent(role: Role, me: i64, agent: i64) -> bool {
+    me == agent || role.can(Permission::ViewReports)
+}
+
 /// The areas of the app shell, in navigation order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Section {

@@ -136,6 +136,7 @@ fn Users() -> impl IntoView {
         <h1>"Admin"</h1>
         <nav aria-label="Settings"><ul class="plain-list">
             <li><a href="/admin/channels">"Channels and routing"</a>" — how customers reach you, and where their dialogues go"</li>
+            <li><a href="/admin/teams">"Teams, business hours and holidays"</a>" — what the business-hours figures count"</li>
             <li><a href="/reports/audit">"Audit log"</a>" — who signed in and changed what"</li>
         </ul></nav>
         <PromiseForm/>

@@ -1,6 +1,7 @@
 //! One file per route.
 
 pub mod admin;
+pub mod agent;
 pub mod audit;
 pub mod channels_admin;
 pub mod home;
@@ -20,3 +21,4 @@ pub mod queue;
 pub mod reports;
 pub mod schedule;
 pub mod sign_in;
+pub mod teams_admin;

@@ -276,7 +276,7 @@ fn Figure(label: &'static str, anchor: &'static str, value: String, change: Opti
 
 const DEFINITIONS: [(&str, &str, &str); 10] = [
     ("def-volume", "New dialogues", "Dialogues created in the period, on every channel, counted on the day they were created. The trend and the heatmap count the same."),
-    ("def-frt", "First response time", "From the dialogue's creation to the first public reply by a person: internal notes and automatic messages never count, and a reopened dialogue keeps its first response. Counted on the day the reply was sent. Business hours count only the team's working window (Monday to Friday, in the team's time zone, holidays excluded). The median is read from duration bins, exact to within one bin."),
+    ("def-frt", "First response time", "From the dialogue's creation to the first public reply by a person: internal notes and automatic messages never count, and a reopened dialogue keeps its first response. Counted on the day the reply was sent. Business hours count only the team's working days and window, in the team's time zone, holidays excluded (owners set them under Admin, Teams). The median is read from duration bins, exact to within one bin."),
     ("def-art", "Average response time", "The mean wait for an answer: from a customer message that follows a reply (or opens the dialogue) to the next public reply by a person. Counted on the day of the reply."),
     ("def-resolution", "Resolution time", "From creation to the final resolution, for dialogues that are resolved now; counted on the day of that resolution. A dialogue reopened later leaves the figure until it is resolved again. The median is read from duration bins."),
     ("def-fcr", "First contact resolution", "The share of resolved dialogues that took exactly one public reply by a person."),
@@ -552,7 +552,7 @@ fn AgentsWeek(agents: Vec<AgentWeek>) -> impl IntoView {
             let rate = per_scheduled_hour(a.replies, a.scheduled_hours).map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
             view! {
                 <tr>
-                    <th scope="row">{a.name}</th>
+                    <th scope="row"><a href=format!("/agent?id={}", a.id)>{a.name}</a></th>
                     <td>{a.team}</td>
                     <td>{a.on_shift_until.map(|t| format!("On shift until {t}")).unwrap_or_else(|| "Off shift".into())}</td>
                     <td class="numeric">{format!("{:.1}", a.scheduled_hours)}</td>

@@ -152,6 +152,11 @@ pub fn SchedulePage() -> impl IntoView {
     view! {
         <RequireSection section=Section::Schedule>
             <h1>"Schedule"</h1>
+            {move || {
+                let auth = crate::auth::Auth::expect();
+                let works = auth.user.get().and_then(Result::ok).flatten().is_some_and(|u| u.role.can(crate::domain::access::Permission::WorkQueue));
+                works.then(|| view! { <p class="report-links"><a href="/agent">"Your performance and this week's top 5"</a></p> })
+            }}
             {errors}
             <Transition>
                 {move || Suspend::new(async move {
