@@ -41,3 +41,33 @@ test('an owner invites a user who then signs in', async ({ browser }) => {
   await expect(log.getByRole('row', { name: /User invited/ })).toBeVisible();
   await expect(log.getByRole('row', { name: /Signed in/ })).toBeVisible();
 });
+
+// An owner changes a team's business hours (a wrong window is refused with a sentence) and
+// adds, then deletes, a holiday.
+test('an owner sets a team\'s business hours and holidays', async ({ browser }) => {
+  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
+  await owner.goto('/admin');
+  await hydrated(owner);
+  await owner.getByRole('link', { name: 'Teams, business hours and holidays' }).click();
+  await expect(owner.getByRole('heading', { level: 1, name: 'Teams, business hours and holidays' })).toBeVisible();
+  const europe = owner.getByRole('form', { name: 'Business hours of Europe' });
+  await europe.getByLabel('Opens').fill('07:00');
+  await europe.getByLabel('Saturday').check();
+  await europe.getByRole('button', { name: 'Save Europe' }).click();
+  await expect(owner.getByRole('heading', { level: 2, name: /^Europe · Mon–Sat, 07:00–20:00 · \d+ people$/ })).toBeVisible();
+
+  const refused = owner.getByRole('form', { name: 'Business hours of Europe' });
+  await refused.getByLabel('Closes').fill('06:00');
+  await refused.getByRole('button', { name: 'Save Europe' }).click();
+  await expect(owner.getByRole('alert').filter({ hasText: 'must close after it opens' })).toBeVisible();
+
+  const holiday = owner.getByRole('form', { name: 'Add a holiday' });
+  await holiday.getByLabel('Team').selectOption({ label: 'Europe' });
+  await holiday.getByLabel('Day', { exact: true }).fill('2031-12-24');
+  await holiday.getByLabel('Name', { exact: true }).fill('Founding day');
+  await holiday.getByRole('button', { name: 'Add holiday' }).click();
+  const holidays = owner.getByRole('table', { name: 'Holidays: Europe' });
+  await expect(holidays.getByRole('row').filter({ hasText: 'Founding day' })).toContainText('2031-12-24');
+  await owner.getByRole('button', { name: 'Delete Founding day (2031-12-24)' }).click();
+  await expect(owner.getByRole('row').filter({ hasText: 'Founding day' })).toHaveCount(0);
+});

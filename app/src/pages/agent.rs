@@ -227,7 +227,7 @@ fn Notes(agent_id: i64, notes: Vec<AgentNote>, may_write: bool, note: ServerActi
         <section aria-labelledby="notes-title">
             <h2 id="notes-title">"One-to-one notes"</h2>
             {may_write.then(|| view! {
-                <form class="form-grid" aria-label="Add a note" on:submit=move |e| {
+                <form class="form-stack" aria-label="Add a note" on:submit=move |e| {
                     e.prevent_default();
                     note.dispatch(AgentNoteAdd { agent_id, body: body.get_untracked() });
                 }>

@@ -221,7 +221,7 @@ fn IncidentList() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
         <h2>"Declare an incident"</h2>
-        <form class="form-grid" aria-label="Declare an incident" on:submit=move |e| {
+        <form class="form-stack" aria-label="Declare an incident" on:submit=move |e| {
             e.prevent_default();
             declare.dispatch(IncidentDeclare { title: title.get_untracked(), summary: summary.get_untracked() });
         }>
@@ -396,7 +396,7 @@ fn Mailing(id: i64, send: ServerAction<IncidentSend>) -> impl IntoView {
     view! {
         <section aria-labelledby="mailing-title">
             <h2 id="mailing-title">"Update the customers"</h2>
-            <form class="form-grid" aria-label="Update the customers" on:submit=move |e| {
+            <form class="form-stack" aria-label="Update the customers" on:submit=move |e| {
                 e.prevent_default();
                 key.set(request_key());
                 preview.dispatch(IncidentPreview { id, body: body.get_untracked() });
