@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports/incident") view=pages::incidents::IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/channels") view=pages::channels_admin::ChannelsAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view=pages::tokens_admin::TokensAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teams") view=pages::teams_admin::TeamsAdminPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

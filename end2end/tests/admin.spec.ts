@@ -71,3 +71,27 @@ test('an owner sets a team\'s business hours and holidays', async ({ browser }) 
   await owner.getByRole('button', { name: 'Delete Founding day (2031-12-24)' }).click();
   await expect(owner.getByRole('row').filter({ hasText: 'Founding day' })).toHaveCount(0);
 });
+
+// An owner creates an API token for an integration (shown once, works at once) and
+// revokes it (stops at once).
+test('an owner creates and revokes an API token', async ({ browser, request }) => {
+  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
+  await owner.goto('/admin');
+  await hydrated(owner);
+  await owner.getByRole('link', { name: 'API tokens' }).click();
+  await expect(owner.getByRole('heading', { level: 1, name: 'API tokens' })).toBeVisible();
+  const form = owner.getByRole('form', { name: 'Create a token' });
+  await form.getByLabel('Acts as').selectOption({ label: 'Alex Novak (agent@meridian.test)' });
+  await form.getByLabel('Name').fill('Status page');
+  await form.getByRole('button', { name: 'Create token' }).click();
+  const secret = (await owner.getByTestId('new-token').textContent())!;
+  expect(secret).toMatch(/^mrd_/);
+  const me = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${secret}` } });
+  expect((await me.json()).email).toBe('agent@meridian.test');
+  const row = owner.getByRole('row').filter({ hasText: 'Status page' });
+  await expect(row).toContainText('Live');
+  await owner.getByRole('button', { name: 'Revoke Status page' }).click();
+  await expect(row).toContainText('Revoked');
+  const after = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
+});

@@ -87,3 +87,37 @@ async fn an_unknown_api_route_is_a_json_404(pool: PgPool) {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.json()["error"].is_string());
 }
+
+// An owner creates a token in Admin for a colleague (it acts as them), sees it listed, and
+// revokes it; both are in the audit log, and a bad name writes nothing.
+#[sqlx::test]
+async fn an_owner_creates_and_revokes_a_token_in_admin(pool: PgPool) {
+    let owner = user(&pool, "owner@meridian.test", Role::SuperAdmin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let cookie = session_cookie(&pool, owner).await;
+    let app = app(&pool);
+
+    let refused = call(&app, "admin_token_create", Some(&cookie), &format!("user_id={agent}&name=++")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(count(&pool, "api_tokens").await, 0);
+
+    let made = call(&app, "admin_token_create", Some(&cookie), &format!("user_id={agent}&name=CRM+sync")).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let secret: String = serde_json::from_str(&made.body).unwrap();
+    let me = api_get(&app, "/api/v1/me", Some(&secret)).await;
+    assert_eq!(me.json()["email"], "agent@meridian.test");
+
+    let listed = call(&app, "admin_tokens", Some(&cookie), "").await;
+    let (tokens, _): (Vec<app::pages::tokens_admin::TokenInfo>, Vec<(i64, String)>) = serde_json::from_str(&listed.body).unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!((tokens[0].name.as_str(), tokens[0].last_used.is_some(), tokens[0].revoked.is_none()), ("CRM sync", true, true));
+    assert!(secret.starts_with(&tokens[0].hint));
+
+    let revoked = call(&app, "admin_token_revoke", Some(&cookie), &format!("id={}", tokens[0].id)).await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    assert_eq!(api_get(&app, "/api/v1/me", Some(&secret)).await.status, StatusCode::UNAUTHORIZED);
+    let again = call(&app, "admin_token_revoke", Some(&cookie), &format!("id={}", tokens[0].id)).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let logged: Vec<String> = sqlx::query_scalar("select action from audit_log where action like 'token%' order by id").fetch_all(&pool).await.unwrap();
+    assert_eq!(logged, ["token_created", "token_revoked"]);
+}

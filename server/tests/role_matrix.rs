@@ -113,6 +113,9 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("audit_log", r#"{"query": {"q": "", "limit": 10}}"#, [OK, OK, NO, NO, WHO]),
     ("admin_channels", "", [OK, NO, NO, NO, WHO]),
     ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook&target_minutes=45", [OK, NO, NO, NO, WHO]),
+    ("admin_tokens", "", [OK, NO, NO, NO, WHO]),
+    ("admin_token_create", "user_id={agent}&name=CRM+sync", [OK, NO, NO, NO, WHO]),
+    ("admin_token_revoke", "id={token}", [OK, NO, NO, NO, WHO]),
     ("admin_team_settings", "", [OK, NO, NO, NO, WHO]),
     ("admin_team_save", r#"{"input": {"id": null, "name": "Team {n}", "region": "Asia", "time_zone": "Asia/Tokyo", "work_start": "09:00", "work_end": "18:00", "work_days": [true, true, true, true, true, true, false]}}"#, [OK, NO, NO, NO, WHO]),
     ("admin_holiday_add", "day=2031-07-04&name=Founders+Day&factor=0.4", [OK, NO, NO, NO, WHO]),
@@ -185,6 +188,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/reports/audit", [OK, OK, NO, NO, 302]),
     ("/reports/incidents", [OK, OK, NO, NO, 302]),
     ("/admin/teams", [OK, NO, NO, NO, 302]),
+    ("/admin/tokens", [OK, NO, NO, NO, 302]),
     ("/agent", [OK, OK, NO, OK, 302]),
     ("/admin", [OK, NO, NO, NO, 302]),
     ("/admin/channels", [OK, NO, NO, NO, 302]),
@@ -270,6 +274,11 @@ async fn fill(pool: &PgPool, body: &str) -> String {
     if body.contains("{n}") {
         let n: i64 = sqlx::query_scalar("select nextval(pg_get_serial_sequence('users', 'id'))").fetch_one(pool).await.unwrap();
         body = body.replace("{n}", &format!("{n:08}"));
+    }
+    if body.contains("{token}") {
+        let owner: i64 = sqlx::query_scalar("select id from users where role = 'operator' order by id limit 1").fetch_one(pool).await.unwrap();
+        let (id, _) = tokens::create(pool, owner, "Matrix").await.unwrap();
+        body = body.replace("{token}", &id.to_string());
     }
     if body.contains("{holiday}") {
         let id: i64 = sqlx::query_scalar("insert into holidays (day, name) values (current_date + 10 + (random() * 300)::int, 'Bridge day') returning id")

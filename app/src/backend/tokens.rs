@@ -84,3 +84,19 @@ pub async fn list_for_user(pool: &PgPool, user_id: i64) -> Result<Vec<TokenListI
     .fetch_all(pool)
     .await
 }
+
+/// Every token with its owner, live ones first, for the owners' admin page; times in
+/// `viewer_zone`.
+pub async fn list_all(pool: &PgPool, viewer_zone: &str) -> Result<Vec<crate::pages::tokens_admin::TokenInfo>, sqlx::Error> {
+    sqlx::query_as(
+        "select t.id, t.name, t.hint, u.name as owner, u.active as owner_active,
+                to_char(t.created_at at time zone $1, 'YYYY-MM-DD HH24:MI') as created,
+                to_char(t.last_used_at at time zone $1, 'YYYY-MM-DD HH24:MI') as last_used,
+                to_char(t.revoked_at at time zone $1, 'YYYY-MM-DD HH24:MI') as revoked
+           from api_tokens t join users u on u.id = t.user_id
+          order by t.revoked_at is not null, t.id desc",
+    )
+    .bind(viewer_zone)
+    .fetch_all(pool)
+    .await
+}

@@ -21,4 +21,5 @@ pub mod queue;
 pub mod reports;
 pub mod schedule;
 pub mod sign_in;
+pub mod tokens_admin;
 pub mod teams_admin;

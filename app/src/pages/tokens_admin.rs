@@ -1,0 +1,166 @@
+//! `/admin/tokens` (owners): the API tokens integrations use (`Authorization: Bearer
+//! mrd_…`). Create one for a person (it acts with their role; the secret is shown once),
+//! see when each was last used, revoke it (it stops working at once). Every creation and
+//! revocation is in the audit log; `meridian token` does the same from a shell.
+
+use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
+use crate::components::shell::RequireSection;
+use crate::domain::access::Section;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    /// The first characters, to recognise it by.
+    pub hint: String,
+    pub owner: String,
+    pub owner_active: bool,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub revoked: Option<String>,
+}
+
+#[server(endpoint = "admin_tokens")]
+pub async fn admin_tokens() -> Result<(Vec<TokenInfo>, Vec<(i64, String)>), AppError> {
+    use crate::backend::{authorized, tokens};
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageUsers, |state, user| async move {
+        let people: Vec<(i64, String)> =
+            sqlx::query_as("select id, name || ' (' || email || ')' from users where active order by name, id").fetch_all(&state.pool).await?;
+        Ok((tokens::list_all(&state.pool, &user.time_zone).await?, people))
+    })
+    .await
+}
+
+/// Creates a token for `user_id`; answers the secret (shown only now).
+#[server(endpoint = "admin_token_create")]
+pub async fn admin_token_create(user_id: i64, name: String) -> Result<String, AppError> {
+    use crate::backend::{audit, authorized, tokens};
+    use crate::domain::access::Permission;
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageUsers, |state, user| async move {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::Invalid("Name the token after what uses it, e.g. “CRM sync” (at most 100 characters).".into()));
+        }
+        let owner: Option<String> =
+            sqlx::query_scalar("select email from users where id = $1 and active").bind(user_id).fetch_optional(&state.pool).await?;
+        let owner = owner.ok_or_else(|| AppError::Invalid("Choose an active person for the token to act as.".into()))?;
+        let (id, secret) = tokens::create(&state.pool, user_id, &name).await?;
+        audit::by(&state.pool, &user, AuditAction::TokenCreated, &owner, &format!("token {id} “{name}”")).await?;
+        Ok(secret)
+    })
+    .await
+}
+
+#[server(endpoint = "admin_token_revoke")]
+pub async fn admin_token_revoke(id: i64) -> Result<(), AppError> {
+    use crate::backend::{audit, authorized, tokens};
+    use crate::domain::access::Permission;
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageUsers, |state, user| async move {
+        if !tokens::revoke(&state.pool, id).await? {
+            return Err(AppError::NotFound("There is no live token with that number.".into()));
+        }
+        Ok(audit::by(&state.pool, &user, AuditAction::TokenRevoked, &format!("token {id}"), "").await?)
+    })
+    .await
+}
+
+#[component]
+pub fn TokensAdminPage() -> impl IntoView {
+    view! {
+        <RequireSection section=Section::Admin>
+            <TokensAdmin/>
+        </RequireSection>
+    }
+}
+
+#[component]
+fn TokensAdmin() -> impl IntoView {
+    let create = ServerAction::<AdminTokenCreate>::new();
+    let revoke = ServerAction::<AdminTokenRevoke>::new();
+    let data = Resource::new(move || (create.version().get(), revoke.version().get()), |_| admin_tokens());
+    let owner = RwSignal::new(None::<i64>);
+    let name = RwSignal::new(String::new());
+    view! {
+        <p><a href="/admin">"Admin"</a></p>
+        <h1>"API tokens"</h1>
+        <p class="lede">"A token acts as the person it belongs to, with their role, in the REST API (see /api/v1/openapi.json). It stops working when it is revoked or its person is deactivated."</p>
+        {move || create.value().get().map(|r| match r {
+            Ok(secret) => view! {
+                <div class="notice notice-info" role="status">
+                    <p>"Token created. Copy it now; it is not shown again:"</p>
+                    <p><code class="invite-link" data-testid="new-token">{secret}</code></p>
+                </div>
+            }.into_any(),
+            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+        })}
+        {move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    let (tokens, people) = data.await?;
+                    let table = if tokens.is_empty() {
+                        view! { <EmptyState title="No API tokens yet" detail="Create one below for each integration."/> }.into_any()
+                    } else {
+                        let rows = tokens.into_iter().map(|t| {
+                            let id = t.id;
+                            let status = match (&t.revoked, t.owner_active) {
+                                (Some(at), _) => format!("Revoked {at}"),
+                                (None, false) => "Stopped (person deactivated)".to_string(),
+                                (None, true) => "Live".to_string(),
+                            };
+                            let live = t.revoked.is_none();
+                            let label = format!("Revoke {}", t.name);
+                            view! {
+                                <tr>
+                                    <th scope="row">{t.name}</th>
+                                    <td><code>{format!("{}…", t.hint)}</code></td>
+                                    <td>{t.owner}</td>
+                                    <td>{t.created}</td>
+                                    <td>{t.last_used.unwrap_or_else(|| "never".into())}</td>
+                                    <td>{status}</td>
+                                    <td>{live.then(|| view! {
+                                        <button type="button" aria-label=label on:click=move |_| { revoke.dispatch(AdminTokenRevoke { id }); }>"Revoke"</button>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <table class="data-table">
+                                <caption>"Tokens, live first"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Name"</th><th scope="col">"Starts with"</th><th scope="col">"Acts as"</th>
+                                    <th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th><th scope="col"></th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        }.into_any()
+                    };
+                    let options = people.into_iter().map(|(id, n)| view! { <option value=id.to_string()>{n}</option> }).collect_view();
+                    Ok::<_, AppError>(view! {
+                        {table}
+                        <h2>"Create a token"</h2>
+                        <form class="form-grid" aria-label="Create a token" on:submit=move |e| {
+                            e.prevent_default();
+                            if let Some(user_id) = owner.get_untracked() {
+                                create.dispatch(AdminTokenCreate { user_id, name: name.get_untracked() });
+                            }
+                        }>
+                            <label>"Acts as"<select required on:change=move |e| owner.set(event_target_value(&e).parse().ok())>
+                                <option value="">"Choose a person"</option>{options}
+                            </select></label>
+                            <label>"Name"<input type="text" required maxlength="100" placeholder="CRM sync" on:input=move |e| name.set(event_target_value(&e))/></label>
+                            <button type="submit" class="button-primary" disabled=move || create.pending().get()>"Create token"</button>
+                        </form>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
