@@ -293,6 +293,19 @@ pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::E
             rollups::process_queue(pool, 500).await
         }
     }).await?);
+    // One agent's page (twelve weeks) as their manager opens it, for the busiest agent.
+    let busiest: Option<i64> = sqlx::query_scalar(
+        "select agent_id from rollup_agent_days where day > current_date - 84 group by agent_id order by sum(replies) desc limit 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if let Some(agent) = busiest {
+        let viewer = app::auth::CurrentUser { id: 0, email: String::new(), name: "Bench".into(), role: app::domain::access::Role::Admin, time_zone: "UTC".into() };
+        results.push(time("Agent page, twelve weeks, the busiest agent".into(), iterations, |_| {
+            let viewer = viewer.clone();
+            async move { app::backend::performance::page(pool, &viewer, agent).await.map_err(err) }
+        }).await?);
+    }
     Ok(table(&format!("Reports benchmark: {dialogues} dialogues, {rows} rollup rows, {iterations} runs each (in-process, ms)"), &results))
 }
 
