@@ -95,3 +95,23 @@ test('an owner creates and revokes an API token', async ({ browser, request }) =
   const after = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${secret}` } });
   expect(after.status()).toBe(401);
 });
+
+// An owner adds an e-mail inbox (shown with how to connect it) and pauses it.
+test('an owner adds an inbox and pauses it', async ({ browser }) => {
+  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
+  await owner.goto('/admin/channels');
+  await hydrated(owner);
+  const form = owner.getByRole('form', { name: 'Add a channel' });
+  await form.getByLabel('Kind').selectOption({ label: 'E-mail inbox' });
+  await form.getByLabel('Name').fill('Billing e-mail');
+  await form.getByLabel('Address').fill('Billing@Meridian.test');
+  await form.getByRole('button', { name: 'Add channel' }).click();
+  const card = owner.getByRole('article', { name: 'Billing e-mail' });
+  await expect(card).toContainText('meridian mail-in --inbox billing@meridian.test');
+  await card.getByRole('button', { name: 'Pause Billing e-mail' }).click();
+  await expect(owner.getByRole('article', { name: 'Billing e-mail' })).toContainText('Paused: nothing new arrives on it.');
+  await form.getByLabel('Name').fill('Billing again');
+  await form.getByLabel('Address').fill('billing@meridian.test');
+  await form.getByRole('button', { name: 'Add channel' }).click();
+  await expect(owner.getByRole('alert').filter({ hasText: 'already receives' })).toBeVisible();
+});

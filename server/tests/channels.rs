@@ -8,6 +8,7 @@ use app::backend::channels::{self, Received};
 use app::backend::conversations;
 use app::domain::access::Role;
 use app::domain::channels::{hex, Rating};
+use app::error::AppError;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -649,4 +650,28 @@ async fn mail_in_stores_a_piped_message(pool: PgPool) {
     assert_eq!(run("support@meridian.test", "garbage").status.code(), Some(65));
     assert_eq!(run("nobody@meridian.test", FIRST_MAIL).status.code(), Some(67));
     assert_eq!((count(&pool, "conversations").await, count(&pool, "messages").await), (1, 1));
+}
+
+// An owner adds an inbox (checked, unique), and pausing it stops what arrives on it at once.
+#[sqlx::test]
+async fn an_owner_adds_an_inbox_and_pauses_it(pool: PgPool) {
+    let id = channels::add_channel(&pool, "email", " Billing  e-mail ", "Billing@Example.com", 240).await.unwrap();
+    let found = channels::channel_named(&pool, "email", "billing@example.com").await.unwrap().unwrap();
+    assert_eq!((found.id, found.name.as_str()), (id, "Billing e-mail"));
+    assert!(matches!(channels::add_channel(&pool, "email", "Other", "billing@example.com", 60).await, Err(AppError::Conflict(_))));
+    assert!(matches!(channels::add_channel(&pool, "email", "Bad", "billing", 60).await, Err(AppError::Invalid(_))));
+    assert!(matches!(channels::add_channel(&pool, "chat", "Slow", "pricing", 0).await, Err(AppError::Invalid(_))));
+    let chat = channels::add_channel(&pool, "chat", "Pricing chat", "Pricing", 2).await.unwrap();
+    assert!(channels::channel_named(&pool, "chat", "pricing").await.unwrap().is_some());
+
+    channels::set_active(&pool, chat, false).await.unwrap();
+    assert!(channels::channel_named(&pool, "chat", "pricing").await.unwrap().is_none());
+    assert_eq!(page_status(&pool, "/chat/pricing").await, StatusCode::NOT_FOUND);
+    channels::set_active(&pool, chat, true).await.unwrap();
+    assert_eq!(page_status(&pool, "/chat/pricing").await, StatusCode::OK);
+    assert!(matches!(channels::set_active(&pool, 999_999, false).await, Err(AppError::NotFound(_))));
+}
+
+async fn page_status(pool: &PgPool, path: &str) -> StatusCode {
+    page(&app(pool), path, None).await.status
 }

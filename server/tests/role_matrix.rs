@@ -122,6 +122,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("admin_holiday_delete", "id={holiday}", [OK, NO, NO, NO, WHO]),
     ("support_promise", "", [OK, OK, OK, OK, WHO]),
     ("admin_set_promise", "text=Every+chat+answered+within+2+minutes", [OK, NO, NO, NO, WHO]),
+    ("admin_channel_add", "kind=email&name=Billing+{n}&address=billing{n}%40example.com&target_minutes=240", [OK, NO, NO, NO, WHO]),
+    ("admin_channel_active", "id={channel}&active=false", [OK, NO, NO, NO, WHO]),
     ("admin_channel_rotate", "id={channel}", [OK, NO, NO, NO, WHO]),
     ("routing_rules", "", [OK, NO, NO, NO, WHO]),
     ("routing_rule_add", r#"{"input": {"name": "Money", "channel_id": null, "keywords": "refund, invoice", "address": "", "topic": "billing", "team_id": null}}"#, [OK, NO, NO, NO, WHO]),
@@ -245,7 +247,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
     .unwrap();
     v.push(articles.unwrap_or_default());
     let channels: Option<String> = sqlx::query_scalar(
-        "select md5(string_agg(id || secret || ask_nps || coalesce(callback_url, ''), ',' order by id)) from channels",
+        "select md5(string_agg(id || secret || ask_nps || active || coalesce(callback_url, ''), ',' order by id)) from channels",
     )
     .fetch_one(pool)
     .await

@@ -926,6 +926,43 @@ pub async fn update_channel(pool: &PgPool, id: i64, ask_nps: bool, callback_url:
     Ok(())
 }
 
+/// Adds a channel (an inbox, a chat page, a social account); its name and address are
+/// unique among channels of its kind.
+pub async fn add_channel(pool: &PgPool, kind: &str, name: &str, address: &str, target_minutes: i64) -> Result<i64, AppError> {
+    let (kind, name, address) = rules::new_channel(kind, name, address).map_err(AppError::Invalid)?;
+    if !(1..=7 * 24 * 60).contains(&target_minutes) {
+        return Err(AppError::Invalid("The first-response target runs from 1 minute to 7 days (10,080 minutes).".into()));
+    }
+    let taken: bool = sqlx::query_scalar("select exists (select 1 from channels where kind = $1 and lower(address) = lower($2))")
+        .bind(&kind)
+        .bind(&address)
+        .fetch_one(pool)
+        .await?;
+    if taken {
+        return Err(AppError::Conflict(format!("A channel already receives “{address}”.")));
+    }
+    sqlx::query_scalar("insert into channels (kind, name, address, first_response_target) values ($1, $2, $3, make_interval(mins => $4)) returning id")
+        .bind(&kind)
+        .bind(&name)
+        .bind(&address)
+        .bind(target_minutes as i32)
+        .fetch_one(pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::Conflict(format!("There is already a channel called “{name}”.")),
+            _ => e.into(),
+        })
+}
+
+/// Pauses (nothing new arrives on it; its dialogues stay) or resumes a channel.
+pub async fn set_active(pool: &PgPool, id: i64, active: bool) -> Result<(), AppError> {
+    let done = sqlx::query("update channels set active = $2 where id = $1").bind(id).bind(active).execute(pool).await?.rows_affected();
+    if done == 0 {
+        return Err(AppError::NotFound("There is no such channel.".into()));
+    }
+    Ok(())
+}
+
 /// A new random webhook secret for a channel; the old one stops working at once.
 pub async fn rotate_secret(pool: &PgPool, id: i64) -> Result<String, AppError> {
     let secret = rules::hex(&super::sha256(&super::random_token()));

@@ -247,9 +247,59 @@ pub fn parse_signature(header: &str) -> Option<Vec<u8>> {
     (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok()).collect()
 }
 
+/// A new channel as an owner types it: its kind, a name people recognise, and the address
+/// customers use (an e-mail inbox, the chat page's slug, or the social handle). Returns
+/// them cleaned; e-mail addresses and slugs lower-cased.
+pub fn new_channel(kind: &str, name: &str, address: &str) -> Result<(String, String, String), String> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err("Give the channel a name of at most 100 characters, e.g. “Billing e-mail”.".into());
+    }
+    let address = address.trim();
+    let address = match kind {
+        "email" => {
+            let a = address.to_lowercase();
+            let ok = a.len() <= 254
+                && a.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+                && !a.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+                && a.matches('@').count() == 1;
+            if !ok {
+                return Err(format!("“{address}” is not an e-mail address like billing@example.com."));
+            }
+            a
+        }
+        "chat" => {
+            let a = address.to_lowercase();
+            if a.is_empty() || a.len() > 60 || !a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || a.starts_with('-') {
+                return Err("The chat page's address is letters, digits and dashes, e.g. “pricing” (its page is /chat/pricing).".into());
+            }
+            a
+        }
+        "social" => {
+            if address.is_empty() || address.chars().count() > 100 || address.chars().any(char::is_whitespace) {
+                return Err("Give the account's handle, e.g. @examplehelp.".into());
+            }
+            address.to_string()
+        }
+        _ => return Err("A channel is e-mail, chat or social.".into()),
+    };
+    Ok((kind.to_string(), name, address))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_channel_is_checked_and_cleaned() {
+        assert_eq!(new_channel("email", " Billing  e-mail ", " Billing@Example.com "), Ok(("email".into(), "Billing e-mail".into(), "billing@example.com".into())));
+        assert_eq!(new_channel("chat", "Pricing chat", "Pricing-Page").unwrap().2, "pricing-page");
+        assert_eq!(new_channel("social", "X", "@examplehelp").unwrap().2, "@examplehelp");
+        for (kind, address) in [("email", "billing"), ("email", "a@b"), ("email", "a@@b.com"), ("email", "a b@c.com"), ("chat", "a/b"), ("chat", "-x"), ("social", "two words"), ("fax", "123")] {
+            assert!(new_channel(kind, "Name", address).is_err(), "{kind} {address}");
+        }
+        assert!(new_channel("chat", "  ", "pricing").is_err());
+    }
     use proptest::prelude::*;
 
     fn rule(id: i64, channel: Option<i64>, keywords: &[&str], address: &str, topic: Topic) -> RoutingRule {

@@ -71,6 +71,32 @@ pub async fn admin_channel_update(id: i64, ask_nps: bool, callback_url: String, 
     .await
 }
 
+/// Adds a channel: an e-mail inbox, a chat page or a social account.
+#[server(endpoint = "admin_channel_add")]
+pub async fn admin_channel_add(kind: String, name: String, address: String, target_minutes: i64) -> Result<i64, AppError> {
+    use crate::backend::{audit, authorized, channels};
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
+        let id = channels::add_channel(&state.pool, &kind, &name, &address, target_minutes).await?;
+        audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("channel {id}"), &format!("added {kind} “{}” ({})", name.trim(), address.trim())).await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Pauses or resumes a channel.
+#[server(endpoint = "admin_channel_active")]
+pub async fn admin_channel_active(id: i64, active: bool) -> Result<(), AppError> {
+    use crate::backend::{audit, authorized, channels};
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageSettings, |state, user| async move {
+        channels::set_active(&state.pool, id, active).await?;
+        let what = if active { "resumed: new messages arrive again" } else { "paused: nothing new arrives" };
+        Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("channel {id}"), what).await?)
+    })
+    .await
+}
+
 #[server(endpoint = "admin_channel_rotate")]
 pub async fn admin_channel_rotate(id: i64) -> Result<(), AppError> {
     use crate::backend::{audit, authorized, channels};
@@ -166,11 +192,16 @@ pub fn ChannelsAdminPage() -> impl IntoView {
 fn ChannelsAdmin() -> impl IntoView {
     let update = ServerAction::<AdminChannelUpdate>::new();
     let rotate = ServerAction::<AdminChannelRotate>::new();
+    let add_channel = ServerAction::<AdminChannelAdd>::new();
+    let pause = ServerAction::<AdminChannelActive>::new();
     let add = ServerAction::<RoutingRuleAdd>::new();
     let delete = ServerAction::<RoutingRuleDelete>::new();
     let reorder = ServerAction::<RoutingRuleMove>::new();
     let data = Resource::new(
-        move || (update.version().get(), rotate.version().get(), add.version().get(), delete.version().get(), reorder.version().get()),
+        move || {
+            let channels = (update.version().get(), rotate.version().get(), add_channel.version().get(), pause.version().get());
+            (channels, add.version().get(), delete.version().get(), reorder.version().get())
+        },
         |_| async move { Ok::<_, AppError>((admin_channels().await?, routing_rules().await?)) },
     );
     // Where this installation is reached, for the snippets (known in the browser).
@@ -181,10 +212,11 @@ fn ChannelsAdmin() -> impl IntoView {
         }
     });
     let errors = move || {
-        [update.value().get(), rotate.value().get(), add.value().get(), delete.value().get(), reorder.value().get()]
+        [update.value().get(), rotate.value().get(), pause.value().get(), add.value().get(), delete.value().get(), reorder.value().get()]
             .into_iter()
             .flatten()
             .find_map(|r| r.err())
+            .or_else(|| add_channel.value().get().and_then(|r| r.err()))
             .map(|e| view! { <ErrorNotice message=e.to_string()/> })
     };
     view! {
@@ -195,11 +227,12 @@ fn ChannelsAdmin() -> impl IntoView {
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     let (channels, routing) = data.await?;
-                    let cards = channels.into_iter().map(|c| view! { <ChannelCard channel=c origin update rotate/> }).collect_view();
+                    let cards = channels.into_iter().map(|c| view! { <ChannelCard channel=c origin update rotate pause/> }).collect_view();
                     Ok::<_, AppError>(view! {
                         <section aria-labelledby="channels-title">
                             <h2 id="channels-title">"Channels"</h2>
                             <div class="channel-cards">{cards}</div>
+                            <NewChannel add=add_channel/>
                         </section>
                         <Routing routing add delete reorder/>
                     })
@@ -215,8 +248,10 @@ fn ChannelCard(
     origin: RwSignal<String>,
     update: ServerAction<AdminChannelUpdate>,
     rotate: ServerAction<AdminChannelRotate>,
+    pause: ServerAction<AdminChannelActive>,
 ) -> impl IntoView {
     let id = channel.id;
+    let active = channel.active;
     let ask_nps = RwSignal::new(channel.ask_nps);
     let callback = RwSignal::new(channel.callback_url.clone().unwrap_or_default());
     let target = RwSignal::new(channel.target_minutes);
@@ -260,7 +295,7 @@ fn ChannelCard(
     view! {
         <article class="channel-card" aria-label=name.clone()>
             <h3>{name.clone()} " " <span class=format!("channel channel-{}", channel.kind)>{kind}</span></h3>
-            {(!channel.active).then(|| view! { <p class="meta">"Inactive"</p> })}
+            {(!channel.active).then(|| view! { <p class="meta">"Paused: nothing new arrives on it."</p> }) }
             <label>"First-response target (minutes)"<input type="number" min="1" max="10080" required
                 prop:value=move || target.get().to_string() on:input=move |e| target.set(event_target_value(&e).parse().unwrap_or(0))/></label>
             {setup}
@@ -272,8 +307,43 @@ fn ChannelCard(
                 {(channel.kind != "chat").then(|| view! {
                     <button type="button" on:click=move |_| { rotate.dispatch(AdminChannelRotate { id }); }>"New secret"</button>
                 })}
+                <button type="button" on:click=move |_| { pause.dispatch(AdminChannelActive { id, active: !active }); }>
+                    {format!("{} {name}", if active { "Pause" } else { "Resume" })}</button>
             </div>
         </article>
+    }
+}
+
+/// Adds an inbox, a chat page or a social account.
+#[component]
+fn NewChannel(add: ServerAction<AdminChannelAdd>) -> impl IntoView {
+    let kind = RwSignal::new(String::from("email"));
+    let name = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let target = RwSignal::new(240i64);
+    let hint = move || match kind.get().as_str() {
+        "email" => "The inbox customers write to, e.g. billing@example.com",
+        "chat" => "The chat page's address: /chat/<this>",
+        _ => "The account's handle, e.g. @examplehelp",
+    };
+    view! {
+        <h3>"Add a channel"</h3>
+        <form class="form-grid" aria-label="Add a channel" on:submit=move |e| {
+            e.prevent_default();
+            add.dispatch(AdminChannelAdd { kind: kind.get_untracked(), name: name.get_untracked(), address: address.get_untracked(), target_minutes: target.get_untracked() });
+        }>
+            <label>"Kind"<select on:change=move |e| kind.set(event_target_value(&e))>
+                <option value="email" selected=true>"E-mail inbox"</option>
+                <option value="chat">"Chat page"</option>
+                <option value="social">"Social (webhook)"</option>
+            </select></label>
+            <label>"Name"<input type="text" required maxlength="100" placeholder="Billing e-mail" on:input=move |e| name.set(event_target_value(&e))/></label>
+            <label>"Address"<input type="text" required maxlength="254" placeholder=hint on:input=move |e| address.set(event_target_value(&e))/></label>
+            <label>"First-response target (minutes)"<input type="number" min="1" max="10080" required prop:value="240"
+                on:input=move |e| target.set(event_target_value(&e).parse().unwrap_or(0))/></label>
+            <button type="submit" class="button-primary" disabled=move || add.pending().get()>"Add channel"</button>
+        </form>
+        {move || add.value().get().and_then(|r| r.ok()).map(|_| view! { <p role="status">"Channel added."</p> })}
     }
 }
 
