@@ -117,7 +117,9 @@ test('a manager edits the scorecard and it is saved as a new version', async ({ 
 test('a calibration session is started, scored and counted', async ({ browser }) => {
   const marcus = await signedIn(browser, 'manager@meridian.test', '/queue');
   await marcus.goto('/queue?view=resolved');
-  const href = (await marcus.getByRole('table', { name: 'Resolved' }).getByRole('link').first().getAttribute('href'))!;
+  // A dialogue an agent resolved (an incident's closing also resolves unassigned ones).
+  const answered = marcus.getByRole('table', { name: 'Resolved' }).locator('tbody tr').filter({ hasNotText: 'Unassigned' });
+  const href = (await answered.first().getByRole('link').first().getAttribute('href'))!;
   const id = href.split('id=')[1];
   await marcus.goto('/qa/calibration');
   await hydrated(marcus);
