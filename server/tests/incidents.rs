@@ -70,6 +70,11 @@ async fn an_incident_update_reaches_each_linked_customer_exactly_once(pool: PgPo
     let linked = incidents::link(&pool, &manager, id, &[ana_1, ana_2, ben_1, cai_1, 999_999]).await.unwrap();
     assert_eq!((linked.linked, linked.already, linked.missing), (4, 0, vec![999_999]));
     assert_eq!(incidents::link(&pool, &manager, id, &[ana_1]).await.unwrap().already, 1);
+    let of = incidents::of_dialogue(&pool, ana_1, true).await.unwrap();
+    assert_eq!(of.linked, vec![(id, "Payments failing".to_string(), "open".to_string())]);
+    assert!(of.open.is_empty(), "an incident it is part of is not offered again");
+    let offered = incidents::of_dialogue(&pool, unrelated, true).await.unwrap();
+    assert_eq!((offered.linked.len(), offered.open), (0, vec![(id, "Payments failing".to_string())]));
 
     // The preview names each customer once, in the dialogue they will get it in.
     let preview = incidents::preview(&pool, &manager, id, "Hi {{customer.first_name}}, we are on it.").await.unwrap();

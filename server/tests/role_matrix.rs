@@ -102,6 +102,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     // Someone else's plan: managers may write it with them; another agent may not.
     ("agent_plan_save", r#"{"agent_id": {agent}, "items": [{"text": "Learn the refund flow", "done": false}]}"#, [OK, OK, NO, NO, WHO]),
     ("agent_note_add", "agent_id={agent}&body=Good+week", [OK, OK, NO, NO, WHO]),
+    ("dialogue_incidents", "id={id}", [OK, OK, NO, OK, WHO]),
     ("incidents_list", "", [OK, OK, NO, NO, WHO]),
     ("incident_declare", "title=Payments+failing&summary=Card+payments+in+Europe", [OK, OK, NO, NO, WHO]),
     ("incident_get", "id={incident}", [OK, OK, NO, NO, WHO]),

@@ -91,6 +91,30 @@ pub async fn get(pool: &PgPool, id: i64, viewer_zone: &str) -> Result<Incident, 
     Ok(Incident { summary, text, resolved_at, dialogues, updates })
 }
 
+/// The incidents a dialogue is linked to, newest first, and (`with_open`) the open ones.
+pub async fn of_dialogue(pool: &PgPool, conversation_id: i64, with_open: bool) -> Result<crate::pages::incidents::IncidentsOfDialogue, AppError> {
+    let linked: Vec<(i64, String, String)> = sqlx::query_as(
+        "select i.id, i.title, i.status from incident_dialogues d join incidents i on i.id = d.incident_id
+          where d.conversation_id = $1 order by i.declared_at desc, i.id desc",
+    )
+    .bind(conversation_id)
+    .fetch_all(pool)
+    .await?;
+    let open: Vec<(i64, String)> = if with_open {
+        sqlx::query_as(
+            "select id, title from incidents i where status = 'open'
+                and not exists (select 1 from incident_dialogues d where d.incident_id = i.id and d.conversation_id = $1)
+              order by declared_at desc, id desc limit 50",
+        )
+        .bind(conversation_id)
+        .fetch_all(pool)
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok(crate::pages::incidents::IncidentsOfDialogue { linked, open, may_link: with_open })
+}
+
 /// Links dialogues by number; those already linked are counted, unknown numbers named.
 pub async fn link(pool: &PgPool, by: &CurrentUser, id: i64, ids: &[i64]) -> Result<LinkResult, AppError> {
     if ids.is_empty() || ids.len() > incident::LINK_LIMIT {

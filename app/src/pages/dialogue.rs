@@ -538,6 +538,7 @@ where
                         {r.comment.map(|c| view! { <blockquote>{c}</blockquote> })}
                     </section>
                 })}
+                <crate::pages::incidents::DialogueIncident conversation_id=id/>
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
                 <form class="composer" on:submit=move |e| { e.prevent_default(); send(false); }>
                     <label for="message">"Message"</label>

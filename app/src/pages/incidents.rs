@@ -93,6 +93,27 @@ pub struct MailingResult {
     pub repeated: bool,
 }
 
+/// The incidents a dialogue belongs to and, for those who run incidents, the open ones it
+/// could join.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentsOfDialogue {
+    /// (id, title, status).
+    pub linked: Vec<(i64, String, String)>,
+    pub open: Vec<(i64, String)>,
+    pub may_link: bool,
+}
+
+#[server(endpoint = "dialogue_incidents")]
+pub async fn dialogue_incidents(id: i64) -> Result<IncidentsOfDialogue, AppError> {
+    use crate::backend::{authorized, incidents};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        let may_link = user.role.can(Permission::SendMassMailings);
+        incidents::of_dialogue(&state.pool, id, may_link).await
+    })
+    .await
+}
+
 #[server(endpoint = "incidents_list")]
 pub async fn incidents_list() -> Result<Vec<IncidentSummary>, AppError> {
     use crate::backend::{authorized, incidents};
@@ -160,6 +181,44 @@ pub async fn incident_send(id: i64, request_key: String, body: String, close: bo
         incidents::send(&state.pool, &user, id, &request_key, &body, close).await
     })
     .await
+}
+
+/// In a dialogue: the incident it is part of (its customer gets the incident's updates, so
+/// there is no need to explain the outage again), and for managers a way to link it.
+#[component]
+pub fn DialogueIncident(conversation_id: i64) -> impl IntoView {
+    let link = ServerAction::<IncidentLink>::new();
+    let data = Resource::new(move || link.version().get(), move |_| dialogue_incidents(conversation_id));
+    let chosen = RwSignal::new(None::<i64>);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let d = data.await.ok()?;
+                let linked = d.linked.into_iter().map(|(id, title, status)| {
+                    let text = if status == "open" { "Part of the open incident" } else { "Was part of the incident" };
+                    view! { <p class="notice notice-info incident-note">{text}" "<a href=format!("/reports/incident?id={id}")>{format!("“{title}”")}</a>
+                        {(status == "open").then_some(": its updates reach this customer.")}</p> }
+                }).collect_view();
+                let form = (d.may_link && !d.open.is_empty()).then(|| {
+                    let options = d.open.into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view();
+                    view! {
+                        <form class="inline-form" aria-label="Link to an incident" on:submit=move |e| {
+                            e.prevent_default();
+                            if let Some(id) = chosen.get_untracked() {
+                                link.dispatch(IncidentLink { id, numbers: conversation_id.to_string() });
+                            }
+                        }>
+                            <label>"Incident"<select on:change=move |e| chosen.set(event_target_value(&e).parse().ok())>
+                                <option value="">"Choose an open incident"</option>{options}</select></label>
+                            <button type="submit" disabled=move || link.pending().get()>"Link to incident"</button>
+                        </form>
+                    }
+                });
+                Some(view! { {linked} {form} })
+            })}
+        </Suspense>
+        {move || link.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+    }
 }
 
 #[component]
@@ -258,7 +317,7 @@ fn IncidentView() -> impl IntoView {
     let linked_note = move |r: Option<Result<LinkResult, AppError>>| {
         r.map(|r| match r {
             Ok(r) => {
-                let mut text = format!("Linked {} dialogues", r.linked);
+                let mut text = format!("Linked {} dialogue{}", r.linked, if r.linked == 1 { "" } else { "s" });
                 if r.already > 0 {
                     text.push_str(&format!(" ({} were already linked)", r.already));
                 }
