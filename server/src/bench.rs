@@ -306,6 +306,31 @@ pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::E
             async move { app::backend::performance::page(pool, &viewer, agent).await.map_err(err) }
         }).await?);
     }
+    // An incident update to the customers of 1,000 recent dialogues, in a transaction that
+    // is rolled back (nothing is sent or kept).
+    let manager: Option<i64> = sqlx::query_scalar("select id from users where role = 'admin' order by id limit 1").fetch_optional(pool).await?;
+    if let Some(manager) = manager {
+        let by = app::auth::CurrentUser { id: manager, email: String::new(), name: "Bench".into(), role: app::domain::access::Role::Admin, time_zone: "UTC".into() };
+        let mut samples = Vec::new();
+        for i in 0..iterations.min(10) {
+            let mut tx = pool.begin().await?;
+            let incident: i64 = sqlx::query_scalar("insert into incidents (title) values ('Bench') returning id").fetch_one(&mut *tx).await?;
+            sqlx::query(
+                "insert into incident_dialogues (incident_id, conversation_id)
+                 select $1, id from conversations order by created_at desc limit 1000",
+            )
+            .bind(incident)
+            .execute(&mut *tx)
+            .await?;
+            let started = Instant::now();
+            app::backend::incidents::send_in(&mut tx, &by, incident, &format!("bench-update-{i:04}"), "Hi {{customer.first_name}}, we are on it.", false)
+                .await
+                .map_err(err)?;
+            samples.push(started.elapsed());
+            tx.rollback().await?;
+        }
+        results.push(Timings { name: "Incident update to the customers of 1,000 dialogues (rolled back)".into(), samples });
+    }
     Ok(table(&format!("Reports benchmark: {dialogues} dialogues, {rows} rollup rows, {iterations} runs each (in-process, ms)"), &results))
 }
 

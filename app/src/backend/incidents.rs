@@ -164,40 +164,42 @@ pub async fn preview(pool: &PgPool, by: &CurrentUser, id: i64, body: &str) -> Re
     let body = incident::update_body(body).map_err(AppError::Invalid)?;
     let mut conn = pool.acquire().await?;
     let targets = targets(&mut conn, id).await?;
-    let mut recipients = Vec::with_capacity(targets.len());
-    for t in &targets {
-        let (customer, subject, channel, address): (String, String, String, Option<String>) = sqlx::query_as(
-            "select cu.name, c.subject, ch.kind,
-                    case when ch.kind = 'email' then cu.email when ch.kind = 'social' then nullif(ch.callback_url, '') end
-               from conversations c join customers cu on cu.id = c.customer_id join channels ch on ch.id = c.channel_id
-              where c.id = $1",
-        )
-        .bind(t.conversation_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        let how = match (channel.as_str(), address) {
-            ("email", Some(a)) => format!("e-mail to {a}"),
-            ("social", Some(_)) => "the channel's webhook".to_string(),
-            ("chat", _) => "their chat page".to_string(),
-            _ => "their dialogue only (no address to send to)".to_string(),
-        };
-        let text = if recipients.is_empty() { Some(fill(&body, &context(by, t.conversation_id, &customer, &subject)).map_err(AppError::Invalid)?) } else { None };
-        recipients.push((MailingRecipient { customer, dialogue_id: t.conversation_id, channel, how }, text));
-    }
-    let first_text = recipients.first().and_then(|(_, t)| t.clone());
-    Ok(MailingPreview { recipients: recipients.into_iter().map(|(r, _)| r).collect(), first_text })
+    let first_text = match targets.first() {
+        Some(t) => Some(fill(&body, &context(by, t)).map_err(AppError::Invalid)?),
+        None => None,
+    };
+    let recipients = targets
+        .into_iter()
+        .map(|t| {
+            let how = match (t.channel.as_str(), t.address) {
+                ("email", Some(a)) => format!("e-mail to {a}"),
+                ("social", Some(_)) => "the channel's webhook".to_string(),
+                ("chat", _) => "their chat page".to_string(),
+                _ => "their dialogue only (no address to send to)".to_string(),
+            };
+            MailingRecipient { customer: t.customer, dialogue_id: t.linked.conversation_id, channel: t.channel, how }
+        })
+        .collect();
+    Ok(MailingPreview { recipients, first_text })
 }
 
 /// Sends an update (or, with `close`, the closing message, then resolves every linked
 /// dialogue and the incident). The same `request_key` again sends nothing and answers what
 /// the first request did.
 pub async fn send(pool: &PgPool, by: &CurrentUser, id: i64, request_key: &str, body: &str, close: bool) -> Result<MailingResult, AppError> {
+    let mut tx = pool.begin().await?;
+    let sent = send_in(&mut tx, by, id, request_key, body, close).await?;
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// [`send`] inside the caller's transaction (the benchmark rolls it back).
+pub async fn send_in(tx: &mut PgConnection, by: &CurrentUser, id: i64, request_key: &str, body: &str, close: bool) -> Result<MailingResult, AppError> {
     let key = request_key.trim();
     if !(8..=100).contains(&key.len()) {
         return Err(AppError::Invalid("The request key must be 8 to 100 characters.".into()));
     }
     let body = incident::update_body(body).map_err(AppError::Invalid)?;
-    let mut tx = pool.begin().await?;
     let (title, status): (String, String) = sqlx::query_as("select title, status from incidents where id = $1 for update")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -215,7 +217,7 @@ pub async fn send(pool: &PgPool, by: &CurrentUser, id: i64, request_key: &str, b
     if status == "resolved" {
         return Err(AppError::Conflict("This incident is resolved; its customers have had the closing message.".into()));
     }
-    let targets = targets(&mut tx, id).await?;
+    let targets = targets(&mut *tx, id).await?;
     if targets.is_empty() {
         return Err(AppError::Invalid("Link the dialogues this incident affects first.".into()));
     }
@@ -231,18 +233,12 @@ pub async fn send(pool: &PgPool, by: &CurrentUser, id: i64, request_key: &str, b
     .await?;
     let what = format!("“{title}”");
     for t in &targets {
-        let (customer, subject): (String, String) = sqlx::query_as(
-            "select cu.name, c.subject from conversations c join customers cu on cu.id = c.customer_id where c.id = $1",
-        )
-        .bind(t.conversation_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let text = fill(&body, &context(by, t.conversation_id, &customer, &subject)).map_err(AppError::Invalid)?;
-        let message_id = super::conversations::write_broadcast_in(&mut tx, t.conversation_id, by.id, &text, &what).await?;
+        let text = fill(&body, &context(by, t)).map_err(AppError::Invalid)?;
+        let message_id = super::conversations::write_broadcast_in(&mut *tx, t.linked.conversation_id, by.id, &text, &what).await?;
         sqlx::query("insert into incident_deliveries (update_id, customer_id, conversation_id, message_id) values ($1, $2, $3, $4)")
             .bind(update_id)
-            .bind(t.customer_id)
-            .bind(t.conversation_id)
+            .bind(t.linked.customer_id)
+            .bind(t.linked.conversation_id)
             .bind(message_id)
             .execute(&mut *tx)
             .await?;
@@ -258,7 +254,7 @@ pub async fn send(pool: &PgPool, by: &CurrentUser, id: i64, request_key: &str, b
         for c in linked {
             // Locked in id order, like every other many-dialogue change.
             sqlx::query("select 1 from conversations where id = $1 for update").bind(c).execute(&mut *tx).await?;
-            if super::conversations::mark_resolved(&mut tx, c, by.id).await? {
+            if super::conversations::mark_resolved(&mut *tx, c, by.id).await? {
                 resolved += 1;
             }
         }
@@ -276,33 +272,53 @@ pub async fn send(pool: &PgPool, by: &CurrentUser, id: i64, request_key: &str, b
         .execute(&mut *tx)
         .await?;
     let detail = format!("sent to {customers} customers (update {update_id})");
-    audit(&mut tx, by, AuditAction::MassMailing, id, &title, &detail).await?;
+    audit(&mut *tx, by, AuditAction::MassMailing, id, &title, &detail).await?;
     if close {
-        audit(&mut tx, by, AuditAction::IncidentResolved, id, &title, &format!("{resolved} dialogues resolved")).await?;
+        audit(&mut *tx, by, AuditAction::IncidentResolved, id, &title, &format!("{resolved} dialogues resolved")).await?;
     }
-    tx.commit().await?;
     Ok(MailingResult { update_id, customers, resolved, repeated: false })
 }
 
-/// Each linked customer once, in the dialogue they should read the update in.
-async fn targets(conn: &mut PgConnection, id: i64) -> Result<Vec<Linked>, AppError> {
-    let rows: Vec<(i64, i64, bool, i64)> = sqlx::query_as(
-        "select c.id, c.customer_id, c.status = 'resolved', extract(epoch from c.updated_at)::int8
+/// A recipient of a mailing: the dialogue they read it in, with what the text and the
+/// preview need.
+struct Target {
+    linked: Linked,
+    customer: String,
+    subject: String,
+    channel: String,
+    /// The e-mail address, or the webhook of a social channel.
+    address: Option<String>,
+}
+
+/// Each linked customer once, in the dialogue they should read the update in (one query).
+async fn targets(conn: &mut PgConnection, id: i64) -> Result<Vec<Target>, AppError> {
+    let rows: Vec<(i64, i64, bool, i64, String, String, String, Option<String>)> = sqlx::query_as(
+        "select c.id, c.customer_id, c.status = 'resolved', extract(epoch from c.updated_at)::int8, cu.name, c.subject, ch.kind,
+                case when ch.kind = 'email' then cu.email when ch.kind = 'social' then nullif(ch.callback_url, '') end
            from incident_dialogues d join conversations c on c.id = d.conversation_id
+           join customers cu on cu.id = c.customer_id join channels ch on ch.id = c.channel_id
           where d.incident_id = $1",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let linked: Vec<Linked> = rows
-        .into_iter()
-        .map(|(conversation_id, customer_id, resolved, last_activity)| Linked { conversation_id, customer_id, resolved, last_activity })
+        .iter()
+        .map(|r| Linked { conversation_id: r.0, customer_id: r.1, resolved: r.2, last_activity: r.3 })
         .collect();
-    Ok(incident::recipients(&linked))
+    let mut details: std::collections::HashMap<i64, (String, String, String, Option<String>)> =
+        rows.into_iter().map(|r| (r.0, (r.4, r.5, r.6, r.7))).collect();
+    Ok(incident::recipients(&linked)
+        .into_iter()
+        .filter_map(|l| {
+            let (customer, subject, channel, address) = details.remove(&l.conversation_id)?;
+            Some(Target { linked: l, customer, subject, channel, address })
+        })
+        .collect())
 }
 
-fn context(by: &CurrentUser, dialogue_id: i64, customer: &str, subject: &str) -> MacroContext {
-    MacroContext { customer_name: customer.to_string(), agent_name: by.name.clone(), subject: subject.to_string(), dialogue_id }
+fn context(by: &CurrentUser, t: &Target) -> MacroContext {
+    MacroContext { customer_name: t.customer.clone(), agent_name: by.name.clone(), subject: t.subject.clone(), dialogue_id: t.linked.conversation_id }
 }
 
 async fn lock_open(tx: &mut PgConnection, id: i64) -> Result<(), AppError> {

@@ -49,6 +49,12 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
         Some(s) => Step::parse(s).ok_or_else(|| AppError::Invalid("The step is day, week or month.".into()))?,
     };
 
+    // The contact ratio's distinct customers are the slow part (an index-only scan of each
+    // period's dialogues): both periods are counted on their own connections meanwhile.
+    let counts = tokio::spawn({
+        let (pool, tz, q) = (pool.clone(), tz.clone(), q.clone());
+        async move { tokio::try_join!(customers_in(&pool, (from, to), &tz, &q), customers_in(&pool, (previous_from, previous_to), &tz, &q)) }
+    });
     let channels: Vec<(i64, String)> = sqlx::query_as("select id, name from channels order by name, id").fetch_all(&mut *conn).await?;
     let teams: Vec<(i64, String)> = sqlx::query_as("select id, name from teams order by name, id").fetch_all(&mut *conn).await?;
     let list = Counters::COLUMNS.join(", ");
@@ -106,21 +112,6 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
         }
     }
 
-    let mut customers = Vec::new();
-    for (lo, hi) in [(from, to), (previous_from, previous_to)] {
-        let (n,): (i64,) = in_period(
-            period!("select count(distinct customer_id) from conversations, b
-              where created_at >= b.lo and created_at < b.hi
-                and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)"),
-            (lo, hi),
-            &tz,
-            q,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        customers.push(n);
-    }
-
     let low: Vec<(i64, String, String, String, Option<String>)> = in_period(
         period!("select c.id, c.subject, cu.name, to_char(c.rated_at at time zone $3, 'YYYY-MM-DD'), c.csat_comment
            from conversations c join customers cu on cu.id = c.customer_id, b
@@ -134,6 +125,10 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     .fetch_all(&mut *conn)
     .await?;
 
+    let (active_customers, previous_active_customers) = counts.await.map_err(|e| {
+        tracing::error!(error = %e, "report customer count failed");
+        AppError::Internal
+    })??;
     Ok(Report {
         time_zone: tz,
         from: format_day(from),
@@ -145,8 +140,8 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
         channel_id: q.channel_id,
         current: d.total(from, to),
         previous: d.total(previous_from, previous_to),
-        active_customers: customers[0],
-        previous_active_customers: customers[1],
+        active_customers,
+        previous_active_customers,
         by_channel: d.by_channel(from, to),
         by_team: d.by_team(from, to),
         by_agent,
@@ -160,6 +155,25 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
         teams,
         channels,
     })
+}
+
+/// How many customers opened a dialogue in the days `lo` to `hi` (the contact ratio's
+/// denominator), in a read-only transaction of its own that may hash them in memory.
+async fn customers_in(pool: &PgPool, period: (i64, i64), tz: &str, q: &ReportQuery) -> Result<i64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("set local work_mem = '64MB'").execute(&mut *tx).await?;
+    let (n,): (i64,) = in_period(
+        period!("select count(distinct customer_id) from conversations, b
+          where created_at >= b.lo and created_at < b.hi
+            and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)"),
+        period,
+        tz,
+        q,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// A query over the days `lo` to `hi` (inclusive) of the report, written with
