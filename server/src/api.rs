@@ -41,6 +41,10 @@ pub fn router() -> Router<AppState> {
         .route("/kb/search", get(kb_search))
         .route("/kb/articles", get(kb_list).post(kb_create))
         .route("/kb/articles/{id}", get(kb_get).put(kb_update))
+        .route("/incidents", get(incidents_list).post(incident_declare))
+        .route("/incidents/{id}", get(incident_get))
+        .route("/incidents/{id}/dialogues", post(incident_link))
+        .route("/incidents/{id}/updates", post(incident_update))
         .route("/metrics", get(metrics))
         .route("/metrics.csv", get(metrics_csv))
         .route("/openapi.json", get(openapi_json))
@@ -469,6 +473,75 @@ async fn mass_reply(
     Ok((if result.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(result)))
 }
 
+/// `GET /api/v1/incidents`: open incidents first, then the latest resolved ones.
+async fn incidents_list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<app::pages::incidents::IncidentSummary>>, AppError> {
+    let user = caller.require(Permission::SendMassMailings)?;
+    Ok(Json(app::backend::incidents::list(&state.pool, &user.time_zone).await?))
+}
+
+#[derive(Deserialize)]
+struct DeclareBody {
+    title: String,
+    #[serde(default)]
+    summary: String,
+}
+
+/// `POST /api/v1/incidents`: declare one (a monitoring system may, when something breaks).
+async fn incident_declare(
+    State(state): State<AppState>,
+    caller: Caller,
+    parsed: Result<Json<DeclareBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let user = caller.require(Permission::SendMassMailings)?;
+    let b = body(parsed)?;
+    let id = app::backend::incidents::declare(&state.pool, &user, &b.title, &b.summary).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn incident_get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<app::pages::incidents::Incident>, AppError> {
+    let user = caller.require(Permission::SendMassMailings)?;
+    Ok(Json(app::backend::incidents::get(&state.pool, id, &user.time_zone).await?))
+}
+
+#[derive(Deserialize)]
+struct LinkBody {
+    conversation_ids: Vec<i64>,
+}
+
+/// `POST /api/v1/incidents/{id}/dialogues`: link dialogues (unknown numbers are named).
+async fn incident_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    parsed: Result<Json<LinkBody>, JsonRejection>,
+) -> Result<Json<app::pages::incidents::LinkResult>, AppError> {
+    let user = caller.require(Permission::SendMassMailings)?;
+    let b = body(parsed)?;
+    Ok(Json(app::backend::incidents::link(&state.pool, &user, id, &b.conversation_ids).await?))
+}
+
+#[derive(Deserialize)]
+struct UpdateBody {
+    request_key: String,
+    body: String,
+    #[serde(default)]
+    close: bool,
+}
+
+/// `POST /api/v1/incidents/{id}/updates`: an update to every linked customer, once per
+/// `request_key`; with `close`, the closing message that resolves everything.
+async fn incident_update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    parsed: Result<Json<UpdateBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<app::pages::incidents::MailingResult>), AppError> {
+    let user = caller.require(Permission::SendMassMailings)?;
+    let b = body(parsed)?;
+    let result = app::backend::incidents::send(&state.pool, &user, id, &b.request_key, &b.body, b.close).await?;
+    Ok((if result.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(result)))
+}
+
 #[derive(Deserialize)]
 struct KbQuery {
     #[serde(default)]
@@ -756,6 +829,49 @@ pub fn openapi() -> Value {
                     "operationId": "macrosList",
                     "summary": "The team's macros: name, body with {{placeholders}}, and what each also changes (status, tags, priority)",
                     "responses": { "200": { "description": "items" }, "401": error, "403": error }
+                }
+            },
+            "/incidents": {
+                "get": {
+                    "operationId": "listIncidents",
+                    "summary": "Incidents, open first (managers and owners)",
+                    "responses": { "200": { "description": "id, title, status, declared_at, declared_by, dialogues, customers, updates" }, "401": error, "403": error }
+                },
+                "post": {
+                    "operationId": "declareIncident",
+                    "summary": "Declare an incident",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["title"],
+                        "properties": { "title": { "type": "string", "maxLength": 200 }, "summary": { "type": "string", "maxLength": 4000 } } } } } },
+                    "responses": { "201": { "description": "{ id }" }, "400": error, "401": error, "403": error }
+                }
+            },
+            "/incidents/{id}": {
+                "get": {
+                    "operationId": "getIncident",
+                    "summary": "An incident with its linked dialogues and the updates sent",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": { "200": { "description": "summary, text, resolved_at, dialogues, updates" }, "401": error, "403": error, "404": error }
+                }
+            },
+            "/incidents/{id}/dialogues": {
+                "post": {
+                    "operationId": "linkIncidentDialogues",
+                    "summary": "Link dialogues to an open incident",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["conversation_ids"],
+                        "properties": { "conversation_ids": { "type": "array", "items": { "type": "integer" }, "maxItems": 1000 } } } } } },
+                    "responses": { "200": { "description": "linked, already, missing (numbers of no dialogue)" }, "400": error, "401": error, "403": error, "404": error, "409": error }
+                }
+            },
+            "/incidents/{id}/updates": {
+                "post": {
+                    "operationId": "sendIncidentUpdate",
+                    "summary": "Send an update to every linked customer on their own channel, once per customer; the same request_key again sends nothing. With close, the closing message resolves the incident and every linked dialogue",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["request_key", "body"],
+                        "properties": { "request_key": { "type": "string", "minLength": 8, "maxLength": 100 }, "body": { "type": "string", "maxLength": 10000, "description": "Markdown; the macros' placeholders such as {{customer.first_name}}" },
+                            "close": { "type": "boolean", "default": false } } } } } },
+                    "responses": { "201": { "description": "update_id, customers, resolved" }, "200": { "description": "A repeated request: the first one's result, repeated: true" }, "400": error, "401": error, "403": error, "404": error, "409": error }
                 }
             },
             "/mass-replies": {

@@ -179,3 +179,31 @@ async fn a_trending_topic_links_its_waiting_dialogues(pool: PgPool) {
     assert!(matches!(incidents::link_topic(&pool, &manager, id, "tag", "nothing-here").await, Err(AppError::Invalid(_))));
     assert!(matches!(incidents::declare(&pool, &manager, "   ", "").await, Err(AppError::Invalid(_))));
 }
+
+// Through the REST API: a monitoring system declares, links and updates; a retried update
+// with the same key sends nothing more.
+#[sqlx::test]
+async fn an_incident_runs_through_the_api(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let (_, token) = app::backend::tokens::create(&pool, manager, "monitoring").await.unwrap();
+    let app = app(&pool);
+    let email = channel(&pool, "email", "Support e-mail", "support@meridian.test").await;
+    let ana = customer(&pool, "Ana Lima", Some("ana@example.com")).await;
+    let d = dialogue_of(&pool, email, ana, "Checkout broken").await;
+
+    let declared = api_post(&app, "/api/v1/incidents", Some(&token), r#"{"title": "Checkout failing"}"#).await;
+    assert_eq!(declared.status.as_u16(), 201, "{}", declared.body);
+    let id = declared.json()["id"].as_i64().unwrap();
+    let linked = api_post(&app, &format!("/api/v1/incidents/{id}/dialogues"), Some(&token), &format!(r#"{{"conversation_ids": [{d}, 999999]}}"#)).await;
+    assert_eq!((linked.json()["linked"].as_i64(), linked.json()["missing"][0].as_i64()), (Some(1), Some(999_999)));
+    let update = r#"{"request_key": "status-page-812", "body": "Hi {{customer.first_name}}, we are on it."}"#;
+    let first = api_post(&app, &format!("/api/v1/incidents/{id}/updates"), Some(&token), update).await;
+    let again = api_post(&app, &format!("/api/v1/incidents/{id}/updates"), Some(&token), update).await;
+    assert_eq!((first.status.as_u16(), again.status.as_u16()), (201, 200));
+    assert_eq!(again.json()["repeated"], true);
+    assert_eq!(mails(&pool).await, vec![("ana@example.com".into(), 1)]);
+    let bad = api_post(&app, &format!("/api/v1/incidents/{id}/updates"), Some(&token), r#"{"request_key": "status-page-813", "body": ""}"#).await;
+    assert_eq!(bad.status.as_u16(), 400);
+    let got = api_get(&app, &format!("/api/v1/incidents/{id}"), Some(&token)).await;
+    assert_eq!(got.json()["updates"].as_array().unwrap().len(), 1);
+}

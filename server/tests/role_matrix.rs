@@ -150,6 +150,11 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("post", "/api/v1/qa/samples", r#"{"per_agent": 2, "from": "{yesterday}", "to": "{tomorrow}"}"#, [201, 201, 201, NO, WHO]),
     ("post", "/api/v1/qa/reviews", r#"{"conversation_id": {resolved}, "answers": {answers}}"#, [201, 201, 201, NO, WHO]),
     ("get", "/api/v1/qa/scores", "", [OK, OK, OK, NO, WHO]),
+    ("get", "/api/v1/incidents", "", [OK, OK, NO, NO, WHO]),
+    ("post", "/api/v1/incidents", r#"{"title": "Checkout failing"}"#, [201, 201, NO, NO, WHO]),
+    ("get", "/api/v1/incidents/{id}", "", [OK, OK, NO, NO, WHO]),
+    ("post", "/api/v1/incidents/{id}/dialogues", r#"{"conversation_ids": [{id}]}"#, [OK, OK, NO, NO, WHO]),
+    ("post", "/api/v1/incidents/{id}/updates", r#"{"request_key": "matrix-{n}", "body": "We are on it."}"#, [201, 201, NO, NO, WHO]),
     ("get", "/api/v1/metrics", "", [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/metrics.csv", "", [OK, OK, NO, NO, WHO]),
     ("post", "/api/v1/wfm/erlang-c", r#"{"arrivals": 100, "interval_seconds": 1800, "aht_seconds": 180}"#, [OK, OK, NO, NO, WHO]),
@@ -410,7 +415,13 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
     let agent = user(&pool, "target.agent@meridian.test", Role::Operator).await;
     for (method, path, body, expected) in API_ROUTES {
         for (caller, want) in callers.iter().zip(expected) {
-            let id = if path.starts_with("/api/v1/kb/") { fill(&pool, "{article}").await } else { dialogue(&pool).await.to_string() };
+            let id = if path.starts_with("/api/v1/kb/") {
+                fill(&pool, "{article}").await
+            } else if path.starts_with("/api/v1/incidents/") {
+                fill(&pool, "{incident}").await
+            } else {
+                dialogue(&pool).await.to_string()
+            };
             let path = path.replace("{id}", &id);
             let body = fill(&pool, &body.replace("{agent}", &agent.to_string())).await;
             let before = fingerprint(&pool).await;
