@@ -211,6 +211,12 @@ pub fn day_span(from: &str, to: &str, max_days: i64) -> Result<(chrono::NaiveDat
     Ok((first, last))
 }
 
+/// Checks a time-zone name against PostgreSQL's list.
+pub async fn check_zone<'e, E: sqlx::PgExecutor<'e>>(db: E, zone: &str) -> Result<(), AppError> {
+    let ok: bool = sqlx::query_scalar("select local_time_text($1) is not null").bind(zone).fetch_one(db).await?;
+    if ok { Ok(()) } else { Err(AppError::Invalid(format!("“{zone}” is not a time zone PostgreSQL knows (e.g. Europe/Berlin)."))) }
+}
+
 /// 32 random bytes from the OS, URL-safe base64: session ids and API tokens.
 pub fn random_token() -> String {
     use base64::Engine;

@@ -20,9 +20,8 @@ pub async fn page(pool: &PgPool, viewer: &CurrentUser, agent_id: i64) -> Result<
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such person.".into()))?;
-    let tz = super::rollups::time_zone(&mut conn).await?;
-    let today: i32 = sqlx::query_scalar("select ((now() at time zone $1)::date - date '1970-01-01')").bind(&tz).fetch_one(&mut *conn).await?;
-    let weeks = performance::week_starts(today as i64);
+    let (tz, today) = super::rollups::today(&mut conn).await?;
+    let weeks = performance::week_starts(today);
     let from = weeks[0] as i32;
 
     let list = Counters::COLUMNS.join(", ");
@@ -66,7 +65,7 @@ pub async fn page(pool: &PgPool, viewer: &CurrentUser, agent_id: i64) -> Result<
     let replies: Vec<(i64, bool)> = replies.into_iter().map(|(d, on)| (d as i64, on)).collect();
     let weeks = performance::weekly(&weeks, &days, &widen(qa), &replies);
 
-    let plan = plan(&mut conn, agent_id, Step::Week.start(today as i64)).await?;
+    let plan = plan(&mut conn, agent_id, Step::Week.start(today)).await?;
     let notes: Vec<AgentNote> = sqlx::query_as(
         "select n.id, coalesce(u.name, 'someone') as author, to_char(n.created_at at time zone $2, 'YYYY-MM-DD HH24:MI') as at, n.body
            from agent_notes n left join users u on u.id = n.author_id
@@ -116,9 +115,8 @@ pub async fn save_plan(pool: &PgPool, viewer: &CurrentUser, agent_id: i64, items
     allowed(viewer, agent_id)?;
     let items = performance::clean_plan(items).map_err(AppError::Invalid)?;
     let mut conn = pool.acquire().await?;
-    let tz = super::rollups::time_zone(&mut conn).await?;
-    let today: i32 = sqlx::query_scalar("select ((now() at time zone $1)::date - date '1970-01-01')").bind(&tz).fetch_one(&mut *conn).await?;
-    let monday = Step::Week.start(today as i64) as i32;
+    let (_, today) = super::rollups::today(&mut conn).await?;
+    let monday = Step::Week.start(today) as i32;
     let done = sqlx::query(
         "insert into agent_plans (agent_id, week, items, updated_by) select $1, date '1970-01-01' + $2::int4, $3, $4
           where exists (select 1 from users where id = $1)

@@ -26,15 +26,14 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     // in memory rather than on disk.
     let mut conn = pool.begin().await?;
     sqlx::query("set local work_mem = '64MB'").execute(&mut *conn).await?;
-    let tz = rollups::time_zone(&mut conn).await?;
-    let today: i32 = sqlx::query_scalar("select ((now() at time zone $1)::date - date '1970-01-01')").bind(&tz).fetch_one(&mut *conn).await?;
+    let (tz, today) = rollups::today(&mut conn).await?;
     let day = |s: &Option<String>, what: &str| -> Result<Option<i64>, AppError> {
         match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => parse_day(s).map(Some).ok_or_else(|| AppError::Invalid(format!("The {what} date must be a day such as 2026-11-23."))),
         }
     };
-    let to = day(&q.to, "end")?.unwrap_or(today as i64);
+    let to = day(&q.to, "end")?.unwrap_or(today);
     let from = day(&q.from, "start")?.unwrap_or(to - 29);
     if from > to {
         return Err(AppError::Invalid("The period must start before it ends.".into()));

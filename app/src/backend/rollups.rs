@@ -16,6 +16,13 @@ pub async fn time_zone(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
         .unwrap_or_else(|| "UTC".into()))
 }
 
+/// The reporting time zone and today's day number (days since 1970-01-01) in it.
+pub async fn today(conn: &mut PgConnection) -> Result<(String, i64), sqlx::Error> {
+    let tz = time_zone(&mut *conn).await?;
+    let today: i32 = sqlx::query_scalar("select ((now() at time zone $1)::date - date '1970-01-01')").bind(&tz).fetch_one(&mut *conn).await?;
+    Ok((tz, today as i64))
+}
+
 #[derive(sqlx::FromRow)]
 struct DialogueRow {
     id: i64,
@@ -330,10 +337,7 @@ pub async fn drain(pool: &PgPool) -> Result<usize, sqlx::Error> {
 pub async fn rebuild(pool: &PgPool, time_zone: Option<&str>, mut progress: impl FnMut(u64, u64)) -> Result<u64, AppError> {
     let mut tx = pool.begin().await?;
     if let Some(tz) = time_zone {
-        let known: bool = sqlx::query_scalar("select exists (select 1 from pg_timezone_names where name = $1)").bind(tz).fetch_one(&mut *tx).await?;
-        if !known {
-            return Err(AppError::Invalid(format!("{tz} is not a time zone PostgreSQL knows (e.g. Europe/Berlin).")));
-        }
+        super::check_zone(&mut *tx, tz).await?;
         sqlx::query(
             "insert into app_settings (key, value) values ('report_time_zone', $1)
              on conflict (key) do update set value = excluded.value, updated_at = now()",

@@ -65,10 +65,7 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, input: &TeamInput) -> Result<
     }
     let (start, end) = team::window(&input.work_start, &input.work_end).map_err(AppError::Invalid)?;
     let zone = input.time_zone.trim();
-    let known: bool = sqlx::query_scalar("select exists (select 1 from pg_timezone_names where name = $1)").bind(zone).fetch_one(pool).await?;
-    if !known {
-        return Err(AppError::Invalid(format!("“{zone}” is not a time zone; use a name like Europe/Berlin or America/New_York.")));
-    }
+    super::check_zone(pool, zone).await?;
     let mask = team::mask_from_days(input.work_days);
     let mut tx = pool.begin().await?;
     let saved: Result<Option<i64>, sqlx::Error> = match input.id {
@@ -105,10 +102,11 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, input: &TeamInput) -> Result<
     Ok(id)
 }
 
-/// Adds a holiday (closed for business-hours figures; the forecast scales its volume).
+/// Adds a holiday (closed for business-hours figures; the forecast scales its volume), from
+/// Admin or the staffing plan: one transaction with its re-count and its audit entry.
 pub async fn add_holiday(pool: &PgPool, by: &CurrentUser, team_id: Option<i64>, day: &str, name: &str, factor: f64) -> Result<i64, AppError> {
-    let id = super::wfm::add_holiday(pool, day, name, team_id, factor).await?;
     let mut tx = pool.begin().await?;
+    let id = super::wfm::add_holiday(&mut *tx, day, name, team_id, factor).await?;
     let day: chrono::NaiveDate = sqlx::query_scalar("select day from holidays where id = $1").bind(id).fetch_one(&mut *tx).await?;
     recount(&mut tx, team_id, Some(day)).await?;
     super::audit::record(&mut *tx, Some(by.id), &super::audit::who(by), AuditAction::SettingChanged, &format!("holiday {day}"), name.trim(), &super::client_addr())

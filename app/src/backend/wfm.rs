@@ -8,12 +8,6 @@ use crate::error::AppError;
 use crate::wfm_model::*;
 use sqlx::PgPool;
 
-/// Checks a time-zone name against PostgreSQL's list.
-pub async fn check_zone(pool: &PgPool, zone: &str) -> Result<(), AppError> {
-    let ok: bool = sqlx::query_scalar("select local_time_text($1) is not null").bind(zone).fetch_one(pool).await?;
-    if ok { Ok(()) } else { Err(AppError::Invalid(format!("“{zone}” is not a time zone PostgreSQL knows (e.g. Europe/Berlin)."))) }
-}
-
 fn channel(kind: &str) -> Result<Option<String>, AppError> {
     match kind {
         "" | "all" => Ok(None),
@@ -26,7 +20,7 @@ fn channel(kind: &str) -> Result<Option<String>, AppError> {
 /// The plan's inputs: the heatmap, the weekly history per interval, the forecast, its
 /// back-test, and the channel's handling time and response target.
 pub async fn planning(pool: &PgPool, q: &PlanningQuery) -> Result<Planning, AppError> {
-    check_zone(pool, &q.time_zone).await?;
+    super::check_zone(pool, &q.time_zone).await?;
     let kind = channel(&q.channel)?;
     if !(2..=26).contains(&q.weeks) {
         return Err(AppError::Invalid("Plan from between 2 and 26 weeks of history.".into()));
@@ -227,7 +221,7 @@ pub async fn generate_roster_for(
     model: crate::domain::roster::SupportModel,
 ) -> Result<Coverage, AppError> {
     use crate::domain::roster::{self, AgentAvailability, Rules};
-    check_zone(pool, time_zone).await?;
+    super::check_zone(pool, time_zone).await?;
     if interval_minutes != 15 && interval_minutes != 30 {
         return Err(AppError::Invalid("Intervals are 15 or 30 minutes.".into()));
     }
@@ -433,7 +427,7 @@ pub async fn decide_time_off(pool: &PgPool, by: i64, id: i64, approve: bool) -> 
 }
 
 /// A manager adds a holiday (for one region's team, or every region with `team_id` none).
-pub async fn add_holiday(pool: &PgPool, day: &str, name: &str, team_id: Option<i64>, factor: f64) -> Result<i64, AppError> {
+pub async fn add_holiday<'e, E: sqlx::PgExecutor<'e>>(db: E, day: &str, name: &str, team_id: Option<i64>, factor: f64) -> Result<i64, AppError> {
     let day = super::parse_day(day, "the day")?;
     let name = crate::domain::qa::clean_text(name, 120, "The name").map_err(AppError::Invalid)?;
     if name.is_empty() {
@@ -447,7 +441,7 @@ pub async fn add_holiday(pool: &PgPool, day: &str, name: &str, team_id: Option<i
         .bind(day)
         .bind(&name)
         .bind(factor)
-        .fetch_one(pool)
+        .fetch_one(db)
         .await
         .map_err(|err| match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict("That region already has a holiday on that day.".into()),
@@ -487,7 +481,7 @@ pub async fn shifts(pool: &PgPool, agent: Option<i64>, from: &str, to: &str) -> 
 /// Agents working (on shift, not on break) per interval of the week that starts on the
 /// Monday `week` (`YYYY-MM-DD`) in `time_zone`.
 pub async fn coverage(pool: &PgPool, week: &str, time_zone: &str, interval_minutes: u32) -> Result<(chrono::DateTime<chrono::Utc>, Vec<u32>), AppError> {
-    check_zone(pool, time_zone).await?;
+    super::check_zone(pool, time_zone).await?;
     let monday = super::parse_day(week, "the week as the date of its Monday")?;
     if monday.format("%u").to_string() != "1" {
         return Err(AppError::Invalid("A week starts on a Monday.".into()));

@@ -55,9 +55,12 @@ pub async fn generate_roster(
 
 #[server(endpoint = "wfm_add_holiday")]
 pub async fn add_holiday(day: String, name: String, team: Option<i64>, factor: f64) -> Result<i64, AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::authorized;
     use crate::domain::access::Permission;
-    authorized(Permission::PlanShifts, |state, _| async move { wfm::add_holiday(&state.pool, &day, &name, team, factor).await }).await
+    authorized(Permission::PlanShifts, |state, user| async move {
+        crate::backend::teams::add_holiday(&state.pool, &user, team, &day, &name, factor).await
+    })
+    .await
 }
 
 #[component]
