@@ -107,17 +107,17 @@ fn AgentBody(p: AgentPerformance, save: ServerAction<AgentPlanSave>, note: Serve
         ("Schedule adherence", " %", |w| w.adherence),
     ];
     let charts = series.into_iter().map(|(name, unit, f)| view! { <Spark name unit weeks=p.weeks.clone() value=f/> }).collect_view();
-    let fmt = |v: Option<f64>, unit: &str| v.map(|v| format!("{v:.0}{unit}")).unwrap_or_else(|| "–".into());
+    use crate::pages::reports::{duration, percent};
     let rows = p.weeks.iter().rev().map(|w| view! {
         <tr>
             <th scope="row">{w.week.clone()}</th>
             <td class="num">{w.replies}</td>
             <td class="num">{w.resolutions}</td>
-            <td class="num">{fmt(w.first_response_mean.map(|s| s / 60.0), " min")}</td>
-            <td class="num">{fmt(w.first_contact_percent, " %")}</td>
-            <td class="num">{format!("{} ({})", fmt(w.csat_percent, " %"), w.rated)}</td>
-            <td class="num">{format!("{} ({})", fmt(w.qa_score, ""), w.reviews)}</td>
-            <td class="num">{fmt(w.adherence, " %")}</td>
+            <td class="num">{duration(w.first_response_mean)}</td>
+            <td class="num">{percent(w.first_contact_percent)}</td>
+            <td class="num">{format!("{} ({})", percent(w.csat_percent), w.rated)}</td>
+            <td class="num">{format!("{} ({})", w.qa_score.map(|q| format!("{q:.0}")).unwrap_or_else(|| "–".into()), w.reviews)}</td>
+            <td class="num">{percent(w.adherence)}</td>
             <td class="num">{w.converted}</td>
         </tr>
     }).collect_view();

@@ -94,11 +94,11 @@ fn Overview() -> impl IntoView {
     }
 }
 
-fn duration(v: Option<f64>) -> String {
+pub(crate) fn duration(v: Option<f64>) -> String {
     v.map(|s| format_waiting(s.round() as i64)).unwrap_or_else(|| "–".into())
 }
 
-fn percent(v: Option<f64>) -> String {
+pub(crate) fn percent(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.1} %")).unwrap_or_else(|| "–".into())
 }
 
