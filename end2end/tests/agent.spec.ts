@@ -34,12 +34,14 @@ test('a manager and an agent prepare a one-to-one on the agent\'s page', async (
   await expect(alex.getByText('Answer every dialogue assigned to me')).toBeVisible();
   await expect(alex.getByTestId('fixed-task')).toHaveText(/open dialogues/);
   const plan = alex.getByRole('form', { name: 'Weekly plan' });
-  await plan.getByLabel('Task 2', { exact: true }).fill('Finish the refunds course');
-  await plan.getByLabel('Task 2 done').check();
+  // The demo plan has two tasks; Alex changes the second and ticks it off.
+  await expect(plan.getByLabel('Task 2', { exact: true })).toHaveValue('Finish the refunds course');
+  await plan.getByLabel('Task 3', { exact: true }).fill('Shadow Lena on chat');
+  await plan.getByLabel('Task 3 done').check();
   await plan.getByRole('button', { name: 'Save plan' }).click();
   await expect(plan.getByRole('status')).toHaveText('Plan saved.');
   await alex.reload();
   await hydrated(alex);
-  await expect(alex.getByLabel('Task 2', { exact: true })).toHaveValue('Finish the refunds course');
-  await expect(alex.getByLabel('Task 2 done')).toBeChecked();
+  await expect(alex.getByLabel('Task 3', { exact: true })).toHaveValue('Shadow Lena on chat');
+  await expect(alex.getByLabel('Task 3 done')).toBeChecked();
 });

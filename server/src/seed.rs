@@ -250,6 +250,52 @@ fn ts(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S%.3f+00").to_string()
 }
 
+/// Once per database: an open incident over the newest waiting billing dialogues (no update
+/// sent yet), and Alex's one-to-one page: a note from Marcus and this week's plan.
+async fn seed_incident_and_one_to_one(pool: &PgPool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let incident: Option<i64> = sqlx::query_scalar(
+        "insert into incidents (title, summary, declared_by)
+         select 'Card payments declined for some banks',
+                'The payment provider declines cards of some European banks since this morning; they are on it.',
+                (select id from users where email = 'manager@meridian.test')
+          where not exists (select 1 from incidents)
+         returning id",
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(id) = incident {
+        sqlx::query(
+            "insert into incident_dialogues (incident_id, conversation_id, linked_by)
+             select $1, c.id, (select id from users where email = 'manager@meridian.test') from conversations c
+              where c.status = 'open' and c.assignee_id is null and c.tags @> '{billing}'
+              order by c.created_at desc limit 12",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "insert into agent_notes (agent_id, author_id, body)
+         select a.id, m.id, 'Customers love the refund explanations (CSAT up). Next: take the e-mail queue on Fridays, and keep first replies on chat under two minutes.'
+           from users a, users m
+          where a.email = 'agent@meridian.test' and m.email = 'manager@meridian.test' and not exists (select 1 from agent_notes)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        r#"insert into agent_plans (agent_id, week, items, updated_by)
+           select id, date_trunc('week', now() at time zone coalesce((select value from app_settings where key = 'report_time_zone'), 'UTC'))::date,
+                  '[{"text": "Finish the refunds course", "done": true}, {"text": "Shadow Lena on the e-mail queue", "done": false}]', id
+             from users where email = 'agent@meridian.test'
+           on conflict do nothing"#,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Creates the teams, staff and channels if missing, then adds `dialogues` dialogues
 /// over the last `days` days.
 pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedReport, SeedError> {
@@ -597,6 +643,7 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     let reviews = seed_reviews(pool, &mut rng, 300).await?;
     seed_roster(pool).await?;
     let users = users + seed_sales_rep(pool).await?;
+    seed_incident_and_one_to_one(pool).await?;
     Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
 }
 

@@ -90,4 +90,16 @@ async fn demo_data_has_every_role_and_a_believable_shape(pool: PgPool) {
     assert_eq!(reps, 1);
     assert!(held > 0);
     assert_eq!(count(&pool, "conversations").await, 3_010);
+    // One demo incident over waiting billing dialogues, and Alex's one-to-one, however often
+    // it is seeded.
+    let (incidents, linked, waiting): (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from incidents), count(*), count(*) filter (where c.status = 'open' and 'billing' = any(c.tags))
+           from incident_dialogues d join conversations c on c.id = d.conversation_id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(incidents, 1);
+    assert!(linked > 0 && waiting == linked, "{linked} linked, {waiting} waiting about billing");
+    assert_eq!((count(&pool, "agent_notes").await, count(&pool, "agent_plans").await), (1, 1));
 }
