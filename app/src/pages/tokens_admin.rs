@@ -26,11 +26,16 @@ pub struct TokenInfo {
 
 #[server(endpoint = "admin_tokens")]
 pub async fn admin_tokens() -> Result<(Vec<TokenInfo>, Vec<(i64, String)>), AppError> {
-    use crate::backend::{authorized, tokens};
+    use crate::backend::{authorized, tokens, users};
     use crate::domain::access::Permission;
     authorized(Permission::ManageUsers, |state, user| async move {
-        let people: Vec<(i64, String)> =
-            sqlx::query_as("select id, name || ' (' || email || ')' from users where active order by name, id").fetch_all(&state.pool).await?;
+        // Whom a token may act as: the Admin page's people who can sign in.
+        let people = users::list(&state.pool)
+            .await?
+            .into_iter()
+            .filter(|u| u.active && !u.invited)
+            .map(|u| (u.id, format!("{} ({})", u.name, u.email)))
+            .collect();
         Ok((tokens::list_all(&state.pool, &user.time_zone).await?, people))
     })
     .await
@@ -48,8 +53,8 @@ pub async fn admin_token_create(user_id: i64, name: String) -> Result<String, Ap
             return Err(AppError::Invalid("Name the token after what uses it, e.g. “CRM sync” (at most 100 characters).".into()));
         }
         let owner: Option<String> =
-            sqlx::query_scalar("select email from users where id = $1 and active").bind(user_id).fetch_optional(&state.pool).await?;
-        let owner = owner.ok_or_else(|| AppError::Invalid("Choose an active person for the token to act as.".into()))?;
+            sqlx::query_scalar("select email from users where id = $1 and active and password_hash <> '!'").bind(user_id).fetch_optional(&state.pool).await?;
+        let owner = owner.ok_or_else(|| AppError::Invalid("Choose a person who can sign in for the token to act as.".into()))?;
         let (id, secret) = tokens::create(&state.pool, user_id, &name).await?;
         audit::by(&state.pool, &user, AuditAction::TokenCreated, &owner, &format!("token {id} “{name}”")).await?;
         Ok(secret)
