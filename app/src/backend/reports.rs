@@ -124,6 +124,10 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     .fetch_all(&mut *conn)
     .await?;
 
+    // Give this connection back before waiting for the counts' two: a report never holds
+    // one connection while it waits for another, so a burst of reports cannot starve the
+    // pool into a standstill.
+    conn.commit().await?;
     let (active_customers, previous_active_customers) = counts.await.map_err(|e| {
         tracing::error!(error = %e, "report customer count failed");
         AppError::Internal
