@@ -289,7 +289,7 @@ async fn fill(pool: &PgPool, body: &str) -> String {
         body = body.replace("{token}", &id.to_string());
     }
     if body.contains("{holiday}") {
-        let id: i64 = sqlx::query_scalar("insert into holidays (day, name) values (current_date + 10 + (random() * 300)::int, 'Bridge day') returning id")
+        let id: i64 = sqlx::query_scalar("insert into holidays (day, name) select coalesce(max(day), current_date) + 400, 'Bridge day' from holidays returning id")
             .fetch_one(pool)
             .await
             .unwrap();
