@@ -6,10 +6,8 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
-pub mod kb_model;
+pub mod model;
 pub mod pages;
-pub mod qa_model;
-pub mod wfm_model;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

@@ -3,7 +3,7 @@
 //! [`openapi`], and every handler checks its permission through
 //! `app::backend::authorize`, the gate the server functions use too.
 
-use app::auth::CurrentUser;
+use app::model::user::CurrentUser;
 use app::backend::{authorize, AppState, Principal};
 use app::domain::access::Permission;
 use app::error::AppError;
@@ -209,13 +209,13 @@ async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
 }
 
 /// `GET /api/v1/qa/scorecard`: the scorecard version reviews are made with now.
-async fn qa_scorecard(State(state): State<AppState>, caller: Caller) -> Result<Json<app::qa_model::Scorecard>, AppError> {
+async fn qa_scorecard(State(state): State<AppState>, caller: Caller) -> Result<Json<app::model::qa::Scorecard>, AppError> {
     caller.require(Permission::ReviewDialogues)?;
     Ok(Json(qa::current_scorecard(&state.pool).await?))
 }
 
 /// `POST /api/v1/qa/samples`: draws a stratified random sample for the caller (or `reviewer_id`).
-async fn qa_sample(State(state): State<AppState>, caller: Caller, parsed: Result<Json<app::qa_model::SampleRequest>, JsonRejection>) -> Result<(StatusCode, Json<app::qa_model::Sample>), AppError> {
+async fn qa_sample(State(state): State<AppState>, caller: Caller, parsed: Result<Json<app::model::qa::SampleRequest>, JsonRejection>) -> Result<(StatusCode, Json<app::model::qa::Sample>), AppError> {
     let user = caller.require(Permission::ReviewDialogues)?;
     let request = body(parsed)?;
     Ok((StatusCode::CREATED, Json(qa::draw_sample(&state.pool, &user, &request).await?)))
@@ -226,7 +226,7 @@ struct ReviewBody {
     conversation_id: i64,
     /// The current version when absent.
     scorecard_version_id: Option<i64>,
-    answers: Vec<app::qa_model::AnswerInput>,
+    answers: Vec<app::model::qa::AnswerInput>,
     #[serde(default)]
     comment: String,
     sample_id: Option<i64>,
@@ -242,7 +242,7 @@ async fn qa_review(State(state): State<AppState>, caller: Caller, parsed: Result
         Some(v) => v,
         None => qa::current_scorecard(&state.pool).await?.version_id,
     };
-    let input = app::qa_model::ReviewInput {
+    let input = app::model::qa::ReviewInput {
         conversation_id: b.conversation_id,
         scorecard_version_id,
         answers: b.answers,
@@ -374,7 +374,7 @@ struct ForecastQuery {
 /// back-test error, the heatmap and the channel's handling time.
 async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query<ForecastQuery>) -> Result<Json<Value>, AppError> {
     let user = caller.require(Permission::PlanShifts)?;
-    let query = app::wfm_model::PlanningQuery {
+    let query = app::model::wfm::PlanningQuery {
         time_zone: q.zone.unwrap_or(user.time_zone),
         channel: q.channel.unwrap_or_else(|| "chat".into()),
         team_id: q.team_id,
@@ -466,7 +466,7 @@ async fn mass_reply(
     State(state): State<AppState>,
     caller: Caller,
     parsed: Result<Json<MassReplyBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<app::pages::macros::MassReplyResult>), AppError> {
+) -> Result<(StatusCode, Json<app::model::macros::MassReplyResult>), AppError> {
     let user = caller.require(Permission::MassReply)?;
     let b = body(parsed)?;
     let result = app::backend::macros::mass_reply(&state.pool, &user, &b.request_key, b.macro_id, &b.conversation_ids).await?;
@@ -474,7 +474,7 @@ async fn mass_reply(
 }
 
 /// `GET /api/v1/incidents`: open incidents first, then the latest resolved ones.
-async fn incidents_list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<app::pages::incidents::IncidentSummary>>, AppError> {
+async fn incidents_list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<app::model::incidents::IncidentSummary>>, AppError> {
     let user = caller.require(Permission::SendMassMailings)?;
     Ok(Json(app::backend::incidents::list(&state.pool, &user.time_zone).await?))
 }
@@ -498,7 +498,7 @@ async fn incident_declare(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-async fn incident_get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<app::pages::incidents::Incident>, AppError> {
+async fn incident_get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<app::model::incidents::Incident>, AppError> {
     let user = caller.require(Permission::SendMassMailings)?;
     Ok(Json(app::backend::incidents::get(&state.pool, id, &user.time_zone).await?))
 }
@@ -514,7 +514,7 @@ async fn incident_link(
     caller: Caller,
     Path(id): Path<i64>,
     parsed: Result<Json<LinkBody>, JsonRejection>,
-) -> Result<Json<app::pages::incidents::LinkResult>, AppError> {
+) -> Result<Json<app::model::incidents::LinkResult>, AppError> {
     let user = caller.require(Permission::SendMassMailings)?;
     let b = body(parsed)?;
     Ok(Json(app::backend::incidents::link(&state.pool, &user, id, &b.conversation_ids).await?))
@@ -535,7 +535,7 @@ async fn incident_update(
     caller: Caller,
     Path(id): Path<i64>,
     parsed: Result<Json<UpdateBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<app::pages::incidents::MailingResult>), AppError> {
+) -> Result<(StatusCode, Json<app::model::incidents::MailingResult>), AppError> {
     let user = caller.require(Permission::SendMassMailings)?;
     let b = body(parsed)?;
     let result = app::backend::incidents::send(&state.pool, &user, id, &b.request_key, &b.body, b.close).await?;
@@ -552,13 +552,13 @@ struct KbQuery {
 }
 
 impl KbQuery {
-    fn request(self) -> app::kb_model::SearchRequest {
-        app::kb_model::SearchRequest { q: self.q, limit: self.limit, category_id: self.category, cursor: self.cursor, ..Default::default() }
+    fn request(self) -> app::model::kb::SearchRequest {
+        app::model::kb::SearchRequest { q: self.q, limit: self.limit, category_id: self.category, cursor: self.cursor, ..Default::default() }
     }
 }
 
 /// `GET /api/v1/kb/search?q=&limit=`: ranked articles with highlighted snippets.
-async fn kb_search(State(state): State<AppState>, caller: Caller, Query(q): Query<KbQuery>) -> Result<Json<app::kb_model::SearchResult>, AppError> {
+async fn kb_search(State(state): State<AppState>, caller: Caller, Query(q): Query<KbQuery>) -> Result<Json<app::model::kb::SearchResult>, AppError> {
     let user = caller.require(Permission::ReadKnowledgeBase)?;
     if q.q.trim().is_empty() {
         return Err(AppError::Invalid("Give the words to search for as q.".into()));
@@ -567,14 +567,14 @@ async fn kb_search(State(state): State<AppState>, caller: Caller, Query(q): Quer
 }
 
 /// `GET /api/v1/kb/articles?category=&cursor=&limit=`: articles in title order, a page at a time.
-async fn kb_list(State(state): State<AppState>, caller: Caller, Query(mut q): Query<KbQuery>) -> Result<Json<app::kb_model::SearchResult>, AppError> {
+async fn kb_list(State(state): State<AppState>, caller: Caller, Query(mut q): Query<KbQuery>) -> Result<Json<app::model::kb::SearchResult>, AppError> {
     let user = caller.require(Permission::ReadKnowledgeBase)?;
     q.q.clear();
     Ok(Json(kb::search(&state.pool, kb::Audience::Staff, Some(user.id), &q.request()).await?))
 }
 
 /// `GET /api/v1/kb/articles/{id}`: the article with its Markdown, rendered HTML and version.
-async fn kb_get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<app::kb_model::Article>, AppError> {
+async fn kb_get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<app::model::kb::Article>, AppError> {
     caller.require(Permission::ReadKnowledgeBase)?;
     Ok(Json(kb::staff_article(&state.pool, id).await?))
 }
@@ -583,8 +583,8 @@ async fn kb_get(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
 async fn kb_create(
     State(state): State<AppState>,
     caller: Caller,
-    parsed: Result<Json<app::kb_model::ArticleInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<app::kb_model::Article>), AppError> {
+    parsed: Result<Json<app::model::kb::ArticleInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<app::model::kb::Article>), AppError> {
     let user = caller.require(Permission::ReadKnowledgeBase)?;
     let mut input = body(parsed)?;
     input.id = None;
@@ -596,8 +596,8 @@ async fn kb_update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    parsed: Result<Json<app::kb_model::ArticleInput>, JsonRejection>,
-) -> Result<Json<app::kb_model::Article>, AppError> {
+    parsed: Result<Json<app::model::kb::ArticleInput>, JsonRejection>,
+) -> Result<Json<app::model::kb::Article>, AppError> {
     let user = caller.require(Permission::ReadKnowledgeBase)?;
     let mut input = body(parsed)?;
     input.id = Some(id);

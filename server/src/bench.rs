@@ -136,18 +136,18 @@ fn table(title: &str, results: &[Timings]) -> String {
 /// and the results page's roll-ups. What it adds is removed afterwards.
 pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
     use app::backend::qa;
-    use app::qa_model::{AnswerInput, ReviewInput, SampleRequest};
+    use app::model::qa::{AnswerInput, ReviewInput, SampleRequest};
     let iterations = iterations.max(10);
     let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
     let (dialogues, reviews): (i64, i64) =
         sqlx::query_as("select (select count(*) from conversations), (select count(*) from qa_reviews)").fetch_one(pool).await?;
-    let reviewer: app::auth::CurrentUser = {
+    let reviewer: app::model::user::CurrentUser = {
         let (id, name, email, time_zone): (i64, String, String, String) = sqlx::query_as(
             "select id, name, email, time_zone from users where role in ('reviewer', 'admin', 'super_admin') and active order by role = 'reviewer' desc, id limit 1",
         )
         .fetch_one(pool)
         .await?;
-        app::auth::CurrentUser { id, name, email, role: app::domain::access::Role::Reviewer, time_zone }
+        app::model::user::CurrentUser { id, name, email, role: app::domain::access::Role::Reviewer, time_zone }
     };
     let last_sample: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from qa_samples").fetch_one(pool).await?;
     let last_review: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from qa_reviews").fetch_one(pool).await?;
@@ -205,7 +205,7 @@ pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error>
 pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
     use app::backend::wfm;
     use app::domain::wfm::{async_requirement, staff_live, LiveInput};
-    use app::wfm_model::PlanningQuery;
+    use app::model::wfm::PlanningQuery;
     let iterations = iterations.max(10);
     let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
     let dialogues: i64 = sqlx::query_scalar("select count(*) from conversations").fetch_one(pool).await?;
@@ -300,7 +300,7 @@ pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::E
     .fetch_optional(pool)
     .await?;
     if let Some(agent) = busiest {
-        let viewer = app::auth::CurrentUser { id: 0, email: String::new(), name: "Bench".into(), role: app::domain::access::Role::Admin, time_zone: "UTC".into() };
+        let viewer = app::model::user::CurrentUser { id: 0, email: String::new(), name: "Bench".into(), role: app::domain::access::Role::Admin, time_zone: "UTC".into() };
         results.push(time("Agent page, twelve weeks, the busiest agent".into(), iterations, |_| {
             let viewer = viewer.clone();
             async move { app::backend::performance::page(pool, &viewer, agent).await.map_err(err) }
@@ -310,7 +310,7 @@ pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::E
     // is rolled back (nothing is sent or kept).
     let manager: Option<i64> = sqlx::query_scalar("select id from users where role = 'admin' order by id limit 1").fetch_optional(pool).await?;
     if let Some(manager) = manager {
-        let by = app::auth::CurrentUser { id: manager, email: String::new(), name: "Bench".into(), role: app::domain::access::Role::Admin, time_zone: "UTC".into() };
+        let by = app::model::user::CurrentUser { id: manager, email: String::new(), name: "Bench".into(), role: app::domain::access::Role::Admin, time_zone: "UTC".into() };
         let mut samples = Vec::new();
         for i in 0..iterations.min(10) {
             let mut tx = pool.begin().await?;
@@ -351,7 +351,7 @@ mod tests {
 /// (trigram fallback), the help centre's public search, and opening an article.
 pub async fn kb(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
     use app::backend::kb::{self, Audience};
-    use app::kb_model::SearchRequest;
+    use app::model::kb::SearchRequest;
     let iterations = iterations.max(1);
     let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
     let (articles, dialogues): (i64, i64) =

@@ -6,7 +6,7 @@
 use app::backend::kb::{self, Audience};
 use app::backend::AppState;
 use app::error::AppError;
-use app::kb_model::{public_path, ArticleSummary, SearchRequest};
+use app::model::kb::{public_path, ArticleSummary, SearchRequest};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};

@@ -682,7 +682,7 @@ async fn seed_roster(pool: &PgPool) -> Result<(), SeedError> {
     let Some(manager): Option<i64> = sqlx::query_scalar("select id from users where lower(email) = 'manager@meridian.test'").fetch_optional(pool).await? else {
         return Ok(());
     };
-    let query = app::wfm_model::PlanningQuery { time_zone: "UTC".into(), channel: "chat".into(), team_id: None, weeks: 4, interval_minutes: 30 };
+    let query = app::model::wfm::PlanningQuery { time_zone: "UTC".into(), channel: "chat".into(), team_id: None, weeks: 4, interval_minutes: 30 };
     let plan = wfm::planning(pool, &query).await?;
     let base = LiveInput { interval_seconds: 1800.0, aht_seconds: plan.aht_seconds, concurrency: 2, ..LiveInput::default() };
     for (weeks_ahead, forecast) in [(0, &plan.this_week), (1, &plan.next_week)] {

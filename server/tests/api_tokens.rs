@@ -108,7 +108,7 @@ async fn an_owner_creates_and_revokes_a_token_in_admin(pool: PgPool) {
     assert_eq!(me.json()["email"], "agent@meridian.test");
 
     let listed = call(&app, "admin_tokens", Some(&cookie), "").await;
-    let (tokens, _): (Vec<app::pages::tokens_admin::TokenInfo>, Vec<(i64, String)>) = serde_json::from_str(&listed.body).unwrap();
+    let (tokens, _): (Vec<app::model::admin::TokenInfo>, Vec<(i64, String)>) = serde_json::from_str(&listed.body).unwrap();
     assert_eq!(tokens.len(), 1);
     assert_eq!((tokens[0].name.as_str(), tokens[0].last_used.is_some(), tokens[0].revoked.is_none()), ("CRM sync", true, true));
     assert!(secret.starts_with(&tokens[0].hint));

@@ -5,7 +5,7 @@ mod common;
 
 use app::backend::audit;
 use app::domain::access::Role;
-use app::pages::audit::AuditQuery;
+use app::model::admin::AuditQuery;
 use axum::http::StatusCode;
 use common::*;
 use sqlx::PgPool;

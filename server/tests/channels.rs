@@ -439,7 +439,7 @@ async fn xss_payloads_never_reach_agents_as_markup(pool: PgPool) {
     for id in ids {
         let d = conversations::dialogue(&pool, id, agent).await.unwrap().unwrap();
         for entry in &d.timeline {
-            if let app::pages::dialogue::TimelineEntry::Message { html: Some(html), .. } = entry {
+            if let app::model::dialogue::TimelineEntry::Message { html: Some(html), .. } = entry {
                 let html = html.to_lowercase();
                 assert!(!html.contains("<script") && !html.contains("javascript:") && !html.contains("<iframe"), "{html}");
                 assert!(!regex_like_handler(&html), "an event handler: {html}");

@@ -3,12 +3,12 @@
 
 mod common;
 
-use app::auth::CurrentUser;
+use app::model::user::CurrentUser;
 use app::backend::kb::{self, Audience};
 use app::backend::conversations;
 use app::domain::access::Role;
 use app::error::AppError;
-use app::kb_model::{ArticleInput, SearchRequest};
+use app::model::kb::{ArticleInput, SearchRequest};
 use axum::http::StatusCode;
 use common::*;
 use sqlx::PgPool;

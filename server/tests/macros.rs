@@ -7,7 +7,7 @@ mod common;
 use app::backend::{conversations, macros};
 use app::domain::access::Role;
 use app::error::AppError;
-use app::pages::macros::MacroInput;
+use app::model::macros::MacroInput;
 use common::*;
 use sqlx::PgPool;
 

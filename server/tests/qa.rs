@@ -3,10 +3,10 @@
 
 mod common;
 
-use app::auth::CurrentUser;
+use app::model::user::CurrentUser;
 use app::backend::qa;
 use app::domain::access::Role;
-use app::qa_model::{AnswerInput, ReviewInput, SampleRequest};
+use app::model::qa::{AnswerInput, ReviewInput, SampleRequest};
 use axum::http::StatusCode;
 use common::*;
 use sqlx::PgPool;
@@ -73,7 +73,7 @@ async fn samples_are_stratified_and_reproducible(pool: PgPool) {
     let again = qa::draw_sample(&pool, &who, &request(5, Some(42))).await.unwrap();
     let other = qa::draw_sample(&pool, &who, &request(5, Some(43))).await.unwrap();
 
-    let share = |s: &app::qa_model::Sample, agent: i64| s.agents.iter().find(|a| a.agent_id == agent).map(|a| a.conversation_ids.clone()).unwrap_or_default();
+    let share = |s: &app::model::qa::Sample, agent: i64| s.agents.iter().find(|a| a.agent_id == agent).map(|a| a.conversation_ids.clone()).unwrap_or_default();
     assert_eq!(share(&first, busy).len(), 5, "the busy agent gets exactly their share");
     assert_eq!(share(&first, quiet).len(), 2, "the quiet agent gets all they have, not more");
     assert_eq!(share(&first, busy), share(&again, busy), "same seed, same sample");

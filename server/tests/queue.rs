@@ -60,7 +60,7 @@ async fn a_claimed_dialogue_leaves_unassigned_for_everyone(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let b = user(&pool, "b@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    let ids = |rows: Vec<app::pages::queue::QueueRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let ids = |rows: Vec<app::model::queue::QueueRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids(conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0), vec![id]);
 
     assert_eq!(conversations::claim(&pool, id, a, false).await.unwrap(), Claimed::Now);

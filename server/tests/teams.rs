@@ -7,7 +7,7 @@ mod common;
 use app::backend::{rollups, teams};
 use app::domain::access::Role;
 use app::error::AppError;
-use app::pages::teams_admin::TeamInput;
+use app::model::admin::TeamInput;
 use common::*;
 use sqlx::PgPool;
 

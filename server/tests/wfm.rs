@@ -5,7 +5,7 @@ mod common;
 
 use app::backend::wfm;
 use app::domain::access::Role;
-use app::wfm_model::PlanningQuery;
+use app::model::wfm::PlanningQuery;
 use axum::http::StatusCode;
 use common::*;
 use sqlx::PgPool;

@@ -2,20 +2,9 @@
 //! public ones besides the help centre; everything else goes through
 //! `backend::authorized`.
 
-use crate::domain::access::Role;
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The signed-in user as the UI and the API see them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub time_zone: String,
-}
+use crate::model::user::{CurrentUser};
 
 /// Who is signed in, or `None`. Never fails for a visitor.
 #[server(endpoint = "current_user")]

@@ -1,9 +1,9 @@
 //! The audit log in PostgreSQL: one append-only row per sign-in, account change, export,
 //! mass mailing, deletion and setting change (the table refuses updates and deletes).
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::audit::AuditAction;
-use crate::pages::audit::{AuditEntry, AuditPage, AuditQuery};
+use crate::model::admin::{AuditEntry, AuditLogPage, AuditQuery};
 use sqlx::{PgExecutor, PgPool};
 
 /// Adds one entry.
@@ -40,7 +40,7 @@ pub async fn by(pool: &PgPool, user: &CurrentUser, action: AuditAction, target: 
 
 /// A page of entries, newest first, matching the words (in who, what, detail or address)
 /// and the action; `before` is the last id of the previous page.
-pub async fn search(pool: &PgPool, viewer_zone: &str, query: &AuditQuery) -> Result<AuditPage, sqlx::Error> {
+pub async fn search(pool: &PgPool, viewer_zone: &str, query: &AuditQuery) -> Result<AuditLogPage, sqlx::Error> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let words = query.q.trim().to_lowercase();
     let rows: Vec<(i64, String, String, String, String, String, String)> = sqlx::query_as(
@@ -74,5 +74,5 @@ pub async fn search(pool: &PgPool, viewer_zone: &str, query: &AuditQuery) -> Res
         })
         .collect();
     let next = if more { entries.last().map(|e| e.id) } else { None };
-    Ok(AuditPage { entries, next })
+    Ok(AuditLogPage { entries, next })
 }

@@ -974,7 +974,7 @@ pub async fn rotate_secret(pool: &PgPool, id: i64) -> Result<String, AppError> {
 }
 
 /// Every channel, for the owner's channel settings.
-pub async fn admin_channels(pool: &PgPool) -> Result<Vec<crate::pages::channels_admin::ChannelInfo>, sqlx::Error> {
+pub async fn admin_channels(pool: &PgPool) -> Result<Vec<crate::model::admin::ChannelInfo>, sqlx::Error> {
     sqlx::query_as(
         "select id, kind, name, address, secret, callback_url, ask_nps, active,
                 extract(epoch from first_response_target)::bigint / 60 as target_minutes
@@ -985,10 +985,10 @@ pub async fn admin_channels(pool: &PgPool) -> Result<Vec<crate::pages::channels_
 }
 
 /// The rules in order, with the names of their channel and team, and what a rule may name.
-pub async fn routing_view(pool: &PgPool) -> Result<crate::pages::channels_admin::RoutingView, sqlx::Error> {
+pub async fn routing_view(pool: &PgPool) -> Result<crate::model::admin::RoutingView, sqlx::Error> {
     let channels: Vec<(i64, String)> = sqlx::query_as("select id, name from channels order by name").fetch_all(pool).await?;
     let teams: Vec<(i64, String)> = sqlx::query_as("select id, name from teams order by name").fetch_all(pool).await?;
-    Ok(crate::pages::channels_admin::RoutingView { rules: routing_rules(pool).await?, channels, teams })
+    Ok(crate::model::admin::RoutingView { rules: routing_rules(pool).await?, channels, teams })
 }
 
 #[cfg(test)]

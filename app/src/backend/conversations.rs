@@ -5,8 +5,8 @@
 use crate::domain::dialogue::{Outcome, Priority, COUNT_CAP};
 use crate::domain::queue::{self, Cursor, QueueFilter, QueueSort, QueueView, WriteAs};
 use crate::error::AppError;
-use crate::pages::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
-use crate::pages::queue::{QueueList, QueueRow};
+use crate::model::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
+use crate::model::queue::{QueueList, QueueRow};
 use sqlx::{PgConnection, PgPool};
 
 const LIST_COLUMNS: &str = "
@@ -336,7 +336,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    let rating = rating.map(|(csat, comment, ces, nps)| crate::pages::dialogue::RatingView {
+    let rating = rating.map(|(csat, comment, ces, nps)| crate::model::dialogue::RatingView {
         csat: crate::domain::channels::csat_label(csat as u8).to_string(),
         comment,
         ces: ces.map(|c| {
@@ -347,7 +347,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     });
     let viewers = super::presence::viewers(pool, &[id], me).await?;
     // Everyone who can take it, on shift now first, then the least loaded.
-    let assignees: Vec<crate::pages::dialogue::Assignee> = sqlx::query_as(
+    let assignees: Vec<crate::model::dialogue::Assignee> = sqlx::query_as(
         "select * from (
              select u.id, u.name, lower(split_part(u.email, '@', 1)) as handle,
                     (select count(*) from conversations c where c.status = 'open' and c.assignee_id = u.id) as open,

@@ -3,14 +3,12 @@
 //! same submission twice sends once); each linked customer gets it once, in the dialogue
 //! `domain::incident::recipients` picks, through the outbox of that dialogue's channel.
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::audit::AuditAction;
 use crate::domain::incident::{self, Linked};
 use crate::domain::macros::{fill, MacroContext};
 use crate::error::AppError;
-use crate::pages::incidents::{
-    Incident, IncidentDialogue, IncidentSummary, IncidentUpdate, LinkResult, MailingPreview, MailingRecipient, MailingResult,
-};
+use crate::model::incidents::{Incident, IncidentDialogue, IncidentSummary, IncidentUpdate, LinkResult, MailingPreview, MailingRecipient, MailingResult};
 use sqlx::{PgConnection, PgPool};
 
 /// The summary columns; `$1` is the viewer's time zone.
@@ -92,7 +90,7 @@ pub async fn get(pool: &PgPool, id: i64, viewer_zone: &str) -> Result<Incident, 
 }
 
 /// The incidents a dialogue is linked to, newest first, and (`with_open`) the open ones.
-pub async fn of_dialogue(pool: &PgPool, conversation_id: i64, with_open: bool) -> Result<crate::pages::incidents::IncidentsOfDialogue, AppError> {
+pub async fn of_dialogue(pool: &PgPool, conversation_id: i64, with_open: bool) -> Result<crate::model::incidents::IncidentsOfDialogue, AppError> {
     let linked: Vec<(i64, String, String)> = sqlx::query_as(
         "select i.id, i.title, i.status from incident_dialogues d join incidents i on i.id = d.incident_id
           where d.conversation_id = $1 order by i.declared_at desc, i.id desc",
@@ -112,7 +110,7 @@ pub async fn of_dialogue(pool: &PgPool, conversation_id: i64, with_open: bool) -
     } else {
         Vec::new()
     };
-    Ok(crate::pages::incidents::IncidentsOfDialogue { linked, open, may_link: with_open })
+    Ok(crate::model::incidents::IncidentsOfDialogue { linked, open, may_link: with_open })
 }
 
 /// Links dialogues by number; those already linked are counted, unknown numbers named.

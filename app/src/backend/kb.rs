@@ -2,13 +2,14 @@
 //! trigram similarity for misspelt queries), freshness, suggestions, help-centre counters,
 //! and which articles were sent in which dialogue. Rules live in `domain::kb`.
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::access::Permission;
 use crate::domain::dialogue::parse_tags;
 use crate::domain::kb::{self, Snippet, Status, Visibility, MARK_END, MARK_START};
 use crate::error::AppError;
-use crate::kb_model::*;
+use crate::model::kb::*;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+use crate::model::kb::{Article, ArticleInput, ArticleSummary, Category, DialogueHit, Revision, RevisionDiff, SearchRequest, SearchResult, Suggestion};
 
 /// Who is reading: staff see every article (internal ones and drafts, marked as such);
 /// the public help centre sees only published public articles.

@@ -3,11 +3,11 @@
 //! dialogue the reply with its placeholders filled and the macro's changes, or the reason it
 //! was skipped. Placeholders and limits are `domain::macros`.
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::dialogue::{parse_tags, Priority};
 use crate::domain::macros::{self, MacroContext};
 use crate::error::AppError;
-use crate::pages::macros::{Macro, MacroInput, MassReplyResult, Topic, TopicDialogue};
+use crate::model::macros::{Macro, MacroInput, MassReplyResult, Topic, TopicDialogue};
 use sqlx::{PgConnection, PgPool};
 
 #[derive(sqlx::FromRow)]

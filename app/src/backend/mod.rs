@@ -22,7 +22,7 @@ pub mod tokens;
 pub mod users;
 pub mod wfm;
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::access::{self, Permission};
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 
 use crate::domain::queue::mentions;
 use crate::error::AppError;
-use crate::pages::mentions::Mention;
+use crate::model::queue::Mention;
 use sqlx::{PgConnection, PgPool};
 
 /// Notifies every active colleague the note mentions (by the part of their e-mail address

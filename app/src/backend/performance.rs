@@ -2,12 +2,12 @@
 //! QA reviews, replies beside the schedule), this week's plan with how far the fixed task
 //! is, and managers' notes. Days are the reports' days (`report_time_zone`).
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::access;
 use crate::domain::performance::{self, PlanItem};
 use crate::domain::rollup::{format_day, Counters, Step};
 use crate::error::AppError;
-use crate::pages::agent::{AgentNote, AgentPerformance, WeekPlan};
+use crate::model::reports::{AgentNote, AgentPerformance, WeekPlan};
 use sqlx::{PgConnection, PgPool};
 
 /// The agent's page, if `viewer` may see it (their own, or anyone's for managers).

@@ -3,7 +3,7 @@
 //! arrives, starts or stops typing) are announced on the same NOTIFY channel as dialogue
 //! events, so every server process tells its browsers.
 
-pub use crate::pages::dialogue::Viewer;
+pub use crate::model::dialogue::Viewer;
 use sqlx::PgPool;
 
 /// A heartbeat older than this means the person has left.

@@ -1,14 +1,14 @@
 //! QA in PostgreSQL: the scorecard's versions, samples, reviews, disputes, calibration and
 //! the roll-ups. The arithmetic is `domain::qa`; here are only queries and transactions.
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::access::Permission;
 use crate::domain::dialogue::{parse_tags, ChannelKind};
 use crate::domain::qa::{self, Candidate, Criterion, Facts};
 use crate::error::AppError;
-use crate::qa_model::*;
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
+use crate::model::qa::{Agreement, AnswerInput, Calibration, CriterionLine, Dispute, Review, ReviewInput, ReviewSheet, Sample, SampleRequest, SampledAgent, ScoreLine, Scorecard, Scores, StoredAnswer, TodoItem};
 
 const DEFAULT_SCORECARD: &str = "Default";
 

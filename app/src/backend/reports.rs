@@ -5,7 +5,7 @@ use super::rollups;
 use crate::domain::report::{DayRows, Group, LowRating, Report, ReportQuery};
 use crate::domain::rollup::{format_day, parse_day, Counters, Step};
 use crate::error::AppError;
-use crate::pages::reports::AgentWeek;
+use crate::model::reports::AgentWeek;
 use sqlx::PgPool;
 
 /// The team report for a query, from the rollups: two periods' day rows, the agents'

@@ -1,7 +1,7 @@
 //! The sign-in check: throttle, verify, record the outcome.
 
 use super::{passwords, users};
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::email::EmailAddress;
 use crate::domain::sign_in_throttle::ThrottlePolicy;
 use crate::error::AppError;

@@ -2,11 +2,11 @@
 //! A change re-counts the affected dialogues' business-hours figures: they go to the
 //! rollup queue, which every server process works through in the background.
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::audit::AuditAction;
 use crate::domain::team::{self, describe_days, format_clock};
 use crate::error::AppError;
-use crate::pages::teams_admin::{TeamHoliday, TeamInput, TeamSettings};
+use crate::model::admin::{TeamHoliday, TeamInput, TeamSettings};
 use sqlx::{PgConnection, PgPool};
 
 pub async fn list(pool: &PgPool) -> Result<Vec<TeamSettings>, AppError> {

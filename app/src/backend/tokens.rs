@@ -3,7 +3,7 @@
 
 use super::{random_token, sha256};
 use super::users::UserRow;
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -87,7 +87,7 @@ pub async fn list_for_user(pool: &PgPool, user_id: i64) -> Result<Vec<TokenListI
 
 /// Every token with its owner, live ones first, for the owners' admin page; times in
 /// `viewer_zone`.
-pub async fn list_all(pool: &PgPool, viewer_zone: &str) -> Result<Vec<crate::pages::tokens_admin::TokenInfo>, sqlx::Error> {
+pub async fn list_all(pool: &PgPool, viewer_zone: &str) -> Result<Vec<crate::model::admin::TokenInfo>, sqlx::Error> {
     sqlx::query_as(
         "select t.id, t.name, t.hint, u.name as owner, u.active as owner_active,
                 to_char(t.created_at at time zone $1, 'YYYY-MM-DD HH24:MI') as created,

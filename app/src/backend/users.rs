@@ -1,10 +1,10 @@
 //! Staff accounts.
 
-use crate::auth::CurrentUser;
+use crate::model::user::CurrentUser;
 use crate::domain::access::Role;
 use crate::domain::email::EmailAddress;
 use crate::error::AppError;
-pub use crate::pages::admin::UserListItem;
+pub use crate::model::admin::UserListItem;
 use sqlx::PgPool;
 
 /// The columns of a user that make a [`CurrentUser`]; queries select them as

@@ -5,8 +5,8 @@
 use crate::domain::dialogue::ChannelKind;
 use crate::domain::wfm;
 use crate::error::AppError;
-use crate::wfm_model::*;
 use sqlx::PgPool;
+use crate::model::wfm::{BacktestWeek, Coverage, Handover, Holiday, MyShift, Planning, PlanningQuery, Swap, TeamShift, TimeOff};
 
 fn channel(kind: &str) -> Result<Option<String>, AppError> {
     match kind {

@@ -1,4 +1,12 @@
+pub mod browser;
+pub mod format;
+pub mod incident_badge;
 pub mod live;
+pub mod macro_sender;
+pub mod mentions_link;
 pub mod notice;
 pub mod promise;
+pub mod reply_knowledge;
 pub mod shell;
+pub mod timeline;
+pub mod trending;

@@ -1,13 +1,14 @@
 //! The signed-in frame: top bar, navigation for the user's role, sign-out, and the
 //! guard that refuses a section the role may not open.
 
-use crate::auth::{Auth, CurrentUser};
+use crate::auth::Auth;
 use crate::components::notice::ErrorNotice;
 use crate::domain::access::Section;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
+use crate::model::user::{CurrentUser};
 
 /// Layout of every signed-in page; sends visitors to the sign-in page. Only the top bar
 /// waits for the user: the page (`<Outlet/>`) stays outside any Suspense, because a
@@ -55,7 +56,7 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
                 <ul>{sections}</ul>
             </nav>
             <div class="account">
-                {user.role.can(crate::domain::access::Permission::WorkQueue).then(|| view! { <crate::pages::mentions::MentionsLink/> })}
+                {user.role.can(crate::domain::access::Permission::WorkQueue).then(|| view! { <crate::components::mentions_link::MentionsLink/> })}
                 <span class="who">
                     <span class="who-name">{user.name.clone()}</span>
                     <span class="who-role">{user.role.label()}</span>

@@ -9,31 +9,7 @@ use crate::domain::access::{Role, Section};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-/// A row of the Admin page's user list.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct UserListItem {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub role: String,
-    pub team: Option<String>,
-    pub team_id: Option<i64>,
-    pub time_zone: String,
-    pub active: bool,
-    /// Invited and not yet signed up.
-    pub invited: bool,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct InviteInput {
-    pub name: String,
-    pub email: String,
-    pub role: String,
-    pub team_id: Option<i64>,
-}
+use crate::model::admin::{InviteInput, UserListItem};
 
 #[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<UserListItem>, AppError> {

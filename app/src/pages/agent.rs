@@ -12,41 +12,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct AgentNote {
-    pub id: i64,
-    pub author: String,
-    pub at: String,
-    pub body: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WeekPlan {
-    /// The Monday, YYYY-MM-DD.
-    pub week: String,
-    /// The agent's own tasks (the fixed one is implied).
-    pub items: Vec<PlanItem>,
-    /// Open dialogues assigned to them, and how many of those wait for their answer.
-    pub assigned_open: i64,
-    pub assigned_waiting: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AgentPerformance {
-    pub id: i64,
-    pub name: String,
-    pub team: Option<String>,
-    /// The zone weeks are counted in.
-    pub time_zone: String,
-    /// Oldest first.
-    pub weeks: Vec<WeekFigures>,
-    pub plan: WeekPlan,
-    pub notes: Vec<AgentNote>,
-    pub may_write_notes: bool,
-}
+use crate::model::reports::{AgentNote, AgentPerformance, WeekPlan};
 
 /// One agent's page; without an id, the caller's own.
 #[server(endpoint = "agent_performance")]
@@ -107,7 +73,8 @@ fn AgentBody(p: AgentPerformance, save: ServerAction<AgentPlanSave>, note: Serve
         ("Schedule adherence", " %", |w| w.adherence),
     ];
     let charts = series.into_iter().map(|(name, unit, f)| view! { <Spark name unit weeks=p.weeks.clone() value=f/> }).collect_view();
-    use crate::pages::reports::{duration, percent};
+    use crate::components::format::duration;
+use crate::components::format::percent;
     let rows = p.weeks.iter().rev().map(|w| view! {
         <tr>
             <th scope="row">{w.week.clone()}</th>

@@ -10,44 +10,10 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct AuditQuery {
-    /// Words in who, what, the detail or the address.
-    #[serde(default)]
-    pub q: String,
-    /// One kind of action (its stored name).
-    #[serde(default)]
-    pub action: Option<String>,
-    /// The last id of the previous page.
-    #[serde(default)]
-    pub before: Option<i64>,
-    #[serde(default)]
-    pub limit: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    /// In the viewer's time zone.
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
-    pub client_addr: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntry>,
-    /// `before` for the next (older) page.
-    pub next: Option<i64>,
-}
+use crate::model::admin::{AuditLogPage, AuditQuery};
 
 #[server(endpoint = "audit_log", input = Json)]
-pub async fn audit_log(query: AuditQuery) -> Result<AuditPage, AppError> {
+pub async fn audit_log(query: AuditQuery) -> Result<AuditLogPage, AppError> {
     use crate::backend::{audit, authorized};
     use crate::domain::access::Permission;
     authorized(Permission::ViewAuditLog, |state, user| async move { Ok(audit::search(&state.pool, &user.time_zone, &query).await?) }).await

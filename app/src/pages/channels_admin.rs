@@ -6,47 +6,14 @@
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
+use crate::model::admin::{ChannelInfo, RoutingView, RuleInput};
 #[cfg(feature = "ssr")]
 use crate::domain::access::Permission;
-use crate::domain::channels::{RoutingRule, RoutingSample};
+use crate::domain::channels::RoutingSample;
 use crate::domain::dialogue::Topic;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct ChannelInfo {
-    pub id: i64,
-    pub kind: String,
-    pub name: String,
-    pub address: String,
-    pub secret: String,
-    pub callback_url: Option<String>,
-    pub ask_nps: bool,
-    pub active: bool,
-    pub target_minutes: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RoutingView {
-    pub rules: Vec<RoutingRule>,
-    pub channels: Vec<(i64, String)>,
-    pub teams: Vec<(i64, String)>,
-}
-
-/// A rule as the form sends it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RuleInput {
-    pub name: String,
-    pub channel_id: Option<i64>,
-    /// Comma-separated, as typed.
-    pub keywords: String,
-    pub address: String,
-    pub topic: String,
-    pub team_id: Option<i64>,
-}
 
 #[server(endpoint = "admin_channels")]
 pub async fn admin_channels() -> Result<Vec<ChannelInfo>, AppError> {
@@ -122,7 +89,7 @@ pub async fn routing_rule_add(input: RuleInput) -> Result<(), AppError> {
         let (name, keywords, address) =
             crate::domain::channels::parse_rule_form(&input.name, &input.keywords, &input.address).map_err(AppError::Invalid)?;
         let topic = Topic::parse(&input.topic).ok_or_else(|| AppError::Invalid("Choose what the dialogue is about.".into()))?;
-        let rule = RoutingRule { id: 0, name, channel_id: input.channel_id, keywords, address, topic, team_id: input.team_id };
+        let rule = crate::domain::channels::RoutingRule { id: 0, name, channel_id: input.channel_id, keywords, address, topic, team_id: input.team_id };
         let id = channels::add_rule(&state.pool, &rule).await?;
         let detail = format!("{}; words: {}", rule.topic.label(), rule.keywords.join(", "));
         Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("routing rule {id} “{}” added", rule.name), &detail).await?)
@@ -164,7 +131,7 @@ pub async fn routing_test(sample: RoutingSample) -> Result<String, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn describe_route(view: &RoutingView, rule: Option<&RoutingRule>) -> String {
+fn describe_route(view: &RoutingView, rule: Option<&crate::domain::channels::RoutingRule>) -> String {
     match rule {
         Some(r) => {
             let team = r.team_id.and_then(|t| view.teams.iter().find(|(id, _)| *id == t)).map(|(_, n)| n.as_str());

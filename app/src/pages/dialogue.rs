@@ -8,146 +8,15 @@ use crate::components::notice::{error_fallback, ErrorNotice, Loading};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::dialogue::{format_waiting, ChannelKind, Priority, Status};
-use crate::domain::queue::ResponseClock;
 use crate::error::AppError;
-use crate::pages::queue::clock_text;
-use leptos::either::Either;
+use crate::components::format::clock_text;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use leptos::server_fn::codec::Json;
-use crate::pages::knowledge_base::ReplyKnowledge;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct PastDialogue {
-    pub id: i64,
-    pub subject: String,
-    pub status: String,
-    pub channel_kind: String,
-    pub created_epoch: i64,
-    pub csat: Option<i16>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CustomerCard {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub time_zone: String,
-    /// The customer's local time when the page was loaded, e.g. "Tue 14:05".
-    pub local_time: Option<String>,
-    pub plan: Option<String>,
-    pub past: Vec<PastDialogue>,
-    pub ratings_bad: i64,
-    pub ratings_good: i64,
-    pub ratings_excellent: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum TimelineEntry {
-    Message {
-        id: i64,
-        conversation_id: i64,
-        subject: String,
-        channel_kind: String,
-        /// customer, agent or system
-        author_kind: String,
-        author: Option<String>,
-        internal: bool,
-        body: String,
-        /// Safe HTML to show instead of `body`: a customer e-mail's sanitized HTML part, or
-        /// an agent's Markdown rendered.
-        html: Option<String>,
-        /// Where an agent's reply is on its way out (e-mail, webhook), if it is sent anywhere.
-        delivery: Option<String>,
-        /// (id, file name, size in bytes)
-        attachments: Vec<(i64, String, i32)>,
-        at_epoch: i64,
-    },
-    Event { id: i64, kind: String, actor: Option<String>, detail: String, at_epoch: i64 },
-}
-
-impl TimelineEntry {
-    pub fn at_epoch(&self) -> i64 {
-        match self {
-            TimelineEntry::Message { at_epoch, .. } | TimelineEntry::Event { at_epoch, .. } => *at_epoch,
-        }
-    }
-}
-
-/// Another agent in a dialogue right now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct Viewer {
-    pub conversation_id: i64,
-    pub name: String,
-    pub typing: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Dialogue {
-    pub id: i64,
-    pub subject: String,
-    pub topic: String,
-    pub status: String,
-    pub priority: String,
-    pub outcome: Option<String>,
-    pub tags: Vec<String>,
-    pub channel_kind: String,
-    pub channel: String,
-    pub assignee_id: Option<i64>,
-    pub assignee: Option<String>,
-    /// Its holder is on the sales desk: only they answer; colleagues acknowledge and forward.
-    pub sales_owned: bool,
-    pub clock: ResponseClock,
-    pub postponed_until_epoch: Option<i64>,
-    pub postponed_until_reply: bool,
-    pub customer: CustomerCard,
-    pub timeline: Vec<TimelineEntry>,
-    /// Other agents in this dialogue right now.
-    pub viewers: Vec<Viewer>,
-    /// Who it can be handed to: each agent's load and whether the schedule has them on shift.
-    pub assignees: Vec<Assignee>,
-    /// The customer's rating of this dialogue, once they gave one.
-    pub rating: Option<RatingView>,
-}
-
-/// What the customer answered at the end.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RatingView {
-    /// Bad, Good or Excellent.
-    pub csat: String,
-    pub comment: Option<String>,
-    /// 1..=7, with its label.
-    pub ces: Option<(i16, String)>,
-    pub nps: Option<i16>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct Assignee {
-    pub id: i64,
-    pub name: String,
-    /// What `@` mentions them by: their e-mail address before the `@`.
-    pub handle: String,
-    /// Open dialogues they hold.
-    pub open: i64,
-    /// When their current shift ends (in the reader's zone), if they are on shift now.
-    pub on_shift_until: Option<String>,
-}
-
-impl Assignee {
-    /// "Lena Fischer · on shift until 16:00 · 3 open"
-    pub fn label(&self) -> String {
-        let shift = match &self.on_shift_until {
-            Some(until) => format!("on shift until {until}"),
-            None => "off shift".to_string(),
-        };
-        format!("{} · {shift} · {} open", self.name, self.open)
-    }
-}
+use crate::components::reply_knowledge::ReplyKnowledge;
+use crate::model::dialogue::{Assignee, Dialogue};
+use crate::components::browser::{now_ms};
+use crate::components::timeline::{CustomerAside, timeline_view};
 
 #[server(endpoint = "dialogue")]
 pub async fn load_dialogue(id: i64) -> Result<(Dialogue, i64), AppError> {
@@ -538,7 +407,7 @@ where
                         {r.comment.map(|c| view! { <blockquote>{c}</blockquote> })}
                     </section>
                 })}
-                <crate::pages::incidents::DialogueIncident conversation_id=id/>
+                <crate::components::incident_badge::DialogueIncident conversation_id=id/>
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
                 <form class="composer" on:submit=move |e| { e.prevent_default(); send(false); }>
                     <label for="message">"Message"</label>
@@ -562,7 +431,7 @@ where
                         <MentionPicker assignees=d.assignees.clone() draft=actions.draft/>
                     </div>
                 </form>
-                <crate::pages::macros::MacroSend conversation_id=id/>
+                <crate::components::macro_sender::MacroSend conversation_id=id/>
                 <ReplyKnowledge draft=actions.draft inserted=actions.inserted conversation_id=id/>
             </article>
             <CustomerAside card=d.customer now/>
@@ -722,18 +591,6 @@ fn TagsForm(id: i64, tags: Vec<String>, action: ServerAction<TagDialogue>) -> im
     }
 }
 
-/// Milliseconds since the epoch in the browser (0 on the server, where nobody types).
-fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0.0
-    }
-}
-
 /// `2026-11-23T09:30` from a datetime-local input, in the browser's time zone, to Unix
 /// seconds; 0 when empty or unparsable, which the server refuses with a sentence.
 fn local_datetime_to_epoch(value: &str) -> i64 {
@@ -746,110 +603,5 @@ fn local_datetime_to_epoch(value: &str) -> i64 {
     {
         let _ = value;
         0
-    }
-}
-
-/// "12 KB", "3.4 MB".
-fn file_size(bytes: i32) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} bytes"),
-        b if b < 1024 * 1024 => format!("{} KB", b / 1024),
-        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-    }
-}
-
-pub(crate) fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> impl IntoView {
-    let mut last_conversation = None;
-    entries
-        .into_iter()
-        .map(|entry| match entry {
-            TimelineEntry::Message { id, conversation_id, subject, channel_kind, author_kind, author, internal, body, html, delivery, attachments, at_epoch } => {
-                let divider = (last_conversation != Some(conversation_id)).then(|| {
-                    last_conversation = Some(conversation_id);
-                    let kind = ChannelKind::parse(&channel_kind).map(|k| k.label()).unwrap_or("Other");
-                    let label = if conversation_id == current {
-                        format!("This dialogue · {kind}")
-                    } else {
-                        format!("Other dialogue: {subject} · {kind}")
-                    };
-                    view! { <li class="timeline-divider"><a href=format!("/dialogue?id={conversation_id}")>{label}</a></li> }
-                });
-                let who = match (author_kind.as_str(), author) {
-                    ("customer", _) => "Customer".to_string(),
-                    (_, Some(name)) => name,
-                    _ => "Meridian".to_string(),
-                };
-                let class = if internal { "message message-internal".to_string() } else { format!("message message-{author_kind}") };
-                let label = if internal { Some(view! { <span class="note-label">"Internal note"</span> }) } else { None };
-                Either::Left(view! {
-                    {divider}
-                    <li class=class id=format!("message-{id}")>
-                        <p class="message-meta">{label} <strong>{who}</strong> " · " {format_waiting(now - at_epoch)} " ago"</p>
-                        {match html {
-                            // Sanitized on arrival (customers) or rendered from Markdown (agents).
-                            Some(html) => Either::Left(view! { <div class="message-body message-html" inner_html=html></div> }),
-                            None => Either::Right(view! { <p class="message-body">{body}</p> }),
-                        }}
-                        {(!attachments.is_empty()).then(|| view! {
-                            <ul class="attachments" aria-label="Attachments">
-                                {attachments.into_iter().map(|(aid, name, size)| view! {
-                                    <li><a href=format!("/attachments/{aid}") download=name.clone()>{name.clone()}</a>
-                                        <span class="muted">{format!(" · {}", file_size(size))}</span></li>
-                                }).collect_view()}
-                            </ul>
-                        })}
-                        {delivery.map(|d| view! { <p class="message-delivery muted">{d}</p> })}
-                    </li>
-                })
-            }
-            TimelineEntry::Event { kind, actor, detail, at_epoch, .. } => {
-                let text = format!(
-                    "{} {}{}",
-                    actor.unwrap_or_else(|| "Meridian".into()),
-                    kind.replace('_', " "),
-                    if detail.is_empty() { String::new() } else { format!(" {detail}") }
-                );
-                Either::Right(view! {
-                    <li class="timeline-event">{text} " · " {format_waiting(now - at_epoch)} " ago"</li>
-                })
-            }
-        })
-        .collect_view()
-}
-
-#[component]
-pub(crate) fn CustomerAside(card: CustomerCard, now: i64) -> impl IntoView {
-    let rated = card.ratings_bad + card.ratings_good + card.ratings_excellent;
-    let ratings = (rated > 0).then(|| {
-        format!("{} excellent, {} good, {} bad", card.ratings_excellent, card.ratings_good, card.ratings_bad)
-    });
-    let past = card
-        .past
-        .into_iter()
-        .map(|p| {
-            let rating = p.csat.map(|r| match r { 1 => " · rated bad", 2 => " · rated good", _ => " · rated excellent" });
-            view! {
-                <li>
-                    <a href=format!("/dialogue?id={}", p.id)>{p.subject}</a>
-                    <span class="muted">" · " {p.status} " · " {format_waiting(now - p.created_epoch)} " ago" {rating}</span>
-                </li>
-            }
-        })
-        .collect_view();
-    view! {
-        <aside class="customer-card" aria-label="Customer">
-            <h2>{card.name}</h2>
-            <dl>
-                {card.email.map(|e| view! { <dt>"E-mail"</dt><dd>{e}</dd> })}
-                {card.phone.map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
-                <dt>"Time zone"</dt>
-                <dd>{card.time_zone} {card.local_time.map(|t| format!(" · local time {t}"))}</dd>
-                {card.plan.map(|p| view! { <dt>"Plan"</dt><dd>{p}</dd> })}
-                <dt>"Ratings"</dt>
-                <dd>{ratings.unwrap_or_else(|| "None yet".into())}</dd>
-            </dl>
-            <h3>"Past dialogues"</h3>
-            <ul class="past-dialogues">{past}</ul>
-        </aside>
     }
 }

@@ -8,111 +8,12 @@ use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::error::AppError;
-use crate::pages::macros::{queue_trending, request_key};
+use crate::components::trending::queue_trending;
+use crate::components::browser::request_key;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct IncidentSummary {
-    pub id: i64,
-    pub title: String,
-    /// `open` or `resolved`.
-    pub status: String,
-    /// In the viewer's time zone.
-    pub declared_at: String,
-    pub declared_by: String,
-    pub dialogues: i64,
-    pub customers: i64,
-    pub updates: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct IncidentDialogue {
-    pub id: i64,
-    pub subject: String,
-    pub customer: String,
-    pub channel: String,
-    pub status: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct IncidentUpdate {
-    pub id: i64,
-    pub at: String,
-    pub by: String,
-    pub body: String,
-    pub closing: bool,
-    pub customers: i64,
-    pub resolved: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Incident {
-    pub summary: IncidentSummary,
-    /// What happened, for colleagues.
-    pub text: String,
-    pub resolved_at: Option<String>,
-    pub dialogues: Vec<IncidentDialogue>,
-    pub updates: Vec<IncidentUpdate>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LinkResult {
-    pub linked: i64,
-    pub already: i64,
-    /// Numbers of no dialogue.
-    pub missing: Vec<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MailingRecipient {
-    pub customer: String,
-    pub dialogue_id: i64,
-    pub channel: String,
-    /// How it reaches them: "e-mail to …", "their chat page", "the channel's webhook".
-    pub how: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MailingPreview {
-    pub recipients: Vec<MailingRecipient>,
-    /// The text as the first recipient will read it (placeholders filled).
-    pub first_text: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MailingResult {
-    pub update_id: i64,
-    pub customers: i64,
-    pub resolved: i64,
-    /// Submitted before: nothing was sent again.
-    pub repeated: bool,
-}
-
-/// The incidents a dialogue belongs to and, for those who run incidents, the open ones it
-/// could join.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IncidentsOfDialogue {
-    /// (id, title, status).
-    pub linked: Vec<(i64, String, String)>,
-    pub open: Vec<(i64, String)>,
-    pub may_link: bool,
-}
-
-#[server(endpoint = "dialogue_incidents")]
-pub async fn dialogue_incidents(id: i64) -> Result<IncidentsOfDialogue, AppError> {
-    use crate::backend::{authorized, incidents};
-    use crate::domain::access::Permission;
-    authorized(Permission::WorkQueue, |state, user| async move {
-        let may_link = user.role.can(Permission::SendMassMailings);
-        incidents::of_dialogue(&state.pool, id, may_link).await
-    })
-    .await
-}
+use crate::model::incidents::{Incident, IncidentSummary, LinkResult, MailingPreview, MailingResult};
+use crate::components::incident_badge::{IncidentLink};
 
 #[server(endpoint = "incidents_list")]
 pub async fn incidents_list() -> Result<Vec<IncidentSummary>, AppError> {
@@ -134,18 +35,6 @@ pub async fn incident_get(id: i64) -> Result<Incident, AppError> {
     use crate::backend::{authorized, incidents};
     use crate::domain::access::Permission;
     authorized(Permission::SendMassMailings, |state, user| async move { incidents::get(&state.pool, id, &user.time_zone).await }).await
-}
-
-/// Links dialogues typed as numbers (`#12, 34 56`).
-#[server(endpoint = "incident_link")]
-pub async fn incident_link(id: i64, numbers: String) -> Result<LinkResult, AppError> {
-    use crate::backend::{authorized, incidents};
-    use crate::domain::access::Permission;
-    authorized(Permission::SendMassMailings, |state, user| async move {
-        let ids = crate::domain::incident::parse_dialogue_ids(&numbers).map_err(AppError::Invalid)?;
-        incidents::link(&state.pool, &user, id, &ids).await
-    })
-    .await
 }
 
 /// Links every waiting dialogue of a trending topic.
@@ -181,44 +70,6 @@ pub async fn incident_send(id: i64, request_key: String, body: String, close: bo
         incidents::send(&state.pool, &user, id, &request_key, &body, close).await
     })
     .await
-}
-
-/// In a dialogue: the incident it is part of (its customer gets the incident's updates, so
-/// there is no need to explain the outage again), and for managers a way to link it.
-#[component]
-pub fn DialogueIncident(conversation_id: i64) -> impl IntoView {
-    let link = ServerAction::<IncidentLink>::new();
-    let data = Resource::new(move || link.version().get(), move |_| dialogue_incidents(conversation_id));
-    let chosen = RwSignal::new(None::<i64>);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let d = data.await.ok()?;
-                let linked = d.linked.into_iter().map(|(id, title, status)| {
-                    let text = if status == "open" { "Part of the open incident" } else { "Was part of the incident" };
-                    view! { <p class="notice notice-info incident-note">{text}" "<a href=format!("/reports/incident?id={id}")>{format!("“{title}”")}</a>
-                        {(status == "open").then_some(": its updates reach this customer.")}</p> }
-                }).collect_view();
-                let form = (d.may_link && !d.open.is_empty()).then(|| {
-                    let options = d.open.into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view();
-                    view! {
-                        <form class="inline-form" aria-label="Link to an incident" on:submit=move |e| {
-                            e.prevent_default();
-                            if let Some(id) = chosen.get_untracked() {
-                                link.dispatch(IncidentLink { id, numbers: conversation_id.to_string() });
-                            }
-                        }>
-                            <label>"Incident"<select on:change=move |e| chosen.set(event_target_value(&e).parse().ok())>
-                                <option value="">"Choose an open incident"</option>{options}</select></label>
-                            <button type="submit" disabled=move || link.pending().get()>"Link to incident"</button>
-                        </form>
-                    }
-                });
-                Some(view! { {linked} {form} })
-            })}
-        </Suspense>
-        {move || link.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
-    }
 }
 
 #[component]

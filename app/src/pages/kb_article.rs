@@ -8,42 +8,12 @@ use crate::components::shell::RequireSection;
 use crate::domain::access::{Permission, Section};
 use crate::domain::kb::{diff_lines, render_markdown, DiffLine};
 use crate::error::AppError;
-use crate::kb_model::*;
+use crate::model::kb::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use serde::{Deserialize, Serialize};
-
-/// An article as its reader may act on it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ArticleView {
-    pub article: Article,
-    pub suggestions: Vec<Suggestion>,
-    /// May change it directly (an editor, or the owner of a draft).
-    pub can_edit: bool,
-    /// May mark it reviewed (an editor or the owner).
-    pub can_review: bool,
-    pub is_editor: bool,
-}
-
-#[server(endpoint = "kb_article")]
-pub async fn kb_article(id: i64) -> Result<ArticleView, AppError> {
-    use crate::backend::{authorized, kb};
-    authorized(Permission::ReadKnowledgeBase, |state, user| async move {
-        let article = kb::staff_article(&state.pool, id).await?;
-        let is_editor = user.role.can(Permission::EditKnowledgeBase);
-        let owns = article.owner_id == Some(user.id);
-        let suggestions = if is_editor { kb::suggestions(&state.pool, id).await? } else { Vec::new() };
-        Ok(ArticleView {
-            can_edit: is_editor || (owns && article.status == "draft"),
-            can_review: is_editor || owns,
-            is_editor,
-            article,
-            suggestions,
-        })
-    })
-    .await
-}
+use crate::model::kb::{Article, ArticleInput, ArticleView, EditorStart, Revision, RevisionDiff};
+use crate::components::reply_knowledge::{kb_article};
 
 /// Creates or updates an article (see `backend::kb::save` for who may do what).
 #[server(endpoint = "kb_save", input = Json)]
@@ -208,18 +178,6 @@ pub fn KbEditPage() -> impl IntoView {
             <EditScreen/>
         </RequireSection>
     }
-}
-
-/// What the editor starts from: an existing article (and whether the caller edits it or
-/// suggests an edit), a draft from a dialogue, or nothing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EditorStart {
-    pub input: ArticleInput,
-    pub suggest_only: bool,
-    pub categories: Vec<Category>,
-    pub is_editor: bool,
-    /// Who may own an article (editors choose; active colleagues), by name.
-    pub owners: Vec<(i64, String)>,
 }
 
 #[server(endpoint = "kb_editor_start")]

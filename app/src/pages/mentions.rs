@@ -6,32 +6,12 @@ use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Mention {
-    pub id: i64,
-    pub conversation_id: i64,
-    pub subject: String,
-    /// Who wrote the note.
-    pub by: Option<String>,
-    /// The note's first 300 characters.
-    pub text: String,
-    /// When, in the reader's time zone.
-    pub at: String,
-    pub unread: bool,
-}
+use crate::model::queue::{Mention};
 
 #[server(endpoint = "mentions_list")]
 pub async fn mentions_list() -> Result<Vec<Mention>, AppError> {
     use crate::backend::{authorized, notifications};
     authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::list(&state.pool, user.id).await }).await
-}
-
-#[server(endpoint = "mentions_unread")]
-pub async fn mentions_unread() -> Result<i64, AppError> {
-    use crate::backend::{authorized, notifications};
-    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::unread(&state.pool, user.id).await }).await
 }
 
 /// Marks one mention read (or all, without `id`).
@@ -97,34 +77,5 @@ fn MentionsList() -> impl IntoView {
                 }}
             </ErrorBoundary>
         </Transition>
-    }
-}
-
-/// The top bar's link to `/mentions` with the unread count, refreshed by live events.
-/// Fetched in the browser only, so the server-rendered page and hydration agree.
-#[component]
-pub fn MentionsLink() -> impl IntoView {
-    let events = crate::components::live::use_queue_events();
-    // Again on every live event and on every navigation (opening a mention reads it). An
-    // effect, not a resource: it runs only in the browser and never holds up the page.
-    let location = leptos_router::hooks::use_location();
-    let unread = RwSignal::new(0i64);
-    Effect::new(move |_| {
-        events.track();
-        location.pathname.track();
-        location.search.track();
-        leptos::task::spawn_local(async move {
-            if let Ok(n) = mentions_unread().await {
-                unread.set(n);
-            }
-        });
-    });
-    let count = move || unread.get();
-    view! {
-        <a class="mentions-link" href="/mentions"
-            aria-label=move || match count() { 0 => "Mentions".to_string(), n => format!("Mentions, {n} unread") }>
-            "@"
-            {move || (count() > 0).then(|| view! { <span class="count" aria-hidden="true">{count()}</span> })}
-        </a>
     }
 }

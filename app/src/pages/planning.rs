@@ -9,7 +9,7 @@ use crate::domain::access::Section;
 use crate::domain::roster::SupportModel;
 use crate::domain::wfm::{self, LiveInput};
 use crate::error::AppError;
-use crate::wfm_model::Planning;
+use crate::model::wfm::Planning;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -24,7 +24,7 @@ pub async fn load_planning(
     use crate::backend::{authorized, wfm};
     use crate::domain::access::Permission;
     authorized(Permission::PlanShifts, |state, user| async move {
-        let q = crate::wfm_model::PlanningQuery {
+        let q = crate::model::wfm::PlanningQuery {
             time_zone: zone.filter(|z| !z.trim().is_empty()).unwrap_or(user.time_zone),
             channel: channel.unwrap_or_else(|| "chat".into()),
             team_id: team,
@@ -44,7 +44,7 @@ pub async fn generate_roster(
     interval_minutes: u32,
     required: Vec<u32>,
     model: crate::domain::roster::SupportModel,
-) -> Result<crate::wfm_model::Coverage, AppError> {
+) -> Result<crate::model::wfm::Coverage, AppError> {
     use crate::backend::{authorized, wfm};
     use crate::domain::access::Permission;
     authorized(Permission::PlanShifts, |state, user| async move {
@@ -436,7 +436,7 @@ fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView 
 
 /// Required against scheduled for every interval of the week, with the gaps counted.
 #[component]
-fn CoverageView(c: crate::wfm_model::Coverage, interval_minutes: u32) -> impl IntoView {
+fn CoverageView(c: crate::model::wfm::Coverage, interval_minutes: u32) -> impl IntoView {
     let summary = format!(
         "Proposed {} shifts for {} agents ({:.0} agent-hours). {} intervals short, {} overstaffed.",
         c.shifts, c.agents, c.agent_hours, c.short_intervals, c.over_intervals

@@ -7,32 +7,10 @@ use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::dialogue::{format_waiting, ChannelKind};
 use crate::error::AppError;
-use crate::qa_model::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-/// Everything the QA home page shows the caller.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct QaOverview {
-    pub can_review: bool,
-    pub can_manage: bool,
-    /// Works the queue, so has dialogues of their own to be reviewed.
-    pub works_queue: bool,
-    pub todo: Vec<TodoItem>,
-    /// Reviews of the caller's own dialogues.
-    pub mine: Vec<Review>,
-    /// Open disputes the caller may decide.
-    pub disputes: Vec<Review>,
-    /// Today in the caller's time zone, `YYYY-MM-DD`, for the sample form's defaults.
-    pub today: String,
-    pub week_ago: String,
-    /// For the sample form: teams, agents, and who may be given a sample.
-    pub teams: Vec<(i64, String)>,
-    pub agents: Vec<(i64, String)>,
-    pub reviewers: Vec<(i64, String)>,
-    pub now: i64,
-}
+use crate::model::qa::{QaOverview, Review, Sample, SampleRequest, TodoItem};
+use crate::components::format::{csat_label, score_text};
 
 #[server(endpoint = "qa_overview")]
 pub async fn load_qa_overview() -> Result<QaOverview, AppError> {
@@ -89,18 +67,6 @@ pub async fn dispute_qa_review(review_id: i64, reason: String) -> Result<(), App
     .await
 }
 
-/// Rejects a dispute (`answers` empty) or accepts it with the review scored again.
-#[server(endpoint = "qa_decide_dispute", input = Json)]
-pub async fn decide_qa_dispute(dispute_id: i64, accept: bool, answers: Vec<AnswerInput>, note: String) -> Result<(), AppError> {
-    use crate::backend::{authorized, qa};
-    use crate::domain::access::Permission;
-    authorized(Permission::ReviewDialogues, |state, user| async move {
-        let answers = accept.then_some(answers.as_slice());
-        qa::decide_dispute(&state.pool, &user, dispute_id, accept, answers, &note).await
-    })
-    .await
-}
-
 #[component]
 pub fn QaPage() -> impl IntoView {
     view! {
@@ -148,19 +114,6 @@ fn QaHome() -> impl IntoView {
 
 fn channel_label(kind: &str) -> &'static str {
     ChannelKind::parse(kind).map(|k| k.label()).unwrap_or("Other")
-}
-
-pub fn csat_label(csat: Option<i16>) -> &'static str {
-    match csat {
-        Some(1) => "Bad",
-        Some(2) => "Good",
-        Some(3) => "Excellent",
-        _ => "Not rated",
-    }
-}
-
-pub fn score_text(score: Option<f64>) -> String {
-    score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "–".into())
 }
 
 #[component]

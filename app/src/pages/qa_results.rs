@@ -7,10 +7,10 @@ use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::qa::Iqs;
 use crate::error::AppError;
-use crate::pages::qa::score_text;
-use crate::qa_model::*;
+use crate::components::format::score_text;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use crate::model::qa::{Agreement, Calibration, ScoreLine, Scores};
 
 #[server(endpoint = "qa_scores")]
 pub async fn load_qa_scores(from: Option<String>, to: Option<String>, agent: Option<i64>) -> Result<Scores, AppError> {

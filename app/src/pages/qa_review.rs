@@ -8,12 +8,14 @@ use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::qa::{self, Criterion, Signal};
 use crate::error::AppError;
-use crate::pages::dialogue::{timeline_view, CustomerAside};
-use crate::pages::qa::{csat_label, score_text, DecideQaDispute};
-use crate::qa_model::*;
+use crate::components::timeline::timeline_view;
+use crate::components::timeline::CustomerAside;
+use crate::components::format::csat_label;
+use crate::components::format::score_text;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_router::hooks::use_query_map;
+use crate::model::qa::{AnswerInput, ReviewInput, ReviewSheet};
 
 /// The review screen's data. With `dispute_id`, the disputed review comes as `mine`, for
 /// its reviewer or a manager to score again.
@@ -41,7 +43,7 @@ pub async fn load_review_sheet(conversation_id: i64, calibration_id: Option<i64>
                 return Err(AppError::Forbidden);
             }
             // The disputed review is scored again on its own version of the scorecard.
-            sheet.scorecard = Scorecard {
+            sheet.scorecard = crate::model::qa::Scorecard {
                 version_id: 0,
                 version: review.scorecard_version,
                 name: sheet.scorecard.name.clone(),
@@ -318,4 +320,16 @@ fn criterion_row(
                 prop:value=move || comment.get() on:input=move |e| comment.set(event_target_value(&e))/>
         </li>
     }
+}
+
+/// Rejects a dispute (`answers` empty) or accepts it with the review scored again.
+#[server(endpoint = "qa_decide_dispute", input = Json)]
+pub async fn decide_qa_dispute(dispute_id: i64, accept: bool, answers: Vec<AnswerInput>, note: String) -> Result<(), AppError> {
+    use crate::backend::{authorized, qa};
+    use crate::domain::access::Permission;
+    authorized(Permission::ReviewDialogues, |state, user| async move {
+        let answers = accept.then_some(answers.as_slice());
+        qa::decide_dispute(&state.pool, &user, dispute_id, accept, answers, &note).await
+    })
+    .await
 }

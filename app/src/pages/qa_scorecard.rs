@@ -6,7 +6,7 @@ use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::qa::{Criterion, Scale};
 use crate::error::AppError;
-use crate::qa_model::Scorecard;
+use crate::model::qa::Scorecard;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

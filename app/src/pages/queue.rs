@@ -6,43 +6,13 @@ use crate::components::notice::{error_fallback, EmptyState};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::domain::dialogue::{format_count, format_waiting, ChannelKind, Priority, Topic, COUNT_CAP};
-use crate::domain::queue::{QueueFilter, QueueSort, QueueView, ResponseClock};
+use crate::domain::queue::{QueueFilter, QueueSort, QueueView};
 use crate::error::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct QueueRow {
-    pub id: i64,
-    pub channel_kind: String,
-    pub channel: String,
-    pub customer: String,
-    pub subject: String,
-    /// The start of the customer's first message.
-    pub preview: String,
-    pub priority: String,
-    pub status: String,
-    pub assignee: Option<String>,
-    pub waiting_seconds: i64,
-    pub clock: ResponseClock,
-    /// Other agents looking at it right now.
-    pub viewers: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct QueueList {
-    pub view: QueueView,
-    pub sort: QueueSort,
-    /// The queue within the lists (channel, purpose, team), and the choices for it.
-    pub filter: QueueFilter,
-    pub channels: Vec<(i64, String)>,
-    pub teams: Vec<(i64, String)>,
-    pub counts: Vec<(QueueView, i64)>,
-    pub items: Vec<QueueRow>,
-    pub next_cursor: Option<String>,
-}
+use crate::model::queue::{QueueList};
+use crate::components::format::{clock_text};
 
 /// One page of a queue list. `view` is one of unassigned, mine, open, postponed,
 /// resolved; `cursor` comes from the previous page's `next_cursor`.
@@ -98,7 +68,7 @@ fn QueueLists() -> impl IntoView {
             <a class="button" href="/queue/macros">"Macros"</a>
         </div>
         <crate::components::promise::SupportPromise/>
-        <crate::pages::macros::Trending/>
+        <crate::components::trending::Trending/>
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
@@ -193,18 +163,6 @@ fn SortLinks(view: QueueView, current: QueueSort, filter: QueueFilter) -> impl I
         })
         .collect_view();
     view! { <nav aria-label="Order" class="sort-links"><ul>{links}</ul></nav> }
-}
-
-/// "Due in 3 min", "Overdue 5 min", "Answered in 2 min".
-pub fn clock_text(clock: ResponseClock) -> (String, &'static str) {
-    match clock {
-        ResponseClock::Due { seconds_left } => (format!("Due in {}", format_waiting(seconds_left)), "clock-due"),
-        ResponseClock::Overdue { seconds_over } => (format!("Overdue {}", format_waiting(seconds_over)), "clock-overdue"),
-        ResponseClock::Answered { after_seconds, within_target } => (
-            format!("Answered in {}", format_waiting(after_seconds)),
-            if within_target { "clock-met" } else { "clock-missed" },
-        ),
-    }
 }
 
 #[component]

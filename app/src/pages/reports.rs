@@ -7,29 +7,14 @@
 use crate::components::notice::{error_fallback, EmptyState, Loading};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
-use crate::domain::dialogue::format_waiting;
 use crate::domain::metrics::{change_percent, contact_ratio};
 use crate::domain::report::{Group, Report, ReportQuery};
 use crate::domain::rollup::{Counters, Figures};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-
-/// One agent's last seven days beside their schedule.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct AgentWeek {
-    pub id: i64,
-    pub name: String,
-    pub team: String,
-    /// When their current shift ends (`HH:MM` in the reader's time zone), if on shift now.
-    pub on_shift_until: Option<String>,
-    pub scheduled_hours: f64,
-    pub replies: i64,
-    pub replies_on_shift: i64,
-    pub resolved: i64,
-}
+use crate::model::reports::{AgentWeek};
+use crate::components::format::{duration, percent};
 
 #[server(endpoint = "reports_report")]
 pub async fn load_report(
@@ -92,14 +77,6 @@ fn Overview() -> impl IntoView {
             {move || Suspend::new(async move { week.await.map(|agents| view! { <AgentsWeek agents/> }) })}
         </Suspense>
     }
-}
-
-pub(crate) fn duration(v: Option<f64>) -> String {
-    v.map(|s| format_waiting(s.round() as i64)).unwrap_or_else(|| "–".into())
-}
-
-pub(crate) fn percent(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.1} %")).unwrap_or_else(|| "–".into())
 }
 
 fn decimal(v: Option<f64>) -> String {

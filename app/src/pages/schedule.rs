@@ -5,7 +5,7 @@ use crate::components::notice::{EmptyState, ErrorNotice};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::error::AppError;
-use crate::wfm_model::{ScheduleOverview, TimeOff};
+use crate::model::wfm::{ScheduleOverview, TimeOff};
 use leptos::prelude::*;
 
 #[server(endpoint = "schedule_overview")]
@@ -261,8 +261,8 @@ fn time_off_line(t: &TimeOff) -> String {
 /// remove one.
 #[component]
 fn TeamShifts(
-    now: Vec<crate::wfm_model::TeamShift>,
-    upcoming: Vec<crate::wfm_model::TeamShift>,
+    now: Vec<crate::model::wfm::TeamShift>,
+    upcoming: Vec<crate::model::wfm::TeamShift>,
     agents: Vec<(i64, String)>,
     place: ServerAction<AddShift>,
     remove: ServerAction<DeleteShift>,
@@ -366,7 +366,7 @@ fn Swaps(o: ScheduleOverview, offer: ServerAction<OfferSwap>, swap: ServerAction
 
 /// The region's note from the outgoing shift to the next one.
 #[component]
-fn HandoverNote(h: crate::wfm_model::Handover, note: ServerAction<SaveHandover>) -> impl IntoView {
+fn HandoverNote(h: crate::model::wfm::Handover, note: ServerAction<SaveHandover>) -> impl IntoView {
     let body = RwSignal::new(h.body.clone());
     let by = h.updated_by.clone().zip(h.updated.clone()).map(|(who, when)| format!("Last written by {who}, {when}."));
     view! {

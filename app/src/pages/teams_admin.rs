@@ -10,43 +10,7 @@ use crate::domain::team::WEEKDAYS;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TeamHoliday {
-    pub id: i64,
-    /// YYYY-MM-DD.
-    pub day: String,
-    pub name: String,
-    /// What the forecast multiplies the day's volume by.
-    pub factor: f64,
-}
-
-/// A team as the page shows it; `team.id` none is the row of holidays for every region.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TeamSettings {
-    pub team: TeamInput,
-    /// "Mon–Fri, 08:00–20:00".
-    pub summary: String,
-    pub members: i64,
-    /// From a month ago on.
-    pub holidays: Vec<TeamHoliday>,
-}
-
-/// A team's settings as stored and as the form sends them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TeamInput {
-    #[serde(default)]
-    pub id: Option<i64>,
-    pub name: String,
-    pub region: String,
-    pub time_zone: String,
-    /// "HH:MM" in the team's time zone; the end may be "24:00".
-    pub work_start: String,
-    pub work_end: String,
-    /// Monday first.
-    pub work_days: [bool; 7],
-}
+use crate::model::admin::{TeamInput, TeamSettings};
 
 #[server(endpoint = "admin_team_settings")]
 pub async fn admin_team_settings() -> Result<Vec<TeamSettings>, AppError> {

@@ -8,21 +8,7 @@ use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct TokenInfo {
-    pub id: i64,
-    pub name: String,
-    /// The first characters, to recognise it by.
-    pub hint: String,
-    pub owner: String,
-    pub owner_active: bool,
-    pub created: String,
-    pub last_used: Option<String>,
-    pub revoked: Option<String>,
-}
+use crate::model::admin::{TokenInfo};
 
 #[server(endpoint = "admin_tokens")]
 pub async fn admin_tokens() -> Result<(Vec<TokenInfo>, Vec<(i64, String)>), AppError> {

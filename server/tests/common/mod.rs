@@ -48,10 +48,10 @@ pub async fn user(pool: &PgPool, email: &str, role: Role) -> i64 {
 
 /// A signed-in session cookie for `user_id`, as the browser would send it.
 /// A user as the backend functions see them, with a name.
-pub async fn member(pool: &PgPool, email: &str, name: &str, role: Role) -> app::auth::CurrentUser {
+pub async fn member(pool: &PgPool, email: &str, name: &str, role: Role) -> app::model::user::CurrentUser {
     let id = user(pool, email, role).await;
     sqlx::query("update users set name = $2 where id = $1").bind(id).bind(name).execute(pool).await.unwrap();
-    app::auth::CurrentUser { id, email: email.into(), name: name.into(), role, time_zone: "UTC".into() }
+    app::model::user::CurrentUser { id, email: email.into(), name: name.into(), role, time_zone: "UTC".into() }
 }
 
 pub async fn session_cookie(pool: &PgPool, user_id: i64) -> String {

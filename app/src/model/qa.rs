@@ -2,7 +2,7 @@
 //! `domain::qa`, the queries in `backend::qa`.
 
 use crate::domain::qa::{Criterion, Facts, Iqs};
-use crate::pages::dialogue::Dialogue;
+use crate::model::dialogue::Dialogue;
 use serde::{Deserialize, Serialize};
 
 /// A scorecard as reviewers use it: one immutable version.
@@ -214,4 +214,26 @@ pub struct Agreement {
     pub alpha: Option<f64>,
     /// Scores behind it.
     pub ratings: u32,
+}
+
+/// Everything the QA home page shows the caller.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QaOverview {
+    pub can_review: bool,
+    pub can_manage: bool,
+    /// Works the queue, so has dialogues of their own to be reviewed.
+    pub works_queue: bool,
+    pub todo: Vec<TodoItem>,
+    /// Reviews of the caller's own dialogues.
+    pub mine: Vec<Review>,
+    /// Open disputes the caller may decide.
+    pub disputes: Vec<Review>,
+    /// Today in the caller's time zone, `YYYY-MM-DD`, for the sample form's defaults.
+    pub today: String,
+    pub week_ago: String,
+    /// For the sample form: teams, agents, and who may be given a sample.
+    pub teams: Vec<(i64, String)>,
+    pub agents: Vec<(i64, String)>,
+    pub reviewers: Vec<(i64, String)>,
+    pub now: i64,
 }

@@ -167,3 +167,27 @@ pub struct DialogueHit {
 pub fn public_path(id: i64) -> String {
     format!("/help/articles/{id}")
 }
+
+/// An article as its reader may act on it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArticleView {
+    pub article: Article,
+    pub suggestions: Vec<Suggestion>,
+    /// May change it directly (an editor, or the owner of a draft).
+    pub can_edit: bool,
+    /// May mark it reviewed (an editor or the owner).
+    pub can_review: bool,
+    pub is_editor: bool,
+}
+
+/// What the editor starts from: an existing article (and whether the caller edits it or
+/// suggests an edit), a draft from a dialogue, or nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EditorStart {
+    pub input: ArticleInput,
+    pub suggest_only: bool,
+    pub categories: Vec<Category>,
+    pub is_editor: bool,
+    /// Who may own an article (editors choose; active colleagues), by name.
+    pub owners: Vec<(i64, String)>,
+}

@@ -1,0 +1,67 @@
+//! In a dialogue: the incident it is part of, and for managers a way to link it to an open one.
+
+use crate::components::notice::ErrorNotice;
+use crate::error::AppError;
+use crate::model::incidents::{IncidentsOfDialogue, LinkResult};
+use leptos::prelude::*;
+
+#[server(endpoint = "dialogue_incidents")]
+pub async fn dialogue_incidents(id: i64) -> Result<IncidentsOfDialogue, AppError> {
+    use crate::backend::{authorized, incidents};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move {
+        let may_link = user.role.can(Permission::SendMassMailings);
+        incidents::of_dialogue(&state.pool, id, may_link).await
+    })
+    .await
+}
+
+/// Links dialogues typed as numbers (`#12, 34 56`).
+#[server(endpoint = "incident_link")]
+pub async fn incident_link(id: i64, numbers: String) -> Result<LinkResult, AppError> {
+    use crate::backend::{authorized, incidents};
+    use crate::domain::access::Permission;
+    authorized(Permission::SendMassMailings, |state, user| async move {
+        let ids = crate::domain::incident::parse_dialogue_ids(&numbers).map_err(AppError::Invalid)?;
+        incidents::link(&state.pool, &user, id, &ids).await
+    })
+    .await
+}
+
+/// In a dialogue: the incident it is part of (its customer gets the incident's updates, so
+/// there is no need to explain the outage again), and for managers a way to link it.
+#[component]
+pub fn DialogueIncident(conversation_id: i64) -> impl IntoView {
+    let link = ServerAction::<IncidentLink>::new();
+    let data = Resource::new(move || link.version().get(), move |_| dialogue_incidents(conversation_id));
+    let chosen = RwSignal::new(None::<i64>);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let d = data.await.ok()?;
+                let linked = d.linked.into_iter().map(|(id, title, status)| {
+                    let text = if status == "open" { "Part of the open incident" } else { "Was part of the incident" };
+                    view! { <p class="notice notice-info incident-note">{text}" "<a href=format!("/reports/incident?id={id}")>{format!("“{title}”")}</a>
+                        {(status == "open").then_some(": its updates reach this customer.")}</p> }
+                }).collect_view();
+                let form = (d.may_link && !d.open.is_empty()).then(|| {
+                    let options = d.open.into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view();
+                    view! {
+                        <form class="inline-form" aria-label="Link to an incident" on:submit=move |e| {
+                            e.prevent_default();
+                            if let Some(id) = chosen.get_untracked() {
+                                link.dispatch(IncidentLink { id, numbers: conversation_id.to_string() });
+                            }
+                        }>
+                            <label>"Incident"<select on:change=move |e| chosen.set(event_target_value(&e).parse().ok())>
+                                <option value="">"Choose an open incident"</option>{options}</select></label>
+                            <button type="submit" disabled=move || link.pending().get()>"Link to incident"</button>
+                        </form>
+                    }
+                });
+                Some(view! { {linked} {form} })
+            })}
+        </Suspense>
+        {move || link.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+    }
+}

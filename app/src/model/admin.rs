@@ -1,0 +1,146 @@
+//! What the administration pages (people, channels and routing, teams, API tokens, the
+//! audit log), their server functions and the REST API exchange.
+
+use crate::domain::channels::RoutingRule;
+use serde::{Deserialize, Serialize};
+
+/// A row of the Admin page's user list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct UserListItem {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub team: Option<String>,
+    pub team_id: Option<i64>,
+    pub time_zone: String,
+    pub active: bool,
+    /// Invited and not yet signed up.
+    pub invited: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InviteInput {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub team_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ChannelInfo {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub address: String,
+    pub secret: String,
+    pub callback_url: Option<String>,
+    pub ask_nps: bool,
+    pub active: bool,
+    pub target_minutes: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutingView {
+    pub rules: Vec<RoutingRule>,
+    pub channels: Vec<(i64, String)>,
+    pub teams: Vec<(i64, String)>,
+}
+
+/// A rule as the form sends it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleInput {
+    pub name: String,
+    pub channel_id: Option<i64>,
+    /// Comma-separated, as typed.
+    pub keywords: String,
+    pub address: String,
+    pub topic: String,
+    pub team_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TeamHoliday {
+    pub id: i64,
+    /// YYYY-MM-DD.
+    pub day: String,
+    pub name: String,
+    /// What the forecast multiplies the day's volume by.
+    pub factor: f64,
+}
+
+/// A team as the page shows it; `team.id` none is the row of holidays for every region.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TeamSettings {
+    pub team: TeamInput,
+    /// "Mon–Fri, 08:00–20:00".
+    pub summary: String,
+    pub members: i64,
+    /// From a month ago on.
+    pub holidays: Vec<TeamHoliday>,
+}
+
+/// A team's settings as stored and as the form sends them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TeamInput {
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub name: String,
+    pub region: String,
+    pub time_zone: String,
+    /// "HH:MM" in the team's time zone; the end may be "24:00".
+    pub work_start: String,
+    pub work_end: String,
+    /// Monday first.
+    pub work_days: [bool; 7],
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    /// The first characters, to recognise it by.
+    pub hint: String,
+    pub owner: String,
+    pub owner_active: bool,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub revoked: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Words in who, what, the detail or the address.
+    #[serde(default)]
+    pub q: String,
+    /// One kind of action (its stored name).
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The last id of the previous page.
+    #[serde(default)]
+    pub before: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// In the viewer's time zone.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub client_addr: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditLogPage {
+    pub entries: Vec<AuditEntry>,
+    /// `before` for the next (older) page.
+    pub next: Option<i64>,
+}

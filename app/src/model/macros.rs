@@ -1,0 +1,59 @@
+//! What the macros page, the reply box, trending topics and the REST API exchange.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Macro {
+    pub id: i64,
+    pub name: String,
+    /// The reply, with `{{placeholders}}`.
+    pub body: String,
+    /// `resolved` or `postponed` (until the customer replies), or nothing.
+    pub set_status: Option<String>,
+    pub add_tags: Vec<String>,
+    pub set_priority: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MacroInput {
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub name: String,
+    pub body: String,
+    #[serde(default)]
+    pub set_status: Option<String>,
+    /// Comma-separated, as typed.
+    #[serde(default)]
+    pub add_tags: String,
+    #[serde(default)]
+    pub set_priority: Option<String>,
+}
+
+/// Something many waiting dialogues share: a tag or a word of their subjects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Topic {
+    /// `tag` or `word`.
+    pub kind: String,
+    pub value: String,
+    pub count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopicDialogue {
+    pub id: i64,
+    pub subject: String,
+    pub customer: String,
+    pub waiting_seconds: i64,
+}
+
+/// What a mass reply did (or, for a repeated request, what the first one did).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MassReplyResult {
+    pub id: i64,
+    pub macro_name: String,
+    pub sent: i64,
+    /// Dialogues not answered, with why (a colleague holds it, it is resolved).
+    pub skipped: Vec<(i64, String)>,
+    /// This request had been submitted before; nothing was sent again.
+    pub repeated: bool,
+}

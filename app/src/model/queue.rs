@@ -1,0 +1,49 @@
+//! What the queue page, its server functions and the REST API exchange.
+
+use crate::domain::queue::{QueueFilter, QueueSort, QueueView, ResponseClock};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub channel_kind: String,
+    pub channel: String,
+    pub customer: String,
+    pub subject: String,
+    /// The start of the customer's first message.
+    pub preview: String,
+    pub priority: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub waiting_seconds: i64,
+    pub clock: ResponseClock,
+    /// Other agents looking at it right now.
+    pub viewers: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueList {
+    pub view: QueueView,
+    pub sort: QueueSort,
+    /// The queue within the lists (channel, purpose, team), and the choices for it.
+    pub filter: QueueFilter,
+    pub channels: Vec<(i64, String)>,
+    pub teams: Vec<(i64, String)>,
+    pub counts: Vec<(QueueView, i64)>,
+    pub items: Vec<QueueRow>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub subject: String,
+    /// Who wrote the note.
+    pub by: Option<String>,
+    /// The note's first 300 characters.
+    pub text: String,
+    /// When, in the reader's time zone.
+    pub at: String,
+    pub unread: bool,
+}
