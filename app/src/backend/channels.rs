@@ -11,6 +11,7 @@ use crate::error::AppError;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
+use crate::backend::constraints::ConstraintExt;
 
 type HmacSha256 = Hmac<sha2::Sha256>;
 
@@ -948,10 +949,7 @@ pub async fn add_channel(pool: &PgPool, kind: &str, name: &str, address: &str, t
         .bind(target_minutes as i32)
         .fetch_one(pool)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::Conflict(format!("There is already a channel called “{name}”.")),
-            _ => e.into(),
-        })
+        .on_unique(|| format!("There is already a channel called “{name}”."))
 }
 
 /// Pauses (nothing new arrives on it; its dialogues stay) or resumes a channel.
@@ -987,7 +985,7 @@ pub async fn admin_channels(pool: &PgPool) -> Result<Vec<crate::model::admin::Ch
 /// The rules in order, with the names of their channel and team, and what a rule may name.
 pub async fn routing_view(pool: &PgPool) -> Result<crate::model::admin::RoutingView, sqlx::Error> {
     let channels: Vec<(i64, String)> = sqlx::query_as("select id, name from channels order by name").fetch_all(pool).await?;
-    let teams: Vec<(i64, String)> = sqlx::query_as("select id, name from teams order by name").fetch_all(pool).await?;
+    let teams = super::teams::names(pool).await?;
     Ok(crate::model::admin::RoutingView { rules: routing_rules(pool).await?, channels, teams })
 }
 

@@ -166,7 +166,7 @@ pub async fn queue_list(
 ) -> Result<QueueList, sqlx::Error> {
     let (items, next) = list_filtered(pool, view, sort, &filter, me, cursor, limit).await?;
     let channels = sqlx::query_as("select id, name from channels where active order by name").fetch_all(pool).await?;
-    let teams = sqlx::query_as("select id, name from teams order by name").fetch_all(pool).await?;
+    let teams = super::teams::names(pool).await?;
     Ok(QueueList {
         view,
         sort,

@@ -9,6 +9,7 @@ use crate::domain::macros::{self, MacroContext};
 use crate::error::AppError;
 use crate::model::macros::{Macro, MacroInput, MassReplyResult, Topic, TopicDialogue};
 use sqlx::{PgConnection, PgPool};
+use crate::backend::constraints::ConstraintExt;
 
 #[derive(sqlx::FromRow)]
 struct MacroRow {
@@ -84,10 +85,7 @@ pub async fn save(pool: &PgPool, by: i64, input: &MacroInput) -> Result<Macro, A
         .bind(&priority)
         .fetch_optional(pool)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::Conflict(format!("There is already a macro called “{name}”.")),
-            _ => e.into(),
-        })?,
+        .on_unique(|| format!("There is already a macro called “{name}”."))?,
     };
     match (row, input.id) {
         (Some(r), _) => Ok(r.into()),

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod channels;
+pub mod constraints;
 pub mod conversations;
 pub mod incidents;
 pub mod kb;

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
 use crate::model::qa::{Agreement, AnswerInput, Calibration, CriterionLine, Dispute, Review, ReviewInput, ReviewSheet, Sample, SampleRequest, SampledAgent, ScoreLine, Scorecard, Scores, StoredAnswer, TodoItem};
+use crate::backend::constraints::ConstraintExt;
 
 const DEFAULT_SCORECARD: &str = "Default";
 
@@ -372,12 +373,7 @@ pub async fn submit_review(pool: &PgPool, reviewer: i64, input: &ReviewInput) ->
     .bind(score)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|err| match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::Conflict("You have already reviewed this dialogue. Ask for a second review to score it again.".into())
-        }
-        _ => err.into(),
-    })?;
+    .on_unique(|| "You have already reviewed this dialogue. Ask for a second review to score it again.".into())?;
     tx.commit().await?;
     Ok(id)
 }
@@ -498,10 +494,7 @@ pub async fn dispute(pool: &PgPool, agent: i64, review_id: i64, reason: &str) ->
         .bind(&reason)
         .fetch_one(pool)
         .await
-        .map_err(|err| match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict("This review already has an open dispute.".into()),
-            _ => err.into(),
-        })
+        .on_unique(|| "This review already has an open dispute.".into())
 }
 
 /// The review's reviewer, or a manager, decides a dispute. Accepting re-scores the review
@@ -568,12 +561,27 @@ pub async fn decide_dispute(
 
 /// The results page's default period: the last 12 weeks up to today, in `time_zone`.
 pub async fn default_period(pool: &PgPool, time_zone: &str) -> Result<(String, String), AppError> {
-    Ok(sqlx::query_as(
-        "select to_char(now() at time zone $1 - interval '83 days', 'YYYY-MM-DD'), to_char(now() at time zone $1, 'YYYY-MM-DD')",
+    Ok(days_up_to_today(pool, time_zone, 83).await?)
+}
+
+/// The day `days` before today and today (`YYYY-MM-DD`), in `time_zone`.
+pub async fn days_up_to_today(pool: &PgPool, time_zone: &str, days: i32) -> Result<(String, String), sqlx::Error> {
+    sqlx::query_as(
+        "select to_char(now() at time zone $1 - make_interval(days => $2), 'YYYY-MM-DD'), to_char(now() at time zone $1, 'YYYY-MM-DD')",
     )
     .bind(time_zone)
+    .bind(days)
     .fetch_one(pool)
-    .await?)
+    .await
+}
+
+/// The review a dispute is about, if the dispute exists and is about this dialogue.
+pub async fn disputed_review(pool: &PgPool, dispute_id: i64, conversation_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("select d.review_id from qa_disputes d join qa_reviews r on r.id = d.review_id where d.id = $1 and r.conversation_id = $2")
+        .bind(dispute_id)
+        .bind(conversation_id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Scores over a period of whole days (in `time_zone`): IQS per agent, team and week, and

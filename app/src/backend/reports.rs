@@ -55,7 +55,7 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
         async move { tokio::try_join!(customers_in(&pool, (from, to), &tz, &q), customers_in(&pool, (previous_from, previous_to), &tz, &q)) }
     });
     let channels: Vec<(i64, String)> = sqlx::query_as("select id, name from channels order by name, id").fetch_all(&mut *conn).await?;
-    let teams: Vec<(i64, String)> = sqlx::query_as("select id, name from teams order by name, id").fetch_all(&mut *conn).await?;
+    let teams = super::teams::names(&mut *conn).await?;
     let list = Counters::COLUMNS.join(", ");
     let rows = sqlx::query(&format!(
         "select (day - date '1970-01-01') as d, channel_id, team_id, {list}, fr_bins, res_bins from rollup_days

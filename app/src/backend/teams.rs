@@ -8,6 +8,7 @@ use crate::domain::team::{self, describe_days, format_clock};
 use crate::error::AppError;
 use crate::model::admin::{TeamHoliday, TeamInput, TeamSettings};
 use sqlx::{PgConnection, PgPool};
+use crate::backend::constraints::ConstraintExt;
 
 pub async fn list(pool: &PgPool) -> Result<Vec<TeamSettings>, AppError> {
     let rows: Vec<(i64, String, String, String, i64, i64, i16, i64)> = sqlx::query_as(
@@ -68,7 +69,7 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, input: &TeamInput) -> Result<
     super::check_zone(pool, zone).await?;
     let mask = team::mask_from_days(input.work_days);
     let mut tx = pool.begin().await?;
-    let saved: Result<Option<i64>, sqlx::Error> = match input.id {
+    let saved: Option<i64> = match input.id {
         None => sqlx::query_scalar(
             "insert into teams (name, region, time_zone, work_start, work_end, work_days) values ($1, $2, $3, $4::time, $5::time, $6) returning id",
         ),
@@ -85,13 +86,9 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, input: &TeamInput) -> Result<
     .bind(mask)
     .bind(input.id)
     .fetch_optional(&mut *tx)
-    .await;
-    let id = match saved {
-        Ok(Some(id)) => id,
-        Ok(None) => return Err(AppError::NotFound("There is no such team.".into())),
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => return Err(AppError::Conflict(format!("There is already a team called “{name}”."))),
-        Err(e) => return Err(e.into()),
-    };
+    .await
+    .on_unique(|| format!("There is already a team called “{name}”."))?;
+    let id = saved.ok_or_else(|| AppError::NotFound("There is no such team.".into()))?;
     if input.id.is_some() {
         recount(&mut tx, Some(id), None).await?;
     }
@@ -145,4 +142,9 @@ async fn recount(tx: &mut PgConnection, team_id: Option<i64>, day: Option<chrono
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Every team's id and name, by name: what the team pickers offer.
+pub async fn names<'e, E: sqlx::PgExecutor<'e>>(db: E) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("select id, name from teams order by name, id").fetch_all(db).await
 }

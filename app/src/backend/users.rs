@@ -6,6 +6,7 @@ use crate::domain::email::EmailAddress;
 use crate::error::AppError;
 pub use crate::model::admin::UserListItem;
 use sqlx::PgPool;
+use crate::backend::constraints::ConstraintExt;
 
 /// The columns of a user that make a [`CurrentUser`]; queries select them as
 /// `u.id as user_id, u.email, u.name, u.role, u.time_zone` and flatten this row in.
@@ -90,12 +91,7 @@ pub async fn create(pool: &PgPool, new: NewUser<'_>) -> Result<i64, AppError> {
     .bind(new.password_hash)
     .fetch_one(pool)
     .await
-    .map_err(|err| match &err {
-        sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
-            AppError::Conflict(format!("An account for {} already exists.", new.email))
-        }
-        _ => err.into(),
-    })
+    .on_constraint("users_email_key", || AppError::Conflict(format!("An account for {} already exists.", new.email)))
 }
 
 pub async fn list(pool: &PgPool) -> Result<Vec<UserListItem>, sqlx::Error> {
@@ -212,4 +208,24 @@ pub async fn update(pool: &PgPool, by: i64, id: i64, role: Role, team_id: Option
     }
     tx.commit().await?;
     Ok(changes)
+}
+
+/// Active agents (operators), id and name, by name: who can be scheduled, sampled or handed a dialogue.
+pub async fn agents(pool: &PgPool) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("select id, name from users where role = 'operator' and active order by name").fetch_all(pool).await
+}
+
+/// Active people who may review dialogues (reviewers, managers and owners), by name.
+pub async fn reviewers(pool: &PgPool) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("select id, name from users where role in ('reviewer', 'admin', 'super_admin') and active order by name").fetch_all(pool).await
+}
+
+/// "Name <e-mail>" of a person, as the audit log names its targets; `None` when there is no such person.
+pub async fn label(pool: &PgPool, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("select name || ' <' || email || '>' from users where id = $1").bind(id).fetch_optional(pool).await
+}
+
+/// The e-mail address of a person who can sign in now (active, with a password chosen).
+pub async fn signed_in_email(pool: &PgPool, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("select email from users where id = $1 and active and password_hash <> '!'").bind(id).fetch_optional(pool).await
 }

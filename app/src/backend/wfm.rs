@@ -7,6 +7,7 @@ use crate::domain::wfm;
 use crate::error::AppError;
 use sqlx::PgPool;
 use crate::model::wfm::{BacktestWeek, Coverage, Handover, Holiday, MyShift, Planning, PlanningQuery, Swap, TeamShift, TimeOff};
+use crate::backend::constraints::{ConstraintExt, ViolationKind};
 
 fn channel(kind: &str) -> Result<Option<String>, AppError> {
     match kind {
@@ -443,10 +444,11 @@ pub async fn add_holiday<'e, E: sqlx::PgExecutor<'e>>(db: E, day: &str, name: &s
         .bind(factor)
         .fetch_one(db)
         .await
-        .map_err(|err| match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict("That region already has a holiday on that day.".into()),
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Invalid("There is no such team.".into()),
-            _ => err.into(),
+        .on_violation(|v| {
+            Some(match v.kind {
+                ViolationKind::Unique => AppError::Conflict("That region already has a holiday on that day.".into()),
+                ViolationKind::ForeignKey => AppError::Invalid("There is no such team.".into()),
+            })
         })
 }
 
@@ -611,10 +613,7 @@ pub async fn offer_swap(pool: &PgPool, me: i64, shift: i64, to: i64) -> Result<i
         .bind(to)
         .fetch_one(pool)
         .await
-        .map_err(|err| match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict("That shift is already offered.".into()),
-            _ => err.into(),
-        })
+        .on_unique(|| "That shift is already offered.".into())
 }
 
 /// A manager approves (the shift changes hands, kept as placed by hand so a new roster

@@ -23,7 +23,7 @@ pub async fn admin_teams() -> Result<Vec<(i64, String)>, AppError> {
     use crate::backend::authorized;
     use crate::domain::access::Permission;
     authorized(Permission::ManageUsers, |state, _| async move {
-        Ok(sqlx::query_as("select id, name from teams order by name").fetch_all(&state.pool).await?)
+        Ok(crate::backend::teams::names(&state.pool).await?)
     })
     .await
 }
@@ -51,9 +51,7 @@ pub async fn admin_update_user(id: i64, role: String, team_id: Option<i64>, acti
     use crate::domain::access::Permission;
     authorized(Permission::ManageUsers, |state, user| async move {
         let role: Role = role.parse().map_err(|_| AppError::Invalid("Choose a role.".into()))?;
-        let name: String = sqlx::query_scalar("select name || ' <' || email || '>' from users where id = $1")
-            .bind(id)
-            .fetch_optional(&state.pool)
+        let name = users::label(&state.pool, id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
         for (action, detail) in users::update(&state.pool, user.id, id, role, team_id, active).await? {

@@ -31,7 +31,7 @@ pub async fn load_planning(
             weeks: weeks.unwrap_or(6),
             interval_minutes: interval.unwrap_or(30),
         };
-        let teams = sqlx::query_as("select id, name from teams order by name").fetch_all(&state.pool).await?;
+        let teams = crate::backend::teams::names(&state.pool).await?;
         Ok((wfm::planning(&state.pool, &q).await?, teams))
     })
     .await

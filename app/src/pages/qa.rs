@@ -14,7 +14,7 @@ use crate::components::format::{csat_label, score_text};
 
 #[server(endpoint = "qa_overview")]
 pub async fn load_qa_overview() -> Result<QaOverview, AppError> {
-    use crate::backend::{authorized, qa};
+    use crate::backend::{authorized, qa, teams, users};
     use crate::domain::access::Permission;
     authorized(Permission::ViewOwnReviews, |state, user| async move {
         let can_review = user.role.can(Permission::ReviewDialogues);
@@ -26,22 +26,11 @@ pub async fn load_qa_overview() -> Result<QaOverview, AppError> {
             Vec::new()
         };
         let mine = qa::reviews(&state.pool, qa::ReviewScope::OfAgent(user.id)).await?;
-        let (today, week_ago): (String, String) = sqlx::query_as(
-            "select to_char(now() at time zone $1, 'YYYY-MM-DD'), to_char(now() at time zone $1 - interval '6 days', 'YYYY-MM-DD')",
-        )
-        .bind(&user.time_zone)
-        .fetch_one(&state.pool)
-        .await?;
+        let (week_ago, today) = qa::days_up_to_today(&state.pool, &user.time_zone, 6).await?;
         let works_queue = user.role.can(Permission::WorkQueue);
         let (teams, agents, reviewers) = if can_review {
             let pool = &state.pool;
-            (
-                sqlx::query_as("select id, name from teams order by name").fetch_all(pool).await?,
-                sqlx::query_as("select id, name from users where role = 'operator' and active order by name").fetch_all(pool).await?,
-                sqlx::query_as("select id, name from users where role in ('reviewer', 'admin', 'super_admin') and active order by name")
-                    .fetch_all(pool)
-                    .await?,
-            )
+            (teams::names(pool).await?, users::agents(pool).await?, users::reviewers(pool).await?)
         } else {
             Default::default()
         };

@@ -26,13 +26,7 @@ pub async fn load_review_sheet(conversation_id: i64, calibration_id: Option<i64>
     authorized(Permission::ReviewDialogues, |state, user| async move {
         let mut sheet = qa::review_sheet(&state.pool, conversation_id, user.id, calibration_id).await?;
         if let Some(dispute) = dispute_id {
-            let review_id: Option<i64> = sqlx::query_scalar(
-                "select d.review_id from qa_disputes d join qa_reviews r on r.id = d.review_id where d.id = $1 and r.conversation_id = $2",
-            )
-            .bind(dispute)
-            .bind(conversation_id)
-            .fetch_optional(&state.pool)
-            .await?;
+            let review_id = qa::disputed_review(&state.pool, dispute, conversation_id).await?;
             let mut conn = state.pool.acquire().await?;
             let review = match review_id {
                 Some(id) => qa::load_review(&mut conn, id).await?,

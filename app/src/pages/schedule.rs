@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "schedule_overview")]
 pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, users, wfm};
     use crate::domain::access::Permission;
     authorized(Permission::ViewOwnSchedule, |state, user| async move {
         let can_plan = user.role.can(Permission::PlanShifts);
@@ -21,16 +21,13 @@ pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
             on_shift_now: if can_plan { wfm::team_shifts(&state.pool, &user.time_zone, true).await? } else { Vec::new() },
             upcoming: if can_plan { wfm::team_shifts(&state.pool, &user.time_zone, false).await? } else { Vec::new() },
             agents: if can_plan {
-                sqlx::query_as("select id, name from users where role = 'operator' and active order by name").fetch_all(&state.pool).await?
+                users::agents(&state.pool).await?
             } else {
                 Vec::new()
             },
             swaps: wfm::swaps(&state.pool, Some(user.id), &user.time_zone).await?,
             pending_swaps: if can_plan { wfm::swaps(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
-            colleagues: sqlx::query_as("select id, name from users where role = 'operator' and active and id <> $1 order by name")
-                .bind(user.id)
-                .fetch_all(&state.pool)
-                .await?,
+            colleagues: users::agents(&state.pool).await?.into_iter().filter(|(id, _)| *id != user.id).collect(),
             handover: wfm::handover(&state.pool, user.id, &user.time_zone).await?,
             time_zone: user.time_zone,
             can_plan,

@@ -38,8 +38,7 @@ pub async fn admin_token_create(user_id: i64, name: String) -> Result<String, Ap
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid("Name the token after what uses it, e.g. “CRM sync” (at most 100 characters).".into()));
         }
-        let owner: Option<String> =
-            sqlx::query_scalar("select email from users where id = $1 and active and password_hash <> '!'").bind(user_id).fetch_optional(&state.pool).await?;
+        let owner = crate::backend::users::signed_in_email(&state.pool, user_id).await?;
         let owner = owner.ok_or_else(|| AppError::Invalid("Choose a person who can sign in for the token to act as.".into()))?;
         let (id, secret) = tokens::create(&state.pool, user_id, &name).await?;
         audit::by(&state.pool, &user, AuditAction::TokenCreated, &owner, &format!("token {id} “{name}”")).await?;
