@@ -7,7 +7,7 @@ use app::model::user::CurrentUser;
 use app::backend::{authorize, AppState, Principal};
 use app::domain::access::Permission;
 use app::error::AppError;
-use app::backend::{conversations, kb, qa};
+use app::backend::{dialogue, kb, qa};
 use app::domain::queue::{page_size, Cursor, QueueFilter, QueueSort, QueueView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -121,14 +121,14 @@ async fn list_conversations(State(state): State<AppState>, caller: Caller, Query
     };
     let sort = QueueSort::parse(q.sort.as_deref());
     let filter = QueueFilter::parse(q.channel.as_deref(), q.topic.as_deref(), q.team.as_deref());
-    let (items, next) = conversations::list_filtered(&state.pool, view, sort, &filter, user.id, cursor, page_size(q.limit)).await?;
+    let (items, next) = dialogue::list_filtered(&state.pool, view, sort, &filter, user.id, cursor, page_size(q.limit)).await?;
     Ok(Json(json!({ "items": items, "next_cursor": next.map(Cursor::encode) })))
 }
 
 /// `GET /api/v1/conversations/{id}`: the dialogue with its timeline and customer card.
 async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
-    let d = conversations::dialogue(&state.pool, id, user.id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
+    let d = dialogue::dialogue(&state.pool, id, user.id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
     Ok(Json(json!(d)))
 }
 
@@ -142,7 +142,7 @@ struct ClaimBody {
 async fn claim(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Option<Json<ClaimBody>>) -> Result<Json<Value>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let take_over = parsed.map(|Json(b)| b.take_over).unwrap_or(false);
-    conversations::claim(&state.pool, id, user.id, take_over).await?;
+    dialogue::claim(&state.pool, id, user.id, take_over).await?;
     Ok(Json(json!({ "holder": { "id": user.id, "name": user.name } })))
 }
 
@@ -160,7 +160,7 @@ struct MessageBody {
 async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<(StatusCode, Json<Value>), AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let m = body(parsed)?;
-    let message_id = conversations::write_message(&state.pool, id, user.id, &m.body, m.internal, false, &m.articles).await?;
+    let message_id = dialogue::write_message(&state.pool, id, user.id, &m.body, m.internal, false, &m.articles).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": message_id }))))
 }
 
@@ -184,14 +184,14 @@ async fn postpone(State(state): State<AppState>, caller: Caller, Path(id): Path<
         (None, true) => None,
         _ => return Err(AppError::Invalid("Give either until or until_customer_reply: true.".into())),
     };
-    conversations::postpone(&state.pool, id, user.id, until).await?;
+    dialogue::postpone(&state.pool, id, user.id, until).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/conversations/{id}/resolve`
 async fn resolve(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
-    conversations::resolve(&state.pool, id, user.id).await?;
+    dialogue::resolve(&state.pool, id, user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -204,7 +204,7 @@ struct AssignBody {
 async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<AssignBody>, JsonRejection>) -> Result<StatusCode, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let a = body(parsed)?;
-    conversations::assign(&state.pool, id, user.id, a.agent_id).await?;
+    dialogue::assign(&state.pool, id, user.id, a.agent_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,7 +2,7 @@
 //! DATABASE_URL names (seed it with `meridian seed-demo --dialogues 1000000 --agents 200`).
 //! Each operation runs the same repository function the pages and the API call.
 
-use app::backend::conversations;
+use app::backend::dialogue;
 use app::domain::dialogue::Topic;
 use app::domain::queue::{QueueFilter, QueueSort, QueueView};
 use sqlx::PgPool;
@@ -57,12 +57,12 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
     let mut results = Vec::new();
     for view in QueueView::ALL {
         results.push(time(format!("{} – first page", view.label()), iterations, |_| async move {
-            conversations::list(pool, view, QueueSort::Waiting, busiest, None, 50).await
+            dialogue::list(pool, view, QueueSort::Waiting, busiest, None, 50).await
         }).await?);
-        let (_, next) = conversations::list(pool, view, QueueSort::Waiting, busiest, None, 50).await?;
+        let (_, next) = dialogue::list(pool, view, QueueSort::Waiting, busiest, None, 50).await?;
         if let Some(cursor) = next {
             results.push(time(format!("{} – next page", view.label()), iterations, move |_| async move {
-                conversations::list(pool, view, QueueSort::Waiting, busiest, Some(cursor), 50).await
+                dialogue::list(pool, view, QueueSort::Waiting, busiest, Some(cursor), 50).await
             }).await?);
         }
     }
@@ -81,7 +81,7 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
     for (label, view, sort, filter) in queues {
         let filter = &filter;
         results.push(time(format!("{label} – first page"), iterations, |_| async move {
-            conversations::list_filtered(pool, view, sort, filter, busiest, None, 50).await
+            dialogue::list_filtered(pool, view, sort, filter, busiest, None, 50).await
         }).await?);
     }
 
@@ -101,7 +101,7 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
         let claims = time("Claim".to_string(), iterations, |i| {
             let (id, agent) = (targets[i], claimers[i % claimers.len()]);
             async move {
-                conversations::claim(pool, id, agent, false).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))
+                dialogue::claim(pool, id, agent, false).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))
             }
         })
         .await?;

@@ -5,7 +5,9 @@
 //! stored), so closing the tab and coming back finds the same conversation.
 
 use crate::help::esc;
-use app::backend::channels::{self, Channel, ChatState, Visitor};
+use app::backend::channels::{self, Channel};
+use app::backend::chat::{self, ChatState, Visitor};
+use app::backend::ratings;
 use app::backend::AppState;
 use app::domain::channels::{Rating, CES_CHOICES, CSAT_CHOICES};
 use app::error::AppError;
@@ -56,7 +58,7 @@ fn token(headers: &HeaderMap) -> Option<String> {
 
 async fn current_visitor(state: &AppState, channel: &Channel, headers: &HeaderMap) -> Result<Option<Visitor>, AppError> {
     match token(headers) {
-        Some(t) => Ok(channels::visitor(&state.pool, channel.id, &t).await?),
+        Some(t) => Ok(chat::visitor(&state.pool, channel.id, &t).await?),
         None => Ok(None),
     }
 }
@@ -152,7 +154,7 @@ fn start_form(inbox: &str, error: Option<&str>, form: &StartForm) -> String {
 
 async fn conversation_page(state: &AppState, inbox: &str, channel: &Channel, visitor: &Visitor, error: Option<&str>) -> Result<Response, AppError> {
     let conversation_id = visitor.conversation_id.ok_or_else(|| AppError::NotFound("That conversation is gone.".into()))?;
-    let s = channels::chat_state(&state.pool, conversation_id).await?;
+    let s = chat::chat_state(&state.pool, conversation_id).await?;
     let inbox_e = esc(inbox);
     let mut main = format!(
         "<section id=\"chat\" class=\"chat\" data-base=\"/chat/{inbox_e}\" data-resolved=\"{}\" aria-labelledby=\"chat-title\">\
@@ -223,7 +225,7 @@ fn cookie(state: &AppState, inbox: &str, token: &str) -> String {
 /// `POST /chat/{inbox}/start`: name, e-mail and the first message open a dialogue.
 async fn start(State(state): State<AppState>, Path(inbox): Path<String>, Form(form): Form<StartForm>) -> Result<Response, AppError> {
     let channel = chat_channel(&state, &inbox).await?;
-    match channels::start_chat(&state.pool, &channel, &form.name, &form.email, &form.text).await {
+    match chat::start_chat(&state.pool, &channel, &form.name, &form.email, &form.text).await {
         Ok((token, _)) => {
             let mut res = Redirect::to(&format!("/chat/{inbox}")).into_response();
             res.headers_mut().insert(header::SET_COOKIE, cookie(&state, &inbox, &token).parse().expect("a cookie is a header value"));
@@ -249,7 +251,7 @@ fn wants_json(headers: &HeaderMap) -> bool {
 async fn send(State(state): State<AppState>, Path(inbox): Path<String>, headers: HeaderMap, Form(form): Form<MessageForm>) -> Result<Response, AppError> {
     let channel = chat_channel(&state, &inbox).await?;
     let visitor = current_visitor(&state, &channel, &headers).await?.ok_or(AppError::NotSignedIn)?;
-    match channels::chat_message(&state.pool, &channel, &visitor, &form.text).await {
+    match chat::chat_message(&state.pool, &channel, &visitor, &form.text).await {
         Ok(received) if wants_json(&headers) => Ok((StatusCode::CREATED, Json(received)).into_response()),
         Ok(_) => Ok(Redirect::to(&format!("/chat/{inbox}")).into_response()),
         Err(AppError::Invalid(message)) if !wants_json(&headers) => {
@@ -266,7 +268,7 @@ async fn state_json(State(state): State<AppState>, Path(inbox): Path<String>, he
     let channel = chat_channel(&state, &inbox).await?;
     let visitor = current_visitor(&state, &channel, &headers).await?.ok_or(AppError::NotSignedIn)?;
     let id = visitor.conversation_id.ok_or(AppError::NotSignedIn)?;
-    let s = channels::chat_state(&state.pool, id).await?;
+    let s = chat::chat_state(&state.pool, id).await?;
     Ok(Json(serde_json::json!({ "html": messages_html(&s), "typing": s.agent_typing, "resolved": s.resolved })).into_response())
 }
 
@@ -327,7 +329,7 @@ async fn rate_chat(State(state): State<AppState>, Path(inbox): Path<String>, hea
     let channel = chat_channel(&state, &inbox).await?;
     let visitor = current_visitor(&state, &channel, &headers).await?.ok_or(AppError::NotSignedIn)?;
     let id = visitor.conversation_id.ok_or(AppError::NotSignedIn)?;
-    match async { channels::rate(&state.pool, id, form.rating()?).await }.await {
+    match async { ratings::rate(&state.pool, id, form.rating()?).await }.await {
         Ok(()) => Ok(Redirect::to(&format!("/chat/{inbox}")).into_response()),
         Err(AppError::Invalid(message) | AppError::Conflict(message)) => {
             let mut res = conversation_page(&state, &inbox, &channel, &visitor, Some(&message)).await?;
@@ -341,7 +343,7 @@ async fn rate_chat(State(state): State<AppState>, Path(inbox): Path<String>, hea
 /// `GET /rate/{id}/{tag}`: the rating page an e-mail links to; the tag is valid for that
 /// dialogue only.
 async fn rating_page(State(state): State<AppState>, Path((id, tag)): Path<(i64, String)>) -> Result<Response, AppError> {
-    let (resolved, ask_nps, given) = channels::rating_link(&state.pool, id, &tag)
+    let (resolved, ask_nps, given) = ratings::rating_link(&state.pool, id, &tag)
         .await?
         .ok_or_else(|| AppError::NotFound("This rating link is not valid.".into()))?;
     let main = if resolved {
@@ -353,10 +355,10 @@ async fn rating_page(State(state): State<AppState>, Path((id, tag)): Path<(i64, 
 }
 
 async fn rate_by_link(State(state): State<AppState>, Path((id, tag)): Path<(i64, String)>, Form(form): Form<RatingForm>) -> Result<Response, AppError> {
-    if channels::rating_link(&state.pool, id, &tag).await?.is_none() {
+    if ratings::rating_link(&state.pool, id, &tag).await?.is_none() {
         return Err(AppError::NotFound("This rating link is not valid.".into()));
     }
-    channels::rate(&state.pool, id, form.rating()?).await?;
+    ratings::rate(&state.pool, id, form.rating()?).await?;
     Ok(Redirect::to(&format!("/rate/{id}/{tag}")).into_response())
 }
 

@@ -71,7 +71,7 @@ async fn attachment(State(state): State<AppState>, caller: api::Caller, axum::ex
     if let Err(err) = allowed {
         return err.into_response();
     }
-    match app::backend::channels::attachment(&state.pool, id).await {
+    match app::backend::inbound::attachment(&state.pool, id).await {
         Ok(Some((filename, content_type, data))) => (
             [
                 (header::CONTENT_TYPE, content_type),

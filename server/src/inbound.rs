@@ -8,7 +8,8 @@
 //! Each answers only after the message is committed: 201 stored, 200 already stored (the
 //! same external id again), 4xx with a sentence for anything wrong, which writes nothing.
 
-use app::backend::channels::{self, Channel, Inbound, Received, Sender, Thread};
+use app::backend::channels::{self, Channel};
+use app::backend::inbound::{self, Inbound, Received, Sender, Thread};
 use app::backend::AppState;
 use app::domain::channels::{self as rules, WebhookMessage};
 use app::error::AppError;
@@ -40,7 +41,7 @@ pub fn check_signature(channel: &Channel, headers: &HeaderMap, body: &[u8]) -> R
         .ok_or_else(|| AppError::BadSignature("Sign the body: X-Meridian-Signature: sha256=<HMAC-SHA256 of the body with the channel's secret>.".into()))?;
     let signature = rules::parse_signature(header)
         .ok_or_else(|| AppError::BadSignature("X-Meridian-Signature must be sha256= and 64 hex digits.".into()))?;
-    if channels::verify(channel.secret.as_bytes(), body, &signature) {
+    if app::domain::signing::verify(channel.secret.as_bytes(), body, &signature) {
         Ok(())
     } else {
         Err(AppError::BadSignature("The signature does not match this body and the channel's secret.".into()))
@@ -63,7 +64,7 @@ async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, heade
         .ok_or_else(|| AppError::NotFound(format!("There is no e-mail inbox named '{}'.", q.inbox)))?;
     check_signature(&channel, &headers, &body)?;
     let inbound = crate::mail::parse(&body, &channel)?;
-    Ok(answer(channels::receive(&state.pool, inbound).await?))
+    Ok(answer(inbound::receive(&state.pool, inbound).await?))
 }
 
 async fn webhook(State(state): State<AppState>, Path(channel_id): Path<i64>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
@@ -89,5 +90,5 @@ async fn webhook(State(state): State<AppState>, Path(channel_id): Path<i64>, hea
         attachments: vec![],
         dropped: vec![],
     };
-    Ok(answer(channels::receive(&state.pool, inbound).await?))
+    Ok(answer(inbound::receive(&state.pool, inbound).await?))
 }

@@ -79,7 +79,7 @@ pub fn spawn_queue_jobs(pool: PgPool, claim_lease: Duration) {
         let mut tick = tokio::time::interval(Duration::from_secs(15));
         loop {
             tick.tick().await;
-            match app::backend::conversations::wake_due(&pool).await {
+            match app::backend::dialogue::wake_due(&pool).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(dialogues = n, "postponed dialogues are back in the queue"),
                 Err(err) => tracing::warn!(error = %err, "wake-up job failed"),
@@ -87,7 +87,7 @@ pub fn spawn_queue_jobs(pool: PgPool, claim_lease: Duration) {
             if let Err(err) = app::backend::presence::purge(&pool).await {
                 tracing::warn!(error = %err, "presence purge failed");
             }
-            match app::backend::conversations::release_stale_claims(&pool, claim_lease).await {
+            match app::backend::dialogue::release_stale_claims(&pool, claim_lease).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(dialogues = n, "claims of idle agents released"),
                 Err(err) => tracing::warn!(error = %err, "claim-lease job failed"),

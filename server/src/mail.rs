@@ -4,7 +4,9 @@
 //! becomes a threaded message (Message-ID, In-Reply-To, References, a plain-text part
 //! and an HTML part) sent over SMTP by lettre.
 
-use app::backend::channels::{self, Channel, Inbound, NewAttachment, OutboxItem, Sender, Thread};
+use app::backend::channels::{self, Channel};
+use app::backend::inbound::{self, Inbound, NewAttachment, Sender, Thread};
+use app::backend::outbox::OutboxItem;
 use app::domain::channels as rules;
 use app::error::AppError;
 use lettre::message::header::ContentType;
@@ -173,15 +175,15 @@ pub async fn send(transport: &AsyncSmtpTransport<Tokio1Executor>, message: lettr
 /// The reply address of a dialogue on an inbox: replies to it find the dialogue even if
 /// the customer's mail program drops In-Reply-To.
 pub fn reply_address(key: &[u8], item: &OutboxItem) -> Option<String> {
-    rules::reply_address(&item.channel_address, item.conversation_id, &channels::tag(key, "reply", item.conversation_id))
+    rules::reply_address(&item.channel_address, item.conversation_id, &app::domain::signing::tag(key, "reply", item.conversation_id))
 }
 
 /// Delivers one raw e-mail to the inbox named `inbox` (its address or name): parsed,
 /// stored once, committed. Shared by `meridian mail-in` and the inbound HTTP route.
-pub async fn deliver(pool: &sqlx::PgPool, inbox: &str, raw: &[u8]) -> Result<channels::Received, AppError> {
+pub async fn deliver(pool: &sqlx::PgPool, inbox: &str, raw: &[u8]) -> Result<inbound::Received, AppError> {
     let channel = channels::channel_named(pool, "email", inbox)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no e-mail inbox named '{inbox}'.")))?;
     let inbound = parse(raw, &channel)?;
-    channels::receive(pool, inbound).await
+    inbound::receive(pool, inbound).await
 }

@@ -4,7 +4,8 @@
 //! it is marked sent in the same transaction. A failure leaves it for a later try, with
 //! a growing pause, until it gives up and says so in the dialogue.
 
-use app::backend::channels::{self, OutboxItem};
+use app::backend::channels;
+use app::backend::outbox::{self, OutboxItem};
 use app::domain::channels as rules;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -51,7 +52,7 @@ impl Outbox {
         let mut pass = Pass::default();
         loop {
             let mut tx = self.pool.begin().await?;
-            let Some(item) = channels::next_due(&mut tx, kinds).await? else {
+            let Some(item) = outbox::next_due(&mut tx, kinds).await? else {
                 tx.commit().await?;
                 return Ok(pass);
             };
@@ -61,12 +62,12 @@ impl Outbox {
             };
             match result {
                 Ok(()) => {
-                    channels::mark_sent(&mut tx, item.id).await?;
+                    outbox::mark_sent(&mut tx, item.id).await?;
                     pass.sent += 1;
                 }
                 Err(error) => {
                     tracing::warn!(outbox = item.id, kind = %item.kind, %error, "delivery failed; will retry");
-                    channels::mark_failed(&mut tx, &item, &error).await?;
+                    outbox::mark_failed(&mut tx, &item, &error).await?;
                     pass.failed += 1;
                 }
             }
@@ -76,14 +77,14 @@ impl Outbox {
 
     async fn send_email(&self, tx: &mut sqlx::PgConnection, key: &[u8], item: &OutboxItem) -> Result<(), String> {
         let smtp = self.smtp.as_ref().ok_or("no SMTP server is configured")?;
-        let references = channels::thread_references(tx, item.conversation_id, &item.external_id)
+        let references = outbox::thread_references(tx, item.conversation_id, &item.external_id)
             .await
             .map_err(|e| format!("database: {e}"))?;
         let rating_url = format!(
             "{}/rate/{}/{}",
             self.public_url,
             item.conversation_id,
-            channels::tag(key, "rate", item.conversation_id)
+            app::domain::signing::tag(key, "rate", item.conversation_id)
         );
         let message = crate::mail::build(item, &references, &rating_url, crate::mail::reply_address(key, item))?;
         crate::mail::send(smtp, message).await
@@ -99,7 +100,7 @@ impl Outbox {
             "sent_at": item.written_at.to_rfc3339(),
         })
         .to_string();
-        let signature = format!("sha256={}", rules::hex(&channels::sign(item.channel_secret.as_bytes(), body.as_bytes())));
+        let signature = format!("sha256={}", rules::hex(&app::domain::signing::sign(item.channel_secret.as_bytes(), body.as_bytes())));
         let request = hyper::Request::post(&item.recipient)
             .header("content-type", "application/json")
             .header("x-meridian-signature", signature)

@@ -4,8 +4,10 @@
 
 mod common;
 
-use app::backend::channels::{self, Received};
-use app::backend::conversations;
+use app::backend::channels;
+use app::backend::inbound::Received;
+use app::backend::{chat, ratings, routing};
+use app::backend::dialogue;
 use app::domain::access::Role;
 use app::domain::channels::{hex, Rating};
 use app::error::AppError;
@@ -39,7 +41,7 @@ async fn social_channel(pool: &PgPool, callback: Option<&str>) -> (i64, String) 
 }
 
 fn signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", hex(&channels::sign(secret.as_bytes(), body)))
+    format!("sha256={}", hex(&app::domain::signing::sign(secret.as_bytes(), body)))
 }
 
 async fn post_signed(app: &axum::Router, path: &str, secret: Option<&str>, body: &[u8], content_type: &str) -> Answer {
@@ -134,7 +136,7 @@ async fn an_email_becomes_one_dialogue_and_its_reply_threads_into_it(pool: PgPoo
 
     // Resolved, then the customer answers: the same dialogue, reopened.
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
-    conversations::resolve(&pool, received.conversation_id, agent).await.unwrap();
+    dialogue::resolve(&pool, received.conversation_id, agent).await.unwrap();
     let reply = "From: juergen@example.de\r\nTo: support@meridian.test\r\nSubject: Re: Rückerstattung\r\nMessage-ID: <second-2@example.de>\r\n\
                  In-Reply-To: <first-1@example.de>\r\nReferences: <first-1@example.de>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAny news?\r\n";
     let threaded: Received = serde_json::from_str(&deliver_email(&app, &secret, reply).await.body).unwrap();
@@ -248,8 +250,8 @@ async fn replies_leave_through_the_outbox_exactly_once(pool: PgPool) {
     let received: Received = serde_json::from_str(&deliver_email(&app, &secret, FIRST_MAIL).await.body).unwrap();
     let id = received.conversation_id;
     let agent = user(&pool, "ines@meridian.test", Role::Operator).await;
-    conversations::write_message(&pool, id, agent, "Internal: check the **order** first.", true, false, &[]).await.unwrap();
-    let reply_id = conversations::write_message(&pool, id, agent, "Hello Jürgen, the refund is **on its way**.", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "Internal: check the **order** first.", true, false, &[]).await.unwrap();
+    let reply_id = dialogue::write_message(&pool, id, agent, "Hello Jürgen, the refund is **on its way**.", false, false, &[]).await.unwrap();
     let queued: Vec<(Option<i64>, String)> = sqlx::query_as("select message_id, kind from outbox").fetch_all(&pool).await.unwrap();
     assert_eq!(queued, vec![(Some(reply_id), "email".to_string())], "one reply queued, the note never");
 
@@ -307,7 +309,7 @@ async fn the_reply_address_carries_its_dialogue(pool: PgPool) {
     let received: Received = serde_json::from_str(&deliver_email(&app, &secret, FIRST_MAIL).await.body).unwrap();
     let id = received.conversation_id;
     let key = channels::signing_key(&pool).await.unwrap();
-    let tag = channels::tag(&key, "reply", id);
+    let tag = app::domain::signing::tag(&key, "reply", id);
     let mail = |to: String, mid: &str| {
         format!("From: juergen@example.de\r\nTo: {to}\r\nSubject: no threading headers\r\nMessage-ID: <{mid}@example.de>\r\n\r\nHello again\r\n")
     };
@@ -330,7 +332,7 @@ async fn receiver(secret: String, status: StatusCode) -> (u16, std::sync::Arc<st
             let secret = secret.clone();
             async move {
                 let sig = headers.get("x-meridian-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-                assert_eq!(sig, format!("sha256={}", hex(&channels::sign(secret.as_bytes(), &body))), "signed with the channel's secret");
+                assert_eq!(sig, format!("sha256={}", hex(&app::domain::signing::sign(secret.as_bytes(), &body))), "signed with the channel's secret");
                 keep.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
                 status
             }
@@ -375,7 +377,7 @@ async fn webhook_messages_in_and_replies_out(pool: PgPool) {
     let (port, got) = receiver(secret.clone(), StatusCode::SERVICE_UNAVAILABLE).await;
     sqlx::query("update channels set callback_url = $2 where id = $1").bind(channel).bind(format!("http://127.0.0.1:{port}/hook")).execute(&pool).await.unwrap();
     let agent = user(&pool, "kai@meridian.test", Role::Operator).await;
-    conversations::write_message(&pool, first.conversation_id, agent, "It ships today.", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, first.conversation_id, agent, "It ships today.", false, false, &[]).await.unwrap();
     let outbox = Outbox::new(pool.clone(), None, "http://meridian.test").unwrap();
     assert_eq!(outbox.deliver_due().await.unwrap(), Pass { sent: 0, failed: 1 }, "the callback answered 503");
 
@@ -433,11 +435,11 @@ async fn xss_payloads_never_reach_agents_as_markup(pool: PgPool) {
         let r = post_signed(&app, &format!("/api/v1/channels/{social}/inbound"), Some(&social_secret), hook.as_bytes(), "application/json").await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         ids.push(serde_json::from_str::<Received>(&r.body).unwrap().conversation_id);
-        let (_, r) = channels::start_chat(&pool, &chat, payload, &format!("c{i}@example.com"), payload).await.unwrap();
+        let (_, r) = chat::start_chat(&pool, &chat, payload, &format!("c{i}@example.com"), payload).await.unwrap();
         ids.push(r.conversation_id);
     }
     for id in ids {
-        let d = conversations::dialogue(&pool, id, agent).await.unwrap().unwrap();
+        let d = dialogue::dialogue(&pool, id, agent).await.unwrap().unwrap();
         for entry in &d.timeline {
             if let app::model::dialogue::TimelineEntry::Message { html: Some(html), .. } = entry {
                 let html = html.to_lowercase();
@@ -492,8 +494,8 @@ async fn routing_rules_place_new_dialogues(pool: PgPool) {
         topic,
         team_id,
     };
-    let legal = channels::add_rule(&pool, &rule("Legal", &["gdpr"], Topic::Legal, None)).await.unwrap();
-    channels::add_rule(&pool, &rule("Money", &["refund", "invoice"], Topic::Billing, Some(team))).await.unwrap();
+    let legal = routing::add_rule(&pool, &rule("Legal", &["gdpr"], Topic::Legal, None)).await.unwrap();
+    routing::add_rule(&pool, &rule("Money", &["refund", "invoice"], Topic::Billing, Some(team))).await.unwrap();
     let app = app(&pool);
     let r: Received = serde_json::from_str(&deliver_email(&app, &secret, FIRST_MAIL).await.body).unwrap();
     let (topic, team_id): (String, Option<i64>) =
@@ -507,9 +509,9 @@ async fn routing_rules_place_new_dialogues(pool: PgPool) {
     assert_eq!(detail["text"], "routed by \"Money\"");
     // Moving "Money" above "Legal" changes who wins a message naming both.
     let sample = app::domain::channels::RoutingSample { channel_id: 1, addresses: vec![], subject: "GDPR and a refund".into(), text: String::new() };
-    assert_eq!(channels::test_route(&pool, &sample).await.unwrap().unwrap().name, "Legal");
-    channels::move_rule(&pool, legal, false).await.unwrap();
-    assert_eq!(channels::test_route(&pool, &sample).await.unwrap().unwrap().name, "Money");
+    assert_eq!(routing::test_route(&pool, &sample).await.unwrap().unwrap().name, "Legal");
+    routing::move_rule(&pool, legal, false).await.unwrap();
+    assert_eq!(routing::test_route(&pool, &sample).await.unwrap().unwrap().name, "Money");
 }
 
 fn chat_form(app: &axum::Router, path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
@@ -547,8 +549,8 @@ async fn a_chat_customer_talks_sees_replies_not_notes_and_rates_once(pool: PgPoo
     let id: i64 = sqlx::query_scalar("select id from conversations").fetch_one(&pool).await.unwrap();
 
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
-    conversations::write_message(&pool, id, agent, "SECRET NOTE about Ana", true, false, &[]).await.unwrap();
-    conversations::write_message(&pool, id, agent, "It arrives **tomorrow**.", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "SECRET NOTE about Ana", true, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "It arrives **tomorrow**.", false, false, &[]).await.unwrap();
     assert_eq!(count(&pool, "outbox").await, 0, "chat replies are read on the page, not sent");
     let shown = page(&app, "/chat/website", Some(&cookie)).await;
     assert!(shown.body.contains("Where is my parcel?") && shown.body.contains("<strong>tomorrow</strong>"), "{}", shown.body);
@@ -565,7 +567,7 @@ async fn a_chat_customer_talks_sees_replies_not_notes_and_rates_once(pool: PgPoo
     let early = answer(app.clone().oneshot(chat_form(&app, "/chat/website/rating", Some(&cookie), "csat=3")).await.unwrap()).await;
     assert_eq!(early.status, StatusCode::BAD_REQUEST);
 
-    conversations::resolve(&pool, id, agent).await.unwrap();
+    dialogue::resolve(&pool, id, agent).await.unwrap();
     let rated = answer(app.clone().oneshot(chat_form(&app, "/chat/website/rating", Some(&cookie), "csat=3&ces=6&nps=9&comment=Quick+and+kind")).await.unwrap()).await;
     assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.body);
     let changed = answer(app.clone().oneshot(chat_form(&app, "/chat/website/rating", Some(&cookie), "csat=2")).await.unwrap()).await;
@@ -575,7 +577,7 @@ async fn a_chat_customer_talks_sees_replies_not_notes_and_rates_once(pool: PgPoo
     assert_eq!((csat, ces, nps, comment), (2, None, None, None), "the second answer replaced the first");
     let out_of_range = answer(app.clone().oneshot(chat_form(&app, "/chat/website/rating", Some(&cookie), "csat=3&ces=9")).await.unwrap()).await;
     assert_eq!(out_of_range.status, StatusCode::BAD_REQUEST);
-    let d = conversations::dialogue(&pool, id, agent).await.unwrap().unwrap();
+    let d = dialogue::dialogue(&pool, id, agent).await.unwrap().unwrap();
     assert_eq!(d.rating.unwrap().csat, "Good");
 }
 
@@ -590,10 +592,10 @@ async fn rating_links_rate_only_their_dialogue(pool: PgPool) {
     let b: Received = serde_json::from_str(&deliver_email(&app, &secret, other).await.body).unwrap();
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     for id in [a.conversation_id, b.conversation_id] {
-        conversations::resolve(&pool, id, agent).await.unwrap();
+        dialogue::resolve(&pool, id, agent).await.unwrap();
     }
-    conversations::reopen(&pool, a.conversation_id, agent).await.unwrap();
-    conversations::resolve(&pool, a.conversation_id, agent).await.unwrap();
+    dialogue::reopen(&pool, a.conversation_id, agent).await.unwrap();
+    dialogue::resolve(&pool, a.conversation_id, agent).await.unwrap();
     let requests: i64 = sqlx::query_scalar("select count(*) from outbox where purpose = 'rating' and conversation_id = $1")
         .bind(a.conversation_id)
         .fetch_one(&pool)
@@ -602,7 +604,7 @@ async fn rating_links_rate_only_their_dialogue(pool: PgPool) {
     assert_eq!(requests, 1, "asked once, however often it is resolved");
 
     let key = channels::signing_key(&pool).await.unwrap();
-    let tag_a = channels::tag(&key, "rate", a.conversation_id);
+    let tag_a = app::domain::signing::tag(&key, "rate", a.conversation_id);
     let form = |path: String| chat_form(&app, &path, None, "csat=1&comment=Slow");
     assert_eq!(page(&app, &format!("/rate/{}/{tag_a}", a.conversation_id), None).await.status, StatusCode::OK);
     let wrong = answer(app.clone().oneshot(form(format!("/rate/{}/{tag_a}", b.conversation_id))).await.unwrap()).await;
@@ -611,7 +613,7 @@ async fn rating_links_rate_only_their_dialogue(pool: PgPool) {
     assert_eq!(right.status, StatusCode::SEE_OTHER);
     let rated: Vec<(i64, Option<i16>)> = sqlx::query_as("select id, csat from conversations order by id").fetch_all(&pool).await.unwrap();
     assert_eq!(rated, vec![(a.conversation_id, Some(1)), (b.conversation_id, None)]);
-    channels::rate(&pool, a.conversation_id, Rating { csat: 3, ..Default::default() }).await.unwrap();
+    ratings::rate(&pool, a.conversation_id, Rating { csat: 3, ..Default::default() }).await.unwrap();
     let events: i64 = sqlx::query_scalar("select count(*) from conversation_events where kind = 'rated'").fetch_one(&pool).await.unwrap();
     assert_eq!(events, 2);
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use app::backend::{channels, incidents};
+use app::backend::{chat, incidents};
 use app::domain::access::Role;
 use app::error::AppError;
 use common::*;
@@ -116,7 +116,7 @@ async fn an_incident_update_reaches_each_linked_customer_exactly_once(pool: PgPo
     };
     assert_eq!((in_dialogue(ana_1).await, in_dialogue(ana_2).await, in_dialogue(ben_1).await, in_dialogue(unrelated).await), (0, 1, 1, 0));
     // The chat customer reads it on their page.
-    let state = channels::chat_state(&pool, cai_1).await.unwrap();
+    let state = chat::chat_state(&pool, cai_1).await.unwrap();
     assert_eq!(state.messages.iter().filter(|m| m.text.starts_with("Hi Cai, payments fail")).count(), 1);
     // An update is not an answer: the customers still wait for a person.
     let answered: i64 = sqlx::query_scalar("select count(*) from conversations where first_response_at is not null").fetch_one(&pool).await.unwrap();

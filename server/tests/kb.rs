@@ -5,7 +5,7 @@ mod common;
 
 use app::model::user::CurrentUser;
 use app::backend::kb::{self, Audience};
-use app::backend::conversations;
+use app::backend::dialogue;
 use app::domain::access::Role;
 use app::error::AppError;
 use app::model::kb::{ArticleInput, SearchRequest};
@@ -202,10 +202,10 @@ async fn inserted_articles_are_recorded_on_the_dialogue(pool: PgPool) {
     let linked = kb_article(&pool, "Reset your password", "Use Forgot password.", "public", "published").await;
     let pasted = kb_article(&pool, "Two-factor", "Use a backup code.", "internal", "published").await;
     let id = dialogue(&pool).await;
-    conversations::write_message(&pool, id, agent, "Internal: see the playbook", true, false, &[pasted]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "Internal: see the playbook", true, false, &[pasted]).await.unwrap();
     assert!(kb::uses(&pool, id).await.unwrap().is_empty());
     let reply = format!("Here is how: http://127.0.0.1:3000/help/articles/{linked}\n\nUse a backup code.");
-    conversations::write_message(&pool, id, agent, &reply, false, false, &[linked, pasted]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, &reply, false, false, &[linked, pasted]).await.unwrap();
     let uses = kb::uses(&pool, id).await.unwrap();
     assert_eq!(uses, [(linked, "Reset your password".into(), "link".into()), (pasted, "Two-factor".into(), "text".into())]);
 }
@@ -243,7 +243,7 @@ async fn agents_write_drafts_and_suggest_editors_publish(pool: PgPool) {
 async fn a_draft_from_a_dialogue_is_prefilled(pool: PgPool) {
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    conversations::write_message(&pool, id, agent, "Clear your cookies once, then sign in.", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "Clear your cookies once, then sign in.", false, false, &[]).await.unwrap();
     let draft = kb::draft_from_dialogue(&pool, id).await.unwrap();
     assert_eq!(draft.title, "Cannot log in");
     assert!(draft.body.contains("> I cannot log in since this morning."));
@@ -296,6 +296,6 @@ async fn qa_suggests_knowledge_base_use_from_articles_sent(pool: PgPool) {
     let id = dialogue(&pool).await;
     let mut conn = pool.acquire().await.unwrap();
     assert_eq!(app::backend::qa::facts(&mut conn, id).await.unwrap().articles_sent, None);
-    conversations::write_message(&pool, id, agent, "See the article.", false, false, &[article]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "See the article.", false, false, &[article]).await.unwrap();
     assert_eq!(app::backend::qa::facts(&mut conn, id).await.unwrap().articles_sent, Some(1));
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::backend::{conversations, macros};
+use app::backend::{dialogue, macros};
 use app::domain::access::Role;
 use app::error::AppError;
 use app::model::macros::MacroInput;
@@ -66,7 +66,7 @@ async fn a_mass_reply_reaches_every_dialogue_exactly_once(pool: PgPool) {
     for _ in 0..6 {
         ids.push(dialogue(&pool).await);
     }
-    conversations::claim(&pool, ids[5], lena.id, false).await.unwrap();
+    dialogue::claim(&pool, ids[5], lena.id, false).await.unwrap();
     let (a, b) = tokio::join!(
         macros::mass_reply(&pool, &alex, "incident-2026-11-23", m, &ids),
         macros::mass_reply(&pool, &alex, "incident-2026-11-23", m, &ids)

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::backend::{conversations, performance, rollups};
+use app::backend::{dialogue, performance, rollups};
 use app::domain::access::Role;
 use app::domain::performance::PlanItem;
 use app::error::AppError;
@@ -23,9 +23,9 @@ async fn an_agents_week_plan_and_notes_for_a_one_to_one(pool: PgPool) {
         .unwrap();
     // Answered, resolved, rated excellent and reviewed at 80.
     let answered = dialogue(&pool).await;
-    conversations::claim(&pool, answered, alex.id, false).await.unwrap();
-    conversations::write_message(&pool, answered, alex.id, "Fixed it for you.", false, false, &[]).await.unwrap();
-    conversations::resolve(&pool, answered, alex.id).await.unwrap();
+    dialogue::claim(&pool, answered, alex.id, false).await.unwrap();
+    dialogue::write_message(&pool, answered, alex.id, "Fixed it for you.", false, false, &[]).await.unwrap();
+    dialogue::resolve(&pool, answered, alex.id).await.unwrap();
     sqlx::query("update conversations set csat = 3, rated_at = now() where id = $1").bind(answered).execute(&pool).await.unwrap();
     let version = app::backend::qa::current_scorecard(&pool).await.unwrap().version_id;
     sqlx::query("insert into qa_reviews (conversation_id, agent_id, reviewer_id, scorecard_version_id, answers, score) values ($1, $2, $3, $4, '[]', 80)")
@@ -38,7 +38,7 @@ async fn an_agents_week_plan_and_notes_for_a_one_to_one(pool: PgPool) {
         .unwrap();
     // Claimed and not answered yet: the fixed task is not done.
     let waiting = dialogue(&pool).await;
-    conversations::claim(&pool, waiting, alex.id, false).await.unwrap();
+    dialogue::claim(&pool, waiting, alex.id, false).await.unwrap();
     rollups::drain(&pool).await.unwrap();
 
     let page = performance::page(&pool, &alex, alex.id).await.unwrap();
@@ -56,7 +56,7 @@ async fn an_agents_week_plan_and_notes_for_a_one_to_one(pool: PgPool) {
     let too_many: Vec<PlanItem> = (0..5).map(|i| item(&format!("Task {i}"), false)).collect();
     assert!(matches!(performance::save_plan(&pool, &alex, alex.id, &too_many).await, Err(AppError::Invalid(_))));
     // Answering the waiting dialogue completes the fixed task.
-    conversations::write_message(&pool, waiting, alex.id, "On it.", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, waiting, alex.id, "On it.", false, false, &[]).await.unwrap();
     let page = performance::page(&pool, &alex, alex.id).await.unwrap();
     assert_eq!(page.plan.items, vec![item("Finish the refund course", true)]);
     assert_eq!(page.plan.assigned_waiting, 0);

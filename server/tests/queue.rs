@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::backend::conversations::{self, Claimed};
+use app::backend::dialogue::{self, Claimed};
 use app::domain::access::Role;
 use app::domain::queue::{QueueSort, QueueView};
 use app::error::AppError;
@@ -34,7 +34,7 @@ async fn fifty_concurrent_claims_of_one_dialogue_give_exactly_one_winner(pool: P
     }
     let claims = agents.iter().map(|&agent| {
         let pool = pool.clone();
-        tokio::spawn(async move { (agent, conversations::claim(&pool, id, agent, false).await) })
+        tokio::spawn(async move { (agent, dialogue::claim(&pool, id, agent, false).await) })
     });
     let results = futures::future::join_all(claims).await;
 
@@ -61,13 +61,13 @@ async fn a_claimed_dialogue_leaves_unassigned_for_everyone(pool: PgPool) {
     let b = user(&pool, "b@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
     let ids = |rows: Vec<app::model::queue::QueueRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
-    assert_eq!(ids(conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0), vec![id]);
+    assert_eq!(ids(dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0), vec![id]);
 
-    assert_eq!(conversations::claim(&pool, id, a, false).await.unwrap(), Claimed::Now);
+    assert_eq!(dialogue::claim(&pool, id, a, false).await.unwrap(), Claimed::Now);
 
-    assert!(ids(conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
-    assert_eq!(ids(conversations::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0), vec![id]);
-    assert!(ids(conversations::list(&pool, QueueView::Mine, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
+    assert!(ids(dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
+    assert_eq!(ids(dialogue::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0), vec![id]);
+    assert!(ids(dialogue::list(&pool, QueueView::Mine, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
 }
 
 // Agent B cannot reply in a dialogue agent A holds, and nothing is stored; taking it over explicitly works.
@@ -76,19 +76,19 @@ async fn agent_b_cannot_reply_in_a_dialogue_agent_a_holds(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let b = user(&pool, "b@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    conversations::claim(&pool, id, a, false).await.unwrap();
+    dialogue::claim(&pool, id, a, false).await.unwrap();
     let messages_before = count(&pool, "messages").await;
 
-    let refused = conversations::write_message(&pool, id, b, "I can help!", false, false, &[]).await;
+    let refused = dialogue::write_message(&pool, id, b, "I can help!", false, false, &[]).await;
 
     assert_eq!(refused, Err(AppError::Conflict("Test User is handling this dialogue.".into())));
     assert_eq!(count(&pool, "messages").await, messages_before);
-    assert_eq!(conversations::claim(&pool, id, b, false).await, Err(AppError::Conflict("Test User is handling this dialogue.".into())));
+    assert_eq!(dialogue::claim(&pool, id, b, false).await, Err(AppError::Conflict("Test User is handling this dialogue.".into())));
 
-    assert_eq!(conversations::claim(&pool, id, b, true).await.unwrap(), Claimed::TakenOver);
+    assert_eq!(dialogue::claim(&pool, id, b, true).await.unwrap(), Claimed::TakenOver);
     assert_eq!(holder(&pool, id).await, Some(b));
     assert_eq!(events(&pool, id, "taken_over").await, 1);
-    conversations::write_message(&pool, id, b, "I can help!", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, b, "I can help!", false, false, &[]).await.unwrap();
 }
 
 // A reply on an unassigned dialogue claims it first and sets the first response once.
@@ -97,10 +97,10 @@ async fn replying_claims_and_sets_the_first_response_once(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
 
-    conversations::write_message(&pool, id, a, "Hello!", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, a, "Hello!", false, false, &[]).await.unwrap();
     let first: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("select first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
-    conversations::write_message(&pool, id, a, "Anything else?", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, a, "Anything else?", false, false, &[]).await.unwrap();
     let still: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("select first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
 
@@ -116,9 +116,9 @@ async fn an_internal_note_is_never_a_reply_to_the_customer(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let specialist = user(&pool, "s@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    conversations::claim(&pool, id, a, false).await.unwrap();
+    dialogue::claim(&pool, id, a, false).await.unwrap();
 
-    let note = conversations::write_message(&pool, id, specialist, "Known bug, see incident.", true, false, &[]).await.unwrap();
+    let note = dialogue::write_message(&pool, id, specialist, "Known bug, see incident.", true, false, &[]).await.unwrap();
 
     let (visibility, author_kind): (String, String) =
         sqlx::query_as("select visibility, author_kind from messages where id = $1").bind(note).fetch_one(&pool).await.unwrap();
@@ -134,7 +134,7 @@ async fn an_internal_note_is_never_a_reply_to_the_customer(pool: PgPool) {
 async fn an_empty_reply_is_refused(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    assert!(matches!(conversations::write_message(&pool, id, a, "   ", false, false, &[]).await, Err(AppError::Invalid(_))));
+    assert!(matches!(dialogue::write_message(&pool, id, a, "   ", false, false, &[]).await, Err(AppError::Invalid(_))));
     assert_eq!(holder(&pool, id).await, None);
 }
 
@@ -145,16 +145,16 @@ async fn a_postponed_dialogue_returns_at_its_time(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
     let in_an_hour = chrono::Utc::now().timestamp() + 3600;
-    conversations::postpone(&pool, id, a, Some(in_an_hour)).await.unwrap();
-    assert!(conversations::list(&pool, QueueView::Open, QueueSort::Waiting, a, None, 50).await.unwrap().0.is_empty());
-    assert_eq!(conversations::list(&pool, QueueView::Postponed, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
-    assert_eq!(conversations::wake_due(&pool).await.unwrap(), 0, "not yet");
+    dialogue::postpone(&pool, id, a, Some(in_an_hour)).await.unwrap();
+    assert!(dialogue::list(&pool, QueueView::Open, QueueSort::Waiting, a, None, 50).await.unwrap().0.is_empty());
+    assert_eq!(dialogue::list(&pool, QueueView::Postponed, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
+    assert_eq!(dialogue::wake_due(&pool).await.unwrap(), 0, "not yet");
 
     sqlx::query("update conversations set postponed_until = now() - interval '1 second'").execute(&pool).await.unwrap();
-    let (x, y) = tokio::join!(conversations::wake_due(&pool), conversations::wake_due(&pool));
+    let (x, y) = tokio::join!(dialogue::wake_due(&pool), dialogue::wake_due(&pool));
 
     assert_eq!(x.unwrap() + y.unwrap(), 1);
-    assert_eq!(conversations::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
+    assert_eq!(dialogue::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
     assert_eq!(events(&pool, id, "woke_up").await, 1);
 }
 
@@ -164,7 +164,7 @@ async fn postponing_into_the_past_is_refused(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
     let past = chrono::Utc::now().timestamp() - 60;
-    assert!(matches!(conversations::postpone(&pool, id, a, Some(past)).await, Err(AppError::Invalid(_))));
+    assert!(matches!(dialogue::postpone(&pool, id, a, Some(past)).await, Err(AppError::Invalid(_))));
     assert_eq!(holder(&pool, id).await, None);
 }
 
@@ -173,14 +173,14 @@ async fn postponing_into_the_past_is_refused(pool: PgPool) {
 async fn a_customer_reply_brings_a_dialogue_back(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    conversations::postpone(&pool, id, a, None).await.unwrap();
+    dialogue::postpone(&pool, id, a, None).await.unwrap();
 
-    conversations::record_customer_message(&pool, id, "Here is the screenshot.").await.unwrap();
+    dialogue::record_customer_message(&pool, id, "Here is the screenshot.").await.unwrap();
     let status: String = sqlx::query_scalar("select status from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(status, "open");
 
-    conversations::resolve(&pool, id, a).await.unwrap();
-    conversations::record_customer_message(&pool, id, "It broke again.").await.unwrap();
+    dialogue::resolve(&pool, id, a).await.unwrap();
+    dialogue::record_customer_message(&pool, id, "It broke again.").await.unwrap();
     let (status, resolved): (String, bool) =
         sqlx::query_as("select status, resolved_at is not null from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!((status.as_str(), resolved), ("open", false));
@@ -207,7 +207,7 @@ async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let (rows, next) = conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, cursor, 5).await.unwrap();
+        let (rows, next) = dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, cursor, 5).await.unwrap();
         seen.extend(rows.iter().map(|r| r.id));
         match next {
             Some(c) => cursor = Some(c),
@@ -219,7 +219,7 @@ async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
     let mut newest = Vec::new();
     let mut cursor = None;
     loop {
-        let (rows, next) = conversations::list(&pool, QueueView::Unassigned, QueueSort::Newest, a, cursor, 5).await.unwrap();
+        let (rows, next) = dialogue::list(&pool, QueueView::Unassigned, QueueSort::Newest, a, cursor, 5).await.unwrap();
         newest.extend(rows.iter().map(|r| r.id));
         match next {
             Some(c) => cursor = Some(c),
@@ -267,7 +267,7 @@ async fn committed_events_are_announced_to_every_listener(pool: PgPool) {
     let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
     listener.listen(meridian::live::CHANNEL).await.unwrap();
 
-    conversations::claim(&pool, id, a, false).await.unwrap();
+    dialogue::claim(&pool, id, a, false).await.unwrap();
 
     let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv()).await.unwrap().unwrap();
     let payload: serde_json::Value = serde_json::from_str(n.payload()).unwrap();
@@ -310,16 +310,16 @@ async fn an_idle_agents_unanswered_claims_go_back_to_the_queue(pool: PgPool) {
     session_cookie(&pool, idle).await;
     session_cookie(&pool, active).await;
     let (unanswered, answered, kept) = (dialogue(&pool).await, dialogue(&pool).await, dialogue(&pool).await);
-    conversations::claim(&pool, unanswered, idle, false).await.unwrap();
-    conversations::write_message(&pool, answered, idle, "On it!", false, false, &[]).await.unwrap();
-    conversations::claim(&pool, kept, active, false).await.unwrap();
+    dialogue::claim(&pool, unanswered, idle, false).await.unwrap();
+    dialogue::write_message(&pool, answered, idle, "On it!", false, false, &[]).await.unwrap();
+    dialogue::claim(&pool, kept, active, false).await.unwrap();
     let lease = std::time::Duration::from_secs(30 * 60);
-    assert_eq!(conversations::release_stale_claims(&pool, lease).await.unwrap(), 0, "fresh claims are kept");
+    assert_eq!(dialogue::release_stale_claims(&pool, lease).await.unwrap(), 0, "fresh claims are kept");
 
     // An hour later; only the active agent has made requests since.
     sqlx::query("update conversations set claimed_at = now() - interval '1 hour'").execute(&pool).await.unwrap();
     sqlx::query("update sessions set last_seen_at = now() - interval '1 hour' where user_id = $1").bind(idle).execute(&pool).await.unwrap();
-    let (x, y) = tokio::join!(conversations::release_stale_claims(&pool, lease), conversations::release_stale_claims(&pool, lease));
+    let (x, y) = tokio::join!(dialogue::release_stale_claims(&pool, lease), dialogue::release_stale_claims(&pool, lease));
 
     assert_eq!(x.unwrap() + y.unwrap(), 1);
     assert_eq!(holder(&pool, unanswered).await, None);
@@ -335,8 +335,8 @@ async fn priority_and_outcome_changes_are_recorded(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
 
-    conversations::set_details(&pool, id, a, Priority::Urgent, Some(Outcome::Converted)).await.unwrap();
-    conversations::set_details(&pool, id, a, Priority::Urgent, Some(Outcome::Converted)).await.unwrap();
+    dialogue::set_details(&pool, id, a, Priority::Urgent, Some(Outcome::Converted)).await.unwrap();
+    dialogue::set_details(&pool, id, a, Priority::Urgent, Some(Outcome::Converted)).await.unwrap();
 
     let (priority, outcome): (String, Option<String>) =
         sqlx::query_as("select priority, outcome from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
@@ -364,17 +364,17 @@ async fn agents_see_who_else_is_viewing_or_typing(pool: PgPool) {
 
     presence::heartbeat(&pool, id, b, true).await.unwrap();
 
-    let seen_by_a = conversations::dialogue(&pool, id, a).await.unwrap().unwrap().viewers;
+    let seen_by_a = dialogue::dialogue(&pool, id, a).await.unwrap().unwrap().viewers;
     assert_eq!(seen_by_a.len(), 1);
     assert!(seen_by_a[0].typing);
-    assert!(conversations::dialogue(&pool, id, b).await.unwrap().unwrap().viewers.is_empty(), "not yourself");
-    let (rows, _) = conversations::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, None, 50).await.unwrap();
+    assert!(dialogue::dialogue(&pool, id, b).await.unwrap().unwrap().viewers.is_empty(), "not yourself");
+    let (rows, _) = dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, None, 50).await.unwrap();
     assert_eq!(rows[0].viewers, vec!["Test User".to_string()]);
     let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv()).await.unwrap().unwrap();
     assert!(n.payload().contains("presence"));
 
     sqlx::query("update presence set seen_at = now() - interval '31 seconds'").execute(&pool).await.unwrap();
-    assert!(conversations::dialogue(&pool, id, a).await.unwrap().unwrap().viewers.is_empty(), "gone after 30 s");
+    assert!(dialogue::dialogue(&pool, id, a).await.unwrap().unwrap().viewers.is_empty(), "gone after 30 s");
 }
 
 // Tags are normalised, stored and recorded; bad tags are a 400 that changes nothing.
@@ -395,7 +395,7 @@ async fn tags_are_normalised_stored_and_recorded(pool: PgPool) {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let still: Vec<String> = sqlx::query_scalar("select tags from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(still, tags);
-    assert_eq!(conversations::dialogue(&pool, id, a).await.unwrap().unwrap().tags, tags);
+    assert_eq!(dialogue::dialogue(&pool, id, a).await.unwrap().unwrap().tags, tags);
 }
 
 
@@ -405,10 +405,10 @@ async fn tags_are_normalised_stored_and_recorded(pool: PgPool) {
 async fn the_customer_card_shows_local_time_and_survives_a_bad_zone(pool: PgPool) {
     let me = user(&pool, "agent@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    let card = conversations::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
+    let card = dialogue::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
     assert!(card.local_time.is_some_and(|t| t.len() == 9), "Europe/Lisbon gives e.g. 'Mon 14:05'");
     sqlx::query("update customers set time_zone = 'Mars/Olympus_Mons'").execute(&pool).await.unwrap();
-    let card = conversations::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
+    let card = dialogue::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
     assert_eq!(card.local_time, None);
 }
 
@@ -421,7 +421,7 @@ async fn the_reassign_list_shows_load_and_who_is_on_shift(pool: PgPool) {
     let on_shift = user(&pool, "onshift@meridian.test", Role::Operator).await;
     for _ in 0..2 {
         let d = dialogue(&pool).await;
-        conversations::claim(&pool, d, busy, false).await.unwrap();
+        dialogue::claim(&pool, d, busy, false).await.unwrap();
     }
     sqlx::query("insert into shifts (user_id, starts_at, ends_at) values ($1, now() - interval '1 hour', now() + interval '3 hours')")
         .bind(on_shift)
@@ -429,7 +429,7 @@ async fn the_reassign_list_shows_load_and_who_is_on_shift(pool: PgPool) {
         .await
         .unwrap();
     let id = dialogue(&pool).await;
-    let d = conversations::dialogue(&pool, id, me).await.unwrap().unwrap();
+    let d = dialogue::dialogue(&pool, id, me).await.unwrap().unwrap();
     assert_eq!(d.assignees[0].id, on_shift, "on shift first");
     assert!(d.assignees[0].on_shift_until.is_some());
     let busy_row = d.assignees.iter().find(|a| a.id == busy).unwrap();
@@ -445,25 +445,25 @@ async fn the_reassign_list_shows_load_and_who_is_on_shift(pool: PgPool) {
 // addresses and the author themselves notify nobody.
 #[sqlx::test]
 async fn a_mention_in_a_note_notifies_the_colleague(pool: PgPool) {
-    use app::backend::notifications;
+    use app::backend::mentions;
     let alex = user(&pool, "alex.novak@meridian.test", Role::Operator).await;
     let lena = user(&pool, "lena.fischer@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    conversations::write_message(&pool, id, alex, "@lena.fischer could you check the refund? cc @nobody.here @alex.novak, see lena.fischer@meridian.test", true, false, &[])
+    dialogue::write_message(&pool, id, alex, "@lena.fischer could you check the refund? cc @nobody.here @alex.novak, see lena.fischer@meridian.test", true, false, &[])
         .await
         .unwrap();
-    conversations::write_message(&pool, id, alex, "Hi! @lena.fischer will look at it.", false, false, &[]).await.unwrap();
-    assert_eq!(notifications::unread(&pool, lena).await.unwrap(), 1);
-    assert_eq!(notifications::unread(&pool, alex).await.unwrap(), 0);
-    let list = notifications::list(&pool, lena).await.unwrap();
+    dialogue::write_message(&pool, id, alex, "Hi! @lena.fischer will look at it.", false, false, &[]).await.unwrap();
+    assert_eq!(mentions::unread(&pool, lena).await.unwrap(), 1);
+    assert_eq!(mentions::unread(&pool, alex).await.unwrap(), 0);
+    let list = mentions::list(&pool, lena).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].conversation_id, id);
     assert!(list[0].text.starts_with("@lena.fischer could you check"));
     // Only its owner can mark it read.
-    notifications::mark_read(&pool, alex, Some(list[0].id)).await.unwrap();
-    assert_eq!(notifications::unread(&pool, lena).await.unwrap(), 1);
-    notifications::mark_read(&pool, lena, Some(list[0].id)).await.unwrap();
-    assert_eq!(notifications::unread(&pool, lena).await.unwrap(), 0);
+    mentions::mark_read(&pool, alex, Some(list[0].id)).await.unwrap();
+    assert_eq!(mentions::unread(&pool, lena).await.unwrap(), 1);
+    mentions::mark_read(&pool, lena, Some(list[0].id)).await.unwrap();
+    assert_eq!(mentions::unread(&pool, lena).await.unwrap(), 0);
 }
 
 // An escalation records the bug report, puts it in the dialogue as a note that notifies the
@@ -477,11 +477,11 @@ async fn an_escalation_carries_a_bug_report_to_a_colleague(pool: PgPool) {
     let report = BugReport { steps: "Open Billing, click Download".into(), expected: "A PDF".into(), actual: "Error 500".into(), impact: "critical".into() };
     let incomplete = BugReport { actual: " ".into(), ..report.clone() };
     let before = (count(&pool, "messages").await, count(&pool, "escalations").await, count(&pool, "notifications").await);
-    assert!(matches!(conversations::escalate(&pool, id, alex, engineer, &incomplete).await, Err(AppError::Invalid(m)) if m.contains("instead")));
-    assert!(matches!(conversations::escalate(&pool, id, alex, alex, &report).await, Err(AppError::Invalid(_))));
+    assert!(matches!(dialogue::escalate(&pool, id, alex, engineer, &incomplete).await, Err(AppError::Invalid(m)) if m.contains("instead")));
+    assert!(matches!(dialogue::escalate(&pool, id, alex, alex, &report).await, Err(AppError::Invalid(_))));
     assert_eq!((count(&pool, "messages").await, count(&pool, "escalations").await, count(&pool, "notifications").await), before);
 
-    conversations::escalate(&pool, id, alex, engineer, &report).await.unwrap();
+    dialogue::escalate(&pool, id, alex, engineer, &report).await.unwrap();
     let (steps, impact, to): (String, String, i64) =
         sqlx::query_as("select steps, impact, assigned_to from escalations where conversation_id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!((steps.as_str(), impact.as_str(), to), ("Open Billing, click Download", "critical", engineer));
@@ -494,7 +494,7 @@ async fn an_escalation_carries_a_bug_report_to_a_colleague(pool: PgPool) {
     .unwrap();
     assert_eq!(visibility, "internal");
     assert!(body.starts_with("Escalated to @sam.engineer") && body.contains("Actual:\nError 500"));
-    assert_eq!(app::backend::notifications::unread(&pool, engineer).await.unwrap(), 1);
+    assert_eq!(app::backend::mentions::unread(&pool, engineer).await.unwrap(), 1);
     let priority: String = sqlx::query_scalar("select priority from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(priority, "urgent");
 }
@@ -509,21 +509,21 @@ async fn a_sales_owned_dialogue_is_acknowledged_and_forwarded_never_taken(pool: 
     let agent = user(&pool, "alex@meridian.test", Role::Operator).await;
     let manager = user(&pool, "boss@meridian.test", Role::Admin).await;
     let id = dialogue(&pool).await;
-    conversations::claim(&pool, id, rep, false).await.unwrap();
+    dialogue::claim(&pool, id, rep, false).await.unwrap();
 
     let refused = |r: Result<(), AppError>| match r {
         Err(AppError::Conflict(m)) => assert!(m.contains("(sales)"), "{m}"),
         other => panic!("expected a refusal, got {other:?}"),
     };
-    refused(conversations::claim(&pool, id, agent, true).await.map(|_| ()));
-    refused(conversations::assign(&pool, id, agent, agent).await);
-    refused(conversations::assign(&pool, id, manager, agent).await);
-    refused(conversations::write_message(&pool, id, agent, "Let me take this", false, true, &[]).await.map(|_| ()));
+    refused(dialogue::claim(&pool, id, agent, true).await.map(|_| ()));
+    refused(dialogue::assign(&pool, id, agent, agent).await);
+    refused(dialogue::assign(&pool, id, manager, agent).await);
+    refused(dialogue::write_message(&pool, id, agent, "Let me take this", false, true, &[]).await.map(|_| ()));
     // A note is still fine: bringing in a colleague is the point of notes.
-    conversations::write_message(&pool, id, agent, "FYI the contract is ready", true, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "FYI the contract is ready", true, false, &[]).await.unwrap();
 
     let before: i64 = count(&pool, "messages").await;
-    conversations::acknowledge(&pool, id, agent).await.unwrap();
+    dialogue::acknowledge(&pool, id, agent).await.unwrap();
     let (holder, first_response): (Option<i64>, Option<chrono::DateTime<chrono::Utc>>) =
         sqlx::query_as("select assignee_id, first_response_at from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(holder, Some(rep), "still the rep's");
@@ -543,14 +543,14 @@ async fn a_sales_owned_dialogue_is_acknowledged_and_forwarded_never_taken(pool: 
 
     // The lease never hands a rep's dialogue back to the queue.
     sqlx::query("update conversations set claimed_at = now() - interval '2 days' where id = $1").bind(id).execute(&pool).await.unwrap();
-    conversations::release_stale_claims(&pool, std::time::Duration::from_secs(60)).await.unwrap();
+    dialogue::release_stale_claims(&pool, std::time::Duration::from_secs(60)).await.unwrap();
     let holder: Option<i64> = sqlx::query_scalar("select assignee_id from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(holder, Some(rep));
 
     // The rep hands it on themself; a support dialogue is not "acknowledged".
-    conversations::assign(&pool, id, rep, agent).await.unwrap();
-    assert!(matches!(conversations::acknowledge(&pool, id, manager).await, Err(AppError::Conflict(_))));
-    let d = conversations::dialogue(&pool, id, agent).await.unwrap().unwrap();
+    dialogue::assign(&pool, id, rep, agent).await.unwrap();
+    assert!(matches!(dialogue::acknowledge(&pool, id, manager).await, Err(AppError::Conflict(_))));
+    let d = dialogue::dialogue(&pool, id, agent).await.unwrap().unwrap();
     assert!(!d.sales_owned);
 }
 
@@ -584,7 +584,7 @@ async fn lists_narrow_to_one_channel_purpose_or_team(pool: PgPool) {
     let ids = |filter: QueueFilter| {
         let pool = pool.clone();
         async move {
-            let (rows, _) = conversations::list_filtered(&pool, QueueView::Unassigned, QueueSort::Waiting, &filter, a, None, 50).await.unwrap();
+            let (rows, _) = dialogue::list_filtered(&pool, QueueView::Unassigned, QueueSort::Waiting, &filter, a, None, 50).await.unwrap();
             rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
         }
     };
@@ -593,7 +593,7 @@ async fn lists_narrow_to_one_channel_purpose_or_team(pool: PgPool) {
     assert_eq!(ids(QueueFilter { topic: Some(Topic::Support), ..Default::default() }).await, vec![chat_one, chat_two]);
     assert_eq!(ids(QueueFilter { team_id: Some(team), ..Default::default() }).await, vec![billing]);
     assert!(ids(QueueFilter { topic: Some(Topic::Legal), ..Default::default() }).await.is_empty());
-    let counts = conversations::counts(&pool, a, &QueueFilter { topic: Some(Topic::Billing), ..Default::default() }).await.unwrap();
+    let counts = dialogue::counts(&pool, a, &QueueFilter { topic: Some(Topic::Billing), ..Default::default() }).await.unwrap();
     assert_eq!(counts[0], (QueueView::Unassigned, 1));
 
     let (_, token) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
@@ -627,7 +627,7 @@ async fn the_most_urgent_come_first_when_asked(pool: PgPool) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let (rows, next) = conversations::list(&pool, QueueView::Open, QueueSort::Priority, a, cursor, 3).await.unwrap();
+        let (rows, next) = dialogue::list(&pool, QueueView::Open, QueueSort::Priority, a, cursor, 3).await.unwrap();
         seen.extend(rows.iter().map(|r| r.id));
         match next {
             Some(c) => cursor = Some(app::domain::queue::Cursor::decode(&c.encode()).unwrap()),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::backend::{channels, conversations, rollups};
+use app::backend::{dialogue, ratings, rollups};
 use app::domain::access::Role;
 use app::domain::channels::Rating;
 use app::domain::dialogue::{Outcome, Priority};
@@ -48,21 +48,21 @@ async fn rollups_kept_up_to_date_equal_a_rebuild_after_random_events(pool: PgPoo
         let me = agents[rng.below(agents.len())];
         // Refusals (someone else holds it, it is resolved) are part of a real morning.
         let _ = match rng.below(10) {
-            0 => conversations::claim(&pool, id, me, rng.below(2) == 0).await.map(|_| ()),
-            1 | 2 => conversations::write_message(&pool, id, me, "Here is what to do.", false, true, &[]).await.map(|_| ()),
-            3 => conversations::write_message(&pool, id, me, "Internal: checked the logs.", true, false, &[]).await.map(|_| ()),
-            4 => conversations::resolve(&pool, id, me).await,
-            5 => conversations::reopen(&pool, id, me).await,
-            6 => conversations::record_customer_message(&pool, id, "Still broken.").await.map(|_| ()),
+            0 => dialogue::claim(&pool, id, me, rng.below(2) == 0).await.map(|_| ()),
+            1 | 2 => dialogue::write_message(&pool, id, me, "Here is what to do.", false, true, &[]).await.map(|_| ()),
+            3 => dialogue::write_message(&pool, id, me, "Internal: checked the logs.", true, false, &[]).await.map(|_| ()),
+            4 => dialogue::resolve(&pool, id, me).await,
+            5 => dialogue::reopen(&pool, id, me).await,
+            6 => dialogue::record_customer_message(&pool, id, "Still broken.").await.map(|_| ()),
             7 => {
                 let rating = Rating { csat: 1 + rng.below(3) as u8, comment: String::new(), ces: Some(1 + rng.below(7) as u8), nps: None };
-                channels::rate(&pool, id, rating).await
+                ratings::rate(&pool, id, rating).await
             }
             8 => {
                 let outcome = if rng.below(2) == 0 { Some(Outcome::Converted) } else { None };
-                conversations::set_details(&pool, id, me, Priority::Normal, outcome).await
+                dialogue::set_details(&pool, id, me, Priority::Normal, outcome).await
             }
-            _ => conversations::assign(&pool, id, me, agents[rng.below(agents.len())]).await,
+            _ => dialogue::assign(&pool, id, me, agents[rng.below(agents.len())]).await,
         };
         // The background job runs now and then, between changes.
         if step % 7 == 0 {
@@ -90,10 +90,10 @@ async fn a_resolved_and_rated_dialogue_shows_in_the_report_and_its_export(pool: 
     let owner = user(&pool, "owner@meridian.test", Role::SuperAdmin).await;
     let agent = user(&pool, "ana@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    conversations::claim(&pool, id, agent, false).await.unwrap();
-    conversations::write_message(&pool, id, agent, "Fixed it.", false, false, &[]).await.unwrap();
-    conversations::resolve(&pool, id, agent).await.unwrap();
-    channels::rate(&pool, id, Rating { csat: 1, comment: "Too slow".into(), ces: Some(3), nps: None }).await.unwrap();
+    dialogue::claim(&pool, id, agent, false).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "Fixed it.", false, false, &[]).await.unwrap();
+    dialogue::resolve(&pool, id, agent).await.unwrap();
+    ratings::rate(&pool, id, Rating { csat: 1, comment: "Too slow".into(), ces: Some(3), nps: None }).await.unwrap();
     rollups::drain(&pool).await.unwrap();
 
     let app = app(&pool);

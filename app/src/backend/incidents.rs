@@ -232,7 +232,7 @@ pub async fn send_in(tx: &mut PgConnection, by: &CurrentUser, id: i64, request_k
     let what = format!("“{title}”");
     for t in &targets {
         let text = fill(&body, &context(by, t)).map_err(AppError::Invalid)?;
-        let message_id = super::conversations::write_broadcast_in(&mut *tx, t.linked.conversation_id, by.id, &text, &what).await?;
+        let message_id = super::dialogue::write_broadcast_in(&mut *tx, t.linked.conversation_id, by.id, &text, &what).await?;
         sqlx::query("insert into incident_deliveries (update_id, customer_id, conversation_id, message_id) values ($1, $2, $3, $4)")
             .bind(update_id)
             .bind(t.linked.customer_id)
@@ -252,7 +252,7 @@ pub async fn send_in(tx: &mut PgConnection, by: &CurrentUser, id: i64, request_k
         for c in linked {
             // Locked in id order, like every other many-dialogue change.
             sqlx::query("select 1 from conversations where id = $1 for update").bind(c).execute(&mut *tx).await?;
-            if super::conversations::mark_resolved(&mut *tx, c, by.id).await? {
+            if super::dialogue::mark_resolved(&mut *tx, c, by.id).await? {
                 resolved += 1;
             }
         }

@@ -229,7 +229,7 @@ pub async fn mass_reply(
             Err(e) => return Err(e),
         };
         let body = macros::fill(&m.body, &ctx).map_err(AppError::Invalid)?;
-        match super::conversations::write_message_in(&mut tx, id, agent.id, &body, false, false, &[]).await {
+        match super::dialogue::write_message_in(&mut tx, id, agent.id, &body, false, false, &[]).await {
             Ok(message_id) => {
                 apply_changes(&mut tx, id, agent.id, &m).await?;
                 sqlx::query("insert into mass_reply_targets (mass_reply_id, conversation_id, message_id) values ($1, $2, $3)")
@@ -288,7 +288,7 @@ async fn earlier(pool: &PgPool, key: &str) -> Result<MassReplyResult, AppError> 
 
 /// What the macro does besides replying: add its tags, set its priority, resolve or postpone.
 async fn apply_changes(tx: &mut PgConnection, id: i64, me: i64, m: &Macro) -> Result<(), AppError> {
-    use super::conversations as c;
+    use super::dialogue as c;
     if !m.add_tags.is_empty() {
         let mut tags: Vec<String> = sqlx::query_scalar("select tags from conversations where id = $1").bind(id).fetch_one(&mut *tx).await?;
         for t in &m.add_tags {

@@ -3,18 +3,23 @@
 
 pub mod audit;
 pub mod channels;
+pub mod chat;
 pub mod constraints;
-pub mod conversations;
+pub mod dialogue;
+pub mod inbound;
 pub mod incidents;
 pub mod kb;
 pub mod macros;
-pub mod notifications;
+pub mod mentions;
+pub mod outbox;
 pub mod performance;
 pub mod passwords;
 pub mod presence;
 pub mod qa;
+pub mod ratings;
 pub mod reports;
 pub mod rollups;
+pub mod routing;
 pub mod sessions;
 pub mod settings;
 pub mod sign_in;

@@ -256,7 +256,7 @@ fn suggestions(criteria: &[Criterion], facts: &Facts) -> Vec<Option<u8>> {
 /// The review screen for `conversation_id`, scored with the current scorecard, or with the
 /// calibration session's version.
 pub async fn review_sheet(pool: &PgPool, conversation_id: i64, reviewer: i64, calibration_id: Option<i64>) -> Result<ReviewSheet, AppError> {
-    let dialogue = super::conversations::dialogue(pool, conversation_id, reviewer)
+    let dialogue = super::dialogue::dialogue(pool, conversation_id, reviewer)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
     let scorecard = match calibration_id {

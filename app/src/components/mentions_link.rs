@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "mentions_unread")]
 pub async fn mentions_unread() -> Result<i64, AppError> {
-    use crate::backend::{authorized, notifications};
-    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::unread(&state.pool, user.id).await }).await
+    use crate::backend::{authorized, mentions};
+    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { mentions::unread(&state.pool, user.id).await }).await
 }
 
 /// The top bar's link to `/mentions` with the unread count, refreshed by live events.

@@ -14,6 +14,11 @@ pub mod metrics;
 pub mod performance;
 pub mod qa;
 pub mod roster;
+// These two use the server-only hmac and ammonia crates; nothing in the browser needs them.
+#[cfg(feature = "ssr")]
+pub mod sanitize;
+#[cfg(feature = "ssr")]
+pub mod signing;
 pub mod rollup;
 pub mod queue;
 pub mod report;

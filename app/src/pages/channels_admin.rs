@@ -77,20 +77,20 @@ pub async fn admin_channel_rotate(id: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "routing_rules")]
 pub async fn routing_rules() -> Result<RoutingView, AppError> {
-    use crate::backend::{authorized, channels};
-    authorized(Permission::ManageSettings, |state, _| async move { Ok(channels::routing_view(&state.pool).await?) }).await
+    use crate::backend::{authorized, routing};
+    authorized(Permission::ManageSettings, |state, _| async move { Ok(routing::routing_view(&state.pool).await?) }).await
 }
 
 #[server(endpoint = "routing_rule_add", input = Json)]
 pub async fn routing_rule_add(input: RuleInput) -> Result<(), AppError> {
-    use crate::backend::{audit, authorized, channels};
+    use crate::backend::{audit, authorized, routing};
     use crate::domain::audit::AuditAction;
     authorized(Permission::ManageSettings, |state, user| async move {
         let (name, keywords, address) =
             crate::domain::channels::parse_rule_form(&input.name, &input.keywords, &input.address).map_err(AppError::Invalid)?;
         let topic = Topic::parse(&input.topic).ok_or_else(|| AppError::Invalid("Choose what the dialogue is about.".into()))?;
         let rule = crate::domain::channels::RoutingRule { id: 0, name, channel_id: input.channel_id, keywords, address, topic, team_id: input.team_id };
-        let id = channels::add_rule(&state.pool, &rule).await?;
+        let id = routing::add_rule(&state.pool, &rule).await?;
         let detail = format!("{}; words: {}", rule.topic.label(), rule.keywords.join(", "));
         Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("routing rule {id} “{}” added", rule.name), &detail).await?)
     })
@@ -99,10 +99,10 @@ pub async fn routing_rule_add(input: RuleInput) -> Result<(), AppError> {
 
 #[server(endpoint = "routing_rule_delete")]
 pub async fn routing_rule_delete(id: i64) -> Result<(), AppError> {
-    use crate::backend::{audit, authorized, channels};
+    use crate::backend::{audit, authorized, routing};
     use crate::domain::audit::AuditAction;
     authorized(Permission::ManageSettings, |state, user| async move {
-        channels::delete_rule(&state.pool, id).await?;
+        routing::delete_rule(&state.pool, id).await?;
         Ok(audit::by(&state.pool, &user, AuditAction::Deleted, &format!("routing rule {id}"), "").await?)
     })
     .await
@@ -110,10 +110,10 @@ pub async fn routing_rule_delete(id: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "routing_rule_move")]
 pub async fn routing_rule_move(id: i64, up: bool) -> Result<(), AppError> {
-    use crate::backend::{audit, authorized, channels};
+    use crate::backend::{audit, authorized, routing};
     use crate::domain::audit::AuditAction;
     authorized(Permission::ManageSettings, |state, user| async move {
-        channels::move_rule(&state.pool, id, up).await?;
+        routing::move_rule(&state.pool, id, up).await?;
         Ok(audit::by(&state.pool, &user, AuditAction::SettingChanged, &format!("routing rule {id}"), if up { "moved up" } else { "moved down" }).await?)
     })
     .await
@@ -122,9 +122,9 @@ pub async fn routing_rule_move(id: i64, up: bool) -> Result<(), AppError> {
 /// Where a sample message would go: a sentence.
 #[server(endpoint = "routing_test", input = Json)]
 pub async fn routing_test(sample: RoutingSample) -> Result<String, AppError> {
-    use crate::backend::{authorized, channels};
+    use crate::backend::{authorized, routing};
     authorized(Permission::ManageSettings, |state, _| async move {
-        let view = channels::routing_view(&state.pool).await?;
+        let view = routing::routing_view(&state.pool).await?;
         Ok(describe_route(&view, crate::domain::channels::route(&view.rules, &sample)))
     })
     .await

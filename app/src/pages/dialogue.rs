@@ -20,10 +20,10 @@ use crate::components::timeline::{CustomerAside, timeline_view};
 
 #[server(endpoint = "dialogue")]
 pub async fn load_dialogue(id: i64) -> Result<(Dialogue, i64), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
     authorized(Permission::WorkQueue, |state, user| async move {
-        let d = conversations::dialogue(&state.pool, id, user.id)
+        let d = dialogue::dialogue(&state.pool, id, user.id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
         Ok((d, chrono::Utc::now().timestamp()))
@@ -33,20 +33,20 @@ pub async fn load_dialogue(id: i64) -> Result<(Dialogue, i64), AppError> {
 
 #[server(endpoint = "claim_dialogue")]
 pub async fn claim_dialogue(id: i64, take_over: bool) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
     authorized(Permission::WorkQueue, |state, user| async move {
-        conversations::claim(&state.pool, id, user.id, take_over).await.map(|_| ())
+        dialogue::claim(&state.pool, id, user.id, take_over).await.map(|_| ())
     })
     .await
 }
 
 #[server(endpoint = "send_message")]
 pub async fn send_message(id: i64, body: String, internal: bool, #[server(default)] articles: Vec<i64>) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
     authorized(Permission::WorkQueue, |state, user| async move {
-        conversations::write_message(&state.pool, id, user.id, &body, internal, false, &articles).await.map(|_| ())
+        dialogue::write_message(&state.pool, id, user.id, &body, internal, false, &articles).await.map(|_| ())
     })
     .await
 }
@@ -54,10 +54,10 @@ pub async fn send_message(id: i64, body: String, internal: bool, #[server(defaul
 /// Postpones until `until_epoch` (Unix seconds) or, without it, until the customer replies.
 #[server(endpoint = "postpone_dialogue")]
 pub async fn postpone_dialogue(id: i64, until_epoch: Option<i64>) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
     authorized(Permission::WorkQueue, |state, user| async move {
-        conversations::postpone(&state.pool, id, user.id, until_epoch).await
+        dialogue::postpone(&state.pool, id, user.id, until_epoch).await
     })
     .await
 }
@@ -66,7 +66,7 @@ pub async fn postpone_dialogue(id: i64, until_epoch: Option<i64>) -> Result<(), 
 /// not_converted, or empty to clear it).
 #[server(endpoint = "set_dialogue_details")]
 pub async fn set_dialogue_details(id: i64, priority: String, outcome: String) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
     use crate::domain::dialogue::Outcome;
     authorized(Permission::WorkQueue, |state, user| async move {
@@ -75,7 +75,7 @@ pub async fn set_dialogue_details(id: i64, priority: String, outcome: String) ->
             "" => None,
             o => Some(Outcome::parse(o).ok_or_else(|| AppError::Invalid("Pick an outcome: converted or not converted.".into()))?),
         };
-        conversations::set_details(&state.pool, id, user.id, priority, outcome).await
+        dialogue::set_details(&state.pool, id, user.id, priority, outcome).await
     })
     .await
 }
@@ -94,11 +94,11 @@ pub async fn dialogue_presence(id: i64, typing: bool) -> Result<(), AppError> {
 /// Replaces the tags with those in `tags` (comma-separated, as typed).
 #[server(endpoint = "tag_dialogue")]
 pub async fn tag_dialogue(id: i64, tags: String) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
     authorized(Permission::WorkQueue, |state, user| async move {
         let tags = crate::domain::dialogue::parse_tags(&tags).map_err(AppError::Invalid)?;
-        conversations::set_tags(&state.pool, id, user.id, &tags).await
+        dialogue::set_tags(&state.pool, id, user.id, &tags).await
     })
     .await
 }
@@ -106,40 +106,40 @@ pub async fn tag_dialogue(id: i64, tags: String) -> Result<(), AppError> {
 /// Escalates to a colleague with a structured bug report (steps, expected, actual, impact).
 #[server(endpoint = "escalate_dialogue", input = Json)]
 pub async fn escalate_dialogue(id: i64, to: i64, report: crate::domain::dialogue::BugReport) -> Result<i64, AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
-    authorized(Permission::WorkQueue, |state, user| async move { conversations::escalate(&state.pool, id, user.id, to, &report).await })
+    authorized(Permission::WorkQueue, |state, user| async move { dialogue::escalate(&state.pool, id, user.id, to, &report).await })
         .await
 }
 
 /// Hands the dialogue to another agent.
 #[server(endpoint = "reassign_dialogue")]
 pub async fn reassign_dialogue(id: i64, agent_id: i64) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
-    authorized(Permission::WorkQueue, |state, user| async move { conversations::assign(&state.pool, id, user.id, agent_id).await }).await
+    authorized(Permission::WorkQueue, |state, user| async move { dialogue::assign(&state.pool, id, user.id, agent_id).await }).await
 }
 
 #[server(endpoint = "resolve_dialogue")]
 pub async fn resolve_dialogue(id: i64) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
-    authorized(Permission::WorkQueue, |state, user| async move { conversations::resolve(&state.pool, id, user.id).await }).await
+    authorized(Permission::WorkQueue, |state, user| async move { dialogue::resolve(&state.pool, id, user.id).await }).await
 }
 
 #[server(endpoint = "reopen_dialogue")]
 pub async fn reopen_dialogue(id: i64) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
-    authorized(Permission::WorkQueue, |state, user| async move { conversations::reopen(&state.pool, id, user.id).await }).await
+    authorized(Permission::WorkQueue, |state, user| async move { dialogue::reopen(&state.pool, id, user.id).await }).await
 }
 
 /// Tells a sales rep's customer their message reached the rep, and notifies the rep.
 #[server(endpoint = "acknowledge_dialogue")]
 pub async fn acknowledge_dialogue(id: i64) -> Result<(), AppError> {
-    use crate::backend::{authorized, conversations};
+    use crate::backend::{authorized, dialogue};
     use crate::domain::access::Permission;
-    authorized(Permission::WorkQueue, |state, user| async move { conversations::acknowledge(&state.pool, id, user.id).await.map(|_| ()) }).await
+    authorized(Permission::WorkQueue, |state, user| async move { dialogue::acknowledge(&state.pool, id, user.id).await.map(|_| ()) }).await
 }
 
 #[component]

@@ -10,15 +10,15 @@ use crate::model::queue::{Mention};
 
 #[server(endpoint = "mentions_list")]
 pub async fn mentions_list() -> Result<Vec<Mention>, AppError> {
-    use crate::backend::{authorized, notifications};
-    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::list(&state.pool, user.id).await }).await
+    use crate::backend::{authorized, mentions};
+    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { mentions::list(&state.pool, user.id).await }).await
 }
 
 /// Marks one mention read (or all, without `id`).
 #[server(endpoint = "mentions_read")]
 pub async fn mentions_read(id: Option<i64>) -> Result<(), AppError> {
-    use crate::backend::{authorized, notifications};
-    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { notifications::mark_read(&state.pool, user.id, id).await }).await
+    use crate::backend::{authorized, mentions};
+    authorized(crate::domain::access::Permission::WorkQueue, |state, user| async move { mentions::mark_read(&state.pool, user.id, id).await }).await
 }
 
 #[component]

@@ -269,7 +269,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
             .bind(&ids)
             .fetch_all(pool)
             .await?;
-    let deliveries = super::channels::deliveries(pool, id).await?;
+    let deliveries = super::outbox::deliveries(pool, id).await?;
     let mut timeline: Vec<TimelineEntry> = messages
         .into_iter()
         .map(|m| {
@@ -467,7 +467,7 @@ pub async fn acknowledge(pool: &PgPool, id: i64, me: i64) -> Result<i64, AppErro
     .bind(&body)
     .fetch_one(&mut *tx)
     .await?;
-    super::channels::enqueue_reply(&mut tx, id, message_id).await?;
+    super::outbox::enqueue_reply(&mut tx, id, message_id).await?;
     sqlx::query(
         "insert into notifications (user_id, kind, conversation_id, message_id, actor_id) values ($1, 'forwarded', $2, $3, $4)",
     )
@@ -622,11 +622,11 @@ pub async fn write_message_in(
     }
     event(&mut *tx, id, me, if internal { "noted" } else { "replied" }, "").await?;
     if internal {
-        super::notifications::notify_mentions(&mut *tx, id, message_id, me, &body).await?;
+        super::mentions::notify_mentions(&mut *tx, id, message_id, me, &body).await?;
     } else {
         super::kb::record_uses(&mut *tx, id, me, &body, articles).await?;
         // Out on the dialogue's channel, from the outbox, once this transaction commits.
-        super::channels::enqueue_reply(&mut *tx, id, message_id).await?;
+        super::outbox::enqueue_reply(&mut *tx, id, message_id).await?;
     }
     Ok(message_id)
 }
@@ -697,7 +697,7 @@ pub async fn mark_resolved(tx: &mut PgConnection, id: i64, me: i64) -> Result<bo
         == 1;
     if changed {
         event(&mut *tx, id, me, "resolved", "").await?;
-        super::channels::enqueue_rating_request(&mut *tx, id).await?;
+        super::outbox::enqueue_rating_request(&mut *tx, id).await?;
     }
     Ok(changed)
 }
@@ -716,7 +716,7 @@ pub async fn write_broadcast_in(tx: &mut PgConnection, id: i64, me: i64, body: &
     .fetch_one(&mut *tx)
     .await?;
     event(&mut *tx, id, me, "incident_update", what).await?;
-    super::channels::enqueue_reply(&mut *tx, id, message_id).await?;
+    super::outbox::enqueue_reply(&mut *tx, id, message_id).await?;
     Ok(message_id)
 }
 
