@@ -44,7 +44,7 @@ mod tests {
         assert!(!verify(b"other", b"body", &sig));
         // RFC 4231 test case 2.
         assert_eq!(
-            super::channels::hex(&sign(b"Jefe", b"what do ya want for nothing?")),
+            crate::domain::channels::hex(&sign(b"Jefe", b"what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }
