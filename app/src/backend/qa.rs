@@ -752,3 +752,8 @@ pub async fn agreement(pool: &PgPool) -> Result<Vec<Agreement>, AppError> {
         })
         .collect())
 }
+
+/// A stored review's score (`None` when every criterion was not applicable).
+pub async fn review_score(pool: &PgPool, id: i64) -> Result<Option<f64>, sqlx::Error> {
+    sqlx::query_scalar("select score from qa_reviews where id = $1").bind(id).fetch_one(pool).await
+}
