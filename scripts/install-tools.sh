@@ -39,3 +39,9 @@ fi
 if [ "${1:-}" = "--browser" ] && ! /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null; then
   apt_install python3-aiosmtpd
 fi
+
+# The tests' OpenAPI 3.1 validator (server/tests/openapi.rs), from PyPI.
+if [ "${1:-}" = "--browser" ] && ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
+  say "Installing openapi-spec-validator"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "openapi-spec-validator==0.9.0"
+fi

@@ -9,28 +9,27 @@
 //! same external id again), 4xx with a sentence for anything wrong, which writes nothing.
 
 use app::backend::channels::{self, Channel};
-use app::backend::inbound::{self, Inbound, Received, Sender, Thread};
+use app::backend::inbound::{self, Inbound, Sender, Thread};
+use app::model::channels::Received;
 use app::backend::AppState;
 use app::domain::channels::{self as rules, WebhookMessage};
 use app::error::AppError;
+use crate::api::ApiError;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/channels/email/inbound",
-            post(email).layer(DefaultBodyLimit::max(rules::MAX_EMAIL_BYTES + 1)),
-        )
-        .route(
-            "/channels/{id}/inbound",
-            post(webhook).layer(DefaultBodyLimit::max(rules::MAX_WEBHOOK_BYTES + 1)),
-        )
+/// The two doors, in the REST API's router and its OpenAPI document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(email).layer(DefaultBodyLimit::max(rules::MAX_EMAIL_BYTES + 1)))
+        .routes(routes!(webhook).layer(DefaultBodyLimit::max(rules::MAX_WEBHOOK_BYTES + 1)))
 }
 
 /// Refuses a body whose signature is missing or wrong.
@@ -53,11 +52,22 @@ fn answer(received: Received) -> Response {
     (status, Json(received)).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct EmailQuery {
+    /// The inbox's address or name.
     inbox: String,
 }
 
+/// One raw RFC 5322 message, as a mail relay forwards it
+///
+/// Signed with the inbox's secret (`X-Meridian-Signature: sha256=<hex HMAC-SHA256 of the
+/// body>`); the same Message-ID again stores nothing.
+#[utoipa::path(post, path = "/channels/email/inbound", tag = "channels", security(()), params(EmailQuery,
+        ("X-Meridian-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body with the channel's secret>")),
+    request_body(content = String, content_type = "message/rfc822", description = "The message as it arrived, at most 25 MB"),
+    responses((status = 201, description = "Stored", body = Received), (status = 200, description = "Already stored (duplicate: true)", body = Received),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError)))]
 async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let channel = channels::channel_named(&state.pool, "email", &q.inbox)
         .await?
@@ -67,6 +77,17 @@ async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, heade
     Ok(answer(inbound::receive(&state.pool, inbound).await?))
 }
 
+/// A social channel's message
+///
+/// Signed with the channel's secret (`X-Meridian-Signature: sha256=<hex HMAC-SHA256 of the
+/// body>`); the same `message_id` again stores nothing. Agents' replies are POSTed to the
+/// channel's callback URL as `{message_id, conversation_id, text, agent, sent_at}`, signed
+/// the same way.
+#[utoipa::path(post, path = "/channels/{id}/inbound", tag = "channels", security(()), params(("id" = i64, Path, description = "The channel"),
+        ("X-Meridian-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body with the channel's secret>")),
+    request_body = WebhookMessage,
+    responses((status = 201, description = "Stored", body = Received), (status = 200, description = "Already stored (duplicate: true)", body = Received),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError)))]
 async fn webhook(State(state): State<AppState>, Path(channel_id): Path<i64>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let channel = channels::channel(&state.pool, channel_id)
         .await?

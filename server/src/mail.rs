@@ -180,7 +180,7 @@ pub fn reply_address(key: &[u8], item: &OutboxItem) -> Option<String> {
 
 /// Delivers one raw e-mail to the inbox named `inbox` (its address or name): parsed,
 /// stored once, committed. Shared by `meridian mail-in` and the inbound HTTP route.
-pub async fn deliver(pool: &sqlx::PgPool, inbox: &str, raw: &[u8]) -> Result<inbound::Received, AppError> {
+pub async fn deliver(pool: &sqlx::PgPool, inbox: &str, raw: &[u8]) -> Result<app::model::channels::Received, AppError> {
     let channel = channels::channel_named(pool, "email", inbox)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no e-mail inbox named '{inbox}'.")))?;

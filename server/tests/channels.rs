@@ -5,7 +5,7 @@
 mod common;
 
 use app::backend::channels;
-use app::backend::inbound::Received;
+use app::model::channels::Received;
 use app::backend::{chat, ratings, routing};
 use app::backend::dialogue;
 use app::domain::access::Role;

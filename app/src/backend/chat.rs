@@ -5,7 +5,8 @@ use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use super::channels::Channel;
-use super::inbound::{receive, Inbound, Received, Sender, Thread};
+use super::inbound::{receive, Inbound, Sender, Thread};
+use crate::model::channels::Received;
 
 /// A chat visitor, known by the token in their cookie.
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -7,11 +7,11 @@ use crate::domain::dialogue::Topic;
 use crate::domain::sanitize::{clean_content_type, clean_filename, clean_text, display_name, sanitize_html, subject_for};
 use crate::domain::signing::tag_matches;
 use crate::error::AppError;
-use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use super::channels::{signing_key, Channel};
 use super::dialogue;
 use super::routing::routing_rules_in;
+use crate::model::channels::Received;
 
 /// Who wrote an inbound message.
 #[derive(Clone, Debug)]
@@ -58,17 +58,6 @@ pub struct Inbound {
     pub attachments: Vec<NewAttachment>,
     /// Names of attachments that were too large to keep.
     pub dropped: Vec<String>,
-}
-
-/// What [`receive`] did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Received {
-    pub conversation_id: i64,
-    pub message_id: i64,
-    /// The same external id had been received before: nothing was written.
-    pub duplicate: bool,
-    /// A new dialogue was opened for it.
-    pub opened: bool,
 }
 
 /// Stores one inbound message, exactly once, and commits before returning: the caller

@@ -452,18 +452,6 @@ pub async fn add_holiday<'e, E: sqlx::PgExecutor<'e>>(db: E, day: &str, name: &s
         })
 }
 
-/// A shift as the API lists it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, sqlx::FromRow)]
-pub struct ShiftRow {
-    pub id: i64,
-    pub agent_id: i64,
-    pub agent: String,
-    pub starts_at: chrono::DateTime<chrono::Utc>,
-    pub ends_at: chrono::DateTime<chrono::Utc>,
-    pub break_minutes: i32,
-    pub generated: bool,
-}
-
 /// Shifts starting in `[from, to)` (days, UTC), of one agent or all.
 pub async fn shifts(pool: &PgPool, agent: Option<i64>, from: &str, to: &str) -> Result<Vec<ShiftRow>, AppError> {
     let (first, last) = super::day_span(from, to, 62)?;
@@ -699,4 +687,17 @@ pub async fn save_handover(pool: &PgPool, user: i64, body: &str) -> Result<(), A
 /// Next week's Monday (`YYYY-MM-DD`) in `zone`.
 pub async fn next_week_start(pool: &PgPool, zone: &str) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone $1) + interval '7 days', 'YYYY-MM-DD')").bind(zone).fetch_one(pool).await
+}
+
+
+/// A shift as the API lists it (server-only: its times are chrono values).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ShiftRow {
+    pub id: i64,
+    pub agent_id: i64,
+    pub agent: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub break_minutes: i32,
+    pub generated: bool,
 }

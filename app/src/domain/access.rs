@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 /// A user's role, from most to least powerful.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The owner: everything, plus users, roles, channels and settings.

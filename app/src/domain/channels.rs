@@ -17,6 +17,7 @@ pub const MAX_TEXT_CHARS: usize = 50_000;
 
 /// A routing rule: conditions (each empty one matches everything) and what a match sets.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoutingRule {
     pub id: i64,
     pub name: String,
@@ -88,6 +89,7 @@ pub fn parse_rule_form(name: &str, keywords: &str, address: &str) -> Result<(Str
 
 /// A message posted to a webhook channel by the social network's bridge.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WebhookMessage {
     /// Unique per message on this channel: a redelivery with the same id is stored once.
     pub message_id: String,

@@ -106,6 +106,7 @@ pub fn plain_text(markdown: &str) -> String {
 
 /// One line of a diff between two revisions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum DiffLine {
     Same(String),
     Added(String),
@@ -176,6 +177,7 @@ pub const MARK_END: char = '\u{3}';
 /// A search snippet as pieces of text, each marked or not, so that the page renders the
 /// highlight as `<mark>` without ever treating article text as HTML.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Snippet(pub Vec<(String, bool)>);
 
 impl Snippet {

@@ -16,6 +16,7 @@ pub const FIXED_TASK: &str = "Answer every dialogue assigned to me";
 pub const OWN_TASKS: usize = 4;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanItem {
     pub text: String,
     pub done: bool,
@@ -40,6 +41,7 @@ pub fn clean_plan(items: &[PlanItem]) -> Result<Vec<PlanItem>, String> {
 
 /// One week of an agent's figures (`None` where nothing was there to measure).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WeekFigures {
     /// The Monday, YYYY-MM-DD.
     pub week: String,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a criterion is answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// 0 = no, 1 = yes.
@@ -106,6 +107,7 @@ impl Scale {
 /// What the dialogue's own data can say about a criterion, so the review screen can
 /// pre-fill it as a suggestion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// Not reopened within 7 days of being resolved.
@@ -137,6 +139,7 @@ impl Signal {
 
 /// One line of a scorecard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Criterion {
     pub name: String,
     pub description: String,
@@ -253,6 +256,7 @@ pub fn review_score(criteria: &[Criterion], answers: &[Option<u8>]) -> Option<f6
 
 /// A quality score over many reviews, with how much it can be trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Iqs {
     pub mean: f64,
     /// How many reviews it rests on.
@@ -299,6 +303,7 @@ fn t_975(df: usize) -> f64 {
 
 /// What the data says about a dialogue, for suggestions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Facts {
     /// 1 bad, 2 good, 3 excellent.
     pub csat: Option<i16>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The order of a list: longest waiting first (the default; resolved: newest first), or
 /// newest first, to watch what is arriving.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QueueSort {
     #[default]
@@ -59,6 +60,7 @@ impl QueueSort {
 /// One queue within the lists: by channel (source), by purpose, by team. Each is
 /// optional; together they narrow any list (Unassigned, Mine, …) and its count.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueFilter {
     pub channel_id: Option<i64>,
     pub topic: Option<super::dialogue::Topic>,
@@ -97,6 +99,7 @@ impl QueueFilter {
 
 /// The lists of the queue page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QueueView {
     /// Open, nobody holds it: what agents claim from.
@@ -289,6 +292,7 @@ pub fn message_body(input: &str) -> Result<String, &'static str> {
 
 /// The first-response clock of a dialogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ResponseClock {
     /// Not answered yet; this many seconds left of the channel's target.
     Due { seconds_left: i64 },

@@ -143,6 +143,7 @@ impl DayRows<'_> {
 /// One line of the metrics export (CSV and `GET /api/v1/metrics`): a group's counts and
 /// figures. Durations in seconds; `None` where nothing supports the figure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MetricRow {
     pub key: String,
     pub name: String,

@@ -51,6 +51,7 @@ pub fn erlang_c(traffic: f64, agents: u32) -> f64 {
 
 /// What a live channel's interval needs. Absent fields take the defaults below.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct LiveInput {
     pub arrivals: f64,
@@ -85,6 +86,7 @@ impl Default for LiveInput {
 
 /// What that many agents achieve.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Staffing {
     /// Agents needed on the floor.
     pub agents: u32,

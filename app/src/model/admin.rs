@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A row of the Admin page's user list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct UserListItem {
     pub id: i64,
@@ -21,6 +22,7 @@ pub struct UserListItem {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InviteInput {
     pub name: String,
     pub email: String,
@@ -29,6 +31,7 @@ pub struct InviteInput {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ChannelInfo {
     pub id: i64,
@@ -43,6 +46,7 @@ pub struct ChannelInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoutingView {
     pub rules: Vec<RoutingRule>,
     pub channels: Vec<(i64, String)>,
@@ -51,6 +55,7 @@ pub struct RoutingView {
 
 /// A rule as the form sends it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RuleInput {
     pub name: String,
     pub channel_id: Option<i64>,
@@ -62,6 +67,7 @@ pub struct RuleInput {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamHoliday {
     pub id: i64,
     /// YYYY-MM-DD.
@@ -73,6 +79,7 @@ pub struct TeamHoliday {
 
 /// A team as the page shows it; `team.id` none is the row of holidays for every region.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamSettings {
     pub team: TeamInput,
     /// "Mon–Fri, 08:00–20:00".
@@ -84,6 +91,7 @@ pub struct TeamSettings {
 
 /// A team's settings as stored and as the form sends them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamInput {
     #[serde(default)]
     pub id: Option<i64>,
@@ -98,6 +106,7 @@ pub struct TeamInput {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TokenInfo {
     pub id: i64,
@@ -112,6 +121,7 @@ pub struct TokenInfo {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditQuery {
     /// Words in who, what, the detail or the address.
     #[serde(default)]
@@ -127,6 +137,7 @@ pub struct AuditQuery {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
     /// In the viewer's time zone.
@@ -139,6 +150,7 @@ pub struct AuditEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditLogPage {
     pub entries: Vec<AuditEntry>,
     /// `before` for the next (older) page.

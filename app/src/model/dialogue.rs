@@ -5,6 +5,7 @@ use crate::domain::queue::ResponseClock;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct PastDialogue {
     pub id: i64,
@@ -16,6 +17,7 @@ pub struct PastDialogue {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomerCard {
     pub id: i64,
     pub name: String,
@@ -32,6 +34,7 @@ pub struct CustomerCard {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TimelineEntry {
     Message {
         id: i64,
@@ -65,6 +68,7 @@ impl TimelineEntry {
 
 /// Another agent in a dialogue right now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Viewer {
     pub conversation_id: i64,
@@ -73,6 +77,7 @@ pub struct Viewer {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Dialogue {
     pub id: i64,
     pub subject: String,
@@ -102,6 +107,7 @@ pub struct Dialogue {
 
 /// What the customer answered at the end.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RatingView {
     /// Bad, Good or Excellent.
     pub csat: String,
@@ -112,6 +118,7 @@ pub struct RatingView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Assignee {
     pub id: i64,
@@ -133,4 +140,25 @@ impl Assignee {
         };
         format!("{} · {shift} · {} open", self.name, self.open)
     }
+}
+
+/// Who holds a dialogue after a claim.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Claimed {
+    pub holder: Holder,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Holder {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What a write that makes something answers: its id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Created {
+    pub id: i64,
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct IncidentSummary {
     pub id: i64,
@@ -18,6 +19,7 @@ pub struct IncidentSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct IncidentDialogue {
     pub id: i64,
@@ -28,6 +30,7 @@ pub struct IncidentDialogue {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct IncidentUpdate {
     pub id: i64,
@@ -40,6 +43,7 @@ pub struct IncidentUpdate {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Incident {
     pub summary: IncidentSummary,
     /// What happened, for colleagues.
@@ -50,6 +54,7 @@ pub struct Incident {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LinkResult {
     pub linked: i64,
     pub already: i64,
@@ -58,6 +63,7 @@ pub struct LinkResult {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MailingRecipient {
     pub customer: String,
     pub dialogue_id: i64,
@@ -67,6 +73,7 @@ pub struct MailingRecipient {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MailingPreview {
     pub recipients: Vec<MailingRecipient>,
     /// The text as the first recipient will read it (placeholders filled).
@@ -74,6 +81,7 @@ pub struct MailingPreview {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MailingResult {
     pub update_id: i64,
     pub customers: i64,
@@ -85,6 +93,7 @@ pub struct MailingResult {
 /// The incidents a dialogue belongs to and, for those who run incidents, the open ones it
 /// could join.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentsOfDialogue {
     /// (id, title, status).
     pub linked: Vec<(i64, String, String)>,

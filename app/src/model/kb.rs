@@ -5,6 +5,7 @@ use crate::domain::kb::{DiffLine, Snippet};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Category {
     pub id: i64,
     pub name: String,
@@ -17,6 +18,7 @@ pub struct Category {
 
 /// An article in a list or a search result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ArticleSummary {
     pub id: i64,
     pub title: String,
@@ -36,6 +38,7 @@ pub struct ArticleSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Article {
     pub id: i64,
     pub category_id: i64,
@@ -66,6 +69,7 @@ pub struct Article {
 /// A save from the editor or the API. `id` and `base_version` are absent for a new article;
 /// for an existing one `base_version` is the version the editor started from.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ArticleInput {
     #[serde(default)]
     pub id: Option<i64>,
@@ -92,6 +96,7 @@ pub struct ArticleInput {
 /// A search or a list: by words (search as you type) and filters, or, without words, the
 /// articles in title order, a page at a time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SearchRequest {
     #[serde(default)]
     pub q: String,
@@ -113,6 +118,7 @@ pub struct SearchRequest {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SearchResult {
     pub articles: Vec<ArticleSummary>,
     /// Set when full-text search found nothing and these are near matches for a misspelt query.
@@ -122,6 +128,7 @@ pub struct SearchResult {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Revision {
     pub version: i32,
     pub title: String,
@@ -134,6 +141,7 @@ pub struct Revision {
 
 /// Two revisions side by side.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RevisionDiff {
     pub from: i32,
     pub to: i32,
@@ -143,6 +151,7 @@ pub struct RevisionDiff {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     pub id: i64,
     pub base_version: i32,
@@ -155,6 +164,7 @@ pub struct Suggestion {
 
 /// A dialogue found by its subject or messages (agents only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DialogueHit {
     pub id: i64,
     pub subject: String,
@@ -170,6 +180,7 @@ pub fn public_path(id: i64) -> String {
 
 /// An article as its reader may act on it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ArticleView {
     pub article: Article,
     pub suggestions: Vec<Suggestion>,
@@ -183,6 +194,7 @@ pub struct ArticleView {
 /// What the editor starts from: an existing article (and whether the caller edits it or
 /// suggests an edit), a draft from a dialogue, or nothing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EditorStart {
     pub input: ArticleInput,
     pub suggest_only: bool,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Macro {
     pub id: i64,
     pub name: String,
@@ -15,6 +16,7 @@ pub struct Macro {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MacroInput {
     #[serde(default)]
     pub id: Option<i64>,
@@ -31,6 +33,7 @@ pub struct MacroInput {
 
 /// Something many waiting dialogues share: a tag or a word of their subjects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Topic {
     /// `tag` or `word`.
     pub kind: String,
@@ -39,6 +42,7 @@ pub struct Topic {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TopicDialogue {
     pub id: i64,
     pub subject: String,
@@ -48,6 +52,7 @@ pub struct TopicDialogue {
 
 /// What a mass reply did (or, for a repeated request, what the first one did).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MassReplyResult {
     pub id: i64,
     pub macro_name: String,
@@ -56,4 +61,11 @@ pub struct MassReplyResult {
     pub skipped: Vec<(i64, String)>,
     /// This request had been submitted before; nothing was sent again.
     pub repeated: bool,
+}
+
+/// The team's macros, as the REST API lists them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MacroList {
+    pub items: Vec<Macro>,
 }

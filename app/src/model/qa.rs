@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A scorecard as reviewers use it: one immutable version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Scorecard {
     pub version_id: i64,
     pub version: i32,
@@ -16,6 +17,7 @@ pub struct Scorecard {
 
 /// "Draw a sample": what to draw from and for whom.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SampleRequest {
     /// Dialogues per agent.
     pub per_agent: u32,
@@ -46,6 +48,7 @@ pub struct SampleRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SampledAgent {
     pub agent_id: i64,
     pub agent: String,
@@ -54,6 +57,7 @@ pub struct SampledAgent {
 
 /// A drawn sample: per agent, the dialogues drawn.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Sample {
     pub id: i64,
     pub seed: i64,
@@ -63,6 +67,7 @@ pub struct Sample {
 
 /// A dialogue waiting for its reviewer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TodoItem {
     pub sample_id: i64,
@@ -76,6 +81,7 @@ pub struct TodoItem {
 
 /// One criterion's answer as the reviewer sends it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnswerInput {
     /// `None`: not applicable.
     pub value: Option<u8>,
@@ -86,6 +92,7 @@ pub struct AnswerInput {
 /// One criterion's answer as stored: with what the data suggested and whether the
 /// reviewer changed it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StoredAnswer {
     pub value: Option<u8>,
     #[serde(default)]
@@ -97,6 +104,7 @@ pub struct StoredAnswer {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewInput {
     pub conversation_id: i64,
     /// The scorecard version the reviewer saw; refused if it is no longer current.
@@ -114,6 +122,7 @@ pub struct ReviewInput {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Dispute {
     pub id: i64,
     pub reason: String,
@@ -125,6 +134,7 @@ pub struct Dispute {
 
 /// A finished review, as the agent, the reviewer and managers read it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Review {
     pub id: i64,
     pub conversation_id: i64,
@@ -147,6 +157,7 @@ pub struct Review {
 
 /// The review screen: the dialogue beside the scorecard, with suggestions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewSheet {
     pub dialogue: Dialogue,
     pub now: i64,
@@ -161,6 +172,7 @@ pub struct ReviewSheet {
 
 /// A quality score for one agent, team or week.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ScoreLine {
     pub id: i64,
     pub name: String,
@@ -169,6 +181,7 @@ pub struct ScoreLine {
 
 /// One criterion's average across the reviews of a period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CriterionLine {
     pub name: String,
     /// Mean criterion score, 0–100, over reviews where it applied.
@@ -178,6 +191,7 @@ pub struct CriterionLine {
 
 /// The results page: IQS per agent and team, weekly, and per criterion (overall and per agent).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Scores {
     pub from: String,
     pub to: String,
@@ -193,6 +207,7 @@ pub struct Scores {
 
 /// A calibration session: one dialogue several reviewers score independently.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Calibration {
     pub id: i64,
     pub conversation_id: i64,
@@ -206,6 +221,7 @@ pub struct Calibration {
 
 /// Agreement across calibration sessions, per criterion.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Agreement {
     pub criterion: String,
     /// Mean over sessions of the spread (max − min) of the reviewers' criterion scores.
@@ -218,6 +234,7 @@ pub struct Agreement {
 
 /// Everything the QA home page shows the caller.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QaOverview {
     pub can_review: bool,
     pub can_manage: bool,
@@ -236,4 +253,25 @@ pub struct QaOverview {
     pub agents: Vec<(i64, String)>,
     pub reviewers: Vec<(i64, String)>,
     pub now: i64,
+}
+
+/// A stored review, as the REST API answers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReviewStored {
+    pub id: i64,
+    /// 0–100; absent when every criterion was not applicable.
+    pub score: Option<f64>,
+}
+
+/// IQS over a period grouped one way, as the REST API answers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ScoresPage {
+    pub from: String,
+    pub to: String,
+    pub overall: Option<Iqs>,
+    /// Score lines per agent, team or week, or per criterion.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Object>))]
+    pub items: serde_json::Value,
 }

@@ -4,6 +4,7 @@ use crate::domain::queue::{QueueFilter, QueueSort, QueueView, ResponseClock};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueRow {
     pub id: i64,
     pub channel_kind: String,
@@ -22,6 +23,7 @@ pub struct QueueRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueList {
     pub view: QueueView,
     pub sort: QueueSort,
@@ -35,6 +37,7 @@ pub struct QueueList {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Mention {
     pub id: i64,
     pub conversation_id: i64,
@@ -46,4 +49,13 @@ pub struct Mention {
     /// When, in the reader's time zone.
     pub at: String,
     pub unread: bool,
+}
+
+/// One keyset page of a queue list, as the REST API answers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct QueuePage {
+    pub items: Vec<QueueRow>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One agent's last seven days beside their schedule.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AgentWeek {
     pub id: i64,
@@ -19,6 +20,7 @@ pub struct AgentWeek {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AgentNote {
     pub id: i64,
@@ -28,6 +30,7 @@ pub struct AgentNote {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WeekPlan {
     /// The Monday, YYYY-MM-DD.
     pub week: String,
@@ -39,6 +42,7 @@ pub struct WeekPlan {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AgentPerformance {
     pub id: i64,
     pub name: String,
@@ -50,4 +54,16 @@ pub struct AgentPerformance {
     pub plan: WeekPlan,
     pub notes: Vec<AgentNote>,
     pub may_write_notes: bool,
+}
+
+/// The report's figures per day, agent, team or channel, as the REST API answers them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MetricsPage {
+    pub from: String,
+    pub to: String,
+    pub time_zone: String,
+    pub group_by: String,
+    pub total: crate::domain::report::MetricRow,
+    pub rows: Vec<crate::domain::report::MetricRow>,
 }

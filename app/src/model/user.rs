@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The signed-in user as the UI and the API see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     pub id: i64,
     pub email: String,

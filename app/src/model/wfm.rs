@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanningQuery {
     /// IANA zone the hours are shown in.
     pub time_zone: String,
@@ -18,6 +19,7 @@ pub struct PlanningQuery {
 
 /// A past week forecast from the weeks before it, against what arrived.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BacktestWeek {
     pub weeks_ago: u32,
     /// Monday first.
@@ -29,6 +31,7 @@ pub struct BacktestWeek {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Planning {
     pub time_zone: String,
     pub channel: String,
@@ -54,6 +57,7 @@ pub struct Planning {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Holiday {
     pub id: i64,
@@ -69,6 +73,7 @@ pub struct Holiday {
 
 /// A generated roster's effect on next week, interval by interval.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Coverage {
     pub shifts: u32,
     pub agents: u32,
@@ -83,6 +88,7 @@ pub struct Coverage {
 
 /// One shift as its agent reads it, in their own time zone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct MyShift {
     pub id: i64,
@@ -95,6 +101,7 @@ pub struct MyShift {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TimeOff {
     pub id: i64,
@@ -109,6 +116,7 @@ pub struct TimeOff {
 
 /// The Schedule page: my shifts and time off; for managers, requests waiting for them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ScheduleOverview {
     pub time_zone: String,
     pub can_plan: bool,
@@ -129,6 +137,7 @@ pub struct ScheduleOverview {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Swap {
     pub id: i64,
@@ -140,6 +149,7 @@ pub struct Swap {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Handover {
     pub team: String,
@@ -150,6 +160,7 @@ pub struct Handover {
 
 /// A shift in a manager's list, in the manager's time zone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TeamShift {
     pub id: i64,
@@ -157,4 +168,22 @@ pub struct TeamShift {
     pub starts: String,
     pub ends: String,
     pub generated: bool,
+}
+
+/// The forecast of this week and the next, as the REST API answers it: the plan's figures
+/// and its arrivals per interval as dated slots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Forecast {
+    #[serde(flatten)]
+    pub plan: Planning,
+    pub slots: Vec<ForecastSlot>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ForecastSlot {
+    /// Local start time in the zone, `YYYY-MM-DDTHH:MM`.
+    pub start: String,
+    pub arrivals: f64,
 }

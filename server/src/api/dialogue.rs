@@ -1,33 +1,57 @@
-//! `/api/v1/conversations`: the queue lists and one dialogue, and what an agent does to it (claim, reply, postpone, resolve, assign). The path keeps its published name; the code says dialogue.
+//! `/api/v1/conversations`: the queue lists and one dialogue, and what an agent does to it
+//! (claim, reply, postpone, resolve, assign). The path keeps its published name; the code
+//! says dialogue.
 
-use super::{body, Caller};
-use app::backend::AppState;
+use super::{body, ApiError, Caller};
+use app::backend::{dialogue, AppState};
 use app::domain::access::Permission;
+use app::domain::queue::{page_size, Cursor, QueueFilter, QueueSort, QueueView};
 use app::error::AppError;
+use app::model::dialogue::{Claimed, Created, Dialogue, Holder};
+use app::model::queue::QueuePage;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
-use app::backend::dialogue;
-use app::domain::queue::{page_size, Cursor, QueueFilter, QueueSort, QueueView};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(Deserialize)]
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_conversations))
+        .routes(routes!(get_conversation))
+        .routes(routes!(claim))
+        .routes(routes!(post_message))
+        .routes(routes!(postpone))
+        .routes(routes!(resolve))
+        .routes(routes!(assign))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
+    /// unassigned (default), mine, open, postponed or resolved
     view: Option<String>,
     /// `waiting` (default) or `newest`.
     sort: Option<String>,
-    /// One queue: a channel id, a purpose, a team id.
+    /// Only one channel (its id).
     channel: Option<String>,
+    /// Only one purpose (support, billing, legal, partnerships, technical).
     topic: Option<String>,
+    /// Only one team (its id).
     team: Option<String>,
+    /// 1–100, 50 by default.
     limit: Option<u32>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-/// `GET /api/v1/conversations?view=&limit=&cursor=`: one keyset page of a queue list.
-pub(super) async fn list_conversations(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<Value>, AppError> {
+/// One keyset page of a queue list
+#[utoipa::path(get, path = "/conversations", tag = "dialogues", params(ListQuery),
+    responses((status = 200, body = QueuePage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn list_conversations(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<QueuePage>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let view = QueueView::parse(q.view.as_deref().unwrap_or("unassigned"))
         .ok_or_else(|| AppError::Invalid("view must be unassigned, mine, open, postponed or resolved.".into()))?;
@@ -38,33 +62,41 @@ pub(super) async fn list_conversations(State(state): State<AppState>, caller: Ca
     let sort = QueueSort::parse(q.sort.as_deref());
     let filter = QueueFilter::parse(q.channel.as_deref(), q.topic.as_deref(), q.team.as_deref());
     let (items, next) = dialogue::list_filtered(&state.pool, view, sort, &filter, user.id, cursor, page_size(q.limit)).await?;
-    Ok(Json(json!({ "items": items, "next_cursor": next.map(Cursor::encode) })))
+    Ok(Json(QueuePage { items, next_cursor: next.map(Cursor::encode) }))
 }
 
-/// `GET /api/v1/conversations/{id}`: the dialogue with its timeline and customer card.
-pub(super) async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+/// The dialogue with its timeline and customer card
+#[utoipa::path(get, path = "/conversations/{id}", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
+    responses((status = 200, body = Dialogue), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Dialogue>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let d = dialogue::dialogue(&state.pool, id, user.id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
-    Ok(Json(json!(d)))
+    Ok(Json(d))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 pub(super) struct ClaimBody {
+    /// Take it from the colleague who holds it.
     #[serde(default)]
     take_over: bool,
 }
 
-/// `POST /api/v1/conversations/{id}/claim`: 200 with the holder, or 409 naming who holds it.
-pub(super) async fn claim(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Option<Json<ClaimBody>>) -> Result<Json<Value>, AppError> {
+/// Claim the dialogue: 200 with the holder, or 409 naming who holds it
+#[utoipa::path(post, path = "/conversations/{id}/claim", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
+    request_body(content = Option<ClaimBody>, description = "Optional"),
+    responses((status = 200, body = Claimed), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Someone else holds it", body = ApiError)))]
+pub(super) async fn claim(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Option<Json<ClaimBody>>) -> Result<Json<Claimed>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let take_over = parsed.map(|Json(b)| b.take_over).unwrap_or(false);
     dialogue::claim(&state.pool, id, user.id, take_over).await?;
-    Ok(Json(json!({ "holder": { "id": user.id, "name": user.name } })))
+    Ok(Json(Claimed { holder: Holder { id: user.id, name: user.name } }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(super) struct MessageBody {
+    /// Markdown for a reply; plain text for a note.
     body: String,
+    /// An internal note instead of a reply.
     #[serde(default)]
     internal: bool,
     /// Knowledge-base articles sent in this reply.
@@ -72,22 +104,30 @@ pub(super) struct MessageBody {
     articles: Vec<i64>,
 }
 
-/// `POST /api/v1/conversations/{id}/messages`: a reply (or, with `internal`, a note).
-pub(super) async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<(StatusCode, Json<Value>), AppError> {
+/// A reply (or, with `internal`, a note)
+#[utoipa::path(post, path = "/conversations/{id}/messages", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
+    request_body = MessageBody,
+    responses((status = 201, body = Created), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub(super) async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<(StatusCode, Json<Created>), AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let m = body(parsed)?;
     let message_id = dialogue::write_message(&state.pool, id, user.id, &m.body, m.internal, false, &m.articles).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": message_id }))))
+    Ok((StatusCode::CREATED, Json(Created { id: message_id })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(super) struct PostponeBody {
+    /// RFC 3339, e.g. 2026-11-23T09:00:00Z.
     until: Option<String>,
+    /// Until the customer writes again, instead of a time.
     #[serde(default)]
     until_customer_reply: bool,
 }
 
-/// `POST /api/v1/conversations/{id}/postpone`: `{"until": RFC 3339}` or `{"until_customer_reply": true}`.
+/// Postpone until a time or until the customer replies
+#[utoipa::path(post, path = "/conversations/{id}/postpone", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
+    request_body = PostponeBody,
+    responses((status = 204, description = "Postponed"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn postpone(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<PostponeBody>, JsonRejection>) -> Result<StatusCode, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let p = body(parsed)?;
@@ -104,19 +144,24 @@ pub(super) async fn postpone(State(state): State<AppState>, caller: Caller, Path
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/conversations/{id}/resolve`
+/// Resolve the dialogue
+#[utoipa::path(post, path = "/conversations/{id}/resolve", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
+    responses((status = 204, description = "Resolved"), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn resolve(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     dialogue::resolve(&state.pool, id, user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(super) struct AssignBody {
     agent_id: i64,
 }
 
-/// `POST /api/v1/conversations/{id}/assign`: hand the dialogue to another agent.
+/// Hand the dialogue to another agent
+#[utoipa::path(post, path = "/conversations/{id}/assign", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
+    request_body = AssignBody,
+    responses((status = 204, description = "Assigned"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Result<Json<AssignBody>, JsonRejection>) -> Result<StatusCode, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let a = body(parsed)?;

@@ -1,52 +1,67 @@
 //! `/api/v1/qa`: the scorecard, drawing a sample, storing a review, the scores.
 
-use super::{body, Caller};
-use app::backend::AppState;
+use super::{body, ApiError, Caller};
+use app::backend::{qa, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;
+use app::model::qa::{AnswerInput, ReviewInput, ReviewStored, Sample, SampleRequest, Scorecard, ScoresPage};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
-use app::backend::qa;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// `GET /api/v1/qa/scorecard`: the scorecard version reviews are made with now.
-pub(super) async fn qa_scorecard(State(state): State<AppState>, caller: Caller) -> Result<Json<app::model::qa::Scorecard>, AppError> {
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(qa_scorecard)).routes(routes!(qa_sample)).routes(routes!(qa_review)).routes(routes!(qa_scores))
+}
+
+/// The scorecard version reviews are made with now
+#[utoipa::path(get, path = "/qa/scorecard", tag = "qa",
+    responses((status = 200, body = Scorecard), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn qa_scorecard(State(state): State<AppState>, caller: Caller) -> Result<Json<Scorecard>, AppError> {
     caller.require(Permission::ReviewDialogues)?;
     Ok(Json(qa::current_scorecard(&state.pool).await?))
 }
 
-/// `POST /api/v1/qa/samples`: draws a stratified random sample for the caller (or `reviewer_id`).
-pub(super) async fn qa_sample(State(state): State<AppState>, caller: Caller, parsed: Result<Json<app::model::qa::SampleRequest>, JsonRejection>) -> Result<(StatusCode, Json<app::model::qa::Sample>), AppError> {
+/// Draw a stratified random sample for the caller (or `reviewer_id`)
+#[utoipa::path(post, path = "/qa/samples", tag = "qa", request_body = SampleRequest,
+    responses((status = 201, body = Sample), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn qa_sample(State(state): State<AppState>, caller: Caller, parsed: Result<Json<SampleRequest>, JsonRejection>) -> Result<(StatusCode, Json<Sample>), AppError> {
     let user = caller.require(Permission::ReviewDialogues)?;
     let request = body(parsed)?;
     Ok((StatusCode::CREATED, Json(qa::draw_sample(&state.pool, &user, &request).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(super) struct ReviewBody {
     conversation_id: i64,
     /// The current version when absent.
     scorecard_version_id: Option<i64>,
-    answers: Vec<app::model::qa::AnswerInput>,
+    /// In the scorecard's order.
+    answers: Vec<AnswerInput>,
     #[serde(default)]
     comment: String,
     sample_id: Option<i64>,
+    /// A second review of a dialogue already reviewed.
     #[serde(default)]
     repeat: bool,
 }
 
-/// `POST /api/v1/qa/reviews`: scores a dialogue; answers in the scorecard's order.
-pub(super) async fn qa_review(State(state): State<AppState>, caller: Caller, parsed: Result<Json<ReviewBody>, JsonRejection>) -> Result<(StatusCode, Json<Value>), AppError> {
+/// Score a dialogue; answers in the scorecard's order
+#[utoipa::path(post, path = "/qa/reviews", tag = "qa", request_body = ReviewBody,
+    responses((status = 201, body = ReviewStored), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Already reviewed", body = ApiError)))]
+pub(super) async fn qa_review(State(state): State<AppState>, caller: Caller, parsed: Result<Json<ReviewBody>, JsonRejection>) -> Result<(StatusCode, Json<ReviewStored>), AppError> {
     let user = caller.require(Permission::ReviewDialogues)?;
     let b = body(parsed)?;
     let scorecard_version_id = match b.scorecard_version_id {
         Some(v) => v,
         None => qa::current_scorecard(&state.pool).await?.version_id,
     };
-    let input = app::model::qa::ReviewInput {
+    let input = ReviewInput {
         conversation_id: b.conversation_id,
         scorecard_version_id,
         answers: b.answers,
@@ -57,19 +72,24 @@ pub(super) async fn qa_review(State(state): State<AppState>, caller: Caller, par
     };
     let id = qa::submit_review(&state.pool, user.id, &input).await?;
     let score = qa::review_score(&state.pool, id).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id, "score": score }))))
+    Ok((StatusCode::CREATED, Json(ReviewStored { id, score })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ScoresQuery {
+    /// First day (`YYYY-MM-DD`); 12 weeks before `to` when absent.
     from: Option<String>,
+    /// Last day, inclusive; today when absent.
     to: Option<String>,
+    /// agent (default), team, criterion or week
     group_by: Option<String>,
 }
 
-/// `GET /api/v1/qa/scores?from=&to=&group_by=agent|team|criterion|week`: IQS with its 95 % interval
-/// (the last 12 weeks when the period is not given).
-pub(super) async fn qa_scores(State(state): State<AppState>, caller: Caller, Query(q): Query<ScoresQuery>) -> Result<Json<Value>, AppError> {
+/// IQS with its 95 % interval, grouped (the last 12 weeks when the period is not given)
+#[utoipa::path(get, path = "/qa/scores", tag = "qa", params(ScoresQuery),
+    responses((status = 200, body = ScoresPage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn qa_scores(State(state): State<AppState>, caller: Caller, Query(q): Query<ScoresQuery>) -> Result<Json<ScoresPage>, AppError> {
     let user = caller.require(Permission::ReviewDialogues)?;
     let (from, to) = qa::default_period(&state.pool, &user.time_zone).await?;
     let (from, to) = (q.from.unwrap_or(from), q.to.unwrap_or(to));
@@ -81,5 +101,5 @@ pub(super) async fn qa_scores(State(state): State<AppState>, caller: Caller, Que
         "criterion" => json!(s.criteria),
         _ => return Err(AppError::Invalid("group_by is agent, team, criterion or week.".into())),
     };
-    Ok(Json(json!({ "from": s.from, "to": s.to, "overall": s.overall, "items": items })))
+    Ok(Json(ScoresPage { from: s.from, to: s.to, overall: s.overall, items }))
 }

@@ -1,21 +1,35 @@
-//! `/api/v1/metrics`: the report's figures per day, agent, team or channel, as JSON or CSV (each export is audited).
+//! `/api/v1/metrics`: the report's figures per day, agent, team or channel, as JSON or CSV
+//! (each export is audited).
 
-use super::Caller;
+use super::{ApiError, Caller};
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::error::AppError;
+use app::model::reports::MetricsPage;
+use app::model::user::CurrentUser;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
-use app::model::user::CurrentUser;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(Deserialize)]
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(metrics)).routes(routes!(metrics_csv))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct MetricsQuery {
+    /// First day (reporting time zone); 29 days before `to` when absent.
     from: Option<String>,
+    /// Last day, inclusive; today when absent.
     to: Option<String>,
+    /// day (default), agent, team or channel
     group_by: Option<String>,
+    /// Only this team.
     team: Option<i64>,
+    /// Only this channel (agent rows ignore it).
     channel: Option<i64>,
 }
 
@@ -42,23 +56,25 @@ pub(super) fn caller_addr(parts: &axum::http::Extensions) -> String {
     parts.get::<app::backend::ClientAddr>().map(|a| a.0.clone()).unwrap_or_default()
 }
 
-/// `GET /api/v1/metrics`: the report's figures per day, agent, team or channel, as JSON.
+/// The report's figures per day, agent, team or channel
+#[utoipa::path(get, path = "/metrics", tag = "reports", params(MetricsQuery),
+    responses((status = 200, body = MetricsPage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub(super) async fn metrics(
     State(state): State<AppState>,
     caller: Caller,
     ext: axum::http::Extensions,
     Query(q): Query<MetricsQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MetricsPage>, AppError> {
     let user = caller.require(Permission::ViewReports)?;
     let (report, group_by, rows) = metric_rows(&state, &user, &caller_addr(&ext), q, "json").await?;
-    Ok(Json(json!({
-        "from": report.from, "to": report.to, "time_zone": report.time_zone, "group_by": group_by,
-        "total": app::domain::report::MetricRow::new("total".into(), "All".into(), &report.current),
-        "rows": rows,
-    })))
+    let total = app::domain::report::MetricRow::new("total".into(), "All".into(), &report.current);
+    Ok(Json(MetricsPage { from: report.from, to: report.to, time_zone: report.time_zone, group_by, total, rows }))
 }
 
-/// `GET /api/v1/metrics.csv`: the same rows as a CSV download (the report page links here).
+/// The same rows as a CSV download (the report page links here)
+#[utoipa::path(get, path = "/metrics.csv", tag = "reports", params(MetricsQuery),
+    responses((status = 200, description = "One row per group, with a header line", content_type = "text/csv", body = String),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub(super) async fn metrics_csv(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,41 +1,62 @@
 //! `/api/v1/wfm`: Erlang C for one interval, the forecast, shifts and coverage.
 
-use super::{body, Caller};
+use super::{body, ApiError, Caller};
+use app::backend::wfm::ShiftRow;
 use app::backend::AppState;
 use app::domain::access::Permission;
+use app::domain::wfm::{LiveInput, Staffing};
 use app::error::AppError;
+use app::model::wfm::{Forecast, ForecastSlot, PlanningQuery};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// `POST /api/v1/wfm/erlang-c`: agents needed for one interval of a live channel.
-pub(super) async fn erlang_c(caller: Caller, parsed: Result<Json<app::domain::wfm::LiveInput>, JsonRejection>) -> Result<Json<app::domain::wfm::Staffing>, AppError> {
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(erlang_c)).routes(routes!(forecast)).routes(routes!(wfm_shifts)).routes(routes!(wfm_coverage))
+}
+
+/// Agents needed for one interval of a live channel (Erlang C)
+#[utoipa::path(post, path = "/wfm/erlang-c", tag = "wfm", request_body = LiveInput,
+    responses((status = 200, body = Staffing), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn erlang_c(caller: Caller, parsed: Result<Json<LiveInput>, JsonRejection>) -> Result<Json<Staffing>, AppError> {
     caller.require(Permission::PlanShifts)?;
     let input = body(parsed)?;
     app::domain::wfm::check_live(&input).map_err(AppError::Invalid)?;
     Ok(Json(app::domain::wfm::staff_live(&input)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ForecastQuery {
+    /// chat (default), email, social or all
     channel: Option<String>,
+    /// IANA zone the slots are in; the caller's by default.
     zone: Option<String>,
     team_id: Option<i64>,
+    /// Weeks of history, 6 by default.
     weeks: Option<u32>,
+    /// 15 or 30 (default) minutes.
     interval: Option<u32>,
+    /// First day of the slots (`YYYY-MM-DD`).
     from: Option<String>,
+    /// Last day of the slots, inclusive.
     to: Option<String>,
 }
 
-/// `GET /api/v1/wfm/forecast?from=&to=&channel=&zone=&weeks=&interval=`: the forecast
-/// arrivals per interval of this week and the next, as `slots` (local start time in the
-/// zone, arrivals) between the days `from` and `to` (both weeks when absent), with the
-/// back-test error, the heatmap and the channel's handling time.
-pub(super) async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query<ForecastQuery>) -> Result<Json<Value>, AppError> {
+/// Forecast arrivals per interval of this week and the next
+///
+/// As `slots` (local start time in the zone, arrivals) between the days `from` and `to`
+/// (both weeks when absent), with the back-test error, the heatmap and the channel's
+/// handling time.
+#[utoipa::path(get, path = "/wfm/forecast", tag = "wfm", params(ForecastQuery),
+    responses((status = 200, body = Forecast), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn forecast(State(state): State<AppState>, caller: Caller, Query(q): Query<ForecastQuery>) -> Result<Json<Forecast>, AppError> {
     let user = caller.require(Permission::PlanShifts)?;
-    let query = app::model::wfm::PlanningQuery {
+    let query = PlanningQuery {
         time_zone: q.zone.unwrap_or(user.time_zone),
         channel: q.channel.unwrap_or_else(|| "chat".into()),
         team_id: q.team_id,
@@ -48,29 +69,37 @@ pub(super) async fn forecast(State(state): State<AppState>, caller: Caller, Quer
     let next_monday = chrono::NaiveDate::parse_from_str(&plan.next_week_start, "%Y-%m-%d").map_err(|_| AppError::Internal)?;
     let this_monday = next_monday - chrono::Duration::days(7);
     let step = i64::from(plan.interval_minutes);
-    let slots: Vec<Value> = [(this_monday, &plan.this_week), (next_monday, &plan.next_week)]
+    let slots = [(this_monday, &plan.this_week), (next_monday, &plan.next_week)]
         .into_iter()
         .flat_map(|(monday, week)| {
             week.iter().enumerate().map(move |(i, arrivals)| (monday.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i as i64 * step), *arrivals))
         })
         .filter(|(start, _)| from.is_none_or(|f| start.date() >= f) && to.is_none_or(|t| start.date() <= t))
-        .map(|(start, arrivals)| json!({ "start": start.format("%Y-%m-%dT%H:%M").to_string(), "arrivals": arrivals }))
+        .map(|(start, arrivals)| ForecastSlot { start: start.format("%Y-%m-%dT%H:%M").to_string(), arrivals })
         .collect();
-    let mut body = serde_json::to_value(&plan).map_err(|_| AppError::Internal)?;
-    body["slots"] = Value::Array(slots);
-    Ok(Json(body))
+    Ok(Json(Forecast { plan, slots }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ShiftsQuery {
+    /// Only this agent's (agents may ask only for their own).
     agent: Option<i64>,
+    /// First day (`YYYY-MM-DD`); today by default.
     from: Option<String>,
+    /// Last day; two weeks from today by default.
     to: Option<String>,
 }
 
-/// `GET /api/v1/wfm/shifts?agent=&from=&to=`: shifts starting in the days given (the next
-/// two weeks by default). Agents may ask only for their own.
-pub(super) async fn wfm_shifts(State(state): State<AppState>, caller: Caller, Query(q): Query<ShiftsQuery>) -> Result<Json<Value>, AppError> {
+#[derive(Serialize, ToSchema)]
+pub(super) struct ShiftList {
+    items: Vec<ShiftRow>,
+}
+
+/// Shifts starting in the days given (the next two weeks by default)
+#[utoipa::path(get, path = "/wfm/shifts", tag = "wfm", params(ShiftsQuery),
+    responses((status = 200, body = ShiftList), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn wfm_shifts(State(state): State<AppState>, caller: Caller, Query(q): Query<ShiftsQuery>) -> Result<Json<ShiftList>, AppError> {
     let user = caller.require(Permission::ViewOwnSchedule)?;
     let agent = match (user.role.can(Permission::PlanShifts), q.agent) {
         (true, agent) => agent,
@@ -80,20 +109,34 @@ pub(super) async fn wfm_shifts(State(state): State<AppState>, caller: Caller, Qu
     let today = chrono::Utc::now().date_naive();
     let from = q.from.unwrap_or_else(|| today.to_string());
     let to = q.to.unwrap_or_else(|| (today + chrono::Duration::days(14)).to_string());
-    let shifts = app::backend::wfm::shifts(&state.pool, agent, &from, &to).await?;
-    Ok(Json(json!({ "items": shifts })))
+    let items = app::backend::wfm::shifts(&state.pool, agent, &from, &to).await?;
+    Ok(Json(ShiftList { items }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct CoverageQuery {
+    /// The Monday that starts it (`YYYY-MM-DD`); next week by default.
     week: Option<String>,
+    /// IANA zone; the caller's by default.
     zone: Option<String>,
+    /// 15 or 30 (default) minutes.
     interval: Option<u32>,
 }
 
-/// `GET /api/v1/wfm/coverage?week=YYYY-MM-DD&zone=&interval=`: agents working per interval
-/// of that week (next week by default).
-pub(super) async fn wfm_coverage(State(state): State<AppState>, caller: Caller, Query(q): Query<CoverageQuery>) -> Result<Json<Value>, AppError> {
+#[derive(Serialize, ToSchema)]
+pub(super) struct CoveragePage {
+    week: String,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    interval_minutes: u32,
+    /// Agents working (not on break) per interval, from `starts_at`.
+    scheduled: Vec<u32>,
+}
+
+/// Agents working (not on break) per interval of a week
+#[utoipa::path(get, path = "/wfm/coverage", tag = "wfm", params(CoverageQuery),
+    responses((status = 200, body = CoveragePage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn wfm_coverage(State(state): State<AppState>, caller: Caller, Query(q): Query<CoverageQuery>) -> Result<Json<CoveragePage>, AppError> {
     let user = caller.require(Permission::PlanShifts)?;
     let zone = q.zone.unwrap_or(user.time_zone);
     let week = match q.week {
@@ -101,6 +144,6 @@ pub(super) async fn wfm_coverage(State(state): State<AppState>, caller: Caller, 
         None => app::backend::wfm::next_week_start(&state.pool, &zone).await?,
     };
     let interval = q.interval.unwrap_or(30);
-    let (start, scheduled) = app::backend::wfm::coverage(&state.pool, &week, &zone, interval).await?;
-    Ok(Json(json!({ "week": week, "starts_at": start, "interval_minutes": interval, "scheduled": scheduled })))
+    let (starts_at, scheduled) = app::backend::wfm::coverage(&state.pool, &week, &zone, interval).await?;
+    Ok(Json(CoveragePage { week, starts_at, interval_minutes: interval, scheduled }))
 }
