@@ -2,7 +2,7 @@
 //! DATABASE_URL names (seed it with `meridian seed-demo --dialogues 1000000 --agents 200`).
 //! Each operation runs the same repository function the pages and the API call.
 
-use app::backend::dialogue;
+use app::backend::{dialogue, queue};
 use app::domain::dialogue::Topic;
 use app::domain::queue::{QueueFilter, QueueSort, QueueView};
 use sqlx::PgPool;
@@ -57,12 +57,12 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
     let mut results = Vec::new();
     for view in QueueView::ALL {
         results.push(time(format!("{} – first page", view.label()), iterations, |_| async move {
-            dialogue::list(pool, view, QueueSort::Waiting, busiest, None, 50).await
+            queue::list(pool, view, QueueSort::Waiting, busiest, None, 50).await
         }).await?);
-        let (_, next) = dialogue::list(pool, view, QueueSort::Waiting, busiest, None, 50).await?;
+        let (_, next) = queue::list(pool, view, QueueSort::Waiting, busiest, None, 50).await?;
         if let Some(cursor) = next {
             results.push(time(format!("{} – next page", view.label()), iterations, move |_| async move {
-                dialogue::list(pool, view, QueueSort::Waiting, busiest, Some(cursor), 50).await
+                queue::list(pool, view, QueueSort::Waiting, busiest, Some(cursor), 50).await
             }).await?);
         }
     }
@@ -81,7 +81,7 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
     for (label, view, sort, filter) in queues {
         let filter = &filter;
         results.push(time(format!("{label} – first page"), iterations, |_| async move {
-            dialogue::list_filtered(pool, view, sort, filter, busiest, None, 50).await
+            queue::list_filtered(pool, view, sort, filter, busiest, None, 50).await
         }).await?);
     }
 
@@ -135,7 +135,7 @@ fn table(title: &str, results: &[Timings]) -> String {
 /// QA: drawing a week's sample (5 per agent), opening the review screen, storing a review,
 /// and the results page's roll-ups. What it adds is removed afterwards.
 pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
-    use app::backend::qa;
+    use app::backend::{qa, qa_results};
     use app::model::qa::{AnswerInput, ReviewInput, SampleRequest};
     let iterations = iterations.max(10);
     let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
@@ -193,7 +193,7 @@ pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error>
     let tz = reviewer.time_zone.clone();
     results.push(time("Results: 12 weeks".into(), iterations, |_| {
         let (from, to, tz) = (day(-83), day(0), tz.clone());
-        async move { qa::scores(pool, &from, &to, &tz, None).await.map_err(err) }
+        async move { qa_results::scores(pool, &from, &to, &tz, None).await.map_err(err) }
     }).await?);
     sqlx::query("delete from qa_reviews where id > $1").bind(last_review).execute(pool).await?;
     sqlx::query("delete from qa_samples where id > $1").bind(last_sample).execute(pool).await?;
@@ -203,7 +203,7 @@ pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error>
 /// Planning: the history and forecast queries per channel at 15-minute intervals, and the
 /// staffing of a whole week (672 intervals) for every channel.
 pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
-    use app::backend::wfm;
+    use app::backend::planning;
     use app::domain::wfm::{async_requirement, staff_live, LiveInput};
     use app::model::wfm::PlanningQuery;
     let iterations = iterations.max(10);
@@ -216,9 +216,9 @@ pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error
         let q = query(channel);
         results.push(time(format!("History, heatmap and forecast: {channel}, 6 weeks"), iterations, |_| {
             let q = q.clone();
-            async move { wfm::planning(pool, &q).await.map_err(err) }
+            async move { planning::planning(pool, &q).await.map_err(err) }
         }).await?);
-        let p = wfm::planning(pool, &q).await.map_err(err)?;
+        let p = planning::planning(pool, &q).await.map_err(err)?;
         forecasts.push((p.live, p.next_week, p.aht_seconds, p.response_target_seconds));
     }
     results.push(time("Staffing: 672 intervals × 3 channels".into(), iterations, |_| {
@@ -249,7 +249,7 @@ pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error
     let roster_runs = (iterations / 4).max(3);
     results.push(time(format!("Roster: all agents, a week of 15-minute intervals ({roster_runs} runs)"), roster_runs, |_| {
         let required = required.clone();
-        async move { wfm::generate_roster(pool, owner, "Europe/Berlin", 15, &required, app::domain::roster::SupportModel::FollowTheSun).await.map_err(err) }
+        async move { planning::generate_roster(pool, owner, "Europe/Berlin", 15, &required, app::domain::roster::SupportModel::FollowTheSun).await.map_err(err) }
     }).await?);
     sqlx::query("delete from shifts where id > $1").bind(last_shift).execute(pool).await?;
     Ok(table(&format!("Planning benchmark: {dialogues} dialogues, {iterations} runs each (in-process, ms)"), &results))

@@ -5,7 +5,8 @@
 //! stored), so closing the tab and coming back finds the same conversation.
 
 use crate::help::esc;
-use app::backend::channels::{self, Channel};
+use app::backend::channels;
+use app::model::admin::Channel;
 use app::backend::chat::{self, ChatState, Visitor};
 use app::backend::ratings;
 use app::backend::AppState;

@@ -1,5 +1,7 @@
-//! Configuration from the environment. Every variable is listed in the README.
+//! The configuration every command runs with, from the command line's options and their
+//! environment variables (`cli::ConfigArgs`). Every variable is listed in the README.
 
+use crate::cli::ConfigArgs;
 use app::backend::Settings;
 use std::time::Duration;
 
@@ -28,37 +30,25 @@ impl Config {
 pub enum ConfigError {
     #[error("DATABASE_URL is not set. Set it to postgres://user:password@host:5432/meridian (make run does this for you).")]
     MissingDatabaseUrl,
-    #[error("{name} must be {expected}, not '{value}'")]
-    Invalid { name: &'static str, expected: &'static str, value: String },
-}
-
-fn parse_var<T: std::str::FromStr>(name: &'static str, expected: &'static str, default: T) -> Result<T, ConfigError> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => {
-            value.trim().parse().map_err(|_| ConfigError::Invalid { name, expected, value })
-        }
-        _ => Ok(default),
-    }
 }
 
 impl Config {
-    pub fn from_env() -> Result<Config, ConfigError> {
-        let database_url = std::env::var("DATABASE_URL").map_err(|_| ConfigError::MissingDatabaseUrl)?;
-        let defaults = Settings::default();
-        let idle_minutes = parse_var("MERIDIAN_SESSION_IDLE_MINUTES", "a number of minutes", defaults.session_idle.as_secs() / 60)?;
-        let max_hours = parse_var("MERIDIAN_SESSION_MAX_HOURS", "a number of hours", defaults.session_max.as_secs() / 3600)?;
+    /// The configuration from the command line's options and their environment variables
+    /// (parsed and checked by clap; see `cli::ConfigArgs`).
+    pub fn from_args(args: &ConfigArgs) -> Result<Config, ConfigError> {
+        let set = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(String::from);
         Ok(Config {
-            database_url,
-            addr: std::env::var("MERIDIAN_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into()),
-            max_connections: parse_var("MERIDIAN_DB_MAX_CONNECTIONS", "a number", 20)?,
-            site_root: std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()),
-            smtp_url: std::env::var("MERIDIAN_SMTP_URL").ok().filter(|u| !u.trim().is_empty()),
-            claim_lease: Duration::from_secs(60 * parse_var("MERIDIAN_CLAIM_LEASE_MINUTES", "a number of minutes", 30u64)?),
+            database_url: set(&args.database_url).ok_or(ConfigError::MissingDatabaseUrl)?,
+            addr: args.addr.clone(),
+            max_connections: args.db_max_connections,
+            site_root: args.site_root.clone(),
+            smtp_url: set(&args.smtp_url),
+            claim_lease: Duration::from_secs(60 * args.claim_lease_minutes),
             settings: Settings {
-                public_url: std::env::var("MERIDIAN_PUBLIC_URL").ok().filter(|u| !u.is_empty()).map(|u| u.trim_end_matches('/').to_string()),
-                session_idle: Duration::from_secs(idle_minutes * 60),
-                session_max: Duration::from_secs(max_hours * 3600),
-                trust_proxy: parse_var("MERIDIAN_TRUST_PROXY", "true or false", false)?,
+                public_url: set(&args.public_url).map(|u| u.trim_end_matches('/').to_string()),
+                session_idle: Duration::from_secs(args.session_idle_minutes * 60),
+                session_max: Duration::from_secs(args.session_max_hours * 3600),
+                trust_proxy: args.trust_proxy,
             },
         })
     }

@@ -8,7 +8,8 @@
 //! Each answers only after the message is committed: 201 stored, 200 already stored (the
 //! same external id again), 4xx with a sentence for anything wrong, which writes nothing.
 
-use app::backend::channels::{self, Channel};
+use app::backend::channels;
+use app::model::admin::Channel;
 use app::backend::inbound::{self, Inbound, Sender, Thread};
 use app::model::channels::Received;
 use app::backend::AppState;

@@ -4,7 +4,8 @@
 //! becomes a threaded message (Message-ID, In-Reply-To, References, a plain-text part
 //! and an HTML part) sent over SMTP by lettre.
 
-use app::backend::channels::{self, Channel};
+use app::backend::channels;
+use app::model::admin::Channel;
 use app::backend::inbound::{self, Inbound, NewAttachment, Sender, Thread};
 use app::backend::outbox::OutboxItem;
 use app::domain::channels as rules;

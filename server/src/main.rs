@@ -1,9 +1,8 @@
 //! `meridian`: the helpdesk's server and its administration commands.
 
 use app::backend::{passwords, sessions, tokens, users, AppState};
-use app::domain::access::Role;
 use app::domain::email::EmailAddress;
-use clap::{Parser, Subcommand};
+use meridian::cli::{BenchCommand, Cli, Command, RollupsCommand, TokenCommand};
 use leptos::config::LeptosOptions;
 use meridian::config::Config;
 use meridian::seed::{self, SeedOptions, DEMO_PASSWORD, DEMO_SIGN_INS};
@@ -14,146 +13,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Parser)]
-#[command(name = "meridian", version, about = "Meridian: the helpdesk, QA and shift-planning app for round-the-clock support teams.")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve the app on MERIDIAN_ADDR (default 127.0.0.1:3000); applies pending migrations first.
-    Serve,
-    /// Apply pending database migrations and exit.
-    Migrate,
-    /// Add demo data: teams, one user per role (password "meridian-demo"), channels, customers, dialogues.
-    SeedDemo {
-        /// How many dialogues to create.
-        #[arg(long, default_value_t = 20_000)]
-        dialogues: u64,
-        /// Spread them over this many days up to now.
-        #[arg(long, default_value_t = 90)]
-        days: u32,
-        /// Seed of the random generator: the same seed gives the same data.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Support agents (operators) in all, across three regions; beyond nine they are generated. One sales rep comes on top.
-        #[arg(long, default_value_t = 9)]
-        agents: u32,
-        /// Knowledge-base articles, if the knowledge base is empty (150 distinct; more repeat them as editions).
-        #[arg(long, default_value_t = 160)]
-        articles: u64,
-        /// Do nothing if the database already holds dialogues (used by `make run`).
-        #[arg(long)]
-        if_empty: bool,
-    },
-    /// Measure the speed of a capability on the database at DATABASE_URL (seed it first).
-    Bench {
-        #[command(subcommand)]
-        what: BenchCommand,
-    },
-    /// Deliver one e-mail (RFC 5322, on standard input) to an inbox, as Postfix or Exim
-    /// pipe it: `support: "|meridian mail-in --inbox support@example.com"`. Exit status 0
-    /// once it is stored (or was already), 65 if it is not a valid message, 75 (try again
-    /// later) if the database cannot be reached.
-    MailIn {
-        /// The inbox's address or name.
-        #[arg(long)]
-        inbox: String,
-    },
-    /// Create a user. The password is asked for on a terminal, or read from the first line of stdin.
-    CreateUser {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        /// super_admin, admin, reviewer or operator
-        #[arg(long)]
-        role: Role,
-        /// IANA time zone, e.g. Europe/Berlin
-        #[arg(long, default_value = "UTC")]
-        time_zone: String,
-    },
-    /// Report rollups: `rollups rebuild` computes them from scratch (they are kept up to
-    /// date as dialogues change; rebuild after changing the reporting time zone).
-    Rollups {
-        #[command(subcommand)]
-        command: RollupsCommand,
-    },
-    /// Manage API tokens.
-    Token {
-        #[command(subcommand)]
-        command: TokenCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// Queue lists (first and next page of each) and claims: median and 99th percentile.
-    Queue {
-        /// Timed runs of each operation.
-        #[arg(long, default_value_t = 200)]
-        iterations: usize,
-    },
-    /// Planning: history and forecast per channel, and a week's staffing at 15 minutes.
-    Wfm {
-        /// Timed runs of each operation.
-        #[arg(long, default_value_t = 20)]
-        iterations: usize,
-    },
-    /// Knowledge base: search as you type (agents and the help centre), misspelt queries, opening an article.
-    Kb {
-        /// Timed runs of each typed prefix.
-        #[arg(long, default_value_t = 5)]
-        iterations: usize,
-    },
-    /// Reports from the rollups over 7 to 365 days, filtered and not, and a rollup refresh.
-    Reports {
-        /// Timed runs of each operation.
-        #[arg(long, default_value_t = 50)]
-        iterations: usize,
-    },
-    /// QA: drawing a sample, the review screen, storing a review, the results' roll-ups.
-    Qa {
-        /// Timed runs of each operation.
-        #[arg(long, default_value_t = 50)]
-        iterations: usize,
-    },
-}
-
-#[derive(Subcommand)]
-enum RollupsCommand {
-    /// Recompute every rollup from the dialogues, in one transaction.
-    Rebuild {
-        /// Count report days in this IANA time zone from now on (e.g. Europe/Berlin).
-        #[arg(long)]
-        time_zone: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum TokenCommand {
-    /// Print a new API token for a user (shown once; only its hash is stored).
-    Create {
-        #[arg(long)]
-        email: String,
-        /// A label to tell tokens apart, e.g. the integration's name.
-        #[arg(long, default_value = "cli")]
-        name: String,
-    },
-    /// List a user's tokens.
-    List {
-        #[arg(long)]
-        email: String,
-    },
-    /// Revoke a token by its id (see `token list`).
-    Revoke {
-        #[arg(long)]
-        id: i64,
-    },
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -163,9 +22,9 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = Cli::read();
     if let Command::MailIn { inbox } = &cli.command {
-        return mail_in(inbox).await;
+        return mail_in(&cli.config, inbox).await;
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -178,7 +37,7 @@ async fn main() -> ExitCode {
 
 /// `meridian mail-in`: exit codes as mail servers read them (sysexits.h): 0 stored,
 /// 65 not a message, 67 no such inbox, 75 try again later.
-async fn mail_in(inbox: &str) -> ExitCode {
+async fn mail_in(args: &meridian::cli::ConfigArgs, inbox: &str) -> ExitCode {
     use app::error::AppError;
     use tokio::io::AsyncReadExt;
     const TEMPFAIL: u8 = 75;
@@ -187,7 +46,7 @@ async fn mail_in(inbox: &str) -> ExitCode {
         eprintln!("meridian mail-in: cannot read the message: {err}");
         return ExitCode::from(TEMPFAIL);
     }
-    let config = match Config::from_env() {
+    let config = match Config::from_args(args) {
         Ok(c) => c,
         Err(err) => {
             eprintln!("meridian mail-in: {err}");
@@ -227,7 +86,7 @@ async fn mail_in(inbox: &str) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let config = Config::from_args(&cli.config).map_err(|e| e.to_string())?;
     let pool = meridian::db::connect(&config.database_url, config.max_connections)
         .await
         .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))?;

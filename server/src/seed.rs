@@ -677,17 +677,17 @@ async fn seed_sales_rep(pool: &PgPool) -> Result<u64, SeedError> {
 /// A roster for this week and the next, generated from the chat forecast (follow-the-sun:
 /// each team works its own daytime).
 async fn seed_roster(pool: &PgPool) -> Result<(), SeedError> {
-    use app::backend::wfm;
+    use app::backend::planning;
     use app::domain::wfm::{staff_live, LiveInput};
     let Some(manager): Option<i64> = sqlx::query_scalar("select id from users where lower(email) = 'manager@meridian.test'").fetch_optional(pool).await? else {
         return Ok(());
     };
     let query = app::model::wfm::PlanningQuery { time_zone: "UTC".into(), channel: "chat".into(), team_id: None, weeks: 4, interval_minutes: 30 };
-    let plan = wfm::planning(pool, &query).await?;
+    let plan = planning::planning(pool, &query).await?;
     let base = LiveInput { interval_seconds: 1800.0, aht_seconds: plan.aht_seconds, concurrency: 2, ..LiveInput::default() };
     for (weeks_ahead, forecast) in [(0, &plan.this_week), (1, &plan.next_week)] {
         let required: Vec<u32> = forecast.iter().map(|a| staff_live(&LiveInput { arrivals: *a, ..base }).scheduled_agents).collect();
-        wfm::generate_roster_for(pool, manager, "UTC", 30, &required, weeks_ahead, app::domain::roster::SupportModel::FollowTheSun).await?;
+        planning::generate_roster_for(pool, manager, "UTC", 30, &required, weeks_ahead, app::domain::roster::SupportModel::FollowTheSun).await?;
     }
     Ok(())
 }

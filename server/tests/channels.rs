@@ -6,7 +6,7 @@ mod common;
 
 use app::backend::channels;
 use app::model::channels::Received;
-use app::backend::{chat, ratings, routing};
+use app::backend::{chat, dialogue_view, ratings, routing};
 use app::backend::dialogue;
 use app::domain::access::Role;
 use app::domain::channels::{hex, Rating};
@@ -439,7 +439,7 @@ async fn xss_payloads_never_reach_agents_as_markup(pool: PgPool) {
         ids.push(r.conversation_id);
     }
     for id in ids {
-        let d = dialogue::dialogue(&pool, id, agent).await.unwrap().unwrap();
+        let d = dialogue_view::dialogue(&pool, id, agent).await.unwrap().unwrap();
         for entry in &d.timeline {
             if let app::model::dialogue::TimelineEntry::Message { html: Some(html), .. } = entry {
                 let html = html.to_lowercase();
@@ -577,7 +577,7 @@ async fn a_chat_customer_talks_sees_replies_not_notes_and_rates_once(pool: PgPoo
     assert_eq!((csat, ces, nps, comment), (2, None, None, None), "the second answer replaced the first");
     let out_of_range = answer(app.clone().oneshot(chat_form(&app, "/chat/website/rating", Some(&cookie), "csat=3&ces=9")).await.unwrap()).await;
     assert_eq!(out_of_range.status, StatusCode::BAD_REQUEST);
-    let d = dialogue::dialogue(&pool, id, agent).await.unwrap().unwrap();
+    let d = dialogue_view::dialogue(&pool, id, agent).await.unwrap().unwrap();
     assert_eq!(d.rating.unwrap().csat, "Good");
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 use app::model::user::CurrentUser;
 use app::backend::kb::{self, Audience};
+use app::backend::kb_history;
 use app::backend::dialogue;
 use app::domain::access::Role;
 use app::error::AppError;
@@ -110,11 +111,11 @@ async fn a_concurrent_save_is_refused_and_nothing_is_lost(pool: PgPool) {
     assert!(matches!(&lost, AppError::Conflict(m) if m.contains("saved version 2")), "{lost:?}");
     let now = kb::staff_article(&pool, a.id).await.unwrap();
     assert_eq!((now.version, now.body.as_str()), (2, won.body.as_str()));
-    assert_eq!(kb::revisions(&pool, a.id).await.unwrap().len(), 2);
+    assert_eq!(kb_history::revisions(&pool, a.id).await.unwrap().len(), 2);
     // The loser saves again on top of version 2: both texts are in the history.
     let again = ArticleInput { base_version: Some(2), ..edit("Merged text.") };
     assert_eq!(kb::save(&pool, &second, &again).await.unwrap().version, 3);
-    let diff = kb::diff(&pool, a.id, 2, 3).await.unwrap();
+    let diff = kb_history::diff(&pool, a.id, 2, 3).await.unwrap();
     assert!(diff.lines.iter().any(|l| matches!(l, app::domain::kb::DiffLine::Added(t) if t == "Merged text.")));
 }
 
@@ -226,15 +227,15 @@ async fn agents_write_drafts_and_suggest_editors_publish(pool: PgPool) {
     let edited = ArticleInput { id: Some(draft.id), base_version: Some(1), status: "draft".into(), ..input(category, "Guests", "Guests are free, always.") };
     assert_eq!(kb::save(&pool, &agent, &edited).await.unwrap().version, 2);
 
-    let sid = kb::suggest(&pool, &agent, published.id, 1, "Seats", "Every active member is a seat; guests are free.", "Guests").await.unwrap();
-    assert_eq!(kb::suggestions(&pool, published.id).await.unwrap().len(), 1);
-    let applied = kb::decide_suggestion(&pool, &editor, sid, true).await.unwrap();
+    let sid = kb_history::suggest(&pool, &agent, published.id, 1, "Seats", "Every active member is a seat; guests are free.", "Guests").await.unwrap();
+    assert_eq!(kb_history::suggestions(&pool, published.id).await.unwrap().len(), 1);
+    let applied = kb_history::decide_suggestion(&pool, &editor, sid, true).await.unwrap();
     assert_eq!(applied.version, 2);
     assert!(applied.body.contains("guests are free"));
-    assert!(kb::suggestions(&pool, published.id).await.unwrap().is_empty());
-    assert_eq!(kb::revisions(&pool, published.id).await.unwrap()[0].note, "Suggested by Test User");
+    assert!(kb_history::suggestions(&pool, published.id).await.unwrap().is_empty());
+    assert_eq!(kb_history::revisions(&pool, published.id).await.unwrap()[0].note, "Suggested by Test User");
     // Restoring version 1 is a new version 3 with the old text.
-    let restored = kb::restore(&pool, &editor, published.id, 1, 2).await.unwrap();
+    let restored = kb_history::restore(&pool, &editor, published.id, 1, 2).await.unwrap();
     assert_eq!((restored.version, restored.body.as_str()), (3, "Every member is a seat."));
 }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use app::model::user::CurrentUser;
-use app::backend::qa;
+use app::backend::{qa, qa_results};
 use app::domain::access::Role;
 use app::model::qa::{AnswerInput, ReviewInput, SampleRequest};
 use axum::http::StatusCode;
@@ -146,7 +146,7 @@ async fn reviews_are_scored_and_critical_failures_are_zero(pool: PgPool) {
     };
     assert_eq!(score(good).await, Some(100.0));
     assert_eq!(score(bad).await, Some(0.0));
-    let s = qa::scores(&pool, "2000-01-01", "2000-12-31", "UTC", None).await.unwrap();
+    let s = qa_results::scores(&pool, "2000-01-01", "2000-12-31", "UTC", None).await.unwrap();
     assert!(s.overall.is_none(), "a period without reviews has no score, not 0");
 }
 
@@ -266,7 +266,7 @@ async fn an_accepted_dispute_changes_the_iqs(pool: PgPool) {
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let iqs = || {
         let (pool, today) = (pool.clone(), today.clone());
-        async move { qa::scores(&pool, &today, &today, "UTC", Some(agent)).await.unwrap().overall.unwrap().mean }
+        async move { qa_results::scores(&pool, &today, &today, "UTC", Some(agent)).await.unwrap().overall.unwrap().mean }
     };
     assert_eq!(iqs().await, 50.0);
 
@@ -301,7 +301,7 @@ async fn calibration_reviews_do_not_count_towards_iqs(pool: PgPool) {
     let r2 = user(&pool, "qa2@meridian.test", Role::Reviewer).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let id = resolved_by(&pool, agent, 1).await[0];
-    let session = qa::create_calibration(&pool, manager, id).await.unwrap();
+    let session = qa_results::create_calibration(&pool, manager, id).await.unwrap();
     let version = qa::current_scorecard(&pool).await.unwrap().version_id;
     for (reviewer, values) in [(r1, BEST), (r2, FAILED)] {
         let input = ReviewInput {
@@ -316,12 +316,12 @@ async fn calibration_reviews_do_not_count_towards_iqs(pool: PgPool) {
         qa::submit_review(&pool, reviewer, &input).await.unwrap();
     }
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    assert!(qa::scores(&pool, &today, &today, "UTC", None).await.unwrap().overall.is_none());
-    let agreement = qa::agreement(&pool).await.unwrap();
+    assert!(qa_results::scores(&pool, &today, &today, "UTC", None).await.unwrap().overall.is_none());
+    let agreement = qa_results::agreement(&pool).await.unwrap();
     let task = agreement.iter().find(|a| a.criterion == "Task completed").unwrap();
     assert_eq!(task.mean_spread, Some(100.0), "one said yes, one said no");
     assert_eq!(task.ratings, 2);
-    let sessions = qa::calibrations(&pool, r1).await.unwrap();
+    let sessions = qa_results::calibrations(&pool, r1).await.unwrap();
     assert_eq!(sessions[0].reviewers.len(), 2);
     assert!(sessions[0].done_by_me);
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use app::backend::dialogue::{self, Claimed};
+use app::backend::{dialogue_view, queue};
 use app::domain::access::Role;
 use app::domain::queue::{QueueSort, QueueView};
 use app::error::AppError;
@@ -61,13 +62,13 @@ async fn a_claimed_dialogue_leaves_unassigned_for_everyone(pool: PgPool) {
     let b = user(&pool, "b@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
     let ids = |rows: Vec<app::model::queue::QueueRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
-    assert_eq!(ids(dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0), vec![id]);
+    assert_eq!(ids(queue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0), vec![id]);
 
     assert_eq!(dialogue::claim(&pool, id, a, false).await.unwrap(), Claimed::Now);
 
-    assert!(ids(dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
-    assert_eq!(ids(dialogue::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0), vec![id]);
-    assert!(ids(dialogue::list(&pool, QueueView::Mine, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
+    assert!(ids(queue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
+    assert_eq!(ids(queue::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0), vec![id]);
+    assert!(ids(queue::list(&pool, QueueView::Mine, QueueSort::Waiting, b, None, 50).await.unwrap().0).is_empty());
 }
 
 // Agent B cannot reply in a dialogue agent A holds, and nothing is stored; taking it over explicitly works.
@@ -146,15 +147,15 @@ async fn a_postponed_dialogue_returns_at_its_time(pool: PgPool) {
     let id = dialogue(&pool).await;
     let in_an_hour = chrono::Utc::now().timestamp() + 3600;
     dialogue::postpone(&pool, id, a, Some(in_an_hour)).await.unwrap();
-    assert!(dialogue::list(&pool, QueueView::Open, QueueSort::Waiting, a, None, 50).await.unwrap().0.is_empty());
-    assert_eq!(dialogue::list(&pool, QueueView::Postponed, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
+    assert!(queue::list(&pool, QueueView::Open, QueueSort::Waiting, a, None, 50).await.unwrap().0.is_empty());
+    assert_eq!(queue::list(&pool, QueueView::Postponed, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
     assert_eq!(dialogue::wake_due(&pool).await.unwrap(), 0, "not yet");
 
     sqlx::query("update conversations set postponed_until = now() - interval '1 second'").execute(&pool).await.unwrap();
     let (x, y) = tokio::join!(dialogue::wake_due(&pool), dialogue::wake_due(&pool));
 
     assert_eq!(x.unwrap() + y.unwrap(), 1);
-    assert_eq!(dialogue::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
+    assert_eq!(queue::list(&pool, QueueView::Mine, QueueSort::Waiting, a, None, 50).await.unwrap().0.len(), 1);
     assert_eq!(events(&pool, id, "woke_up").await, 1);
 }
 
@@ -207,7 +208,7 @@ async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let (rows, next) = dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, cursor, 5).await.unwrap();
+        let (rows, next) = queue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, cursor, 5).await.unwrap();
         seen.extend(rows.iter().map(|r| r.id));
         match next {
             Some(c) => cursor = Some(c),
@@ -219,7 +220,7 @@ async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
     let mut newest = Vec::new();
     let mut cursor = None;
     loop {
-        let (rows, next) = dialogue::list(&pool, QueueView::Unassigned, QueueSort::Newest, a, cursor, 5).await.unwrap();
+        let (rows, next) = queue::list(&pool, QueueView::Unassigned, QueueSort::Newest, a, cursor, 5).await.unwrap();
         newest.extend(rows.iter().map(|r| r.id));
         match next {
             Some(c) => cursor = Some(c),
@@ -364,17 +365,17 @@ async fn agents_see_who_else_is_viewing_or_typing(pool: PgPool) {
 
     presence::heartbeat(&pool, id, b, true).await.unwrap();
 
-    let seen_by_a = dialogue::dialogue(&pool, id, a).await.unwrap().unwrap().viewers;
+    let seen_by_a = dialogue_view::dialogue(&pool, id, a).await.unwrap().unwrap().viewers;
     assert_eq!(seen_by_a.len(), 1);
     assert!(seen_by_a[0].typing);
-    assert!(dialogue::dialogue(&pool, id, b).await.unwrap().unwrap().viewers.is_empty(), "not yourself");
-    let (rows, _) = dialogue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, None, 50).await.unwrap();
+    assert!(dialogue_view::dialogue(&pool, id, b).await.unwrap().unwrap().viewers.is_empty(), "not yourself");
+    let (rows, _) = queue::list(&pool, QueueView::Unassigned, QueueSort::Waiting, a, None, 50).await.unwrap();
     assert_eq!(rows[0].viewers, vec!["Test User".to_string()]);
     let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv()).await.unwrap().unwrap();
     assert!(n.payload().contains("presence"));
 
     sqlx::query("update presence set seen_at = now() - interval '31 seconds'").execute(&pool).await.unwrap();
-    assert!(dialogue::dialogue(&pool, id, a).await.unwrap().unwrap().viewers.is_empty(), "gone after 30 s");
+    assert!(dialogue_view::dialogue(&pool, id, a).await.unwrap().unwrap().viewers.is_empty(), "gone after 30 s");
 }
 
 // Tags are normalised, stored and recorded; bad tags are a 400 that changes nothing.
@@ -395,7 +396,7 @@ async fn tags_are_normalised_stored_and_recorded(pool: PgPool) {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let still: Vec<String> = sqlx::query_scalar("select tags from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(still, tags);
-    assert_eq!(dialogue::dialogue(&pool, id, a).await.unwrap().unwrap().tags, tags);
+    assert_eq!(dialogue_view::dialogue(&pool, id, a).await.unwrap().unwrap().tags, tags);
 }
 
 
@@ -405,10 +406,10 @@ async fn tags_are_normalised_stored_and_recorded(pool: PgPool) {
 async fn the_customer_card_shows_local_time_and_survives_a_bad_zone(pool: PgPool) {
     let me = user(&pool, "agent@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    let card = dialogue::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
+    let card = dialogue_view::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
     assert!(card.local_time.is_some_and(|t| t.len() == 9), "Europe/Lisbon gives e.g. 'Mon 14:05'");
     sqlx::query("update customers set time_zone = 'Mars/Olympus_Mons'").execute(&pool).await.unwrap();
-    let card = dialogue::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
+    let card = dialogue_view::dialogue(&pool, id, me).await.unwrap().unwrap().customer;
     assert_eq!(card.local_time, None);
 }
 
@@ -429,7 +430,7 @@ async fn the_reassign_list_shows_load_and_who_is_on_shift(pool: PgPool) {
         .await
         .unwrap();
     let id = dialogue(&pool).await;
-    let d = dialogue::dialogue(&pool, id, me).await.unwrap().unwrap();
+    let d = dialogue_view::dialogue(&pool, id, me).await.unwrap().unwrap();
     assert_eq!(d.assignees[0].id, on_shift, "on shift first");
     assert!(d.assignees[0].on_shift_until.is_some());
     let busy_row = d.assignees.iter().find(|a| a.id == busy).unwrap();
@@ -550,7 +551,7 @@ async fn a_sales_owned_dialogue_is_acknowledged_and_forwarded_never_taken(pool: 
     // The rep hands it on themself; a support dialogue is not "acknowledged".
     dialogue::assign(&pool, id, rep, agent).await.unwrap();
     assert!(matches!(dialogue::acknowledge(&pool, id, manager).await, Err(AppError::Conflict(_))));
-    let d = dialogue::dialogue(&pool, id, agent).await.unwrap().unwrap();
+    let d = dialogue_view::dialogue(&pool, id, agent).await.unwrap().unwrap();
     assert!(!d.sales_owned);
 }
 
@@ -584,7 +585,7 @@ async fn lists_narrow_to_one_channel_purpose_or_team(pool: PgPool) {
     let ids = |filter: QueueFilter| {
         let pool = pool.clone();
         async move {
-            let (rows, _) = dialogue::list_filtered(&pool, QueueView::Unassigned, QueueSort::Waiting, &filter, a, None, 50).await.unwrap();
+            let (rows, _) = queue::list_filtered(&pool, QueueView::Unassigned, QueueSort::Waiting, &filter, a, None, 50).await.unwrap();
             rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
         }
     };
@@ -593,7 +594,7 @@ async fn lists_narrow_to_one_channel_purpose_or_team(pool: PgPool) {
     assert_eq!(ids(QueueFilter { topic: Some(Topic::Support), ..Default::default() }).await, vec![chat_one, chat_two]);
     assert_eq!(ids(QueueFilter { team_id: Some(team), ..Default::default() }).await, vec![billing]);
     assert!(ids(QueueFilter { topic: Some(Topic::Legal), ..Default::default() }).await.is_empty());
-    let counts = dialogue::counts(&pool, a, &QueueFilter { topic: Some(Topic::Billing), ..Default::default() }).await.unwrap();
+    let counts = queue::counts(&pool, a, &QueueFilter { topic: Some(Topic::Billing), ..Default::default() }).await.unwrap();
     assert_eq!(counts[0], (QueueView::Unassigned, 1));
 
     let (_, token) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
@@ -627,7 +628,7 @@ async fn the_most_urgent_come_first_when_asked(pool: PgPool) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let (rows, next) = dialogue::list(&pool, QueueView::Open, QueueSort::Priority, a, cursor, 3).await.unwrap();
+        let (rows, next) = queue::list(&pool, QueueView::Open, QueueSort::Priority, a, cursor, 3).await.unwrap();
         seen.extend(rows.iter().map(|r| r.id));
         match next {
             Some(c) => cursor = Some(app::domain::queue::Cursor::decode(&c.encode()).unwrap()),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::backend::wfm;
+use app::backend::{planning, wfm};
 use app::domain::access::Role;
 use app::model::wfm::PlanningQuery;
 use axum::http::StatusCode;
@@ -46,7 +46,7 @@ fn query(zone: &str) -> PlanningQuery {
 async fn the_forecast_reproduces_the_weekly_pattern(pool: PgPool) {
     arrivals(&pool, 4, 1, 10, 15, 5).await;
     arrivals(&pool, 4, 3, 14, 40, 2).await;
-    let p = wfm::planning(&pool, &query("UTC")).await.unwrap();
+    let p = planning::planning(&pool, &query("UTC")).await.unwrap();
     assert_eq!(p.history_total, 4 * 7);
     assert_eq!(p.heatmap[0][10], 20, "Mondays 10:00–11:00");
     assert_eq!(p.heatmap[2][14], 8, "Wednesdays 14:00–15:00");
@@ -64,12 +64,12 @@ async fn the_forecast_reproduces_the_weekly_pattern(pool: PgPool) {
 async fn hours_are_shown_in_the_chosen_time_zone(pool: PgPool) {
     arrivals(&pool, 3, 3, 12, 0, 1).await;
     // Asia/Singapore is UTC+8 all year: Wednesday 12:00 UTC is Wednesday 20:00 there.
-    let p = wfm::planning(&pool, &query("Asia/Singapore")).await.unwrap();
+    let p = planning::planning(&pool, &query("Asia/Singapore")).await.unwrap();
     assert!(p.heatmap[2][20] >= 2, "{:?}", p.heatmap[2]);
     assert_eq!(p.heatmap[2][12], 0);
-    assert!(matches!(wfm::planning(&pool, &query("Mars/Olympus")).await, Err(app::error::AppError::Invalid(_))));
+    assert!(matches!(planning::planning(&pool, &query("Mars/Olympus")).await, Err(app::error::AppError::Invalid(_))));
     assert!(matches!(
-        wfm::planning(&pool, &PlanningQuery { interval_minutes: 20, ..query("UTC") }).await,
+        planning::planning(&pool, &PlanningQuery { interval_minutes: 20, ..query("UTC") }).await,
         Err(app::error::AppError::Invalid(_))
     ));
 }
@@ -132,7 +132,7 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
         }
     }
     let required = vec![1u32; 336];
-    let c = wfm::generate_roster(&pool, manager, "UTC", 30, &required, FOLLOW).await.unwrap();
+    let c = planning::generate_roster(&pool, manager, "UTC", 30, &required, FOLLOW).await.unwrap();
     assert!(c.shifts > 0);
     assert!(c.short_intervals > 0, "nobody covers the hours between the regions' windows");
 
@@ -163,7 +163,7 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
     assert_eq!(unrested, 0);
 
     // Running it again replaces the generated shifts rather than adding to them.
-    let again = wfm::generate_roster(&pool, manager, "UTC", 30, &required, FOLLOW).await.unwrap();
+    let again = planning::generate_roster(&pool, manager, "UTC", 30, &required, FOLLOW).await.unwrap();
     assert_eq!(count(&pool, "shifts").await, i64::from(again.shifts));
 
     // An agent in Singapore reads a shift starting at 08:00 or later, their time.
@@ -177,7 +177,7 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
     assert!((8..=12).contains(&hour), "{}", mine[0].starts);
     assert_eq!(mine[0].hours, 8.0);
 
-    assert!(matches!(wfm::generate_roster(&pool, manager, "UTC", 30, &[1; 10], FOLLOW).await, Err(app::error::AppError::Invalid(_))));
+    assert!(matches!(planning::generate_roster(&pool, manager, "UTC", 30, &[1; 10], FOLLOW).await, Err(app::error::AppError::Invalid(_))));
 }
 
 async fn agent_with_shift(pool: &PgPool) -> (i64, i64) {
@@ -266,7 +266,7 @@ async fn the_shifts_and_coverage_api(pool: PgPool) {
 #[sqlx::test]
 async fn a_holiday_lowers_its_days_forecast(pool: PgPool) {
     arrivals(&pool, 4, 1, 10, 15, 4).await;
-    let before = wfm::planning(&pool, &query("UTC")).await.unwrap().next_week[20];
+    let before = planning::planning(&pool, &query("UTC")).await.unwrap().next_week[20];
     assert!((before - 4.0).abs() < 1e-9);
     let monday: String = sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone 'UTC') + interval '7 days', 'YYYY-MM-DD')")
         .fetch_one(&pool)
@@ -277,9 +277,9 @@ async fn a_holiday_lowers_its_days_forecast(pool: PgPool) {
         .await
         .unwrap();
     wfm::add_holiday(&pool, &monday, "Regional day", Some(team), 0.1).await.unwrap();
-    assert_eq!(wfm::planning(&pool, &query("UTC")).await.unwrap().next_week[20], before, "another region's holiday");
+    assert_eq!(planning::planning(&pool, &query("UTC")).await.unwrap().next_week[20], before, "another region's holiday");
     wfm::add_holiday(&pool, &monday, "Founders' Day", None, 0.5).await.unwrap();
-    let p = wfm::planning(&pool, &query("UTC")).await.unwrap();
+    let p = planning::planning(&pool, &query("UTC")).await.unwrap();
     assert!((p.next_week[20] - 2.0).abs() < 1e-9);
     assert!(p.holidays.iter().any(|h| h.name == "Founders' Day" && h.next_week_day == Some(0)));
     assert!(matches!(wfm::add_holiday(&pool, &monday, "Again", None, 0.5).await, Err(app::error::AppError::Conflict(_))));
@@ -301,14 +301,14 @@ async fn the_support_models_decide_where_shifts_may_fall(pool: PgPool) {
     }
     // One agent needed at 03:00–04:00 UTC every day, nothing else.
     let required: Vec<u32> = (0..336).map(|i| u32::from(i % 48 == 6 || i % 48 == 7)).collect();
-    let sun = wfm::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::FollowTheSun).await.unwrap();
+    let sun = planning::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::FollowTheSun).await.unwrap();
     assert_eq!((sun.shifts, sun.short_intervals), (0, 14), "08:00–20:00 windows cannot cover 03:00");
-    let clock = wfm::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::AroundTheClock).await.unwrap();
+    let clock = planning::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::AroundTheClock).await.unwrap();
     assert_eq!(clock.short_intervals, 0);
     assert_eq!(clock.shifts, 7, "one shift a night");
     // Remote: one agent works nights by their own hours.
     sqlx::query("update users set work_start = '00:00', work_end = '12:00' where email = 'night0@meridian.test'").execute(&pool).await.unwrap();
-    let remote = wfm::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::Remote).await.unwrap();
+    let remote = planning::generate_roster(&pool, manager, "UTC", 30, &required, SupportModel::Remote).await.unwrap();
     assert_eq!(remote.agents, 1);
     assert_eq!(remote.short_intervals, 4, "one agent, five shifts a week: two nights stay open");
 }

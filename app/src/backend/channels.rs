@@ -6,6 +6,7 @@
 use crate::backend::constraints::ConstraintExt;
 use crate::domain::channels as rules;
 use crate::error::AppError;
+use crate::model::admin::{Channel, ChannelInfo};
 use sqlx::PgPool;
 
 /// The installation's signing key (rating links, reply addresses), from the database so
@@ -13,18 +14,6 @@ use sqlx::PgPool;
 pub async fn signing_key(pool: &PgPool) -> Result<Vec<u8>, sqlx::Error> {
     let key: String = sqlx::query_scalar("select value from app_secrets where name = 'signing'").fetch_one(pool).await?;
     Ok(key.into_bytes())
-}
-
-/// A channel as inbound handlers need it.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Channel {
-    pub id: i64,
-    pub kind: String,
-    pub name: String,
-    pub address: String,
-    pub secret: String,
-    pub callback_url: Option<String>,
-    pub ask_nps: bool,
 }
 
 const CHANNEL_COLUMNS: &str = "id, kind, name, address, secret, callback_url, ask_nps";
@@ -120,7 +109,7 @@ pub async fn rotate_secret(pool: &PgPool, id: i64) -> Result<String, AppError> {
 }
 
 /// Every channel, for the owner's channel settings.
-pub async fn admin_channels(pool: &PgPool) -> Result<Vec<crate::model::admin::ChannelInfo>, sqlx::Error> {
+pub async fn admin_channels(pool: &PgPool) -> Result<Vec<ChannelInfo>, sqlx::Error> {
     sqlx::query_as(
         "select id, kind, name, address, secret, callback_url, ask_nps, active,
                 extract(epoch from first_response_target)::bigint / 60 as target_minutes

@@ -4,7 +4,7 @@ use crate::domain::sanitize::clean_text;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use super::channels::Channel;
+use crate::model::admin::Channel;
 use super::inbound::{receive, Inbound, Sender, Thread};
 use crate::model::channels::Received;
 

@@ -8,7 +8,8 @@ use crate::domain::sanitize::{clean_content_type, clean_filename, clean_text, di
 use crate::domain::signing::tag_matches;
 use crate::error::AppError;
 use sqlx::{PgConnection, PgPool};
-use super::channels::{signing_key, Channel};
+use super::channels::signing_key;
+use crate::model::admin::Channel;
 use super::dialogue;
 use super::routing::routing_rules_in;
 use crate::model::channels::Received;

@@ -112,12 +112,12 @@ pub fn ReplyKnowledge(draft: RwSignal<String>, inserted: RwSignal<Vec<i64>>, con
 #[server(endpoint = "kb_article")]
 pub async fn kb_article(id: i64) -> Result<ArticleView, AppError> {
     use crate::domain::access::Permission;
-    use crate::backend::{authorized, kb};
+    use crate::backend::{authorized, kb, kb_history};
     authorized(Permission::ReadKnowledgeBase, |state, user| async move {
         let article = kb::staff_article(&state.pool, id).await?;
         let is_editor = user.role.can(Permission::EditKnowledgeBase);
         let owns = article.owner_id == Some(user.id);
-        let suggestions = if is_editor { kb::suggestions(&state.pool, id).await? } else { Vec::new() };
+        let suggestions = if is_editor { kb_history::suggestions(&state.pool, id).await? } else { Vec::new() };
         Ok(ArticleView {
             can_edit: is_editor || (owns && article.status == "draft"),
             can_review: is_editor || owns,

@@ -34,13 +34,9 @@ pub struct InviteInput {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ChannelInfo {
-    pub id: i64,
-    pub kind: String,
-    pub name: String,
-    pub address: String,
-    pub secret: String,
-    pub callback_url: Option<String>,
-    pub ask_nps: bool,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ssr", sqlx(flatten))]
+    pub channel: Channel,
     pub active: bool,
     pub target_minutes: i64,
 }
@@ -155,4 +151,17 @@ pub struct AuditLogPage {
     pub entries: Vec<AuditEntry>,
     /// `before` for the next (older) page.
     pub next: Option<i64>,
+}
+
+/// A channel as inbound handlers and the channel settings need it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct Channel {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub address: String,
+    pub secret: String,
+    pub callback_url: Option<String>,
+    pub ask_nps: bool,
 }

@@ -145,7 +145,7 @@ impl Assignee {
 /// Who holds a dialogue after a claim.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Claimed {
+pub struct ClaimedBy {
     pub holder: Holder,
 }
 

@@ -194,7 +194,7 @@ fn ChannelsAdmin() -> impl IntoView {
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     let (channels, routing) = data.await?;
-                    let cards = channels.into_iter().map(|c| view! { <ChannelCard channel=c origin update rotate pause/> }).collect_view();
+                    let cards = channels.into_iter().map(|c| view! { <ChannelCard info=c origin update rotate pause/> }).collect_view();
                     Ok::<_, AppError>(view! {
                         <section aria-labelledby="channels-title">
                             <h2 id="channels-title">"Channels"</h2>
@@ -211,17 +211,17 @@ fn ChannelsAdmin() -> impl IntoView {
 
 #[component]
 fn ChannelCard(
-    channel: ChannelInfo,
+    info: ChannelInfo,
     origin: RwSignal<String>,
     update: ServerAction<AdminChannelUpdate>,
     rotate: ServerAction<AdminChannelRotate>,
     pause: ServerAction<AdminChannelActive>,
 ) -> impl IntoView {
+    let ChannelInfo { channel, active, target_minutes } = info;
     let id = channel.id;
-    let active = channel.active;
     let ask_nps = RwSignal::new(channel.ask_nps);
     let callback = RwSignal::new(channel.callback_url.clone().unwrap_or_default());
-    let target = RwSignal::new(channel.target_minutes);
+    let target = RwSignal::new(target_minutes);
     let address = channel.address.clone();
     let secret = channel.secret.clone();
     let setup = match channel.kind.as_str() {
@@ -262,7 +262,7 @@ fn ChannelCard(
     view! {
         <article class="channel-card" aria-label=name.clone()>
             <h3>{name.clone()} " " <span class=format!("channel channel-{}", channel.kind)>{kind}</span></h3>
-            {(!channel.active).then(|| view! { <p class="meta">"Paused: nothing new arrives on it."</p> }) }
+            {(!active).then(|| view! { <p class="meta">"Paused: nothing new arrives on it."</p> }) }
             <label>"First-response target (minutes)"<input type="number" min="1" max="10080" required
                 prop:value=move || target.get().to_string() on:input=move |e| target.set(event_target_value(&e).parse().unwrap_or(0))/></label>
             {setup}

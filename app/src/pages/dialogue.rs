@@ -20,10 +20,10 @@ use crate::components::timeline::{CustomerAside, timeline_view};
 
 #[server(endpoint = "dialogue")]
 pub async fn load_dialogue(id: i64) -> Result<(Dialogue, i64), AppError> {
-    use crate::backend::{authorized, dialogue};
+    use crate::backend::{authorized, dialogue_view};
     use crate::domain::access::Permission;
     authorized(Permission::WorkQueue, |state, user| async move {
-        let d = dialogue::dialogue(&state.pool, id, user.id)
+        let d = dialogue_view::dialogue(&state.pool, id, user.id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
         Ok((d, chrono::Utc::now().timestamp()))

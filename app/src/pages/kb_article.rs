@@ -25,9 +25,9 @@ pub async fn kb_save(input: ArticleInput) -> Result<Article, AppError> {
 /// Proposes a change to an article for an editor to apply.
 #[server(endpoint = "kb_suggest", input = Json)]
 pub async fn kb_suggest(id: i64, base_version: i32, title: String, body: String, note: String) -> Result<i64, AppError> {
-    use crate::backend::{authorized, kb};
+    use crate::backend::{authorized, kb_history};
     authorized(Permission::ReadKnowledgeBase, |state, user| async move {
-        kb::suggest(&state.pool, &user, id, base_version, &title, &body, &note).await
+        kb_history::suggest(&state.pool, &user, id, base_version, &title, &body, &note).await
     })
     .await
 }
@@ -40,28 +40,28 @@ pub async fn kb_mark_reviewed(id: i64) -> Result<Article, AppError> {
 
 #[server(endpoint = "kb_decide_suggestion")]
 pub async fn kb_decide_suggestion(id: i64, apply: bool) -> Result<Article, AppError> {
-    use crate::backend::{authorized, kb};
-    authorized(Permission::EditKnowledgeBase, |state, user| async move { kb::decide_suggestion(&state.pool, &user, id, apply).await })
+    use crate::backend::{authorized, kb_history};
+    authorized(Permission::EditKnowledgeBase, |state, user| async move { kb_history::decide_suggestion(&state.pool, &user, id, apply).await })
         .await
 }
 
 #[server(endpoint = "kb_revisions")]
 pub async fn kb_revisions(id: i64) -> Result<Vec<Revision>, AppError> {
-    use crate::backend::{authorized, kb};
-    authorized(Permission::ReadKnowledgeBase, |state, _| async move { kb::revisions(&state.pool, id).await }).await
+    use crate::backend::{authorized, kb_history};
+    authorized(Permission::ReadKnowledgeBase, |state, _| async move { kb_history::revisions(&state.pool, id).await }).await
 }
 
 #[server(endpoint = "kb_diff")]
 pub async fn kb_diff(id: i64, from: i32, to: i32) -> Result<RevisionDiff, AppError> {
-    use crate::backend::{authorized, kb};
-    authorized(Permission::ReadKnowledgeBase, |state, _| async move { kb::diff(&state.pool, id, from, to).await }).await
+    use crate::backend::{authorized, kb_history};
+    authorized(Permission::ReadKnowledgeBase, |state, _| async move { kb_history::diff(&state.pool, id, from, to).await }).await
 }
 
 #[server(endpoint = "kb_restore")]
 pub async fn kb_restore(id: i64, version: i32, base_version: i32) -> Result<Article, AppError> {
-    use crate::backend::{authorized, kb};
+    use crate::backend::{authorized, kb_history};
     authorized(Permission::EditKnowledgeBase, |state, user| async move {
-        kb::restore(&state.pool, &user, id, version, base_version).await
+        kb_history::restore(&state.pool, &user, id, version, base_version).await
     })
     .await
 }

@@ -21,7 +21,7 @@ pub async fn load_planning(
     weeks: Option<u32>,
     interval: Option<u32>,
 ) -> Result<(Planning, Vec<(i64, String)>), AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, planning};
     use crate::domain::access::Permission;
     authorized(Permission::PlanShifts, |state, user| async move {
         let q = crate::model::wfm::PlanningQuery {
@@ -32,7 +32,7 @@ pub async fn load_planning(
             interval_minutes: interval.unwrap_or(30),
         };
         let teams = crate::backend::teams::names(&state.pool).await?;
-        Ok((wfm::planning(&state.pool, &q).await?, teams))
+        Ok((planning::planning(&state.pool, &q).await?, teams))
     })
     .await
 }
@@ -45,10 +45,10 @@ pub async fn generate_roster(
     required: Vec<u32>,
     model: crate::domain::roster::SupportModel,
 ) -> Result<crate::model::wfm::Coverage, AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, planning};
     use crate::domain::access::Permission;
     authorized(Permission::PlanShifts, |state, user| async move {
-        wfm::generate_roster(&state.pool, user.id, &zone, interval_minutes, &required, model).await
+        planning::generate_roster(&state.pool, user.id, &zone, interval_minutes, &required, model).await
     })
     .await
 }

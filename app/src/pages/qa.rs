@@ -14,7 +14,7 @@ use crate::components::format::{csat_label, score_text};
 
 #[server(endpoint = "qa_overview")]
 pub async fn load_qa_overview() -> Result<QaOverview, AppError> {
-    use crate::backend::{authorized, qa, teams, users};
+    use crate::backend::{authorized, qa, qa_results, teams, users};
     use crate::domain::access::Permission;
     authorized(Permission::ViewOwnReviews, |state, user| async move {
         let can_review = user.role.can(Permission::ReviewDialogues);
@@ -26,7 +26,7 @@ pub async fn load_qa_overview() -> Result<QaOverview, AppError> {
             Vec::new()
         };
         let mine = qa::reviews(&state.pool, qa::ReviewScope::OfAgent(user.id)).await?;
-        let (week_ago, today) = qa::days_up_to_today(&state.pool, &user.time_zone, 6).await?;
+        let (week_ago, today) = qa_results::days_up_to_today(&state.pool, &user.time_zone, 6).await?;
         let works_queue = user.role.can(Permission::WorkQueue);
         let (teams, agents, reviewers) = if can_review {
             let pool = &state.pool;

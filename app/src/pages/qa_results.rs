@@ -14,32 +14,32 @@ use crate::model::qa::{Agreement, Calibration, ScoreLine, Scores};
 
 #[server(endpoint = "qa_scores")]
 pub async fn load_qa_scores(from: Option<String>, to: Option<String>, agent: Option<i64>) -> Result<Scores, AppError> {
-    use crate::backend::{authorized, qa};
+    use crate::backend::{authorized, qa_results};
     use crate::domain::access::Permission;
     authorized(Permission::ReviewDialogues, |state, user| async move {
-        let (default_from, default_to) = qa::default_period(&state.pool, &user.time_zone).await?;
+        let (default_from, default_to) = qa_results::default_period(&state.pool, &user.time_zone).await?;
         let from = from.filter(|f| !f.is_empty()).unwrap_or(default_from);
         let to = to.filter(|t| !t.is_empty()).unwrap_or(default_to);
-        qa::scores(&state.pool, &from, &to, &user.time_zone, agent).await
+        qa_results::scores(&state.pool, &from, &to, &user.time_zone, agent).await
     })
     .await
 }
 
 #[server(endpoint = "qa_calibration")]
 pub async fn load_qa_calibration() -> Result<(Vec<Calibration>, Vec<Agreement>), AppError> {
-    use crate::backend::{authorized, qa};
+    use crate::backend::{authorized, qa_results};
     use crate::domain::access::Permission;
     authorized(Permission::ReviewDialogues, |state, user| async move {
-        Ok((qa::calibrations(&state.pool, user.id).await?, qa::agreement(&state.pool).await?))
+        Ok((qa_results::calibrations(&state.pool, user.id).await?, qa_results::agreement(&state.pool).await?))
     })
     .await
 }
 
 #[server(endpoint = "qa_create_calibration")]
 pub async fn create_qa_calibration(conversation_id: i64) -> Result<i64, AppError> {
-    use crate::backend::{authorized, qa};
+    use crate::backend::{authorized, qa_results};
     use crate::domain::access::Permission;
-    authorized(Permission::ManageQa, |state, user| async move { qa::create_calibration(&state.pool, user.id, conversation_id).await }).await
+    authorized(Permission::ManageQa, |state, user| async move { qa_results::create_calibration(&state.pool, user.id, conversation_id).await }).await
 }
 
 #[component]

@@ -25,7 +25,7 @@ pub async fn load_queue(
     #[server(default)] topic: Option<String>,
     #[server(default)] team: Option<String>,
 ) -> Result<QueueList, AppError> {
-    use crate::backend::{authorized, dialogue};
+    use crate::backend::{authorized, queue};
     use crate::domain::access::Permission;
     use crate::domain::queue::{page_size, Cursor};
     authorized(Permission::WorkQueue, |state, user| async move {
@@ -36,7 +36,7 @@ pub async fn load_queue(
         };
         let sort = QueueSort::parse(sort.as_deref());
         let filter = QueueFilter::parse(channel.as_deref(), topic.as_deref(), team.as_deref());
-        Ok(dialogue::queue_list(&state.pool, view, sort, filter, user.id, cursor, page_size(None)).await?)
+        Ok(queue::queue_list(&state.pool, view, sort, filter, user.id, cursor, page_size(None)).await?)
     })
     .await
 }

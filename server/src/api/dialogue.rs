@@ -3,11 +3,11 @@
 //! says dialogue.
 
 use super::{body, ApiError, Caller};
-use app::backend::{dialogue, AppState};
+use app::backend::{dialogue, dialogue_view, queue, AppState};
 use app::domain::access::Permission;
 use app::domain::queue::{page_size, Cursor, QueueFilter, QueueSort, QueueView};
 use app::error::AppError;
-use app::model::dialogue::{Claimed, Created, Dialogue, Holder};
+use app::model::dialogue::{ClaimedBy, Created, Dialogue, Holder};
 use app::model::queue::QueuePage;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -61,7 +61,7 @@ pub(super) async fn list_conversations(State(state): State<AppState>, caller: Ca
     };
     let sort = QueueSort::parse(q.sort.as_deref());
     let filter = QueueFilter::parse(q.channel.as_deref(), q.topic.as_deref(), q.team.as_deref());
-    let (items, next) = dialogue::list_filtered(&state.pool, view, sort, &filter, user.id, cursor, page_size(q.limit)).await?;
+    let (items, next) = queue::list_filtered(&state.pool, view, sort, &filter, user.id, cursor, page_size(q.limit)).await?;
     Ok(Json(QueuePage { items, next_cursor: next.map(Cursor::encode) }))
 }
 
@@ -70,7 +70,7 @@ pub(super) async fn list_conversations(State(state): State<AppState>, caller: Ca
     responses((status = 200, body = Dialogue), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub(super) async fn get_conversation(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Dialogue>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
-    let d = dialogue::dialogue(&state.pool, id, user.id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
+    let d = dialogue_view::dialogue(&state.pool, id, user.id).await?.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
     Ok(Json(d))
 }
 
@@ -84,12 +84,12 @@ pub(super) struct ClaimBody {
 /// Claim the dialogue: 200 with the holder, or 409 naming who holds it
 #[utoipa::path(post, path = "/conversations/{id}/claim", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
     request_body(content = Option<ClaimBody>, description = "Optional"),
-    responses((status = 200, body = Claimed), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Someone else holds it", body = ApiError)))]
-pub(super) async fn claim(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Option<Json<ClaimBody>>) -> Result<Json<Claimed>, AppError> {
+    responses((status = 200, body = ClaimedBy), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Someone else holds it", body = ApiError)))]
+pub(super) async fn claim(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, parsed: Option<Json<ClaimBody>>) -> Result<Json<ClaimedBy>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let take_over = parsed.map(|Json(b)| b.take_over).unwrap_or(false);
     dialogue::claim(&state.pool, id, user.id, take_over).await?;
-    Ok(Json(Claimed { holder: Holder { id: user.id, name: user.name } }))
+    Ok(Json(ClaimedBy { holder: Holder { id: user.id, name: user.name } }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! `/api/v1/qa`: the scorecard, drawing a sample, storing a review, the scores.
 
 use super::{body, ApiError, Caller};
-use app::backend::{qa, AppState};
+use app::backend::{qa, qa_results, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;
 use app::model::qa::{AnswerInput, ReviewInput, ReviewStored, Sample, SampleRequest, Scorecard, ScoresPage};
@@ -91,9 +91,9 @@ pub(super) struct ScoresQuery {
     responses((status = 200, body = ScoresPage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub(super) async fn qa_scores(State(state): State<AppState>, caller: Caller, Query(q): Query<ScoresQuery>) -> Result<Json<ScoresPage>, AppError> {
     let user = caller.require(Permission::ReviewDialogues)?;
-    let (from, to) = qa::default_period(&state.pool, &user.time_zone).await?;
+    let (from, to) = qa_results::default_period(&state.pool, &user.time_zone).await?;
     let (from, to) = (q.from.unwrap_or(from), q.to.unwrap_or(to));
-    let s = qa::scores(&state.pool, &from, &to, &user.time_zone, None).await?;
+    let s = qa_results::scores(&state.pool, &from, &to, &user.time_zone, None).await?;
     let items = match q.group_by.as_deref().unwrap_or("agent") {
         "agent" => json!(s.agents),
         "team" => json!(s.teams),

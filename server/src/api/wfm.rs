@@ -65,7 +65,7 @@ pub(super) async fn forecast(State(state): State<AppState>, caller: Caller, Quer
     };
     let from = q.from.as_deref().map(|d| app::backend::parse_day(d, "from")).transpose()?;
     let to = q.to.as_deref().map(|d| app::backend::parse_day(d, "to")).transpose()?;
-    let plan = app::backend::wfm::planning(&state.pool, &query).await?;
+    let plan = app::backend::planning::planning(&state.pool, &query).await?;
     let next_monday = chrono::NaiveDate::parse_from_str(&plan.next_week_start, "%Y-%m-%d").map_err(|_| AppError::Internal)?;
     let this_monday = next_monday - chrono::Duration::days(7);
     let step = i64::from(plan.interval_minutes);

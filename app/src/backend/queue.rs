@@ -1,0 +1,174 @@
+//! The queue in PostgreSQL: its lists (keyset-paged, with the right index for each view and
+//! sort), the counts on its tabs (capped), and the page that shows them.
+
+use super::dialogue::now_epoch;
+use crate::domain::dialogue::COUNT_CAP;
+use crate::domain::queue::{self, Cursor, QueueFilter, QueueSort, QueueView};
+use crate::model::queue::{QueueList, QueueRow};
+use sqlx::PgPool;
+
+const LIST_COLUMNS: &str = "
+    c.id, ch.kind as channel_kind, ch.name as channel, cu.name as customer, c.subject, c.priority, c.status,
+    u.name as assignee,
+    extract(epoch from c.created_at)::bigint as created_epoch,
+    extract(epoch from ch.first_response_target)::bigint as target_seconds,
+    extract(epoch from c.first_response_at)::bigint as first_response_epoch,
+    (select left(m.body, 160) from messages m where m.conversation_id = c.id order by m.created_at, m.id limit 1) as preview";
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    channel_kind: String,
+    channel: String,
+    customer: String,
+    subject: String,
+    priority: String,
+    status: String,
+    assignee: Option<String>,
+    created_epoch: i64,
+    target_seconds: i64,
+    first_response_epoch: Option<i64>,
+    preview: Option<String>,
+    sort_micros: i64,
+    sort_rank: i64,
+}
+
+/// One page of a list: at most `limit` rows after `cursor`, in the view's order, on the
+/// view's index. Returns the rows and the cursor of the next page, if there is one.
+pub async fn list(
+    pool: &PgPool,
+    view: QueueView,
+    sort: QueueSort,
+    me: i64,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<QueueRow>, Option<Cursor>), sqlx::Error> {
+    list_filtered(pool, view, sort, &QueueFilter::default(), me, cursor, limit).await
+}
+
+/// [`list`] within one queue: a channel, a purpose, a team (see [`QueueFilter`]).
+pub async fn list_filtered(
+    pool: &PgPool,
+    view: QueueView,
+    sort: QueueSort,
+    filter_by: &QueueFilter,
+    me: i64,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<QueueRow>, Option<Cursor>), sqlx::Error> {
+    // Fixed SQL per view: nothing the client sends is spliced in.
+    let (filter, sort_col) = match view {
+        QueueView::Unassigned => ("c.status = 'open' and c.assignee_id is null", "c.created_at"),
+        QueueView::Mine => ("c.status = 'open' and c.assignee_id = $1", "c.created_at"),
+        QueueView::Open => ("c.status = 'open'", "c.created_at"),
+        QueueView::Postponed => ("c.status = 'postponed'", "c.created_at"),
+        QueueView::Resolved => ("c.status = 'resolved'", "c.resolved_at"),
+    };
+    // The same index serves both directions (scanned backwards for newest first); by
+    // priority, the rank leads the key (an index of its own).
+    let (order, after) = if sort.descending(view) { ("desc", "<") } else { ("asc", ">") };
+    let (key, rank_order) = if sort.by_priority() { ("c.priority_rank, ", "c.priority_rank, ") } else { ("", "") };
+    let after_rank = if sort.by_priority() { "$8::smallint, " } else { "" };
+    let sql = format!(
+        "select {LIST_COLUMNS}, (extract(epoch from {sort_col}) * 1000000)::bigint as sort_micros, c.priority_rank::bigint as sort_rank
+           from conversations c
+           join channels ch on ch.id = c.channel_id
+           join customers cu on cu.id = c.customer_id
+           left join users u on u.id = c.assignee_id
+          where {filter} and ($2::bigint is null or ({key}{sort_col}, c.id) {after} ({after_rank}to_timestamp($2::float8 / 1000000), $3))
+            and ($5::bigint is null or c.channel_id = $5) and ($6::text is null or c.topic = $6) and ($7::bigint is null or c.team_id = $7)
+          order by {rank_order}{sort_col} {order}, c.id {order}
+          limit $4"
+    );
+    let mut query = sqlx::query_as(&sql)
+        .bind(me)
+        .bind(cursor.map(|c| c.at_micros))
+        .bind(cursor.map(|c| c.id).unwrap_or(0))
+        .bind(limit + 1)
+        .bind(filter_by.channel_id)
+        .bind(filter_by.topic.map(|t| t.as_str()))
+        .bind(filter_by.team_id);
+    if sort.by_priority() {
+        query = query.bind(cursor.and_then(|c| c.rank).unwrap_or(0) as i16);
+    }
+    let mut rows: Vec<ListRow> = query.fetch_all(pool).await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor { rank: sort.by_priority().then_some(r.sort_rank), at_micros: r.sort_micros, id: r.id })
+    } else {
+        None
+    };
+    let now = now_epoch();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let viewers = super::presence::viewers(pool, &ids, me).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| QueueRow {
+            viewers: viewers.iter().filter(|v| v.conversation_id == r.id).map(|v| v.name.clone()).collect(),
+            id: r.id,
+            channel_kind: r.channel_kind,
+            channel: r.channel,
+            customer: r.customer,
+            subject: r.subject,
+            preview: r.preview.unwrap_or_default(),
+            priority: r.priority,
+            status: r.status,
+            assignee: r.assignee,
+            waiting_seconds: now - r.created_epoch,
+            clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now),
+        })
+        .collect();
+    Ok((items, next))
+}
+
+/// Capped counts of every list (see [`COUNT_CAP`]).
+pub async fn counts(pool: &PgPool, me: i64, filter_by: &QueueFilter) -> Result<Vec<(QueueView, i64)>, sqlx::Error> {
+    let row: (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "with q as not materialized (select status, assignee_id from conversations
+                     where ($3::bigint is null or channel_id = $3) and ($4::text is null or topic = $4) and ($5::bigint is null or team_id = $5))
+         select
+           (select count(*) from (select 1 from q where status = 'open' and assignee_id is null limit $2) t),
+           (select count(*) from (select 1 from q where status = 'open' and assignee_id = $1 limit $2) t),
+           (select count(*) from (select 1 from q where status = 'open' limit $2) t),
+           (select count(*) from (select 1 from q where status = 'postponed' limit $2) t),
+           (select count(*) from (select 1 from q where status = 'resolved' limit $2) t)",
+    )
+    .bind(me)
+    .bind(COUNT_CAP)
+    .bind(filter_by.channel_id)
+    .bind(filter_by.topic.map(|t| t.as_str()))
+    .bind(filter_by.team_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(vec![
+        (QueueView::Unassigned, row.0),
+        (QueueView::Mine, row.1),
+        (QueueView::Open, row.2),
+        (QueueView::Postponed, row.3),
+        (QueueView::Resolved, row.4),
+    ])
+}
+
+pub async fn queue_list(
+    pool: &PgPool,
+    view: QueueView,
+    sort: QueueSort,
+    filter: QueueFilter,
+    me: i64,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<QueueList, sqlx::Error> {
+    let (items, next) = list_filtered(pool, view, sort, &filter, me, cursor, limit).await?;
+    let channels = sqlx::query_as("select id, name from channels where active order by name").fetch_all(pool).await?;
+    let teams = super::teams::names(pool).await?;
+    Ok(QueueList {
+        view,
+        sort,
+        counts: counts(pool, me, &filter).await?,
+        filter,
+        channels,
+        teams,
+        items,
+        next_cursor: next.map(Cursor::encode),
+    })
+}
