@@ -65,7 +65,7 @@ async fn calendar(State(state): State<AppState>, axum::extract::Path(file): axum
 
 /// `GET /attachments/{id}`: a file that came with a customer's message, for people who
 /// read dialogues. Always a download, never rendered in our origin.
-async fn attachment(State(state): State<AppState>, caller: api::Caller, axum::extract::Path(id): axum::extract::Path<i64>) -> Response {
+async fn attachment(State(state): State<AppState>, caller: api::caller::Caller, axum::extract::Path(id): axum::extract::Path<i64>) -> Response {
     use app::domain::access::Permission;
     let allowed = caller.require_any(&[Permission::WorkQueue, Permission::ReviewDialogues]);
     if let Err(err) = allowed {

@@ -15,7 +15,7 @@ use app::model::channels::Received;
 use app::backend::AppState;
 use app::domain::channels::{self as rules, WebhookMessage};
 use app::error::AppError;
-use crate::api::ApiError;
+use crate::api::caller::ApiError;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};

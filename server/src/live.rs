@@ -2,7 +2,7 @@
 //! by a trigger when a dialogue event commits) → one `LISTEN` per process → a broadcast
 //! channel → `GET /events/queue` as server-sent events to each signed-in agent.
 
-use crate::api::Caller;
+use crate::api::caller::Caller;
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::error::AppError;

@@ -2,7 +2,7 @@
 //! (claim, reply, postpone, resolve, assign). The path keeps its published name; the code
 //! says dialogue.
 
-use super::{body, ApiError, Caller};
+use super::caller::{body, ApiError, Caller};
 use app::backend::{dialogue, dialogue_view, queue, AppState};
 use app::domain::access::Permission;
 use app::domain::queue::{page_size, Cursor, QueueFilter, QueueSort, QueueView};

@@ -1,7 +1,7 @@
 //! `/api/v1/incidents`: declare, read, link dialogues, and send an update or the closing
 //! message once per request key.
 
-use super::{body, ApiError, Caller};
+use super::caller::{body, ApiError, Caller};
 use app::backend::{incidents, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;

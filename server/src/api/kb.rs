@@ -1,6 +1,6 @@
 //! `/api/v1/kb`: search, list, read, create and update knowledge-base articles.
 
-use super::{body, ApiError, Caller};
+use super::caller::{body, ApiError, Caller};
 use app::backend::{kb, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;

@@ -1,7 +1,7 @@
 //! `/api/v1/macros` and `/api/v1/mass-replies`: the team's macros, and one macro sent to
 //! many dialogues once per request key.
 
-use super::{body, ApiError, Caller};
+use super::caller::{body, ApiError, Caller};
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::error::AppError;

@@ -6,21 +6,20 @@
 //! `app::backend::authorize`, the gate the server functions use too.
 
 use app::model::user::CurrentUser;
-use app::backend::{authorize, AppState, Principal};
+use app::backend::AppState;
+use caller::{ApiError, Caller};
 use app::domain::access::Permission;
 use app::error::AppError;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::{Json, Router};
 use serde_json::Value;
 use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub mod caller;
 mod dialogue;
 mod incidents;
 mod kb;
@@ -28,6 +27,8 @@ mod macros;
 mod qa;
 mod reports;
 mod wfm;
+
+
 
 
 /// The API's routes, each with its place in the OpenAPI document.
@@ -80,46 +81,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every refusal and failure: `error` is a sentence for people.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ApiError {
-    error: String,
-}
-
 /// The JSON 404 of every unknown route under `/api`.
 pub async fn no_such_route() -> AppError {
     AppError::NotFound("There is no such API route.".into())
-}
-
-/// The caller of an API route, possibly nobody; handlers ask it for a permission.
-pub struct Caller(Option<CurrentUser>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Caller(parts.extensions.get::<Principal>().map(|p| p.user.clone())))
-    }
-}
-
-impl Caller {
-    pub fn require(self, permission: Permission) -> Result<CurrentUser, AppError> {
-        authorize(self.0, permission)
-    }
-
-    /// Passes with any one of `permissions` (the first refusal is the answer otherwise).
-    pub fn require_any(self, permissions: &[Permission]) -> Result<CurrentUser, AppError> {
-        let mut refusal = AppError::Forbidden;
-        for (i, p) in permissions.iter().enumerate() {
-            match authorize(self.0.clone(), *p) {
-                Ok(user) => return Ok(user),
-                Err(err) if i == 0 => refusal = err,
-                Err(_) => {}
-            }
-        }
-        Err(refusal)
-    }
 }
 
 /// The token's user and role
@@ -127,11 +91,6 @@ impl Caller {
     responses((status = 200, description = "The signed-in user", body = CurrentUser), (status = 401, body = ApiError)))]
 async fn me(caller: Caller) -> Result<Json<CurrentUser>, AppError> {
     Ok(Json(caller.require(Permission::UseApi)?))
-}
-
-/// A JSON body, or a 400 that says what was wrong with it.
-pub(crate) fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    parsed.map(|Json(v)| v).map_err(|e| AppError::Invalid(format!("The request body is not valid: {}", e.body_text())))
 }
 
 /// This document

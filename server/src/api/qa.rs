@@ -1,6 +1,6 @@
 //! `/api/v1/qa`: the scorecard, drawing a sample, storing a review, the scores.
 
-use super::{body, ApiError, Caller};
+use super::caller::{body, ApiError, Caller};
 use app::backend::{qa, qa_results, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;

@@ -1,7 +1,7 @@
 //! `/api/v1/metrics`: the report's figures per day, agent, team or channel, as JSON or CSV
 //! (each export is audited).
 
-use super::{ApiError, Caller};
+use super::caller::{ApiError, Caller};
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::error::AppError;

@@ -1,6 +1,6 @@
 //! `/api/v1/wfm`: Erlang C for one interval, the forecast, shifts and coverage.
 
-use super::{body, ApiError, Caller};
+use super::caller::{body, ApiError, Caller};
 use app::backend::wfm::ShiftRow;
 use app::backend::AppState;
 use app::domain::access::Permission;

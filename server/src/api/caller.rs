@@ -1,0 +1,55 @@
+//! What every API handler starts from: who is calling ([`Caller`], asked for a permission),
+//! its JSON body or a 400 that says what is wrong ([`body`]), and the shape of every
+//! refusal ([`ApiError`]).
+
+use app::backend::{authorize, Principal};
+use app::domain::access::Permission;
+use app::error::AppError;
+use app::model::user::CurrentUser;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::Json;
+use utoipa::ToSchema;
+
+/// Every refusal and failure: `error` is a sentence for people.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ApiError {
+    error: String,
+}
+
+/// The caller of an API route, possibly nobody; handlers ask it for a permission.
+pub struct Caller(Option<CurrentUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller(parts.extensions.get::<Principal>().map(|p| p.user.clone())))
+    }
+}
+
+impl Caller {
+    pub fn require(self, permission: Permission) -> Result<CurrentUser, AppError> {
+        authorize(self.0, permission)
+    }
+
+    /// Passes with any one of `permissions` (the first refusal is the answer otherwise).
+    pub fn require_any(self, permissions: &[Permission]) -> Result<CurrentUser, AppError> {
+        let mut refusal = AppError::Forbidden;
+        for (i, p) in permissions.iter().enumerate() {
+            match authorize(self.0.clone(), *p) {
+                Ok(user) => return Ok(user),
+                Err(err) if i == 0 => refusal = err,
+                Err(_) => {}
+            }
+        }
+        Err(refusal)
+    }
+}
+
+/// A JSON body, or a 400 that says what was wrong with it.
+pub(crate) fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    parsed.map(|Json(v)| v).map_err(|e| AppError::Invalid(format!("The request body is not valid: {}", e.body_text())))
+}
