@@ -82,7 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedule/plan") view=pages::planning::PlanningPage ssr=SsrMode::Async/>
                     <Route path=path!("/schedule/docs") view=pages::planning::PlanningDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/agent") view=pages::agent::AgentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/agent") view=pages::performance::AgentPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/incidents") view=pages::incidents::IncidentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/incident") view=pages::incidents::IncidentPage ssr=SsrMode::Async/>

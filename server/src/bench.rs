@@ -259,7 +259,7 @@ pub async fn wfm(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error
 /// trend, heatmap, contact ratio, low ratings) over 7, 30, 90 and 365 days, filtered by
 /// team and by channel, and a rollup refresh after a change.
 pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
-    use app::backend::{reports, rollups};
+    use app::backend::{reports, rollup};
     use app::domain::report::ReportQuery;
     let iterations = iterations.max(10);
     let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
@@ -290,7 +290,7 @@ pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::E
         let id = ids[i % ids.len()];
         async move {
             sqlx::query("insert into rollup_queue (conversation_id) values ($1) on conflict do nothing").bind(id).execute(pool).await?;
-            rollups::process_queue(pool, 500).await
+            rollup::process_queue(pool, 500).await
         }
     }).await?);
     // One agent's page (twelve weeks) as their manager opens it, for the busiest agent.

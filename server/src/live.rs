@@ -97,14 +97,14 @@ pub fn spawn_queue_jobs(pool: PgPool, claim_lease: Duration) {
 }
 
 /// Keeps the report rollups up to date: every second, applies the dialogues changed since
-/// (see `app::backend::rollups::process_queue`; safe with several processes).
+/// (see `app::backend::rollup::process_queue`; safe with several processes).
 pub fn spawn_rollup_job(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
             loop {
-                match app::backend::rollups::process_queue(&pool, 500).await {
+                match app::backend::rollup::process_queue(&pool, 500).await {
                     Ok(0) => break,
                     Ok(_) => {}
                     Err(err) => {

@@ -228,7 +228,7 @@ fn read_password() -> Result<String, String> {
 async fn rebuild_rollups(pool: &sqlx::PgPool, time_zone: Option<&str>) -> Result<(), String> {
     let started = std::time::Instant::now();
     let mut bar: Option<meridian::progress::Progress> = None;
-    let n = app::backend::rollups::rebuild(pool, time_zone, |done, total| {
+    let n = app::backend::rollup::rebuild(pool, time_zone, |done, total| {
         let bar = bar.get_or_insert_with(|| meridian::progress::Progress::new("report rollups", total));
         bar.set(done);
     })

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::backend::{dialogue, performance, rollups};
+use app::backend::{dialogue, performance, rollup};
 use app::domain::access::Role;
 use app::domain::performance::PlanItem;
 use app::error::AppError;
@@ -39,7 +39,7 @@ async fn an_agents_week_plan_and_notes_for_a_one_to_one(pool: PgPool) {
     // Claimed and not answered yet: the fixed task is not done.
     let waiting = dialogue(&pool).await;
     dialogue::claim(&pool, waiting, alex.id, false).await.unwrap();
-    rollups::drain(&pool).await.unwrap();
+    rollup::drain(&pool).await.unwrap();
 
     let page = performance::page(&pool, &alex, alex.id).await.unwrap();
     assert_eq!(page.weeks.len(), 12);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::backend::{dialogue, ratings, rollups};
+use app::backend::{dialogue, ratings, rollup};
 use app::domain::access::Role;
 use app::domain::channels::Rating;
 use app::domain::dialogue::{Outcome, Priority};
@@ -66,15 +66,15 @@ async fn rollups_kept_up_to_date_equal_a_rebuild_after_random_events(pool: PgPoo
         };
         // The background job runs now and then, between changes.
         if step % 7 == 0 {
-            applied += rollups::process_queue(&pool, 3).await.unwrap();
+            applied += rollup::process_queue(&pool, 3).await.unwrap();
         }
     }
-    applied += rollups::drain(&pool).await.unwrap();
+    applied += rollup::drain(&pool).await.unwrap();
     assert!(applied > 0);
-    let kept = rollups::tables(&pool).await.unwrap();
+    let kept = rollup::tables(&pool).await.unwrap();
 
-    rollups::rebuild(&pool, None, |_, _| {}).await.unwrap();
-    let rebuilt = rollups::tables(&pool).await.unwrap();
+    rollup::rebuild(&pool, None, |_, _| {}).await.unwrap();
+    let rebuilt = rollup::tables(&pool).await.unwrap();
     assert_eq!(kept, rebuilt, "the rollups kept change by change differ from a rebuild");
 
     // And they count what happened.
@@ -94,7 +94,7 @@ async fn a_resolved_and_rated_dialogue_shows_in_the_report_and_its_export(pool: 
     dialogue::write_message(&pool, id, agent, "Fixed it.", false, false, &[]).await.unwrap();
     dialogue::resolve(&pool, id, agent).await.unwrap();
     ratings::rate(&pool, id, Rating { csat: 1, comment: "Too slow".into(), ces: Some(3), nps: None }).await.unwrap();
-    rollups::drain(&pool).await.unwrap();
+    rollup::drain(&pool).await.unwrap();
 
     let app = app(&pool);
     let cookie = session_cookie(&pool, owner).await;

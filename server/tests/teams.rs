@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::backend::{rollups, teams};
+use app::backend::{rollup, teams};
 use app::domain::access::Role;
 use app::error::AppError;
 use app::model::admin::TeamInput;
@@ -30,14 +30,14 @@ async fn an_owner_sets_business_hours_and_holidays_that_the_figures_count(pool: 
     let team = teams::save(&pool, &owner, &input).await.unwrap();
     let id = dialogue(&pool).await;
     sqlx::query("update conversations set team_id = $1 where id = $2").bind(team).bind(id).execute(&pool).await.unwrap();
-    rollups::drain(&pool).await.unwrap();
+    rollup::drain(&pool).await.unwrap();
 
     let listed = teams::list(&pool).await.unwrap();
     let saved = listed.iter().find(|t| t.team.id == Some(team)).unwrap();
     assert_eq!((saved.team.name.as_str(), saved.team.work_start.as_str(), saved.team.work_end.as_str()), ("Asia Pacific", "09:00", "18:00"));
     assert_eq!(saved.summary, "Mon–Sat, 09:00–18:00");
     let mut conn = pool.acquire().await.unwrap();
-    let hours = rollups::records(&mut conn, &[id], "UTC").await.unwrap().remove(&id).unwrap().hours;
+    let hours = rollup::records(&mut conn, &[id], "UTC").await.unwrap().remove(&id).unwrap().hours;
     assert_eq!(hours.days, [true, true, true, true, true, true, false]);
     assert_eq!((hours.open_minute, hours.close_minute, hours.utc_offset_minutes), (540, 1080, 540));
 
@@ -45,17 +45,17 @@ async fn an_owner_sets_business_hours_and_holidays_that_the_figures_count(pool: 
     let every = TeamInput { id: Some(team), work_start: "00:00".into(), work_end: "24:00".into(), work_days: [true; 7], ..input.clone() };
     teams::save(&pool, &owner, &every).await.unwrap();
     assert_eq!(queued(&pool).await, vec![id]);
-    let hours = rollups::records(&mut conn, &[id], "UTC").await.unwrap().remove(&id).unwrap().hours;
+    let hours = rollup::records(&mut conn, &[id], "UTC").await.unwrap().remove(&id).unwrap().hours;
     assert_eq!((hours.days, hours.open_minute, hours.close_minute), ([true; 7], 0, 1440));
-    rollups::drain(&pool).await.unwrap();
+    rollup::drain(&pool).await.unwrap();
 
     // A holiday today closes the day for this team; deleting it opens it again.
     let today: String = sqlx::query_scalar("select to_char(current_date, 'YYYY-MM-DD')").fetch_one(&pool).await.unwrap();
     let holiday = teams::add_holiday(&pool, &owner, Some(team), &today, "Founders' Day", 0.4).await.unwrap();
     assert_eq!(queued(&pool).await, vec![id]);
-    let closed = rollups::records(&mut conn, &[id], "UTC").await.unwrap().remove(&id).unwrap().hours.holidays;
+    let closed = rollup::records(&mut conn, &[id], "UTC").await.unwrap().remove(&id).unwrap().hours.holidays;
     assert_eq!(closed.len(), 1);
-    rollups::drain(&pool).await.unwrap();
+    rollup::drain(&pool).await.unwrap();
     teams::delete_holiday(&pool, &owner, holiday).await.unwrap();
     assert_eq!(queued(&pool).await, vec![id]);
     assert!(matches!(teams::delete_holiday(&pool, &owner, holiday).await, Err(AppError::NotFound(_))));

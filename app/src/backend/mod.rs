@@ -23,7 +23,7 @@ pub mod qa;
 pub mod qa_results;
 pub mod ratings;
 pub mod reports;
-pub mod rollups;
+pub mod rollup;
 pub mod routing;
 pub mod sessions;
 pub mod settings;

@@ -7,7 +7,7 @@ use crate::domain::access;
 use crate::domain::performance::{self, PlanItem};
 use crate::domain::rollup::{format_day, Counters, Step};
 use crate::error::AppError;
-use crate::model::reports::{AgentNote, AgentPerformance, WeekPlan};
+use crate::model::performance::{AgentNote, AgentPerformance, WeekPlan};
 use sqlx::{PgConnection, PgPool};
 
 /// The agent's page, if `viewer` may see it (their own, or anyone's for managers).
@@ -20,7 +20,7 @@ pub async fn page(pool: &PgPool, viewer: &CurrentUser, agent_id: i64) -> Result<
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such person.".into()))?;
-    let (tz, today) = super::rollups::today(&mut conn).await?;
+    let (tz, today) = super::rollup::today(&mut conn).await?;
     let weeks = performance::week_starts(today);
     let from = weeks[0] as i32;
 
@@ -35,7 +35,7 @@ pub async fn page(pool: &PgPool, viewer: &CurrentUser, agent_id: i64) -> Result<
     .iter()
     .map(|row| {
         use sqlx::Row;
-        Ok((row.try_get::<i32, _>("d")? as i64, super::rollups::counters(row, false)?))
+        Ok((row.try_get::<i32, _>("d")? as i64, super::rollup::counters(row, false)?))
     })
     .collect::<Result<_, sqlx::Error>>()?;
     // Bounds as instants: the first Monday's midnight in the report time zone.
@@ -115,7 +115,7 @@ pub async fn save_plan(pool: &PgPool, viewer: &CurrentUser, agent_id: i64, items
     allowed(viewer, agent_id)?;
     let items = performance::clean_plan(items).map_err(AppError::Invalid)?;
     let mut conn = pool.acquire().await?;
-    let (_, today) = super::rollups::today(&mut conn).await?;
+    let (_, today) = super::rollup::today(&mut conn).await?;
     let monday = Step::Week.start(today) as i32;
     let done = sqlx::query(
         "insert into agent_plans (agent_id, week, items, updated_by) select $1, date '1970-01-01' + $2::int4, $3, $4

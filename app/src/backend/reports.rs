@@ -1,7 +1,7 @@
-//! Report queries: the team report from the rollups (`backend::rollups`), and each
+//! Report queries: the team report from the rollups (`backend::rollup`), and each
 //! agent's week beside the schedule.
 
-use super::rollups;
+use super::rollup;
 use crate::domain::report::{DayRows, Group, LowRating, Report, ReportQuery};
 use crate::domain::rollup::{format_day, parse_day, Counters, Step};
 use crate::error::AppError;
@@ -26,7 +26,7 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     // in memory rather than on disk.
     let mut conn = pool.begin().await?;
     sqlx::query("set local work_mem = '64MB'").execute(&mut *conn).await?;
-    let (tz, today) = rollups::today(&mut conn).await?;
+    let (tz, today) = rollup::today(&mut conn).await?;
     let day = |s: &Option<String>, what: &str| -> Result<Option<i64>, AppError> {
         match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(None),
@@ -69,7 +69,7 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(rollups::day_row)
+    .map(rollup::day_row)
     .collect::<Result<Vec<_>, _>>()?;
     let d = DayRows { rows: &rows, channels: &channels, teams: &teams };
 
@@ -89,7 +89,7 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
         .iter()
         .map(|row| {
             use sqlx::Row;
-            Ok(Group { id: row.try_get("agent_id")?, name: row.try_get("name")?, counters: rollups::counters(row, false)? })
+            Ok(Group { id: row.try_get("agent_id")?, name: row.try_get("name")?, counters: rollup::counters(row, false)? })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
 

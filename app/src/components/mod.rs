@@ -1,4 +1,5 @@
 pub mod browser;
+pub mod docs;
 pub mod format;
 pub mod incident_badge;
 pub mod live;

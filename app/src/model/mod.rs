@@ -8,6 +8,7 @@ pub mod dialogue;
 pub mod incidents;
 pub mod kb;
 pub mod macros;
+pub mod performance;
 pub mod qa;
 pub mod queue;
 pub mod reports;

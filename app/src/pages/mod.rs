@@ -1,7 +1,6 @@
 //! One file per route.
 
 pub mod admin;
-pub mod agent;
 pub mod audit;
 pub mod channels_admin;
 pub mod home;
@@ -12,6 +11,7 @@ pub mod macros;
 pub mod mentions;
 pub mod dialogue;
 pub mod not_found;
+pub mod performance;
 pub mod planning;
 pub mod qa;
 pub mod qa_results;

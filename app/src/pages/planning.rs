@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::model::wfm::Planning;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use crate::components::docs::DocsPage;
 
 #[server(endpoint = "wfm_planning")]
 pub async fn load_planning(
@@ -463,24 +464,16 @@ fn CoverageView(c: crate::model::wfm::Coverage, interval_minutes: u32) -> impl I
     }
 }
 
+/// How the page's figures are computed, term by term.
+const STAFFING_DEFINITIONS: [(&str, &str); 5] = [
+    ("Traffic", "A = arrivals × handling time ÷ interval length, in Erlangs. For chat, one agent handles several chats at once, so the handling time that occupies an agent is divided by that number."),
+    ("Erlang C", "With N agents (N > A): Erlang B by recursion, B(0) = 1 and B(n) = A·B(n−1) ÷ (n + A·B(n−1)); the probability of waiting C = N·B ÷ (N − A·(1 − B)); service level = 1 − C·e^(−(N − A)·T ÷ handling time) for target answer time T; average speed of answer = C × handling time ÷ (N − A); occupancy = A ÷ N. Agents needed: the fewest N meeting the service level without passing the maximum occupancy. Agents to schedule: N ÷ (1 − shrinkage), rounded up. Sources: A. K. Erlang (1917); Call Centre Helper, “Erlang C Formula – Made Simple” (whose worked example, 100 calls in 30 minutes at 3 minutes each, 80 % in 20 s → 14 agents and 20 scheduled, is one of Meridian's tests); G. Koole, Call Center Optimization (2013)."),
+    ("E-mail and social", "An interval's work (dialogues × handling time) may be done any time within the response target, so it is spread evenly over the intervals the target spans; agents = that work ÷ (interval × maximum occupancy), then shrinkage."),
+    ("Handling time from the data", "Chat: the median time from the first agent reply to resolution, capped at one hour. E-mail and social: the mean number of public agent replies per resolved dialogue × 4 minutes (the time spent on an e-mail is not measured yet)."),
+    ("Forecast", "Each interval of the week: the exponentially smoothed average of the same weekday and time over the history (the newest week weighs half, the one before a quarter, …), as a share of the week; times the weekly total's least-squares trend line extended to the week planned. The error shown is the mean absolute percentage error of forecasting each recent week from the weeks before it."),
+];
+
 #[component]
 pub fn PlanningDocsPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Schedule>
-            <p class="breadcrumb"><a href="/schedule/plan">"Staffing plan"</a></p>
-            <h1>"How staffing is computed"</h1>
-            <dl class="definitions">
-                <dt>"Traffic"</dt>
-                <dd>"A = arrivals × handling time ÷ interval length, in Erlangs. For chat, one agent handles several chats at once, so the handling time that occupies an agent is divided by that number."</dd>
-                <dt>"Erlang C"</dt>
-                <dd>"With N agents (N > A): Erlang B by recursion, B(0) = 1 and B(n) = A·B(n−1) ÷ (n + A·B(n−1)); the probability of waiting C = N·B ÷ (N − A·(1 − B)); service level = 1 − C·e^(−(N − A)·T ÷ handling time) for target answer time T; average speed of answer = C × handling time ÷ (N − A); occupancy = A ÷ N. Agents needed: the fewest N meeting the service level without passing the maximum occupancy. Agents to schedule: N ÷ (1 − shrinkage), rounded up. Sources: A. K. Erlang (1917); Call Centre Helper, “Erlang C Formula – Made Simple” (whose worked example, 100 calls in 30 minutes at 3 minutes each, 80 % in 20 s → 14 agents and 20 scheduled, is one of Meridian's tests); G. Koole, Call Center Optimization (2013)."</dd>
-                <dt>"E-mail and social"</dt>
-                <dd>"An interval's work (dialogues × handling time) may be done any time within the response target, so it is spread evenly over the intervals the target spans; agents = that work ÷ (interval × maximum occupancy), then shrinkage."</dd>
-                <dt>"Handling time from the data"</dt>
-                <dd>"Chat: the median time from the first agent reply to resolution, capped at one hour. E-mail and social: the mean number of public agent replies per resolved dialogue × 4 minutes (the time spent on an e-mail is not measured yet)."</dd>
-                <dt>"Forecast"</dt>
-                <dd>"Each interval of the week: the exponentially smoothed average of the same weekday and time over the history (the newest week weighs half, the one before a quarter, …), as a share of the week; times the weekly total's least-squares trend line extended to the week planned. The error shown is the mean absolute percentage error of forecasting each recent week from the weeks before it."</dd>
-            </dl>
-        </RequireSection>
-    }
+    view! { <DocsPage section=Section::Schedule back=("/schedule/plan", "Staffing plan") title="How staffing is computed" definitions=&STAFFING_DEFINITIONS/> }
 }

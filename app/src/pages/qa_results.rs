@@ -11,6 +11,7 @@ use crate::components::format::score_text;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use crate::model::qa::{Agreement, Calibration, ScoreLine, Scores};
+use crate::components::docs::DocsPage;
 
 #[server(endpoint = "qa_scores")]
 pub async fn load_qa_scores(from: Option<String>, to: Option<String>, agent: Option<i64>) -> Result<Scores, AppError> {
@@ -370,30 +371,20 @@ fn CalibrationView() -> impl IntoView {
     }
 }
 
+/// How the page's figures are computed, term by term.
+const QA_DEFINITIONS: [(&str, &str); 7] = [
+    ("Criterion score", "(chosen − scale minimum) ÷ (scale maximum − scale minimum) × 100. Yes/no counts no as 0 and yes as 1; the 1–4 and 1–5 scales start at 1. So 3 on a 1–4 scale is 67."),
+    ("Review score", "The weighted mean of the applicable criteria's scores, each weighted by its weight (0–100). Criteria marked N/A drop out. If an applicable critical criterion scores below 50, the review scores 0. A review where nothing applicable carries weight has no score."),
+    ("IQS (internal quality score)", "The mean of an agent's (or team's) review scores over the period. Calibration reviews do not count."),
+    ("95 % interval", "mean ± t × s ÷ √n, with s the standard deviation of the review scores, n their number and t Student's t quantile for n − 1 degrees of freedom; clipped to 0–100. One review has no interval. The fewer the reviews, the wider it is."),
+    ("Samples", "Every agent with resolved dialogues in the period gets the same number drawn (or all they have). The draw is random but reproducible: each dialogue gets a rank from the sample's seed and its number, and each agent's lowest-ranked dialogues are taken."),
+    ("Suggestions", "Task completed: yes unless the dialogue was reopened within 7 days of being resolved. Customer happy: from the rating (bad lowest, excellent highest). Closed quickly: best within the channel's resolution target, worst at twice the target. Used the knowledge base: from the articles sent, once the knowledge base records them. The reviewer confirms or changes each; the review records which were changed."),
+    ("Agreement", "Krippendorff's alpha for interval data over the calibration sessions: 1 − observed disagreement ÷ disagreement expected by chance."),
+];
+
 #[component]
 pub fn QaDocsPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Qa>
-            <p class="breadcrumb"><a href="/qa">"QA"</a></p>
-            <h1>"How QA scores are computed"</h1>
-            <dl class="definitions">
-                <dt>"Criterion score"</dt>
-                <dd>"(chosen − scale minimum) ÷ (scale maximum − scale minimum) × 100. Yes/no counts no as 0 and yes as 1; the 1–4 and 1–5 scales start at 1. So 3 on a 1–4 scale is 67."</dd>
-                <dt>"Review score"</dt>
-                <dd>"The weighted mean of the applicable criteria's scores, each weighted by its weight (0–100). Criteria marked N/A drop out. If an applicable critical criterion scores below 50, the review scores 0. A review where nothing applicable carries weight has no score."</dd>
-                <dt>"IQS (internal quality score)"</dt>
-                <dd>"The mean of an agent's (or team's) review scores over the period. Calibration reviews do not count."</dd>
-                <dt>"95 % interval"</dt>
-                <dd>"mean ± t × s ÷ √n, with s the standard deviation of the review scores, n their number and t Student's t quantile for n − 1 degrees of freedom; clipped to 0–100. One review has no interval. The fewer the reviews, the wider it is."</dd>
-                <dt>"Samples"</dt>
-                <dd>"Every agent with resolved dialogues in the period gets the same number drawn (or all they have). The draw is random but reproducible: each dialogue gets a rank from the sample's seed and its number, and each agent's lowest-ranked dialogues are taken."</dd>
-                <dt>"Suggestions"</dt>
-                <dd>"Task completed: yes unless the dialogue was reopened within 7 days of being resolved. Customer happy: from the rating (bad lowest, excellent highest). Closed quickly: best within the channel's resolution target, worst at twice the target. Used the knowledge base: from the articles sent, once the knowledge base records them. The reviewer confirms or changes each; the review records which were changed."</dd>
-                <dt>"Agreement"</dt>
-                <dd>"Krippendorff's alpha for interval data over the calibration sessions: 1 − observed disagreement ÷ disagreement expected by chance."</dd>
-            </dl>
-        </RequireSection>
-    }
+    view! { <DocsPage section=Section::Qa back=("/qa", "QA") title="How QA scores are computed" definitions=&QA_DEFINITIONS/> }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_router::hooks::use_query_map;
-use crate::model::reports::{AgentNote, AgentPerformance, WeekPlan};
+use crate::model::performance::{AgentNote, AgentPerformance, WeekPlan};
 
 /// One agent's page; without an id, the caller's own.
 #[server(endpoint = "agent_performance")]
