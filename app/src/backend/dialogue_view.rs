@@ -2,6 +2,7 @@
 //! across channels, deliveries, the customer card, who else is in it, who it can go to.
 
 use super::dialogue::now_epoch;
+use crate::domain::dialogue::{ChannelKind, Outcome, Priority, Status, UnknownName};
 use crate::domain::queue;
 use crate::model::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
 use sqlx::PgPool;
@@ -187,17 +188,18 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     .bind(me)
     .fetch_all(pool)
     .await?;
+    let decode = |e: UnknownName| sqlx::Error::Decode(Box::new(e));
     Ok(Some(Dialogue {
         assignees,
         viewers,
         id: r.id,
         subject: r.subject,
         topic: r.topic,
-        status: r.status,
-        priority: r.priority,
-        outcome: r.outcome,
+        status: Status::from_stored(&r.status).map_err(decode)?,
+        priority: Priority::from_stored(&r.priority).map_err(decode)?,
+        outcome: r.outcome.as_deref().map(Outcome::from_stored).transpose().map_err(decode)?,
         tags: r.tags,
-        channel_kind: r.channel_kind,
+        channel_kind: ChannelKind::from_stored(&r.channel_kind).map_err(decode)?,
         channel: r.channel,
         assignee_id: r.assignee_id,
         sales_owned: r.held_by_sales.unwrap_or(false),

@@ -2,7 +2,7 @@
 //! sort), the counts on its tabs (capped), and the page that shows them.
 
 use super::dialogue::now_epoch;
-use crate::domain::dialogue::COUNT_CAP;
+use crate::domain::dialogue::{ChannelKind, Priority, Status, COUNT_CAP};
 use crate::domain::queue::{self, Cursor, QueueFilter, QueueSort, QueueView};
 use crate::model::queue::{QueueList, QueueRow};
 use sqlx::PgPool;
@@ -101,23 +101,24 @@ pub async fn list_filtered(
     let now = now_epoch();
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let viewers = super::presence::viewers(pool, &ids, me).await?;
+    let decode = |e: crate::domain::dialogue::UnknownName| sqlx::Error::Decode(Box::new(e));
     let items = rows
         .into_iter()
-        .map(|r| QueueRow {
+        .map(|r| -> Result<QueueRow, sqlx::Error> { Ok(QueueRow {
             viewers: viewers.iter().filter(|v| v.conversation_id == r.id).map(|v| v.name.clone()).collect(),
             id: r.id,
-            channel_kind: r.channel_kind,
+            channel_kind: ChannelKind::from_stored(&r.channel_kind).map_err(decode)?,
             channel: r.channel,
             customer: r.customer,
             subject: r.subject,
             preview: r.preview.unwrap_or_default(),
-            priority: r.priority,
-            status: r.status,
+            priority: Priority::from_stored(&r.priority).map_err(decode)?,
+            status: Status::from_stored(&r.status).map_err(decode)?,
             assignee: r.assignee,
             waiting_seconds: now - r.created_epoch,
             clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now),
-        })
-        .collect();
+        }) })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((items, next))
 }
 

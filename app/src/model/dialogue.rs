@@ -1,6 +1,7 @@
 //! What the dialogue page, its server functions and the REST API exchange: the dialogue,
 //! its timeline, the customer card and who else is in it.
 
+use crate::domain::dialogue::{ChannelKind, Outcome, Priority, Status};
 use crate::domain::queue::ResponseClock;
 use serde::{Deserialize, Serialize};
 
@@ -82,11 +83,11 @@ pub struct Dialogue {
     pub id: i64,
     pub subject: String,
     pub topic: String,
-    pub status: String,
-    pub priority: String,
-    pub outcome: Option<String>,
+    pub status: Status,
+    pub priority: Priority,
+    pub outcome: Option<Outcome>,
     pub tags: Vec<String>,
-    pub channel_kind: String,
+    pub channel_kind: ChannelKind,
     pub channel: String,
     pub assignee_id: Option<i64>,
     pub assignee: Option<String>,

@@ -1,5 +1,6 @@
 //! What the queue page, its server functions and the REST API exchange.
 
+use crate::domain::dialogue::{ChannelKind, Priority, Status};
 use crate::domain::queue::{QueueFilter, QueueSort, QueueView, ResponseClock};
 use serde::{Deserialize, Serialize};
 
@@ -7,14 +8,14 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueRow {
     pub id: i64,
-    pub channel_kind: String,
+    pub channel_kind: ChannelKind,
     pub channel: String,
     pub customer: String,
     pub subject: String,
     /// The start of the customer's first message.
     pub preview: String,
-    pub priority: String,
-    pub status: String,
+    pub priority: Priority,
+    pub status: Status,
     pub assignee: Option<String>,
     pub waiting_seconds: i64,
     pub clock: ResponseClock,

@@ -7,7 +7,7 @@ use crate::components::live::use_queue_events;
 use crate::components::notice::{error_fallback, ErrorNotice, Loading};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
-use crate::domain::dialogue::{format_waiting, ChannelKind, Priority, Status};
+use crate::domain::dialogue::{format_waiting, Priority, Status};
 use crate::error::AppError;
 use crate::components::format::clock_text;
 use leptos::prelude::*;
@@ -309,9 +309,9 @@ where
 {
     let auth = Auth::expect();
     let id = d.id;
-    let status = Status::parse(&d.status).unwrap_or(Status::Open);
-    let kind = ChannelKind::parse(&d.channel_kind).map(|k| k.label()).unwrap_or("Other");
-    let priority = Priority::parse(&d.priority).map(|p| p.label()).unwrap_or("Normal");
+    let status = d.status;
+    let kind = d.channel_kind.label();
+    let priority = d.priority.label();
     let (clock, clock_class) = clock_text(d.clock);
     let holder = d.assignee.clone().map(|n| format!("Held by {n}")).unwrap_or_else(|| "Unassigned".into());
     let postponed = (status == Status::Postponed).then(|| match d.postponed_until_epoch {
@@ -349,9 +349,9 @@ where
                 <header class="dialogue-header">
                     <h1 id="dialogue-title">{d.subject.clone()}</h1>
                     <p class="badges">
-                        <span class=format!("channel channel-{}", d.channel_kind) title=d.channel.clone()>{kind}</span>
+                        <span class=format!("channel channel-{}", d.channel_kind.as_str()) title=d.channel.clone()>{kind}</span>
                         <span class="badge">{status.label()}</span>
-                        <span class=format!("badge priority-{}", d.priority)>{priority}</span>
+                        <span class=format!("badge priority-{}", d.priority.as_str())>{priority}</span>
                         <span class="badge" data-testid="holder">{holder}</span>
                         <span class=format!("badge {clock_class}")>{clock}</span>
                         {postponed.map(|p| view! { <span class="badge">{p}</span> })}
@@ -394,7 +394,7 @@ where
                     {move || (!sales_owned || me() == assignee_id).then(|| view! {
                         <ReassignForm id assignees=assignees.clone() current=assignee_id action=actions.reassign/>
                     })}
-                    <DetailsForm id priority=d.priority.clone() outcome=d.outcome.clone().unwrap_or_default() action=actions.details/>
+                    <DetailsForm id priority=d.priority.as_str().to_string() outcome=d.outcome.map(|o| o.as_str().to_string()).unwrap_or_default() action=actions.details/>
                     <TagsForm id tags=d.tags.clone() action=actions.tag/>
                     <EscalateForm id assignees=d.assignees.clone() state=actions.escalation/>
                     {refusal}

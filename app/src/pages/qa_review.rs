@@ -215,7 +215,7 @@ fn ReviewLayout(sheet: ReviewSheet, sample: Option<i64>, calibration: Option<i64
                     <p class="badges">
                         <span class="badge">{format!("Agent {}", agent.unwrap_or_else(|| "none".into()))}</span>
                         <span class="badge">{format!("Customer rating: {rating}")}</span>
-                        <span class="badge">{dialogue.status.clone()}</span>
+                        <span class="badge">{dialogue.status.as_str()}</span>
                     </p>
                 </header>
                 <ol class="timeline" aria-label="History with this customer">{timeline_view(dialogue.timeline, dialogue.id, now)}</ol>

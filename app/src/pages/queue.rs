@@ -5,7 +5,7 @@ use crate::components::live::use_queue_events;
 use crate::components::notice::{error_fallback, EmptyState};
 use crate::components::shell::RequireSection;
 use crate::domain::access::Section;
-use crate::domain::dialogue::{format_count, format_waiting, ChannelKind, Priority, Topic, COUNT_CAP};
+use crate::domain::dialogue::{format_count, format_waiting, Topic, COUNT_CAP};
 use crate::domain::queue::{QueueFilter, QueueSort, QueueView};
 use crate::error::AppError;
 use leptos::either::Either;
@@ -182,18 +182,18 @@ fn Rows(list: QueueList) -> impl IntoView {
         .items
         .into_iter()
         .map(|d| {
-            let kind = ChannelKind::parse(&d.channel_kind).map(|k| k.label()).unwrap_or("Other");
-            let priority = Priority::parse(&d.priority).map(|p| p.label()).unwrap_or("Normal");
+            let kind = d.channel_kind.label();
+            let priority = d.priority.label();
             let (clock, clock_class) = clock_text(d.clock);
             view! {
                 <tr>
-                    <td><span class=format!("channel channel-{}", d.channel_kind) title=d.channel.clone()>{kind}</span></td>
+                    <td><span class=format!("channel channel-{}", d.channel_kind.as_str()) title=d.channel.clone()>{kind}</span></td>
                     <td>{d.customer}</td>
                     <td class="subject-cell">
                         <a href=format!("/dialogue?id={}", d.id) class="row-link">{d.subject}</a>
                         <span class="preview">{d.preview}</span>
                     </td>
-                    <td class=format!("priority priority-{}", d.priority)>{priority}</td>
+                    <td class=format!("priority priority-{}", d.priority.as_str())>{priority}</td>
                     <td>
                         {d.assignee.unwrap_or_else(|| "Unassigned".into())}
                         {(!d.viewers.is_empty()).then(|| view! { <span class="viewers">{format!("Viewing: {}", d.viewers.join(", "))}</span> })}
