@@ -41,12 +41,7 @@ pub(crate) fn esc(s: &str) -> String {
 /// How a customer reaches a person from the help centre: the first active chat page,
 /// else the first e-mail inbox. `None` without either.
 async fn contact(state: &AppState) -> Result<Option<String>, AppError> {
-    let first: Option<(String, String)> = sqlx::query_as(
-        "select kind, address from channels where active and kind in ('chat', 'email') order by kind = 'chat' desc, id limit 1",
-    )
-    .fetch_optional(&state.pool)
-    .await?;
-    Ok(match first {
+    Ok(match app::backend::channels::first_contact(&state.pool).await? {
         Some((kind, address)) if kind == "chat" => Some(format!("/chat/{address}")),
         Some((_, address)) if address.contains('@') => Some(format!("mailto:{address}")),
         _ => None,

@@ -110,10 +110,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             migrate(&pool).await?;
             // The knowledge base is seeded whenever it is empty (also into an older demo database).
             let seeded = |n: u64| if n > 0 { println!("Seeded {n} knowledge-base articles.") };
-            let has_dialogues: bool = sqlx::query_scalar("select exists (select 1 from conversations)")
-                .fetch_one(&pool)
-                .await
-                .map_err(|e| e.to_string())?;
+            let has_dialogues = app::backend::dialogue::any(&pool).await.map_err(|e| e.to_string())?;
             if if_empty && has_dialogues {
                 seeded(seed_kb::seed_kb(&pool, articles, seed).await.map_err(|e| e.to_string())?);
                 println!("The database already holds dialogues; demo data not added.");

@@ -118,3 +118,11 @@ pub async fn admin_channels(pool: &PgPool) -> Result<Vec<ChannelInfo>, sqlx::Err
     .fetch_all(pool)
     .await
 }
+
+/// The door a customer finds a person through: the first active chat page, else the first
+/// e-mail inbox, as (kind, address).
+pub async fn first_contact(pool: &PgPool) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("select kind, address from channels where active and kind in ('chat', 'email') order by kind = 'chat' desc, id limit 1")
+        .fetch_optional(pool)
+        .await
+}

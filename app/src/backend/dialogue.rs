@@ -569,3 +569,8 @@ pub async fn set_tags_in(tx: &mut PgConnection, id: i64, me: i64, tags: &[String
     }
     Ok(())
 }
+
+/// Whether the database holds any dialogue (`seed-demo --if-empty`).
+pub async fn any(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select exists (select 1 from conversations)").fetch_one(pool).await
+}
