@@ -56,7 +56,7 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl In
 /// private token is the only credential (calendar apps send no cookies); unknown tokens 404.
 async fn calendar(State(state): State<AppState>, axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
-    match app::backend::wfm::calendar_feed(&state.pool, token).await {
+    match app::backend::schedule::calendar_feed(&state.pool, token).await {
         Ok(Some(ics)) => ([(axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8")], ics).into_response(),
         Ok(None) => app::error::AppError::NotFound("There is no such calendar.".into()).into_response(),
         Err(err) => err.into_response(),

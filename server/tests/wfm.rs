@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::backend::{planning, wfm};
+use app::backend::{planning, schedule};
 use app::domain::access::Role;
 use app::model::wfm::PlanningQuery;
 use axum::http::StatusCode;
@@ -171,7 +171,7 @@ async fn a_generated_roster_respects_regions_contracts_and_rest(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let mine = wfm::my_shifts(&pool, agent, "Asia/Singapore").await.unwrap();
+    let mine = schedule::my_shifts(&pool, agent, "Asia/Singapore").await.unwrap();
     assert!(!mine.is_empty());
     let hour: u32 = mine[0].starts[11..13].parse().unwrap();
     assert!((8..=12).contains(&hour), "{}", mine[0].starts);
@@ -199,14 +199,14 @@ async fn agent_with_shift(pool: &PgPool) -> (i64, i64) {
 async fn the_calendar_feed_follows_its_private_link(pool: PgPool) {
     let (agent, shift) = agent_with_shift(&pool).await;
     let app = app(&pool);
-    let token = wfm::rotate_calendar_token(&pool, agent).await.unwrap();
+    let token = schedule::rotate_calendar_token(&pool, agent).await.unwrap();
     let res = page(&app, &format!("/calendar/{token}.ics"), None).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
     assert!(res.body.contains(&format!("UID:shift-{shift}@meridian")), "{}", res.body);
     assert!(res.body.contains("T080000Z\r\nDTEND:") || res.body.contains("DTSTART:"));
 
-    let newer = wfm::rotate_calendar_token(&pool, agent).await.unwrap();
+    let newer = schedule::rotate_calendar_token(&pool, agent).await.unwrap();
     assert_eq!(page(&app, &format!("/calendar/{token}.ics"), None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(page(&app, &format!("/calendar/{newer}.ics"), None).await.status, StatusCode::OK);
     assert_eq!(page(&app, "/calendar/made-up.ics", None).await.status, StatusCode::NOT_FOUND);
@@ -219,15 +219,15 @@ async fn approved_time_off_shows_as_a_gap(pool: PgPool) {
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let (agent, _) = agent_with_shift(&pool).await;
     let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
-    let rejected = wfm::request_time_off(&pool, agent, "UTC", &day, &day, "Dentist").await.unwrap();
-    wfm::decide_time_off(&pool, manager, rejected, false).await.unwrap();
+    let rejected = schedule::request_time_off(&pool, agent, "UTC", &day, &day, "Dentist").await.unwrap();
+    schedule::decide_time_off(&pool, manager, rejected, false).await.unwrap();
     assert_eq!(count(&pool, "shifts").await, 1);
-    let approved = wfm::request_time_off(&pool, agent, "UTC", &day, &day, "Dentist").await.unwrap();
-    assert_eq!(wfm::time_off(&pool, None, "UTC").await.unwrap().len(), 1, "one request waits");
-    wfm::decide_time_off(&pool, manager, approved, true).await.unwrap();
+    let approved = schedule::request_time_off(&pool, agent, "UTC", &day, &day, "Dentist").await.unwrap();
+    assert_eq!(schedule::time_off(&pool, None, "UTC").await.unwrap().len(), 1, "one request waits");
+    schedule::decide_time_off(&pool, manager, approved, true).await.unwrap();
     assert_eq!(count(&pool, "shifts").await, 0, "the shift that day is gone");
-    assert!(matches!(wfm::decide_time_off(&pool, manager, approved, false).await, Err(app::error::AppError::Conflict(_))));
-    assert!(matches!(wfm::request_time_off(&pool, agent, "UTC", &day, "2000-01-01", "").await, Err(app::error::AppError::Invalid(_))));
+    assert!(matches!(schedule::decide_time_off(&pool, manager, approved, false).await, Err(app::error::AppError::Conflict(_))));
+    assert!(matches!(schedule::request_time_off(&pool, agent, "UTC", &day, "2000-01-01", "").await, Err(app::error::AppError::Invalid(_))));
 }
 
 // The shifts and coverage routes: an agent reads only their own shifts; coverage counts
@@ -276,14 +276,14 @@ async fn a_holiday_lowers_its_days_forecast(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    wfm::add_holiday(&pool, &monday, "Regional day", Some(team), 0.1).await.unwrap();
+    schedule::add_holiday(&pool, &monday, "Regional day", Some(team), 0.1).await.unwrap();
     assert_eq!(planning::planning(&pool, &query("UTC")).await.unwrap().next_week[20], before, "another region's holiday");
-    wfm::add_holiday(&pool, &monday, "Founders' Day", None, 0.5).await.unwrap();
+    schedule::add_holiday(&pool, &monday, "Founders' Day", None, 0.5).await.unwrap();
     let p = planning::planning(&pool, &query("UTC")).await.unwrap();
     assert!((p.next_week[20] - 2.0).abs() < 1e-9);
     assert!(p.holidays.iter().any(|h| h.name == "Founders' Day" && h.next_week_day == Some(0)));
-    assert!(matches!(wfm::add_holiday(&pool, &monday, "Again", None, 0.5).await, Err(app::error::AppError::Conflict(_))));
-    assert!(matches!(wfm::add_holiday(&pool, &monday, "Too much", Some(team), 9.0).await, Err(app::error::AppError::Invalid(_))));
+    assert!(matches!(schedule::add_holiday(&pool, &monday, "Again", None, 0.5).await, Err(app::error::AppError::Conflict(_))));
+    assert!(matches!(schedule::add_holiday(&pool, &monday, "Too much", Some(team), 9.0).await, Err(app::error::AppError::Invalid(_))));
 }
 
 // 24/7 covers the night that follow-the-sun leaves open; remote agents work their own hours.
@@ -320,7 +320,7 @@ async fn shifts_placed_by_hand_and_who_is_on_shift_now(pool: PgPool) {
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let (agent, _) = agent_with_shift(&pool).await;
     let day = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%d").to_string();
-    let id = wfm::add_shift(&pool, manager, agent, "Asia/Singapore", &day, "09:00", 8.0).await.unwrap();
+    let id = schedule::add_shift(&pool, manager, agent, "Asia/Singapore", &day, "09:00", 8.0).await.unwrap();
     let (starts_utc, length): (String, f64) = sqlx::query_as(
         "select to_char(starts_at at time zone 'UTC', 'HH24:MI'), (extract(epoch from ends_at - starts_at) / 3600)::float8 from shifts where id = $1",
     )
@@ -330,21 +330,21 @@ async fn shifts_placed_by_hand_and_who_is_on_shift_now(pool: PgPool) {
     .unwrap();
     assert_eq!((starts_utc.as_str(), length), ("01:00", 8.0), "09:00 in Singapore is 01:00 UTC");
     assert!(matches!(
-        wfm::add_shift(&pool, manager, agent, "Asia/Singapore", &day, "12:00", 4.0).await,
+        schedule::add_shift(&pool, manager, agent, "Asia/Singapore", &day, "12:00", 4.0).await,
         Err(app::error::AppError::Conflict(_))
     ));
-    assert!(matches!(wfm::add_shift(&pool, manager, agent, "UTC", &day, "25:00", 4.0).await, Err(app::error::AppError::Invalid(_))));
+    assert!(matches!(schedule::add_shift(&pool, manager, agent, "UTC", &day, "25:00", 4.0).await, Err(app::error::AppError::Invalid(_))));
 
-    assert!(wfm::team_shifts(&pool, "UTC", true).await.unwrap().is_empty());
+    assert!(schedule::team_shifts(&pool, "UTC", true).await.unwrap().is_empty());
     sqlx::query("insert into shifts (user_id, starts_at, ends_at) values ($1, now() - interval '1 hour', now() + interval '7 hours')")
         .bind(agent)
         .execute(&pool)
         .await
         .unwrap();
-    let now = wfm::team_shifts(&pool, "UTC", true).await.unwrap();
+    let now = schedule::team_shifts(&pool, "UTC", true).await.unwrap();
     assert_eq!(now.len(), 1);
-    wfm::delete_shift(&pool, now[0].id).await.unwrap();
-    assert!(wfm::team_shifts(&pool, "UTC", true).await.unwrap().is_empty());
+    schedule::delete_shift(&pool, now[0].id).await.unwrap();
+    assert!(schedule::team_shifts(&pool, "UTC", true).await.unwrap().is_empty());
 }
 
 // A shift across a daylight-saving change keeps its real length: 8 hours from midnight in
@@ -353,7 +353,7 @@ async fn shifts_placed_by_hand_and_who_is_on_shift_now(pool: PgPool) {
 async fn a_shift_across_a_dst_change_has_the_right_length(pool: PgPool) {
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
-    let id = wfm::add_shift(&pool, manager, agent, "Europe/Berlin", "2027-03-28", "00:00", 8.0).await.unwrap();
+    let id = schedule::add_shift(&pool, manager, agent, "Europe/Berlin", "2027-03-28", "00:00", 8.0).await.unwrap();
     let (hours, local_end): (f64, String) = sqlx::query_as(
         "select (extract(epoch from ends_at - starts_at) / 3600)::float8, to_char(ends_at at time zone 'Europe/Berlin', 'HH24:MI')
            from shifts where id = $1",
@@ -364,7 +364,7 @@ async fn a_shift_across_a_dst_change_has_the_right_length(pool: PgPool) {
     .unwrap();
     assert_eq!((hours, local_end.as_str()), (8.0, "09:00"));
     // And in autumn, when clocks go back, it ends at 07:00 local.
-    let id = wfm::add_shift(&pool, manager, agent, "Europe/Berlin", "2027-10-31", "00:00", 8.0).await.unwrap();
+    let id = schedule::add_shift(&pool, manager, agent, "Europe/Berlin", "2027-10-31", "00:00", 8.0).await.unwrap();
     let local_end: String = sqlx::query_scalar("select to_char(ends_at at time zone 'Europe/Berlin', 'HH24:MI') from shifts where id = $1")
         .bind(id)
         .fetch_one(&pool)
@@ -380,10 +380,10 @@ async fn swaps_change_hands_with_approval_and_regions_share_a_hand_over_note(poo
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let (alex, shift) = agent_with_shift(&pool).await;
     let lena = user(&pool, "lena@meridian.test", Role::Operator).await;
-    assert!(matches!(wfm::offer_swap(&pool, lena, shift, alex).await, Err(app::error::AppError::NotFound(_))), "not Lena's shift");
-    let swap = wfm::offer_swap(&pool, alex, shift, lena).await.unwrap();
-    assert!(matches!(wfm::offer_swap(&pool, alex, shift, lena).await, Err(app::error::AppError::Conflict(_))));
-    wfm::decide_swap(&pool, manager, swap, true).await.unwrap();
+    assert!(matches!(schedule::offer_swap(&pool, lena, shift, alex).await, Err(app::error::AppError::NotFound(_))), "not Lena's shift");
+    let swap = schedule::offer_swap(&pool, alex, shift, lena).await.unwrap();
+    assert!(matches!(schedule::offer_swap(&pool, alex, shift, lena).await, Err(app::error::AppError::Conflict(_))));
+    schedule::decide_swap(&pool, manager, swap, true).await.unwrap();
     let owner: i64 = sqlx::query_scalar("select user_id from shifts where id = $1").bind(shift).fetch_one(&pool).await.unwrap();
     assert_eq!(owner, lena);
 
@@ -394,8 +394,8 @@ async fn swaps_change_hands_with_approval_and_regions_share_a_hand_over_note(poo
         .execute(&pool)
         .await
         .unwrap();
-    let back = wfm::offer_swap(&pool, lena, shift, alex).await.unwrap();
-    assert!(matches!(wfm::decide_swap(&pool, manager, back, true).await, Err(app::error::AppError::Conflict(_))));
+    let back = schedule::offer_swap(&pool, lena, shift, alex).await.unwrap();
+    assert!(matches!(schedule::decide_swap(&pool, manager, back, true).await, Err(app::error::AppError::Conflict(_))));
     let owner: i64 = sqlx::query_scalar("select user_id from shifts where id = $1").bind(shift).fetch_one(&pool).await.unwrap();
     assert_eq!(owner, lena);
 
@@ -404,11 +404,11 @@ async fn swaps_change_hands_with_approval_and_regions_share_a_hand_over_note(poo
         .await
         .unwrap();
     sqlx::query("update users set team_id = $1 where id = any($2)").bind(team).bind(vec![alex, lena]).execute(&pool).await.unwrap();
-    wfm::save_handover(&pool, alex, "Outage on card payments; ticket 4711 waits for a callback.").await.unwrap();
-    let note = wfm::handover(&pool, lena, "UTC").await.unwrap().unwrap();
+    schedule::save_handover(&pool, alex, "Outage on card payments; ticket 4711 waits for a callback.").await.unwrap();
+    let note = schedule::handover(&pool, lena, "UTC").await.unwrap().unwrap();
     assert!(note.body.contains("ticket 4711"));
     assert_eq!(note.updated_by.as_deref(), Some("Test User"));
-    assert!(matches!(wfm::save_handover(&pool, manager, "x").await, Err(app::error::AppError::Invalid(_))), "the manager is in no region here");
+    assert!(matches!(schedule::save_handover(&pool, manager, "x").await, Err(app::error::AppError::Invalid(_))), "the manager is in no region here");
 }
 
 // Reports read the schedule: who is on shift now, hours scheduled in the last week, and

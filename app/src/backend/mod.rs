@@ -25,13 +25,13 @@ pub mod ratings;
 pub mod reports;
 pub mod rollup;
 pub mod routing;
+pub mod schedule;
 pub mod sessions;
 pub mod settings;
 pub mod sign_in;
 pub mod teams;
 pub mod tokens;
 pub mod users;
-pub mod wfm;
 
 use crate::model::user::CurrentUser;
 use crate::domain::access::{self, Permission};

@@ -1,7 +1,7 @@
 //! Staffing plans from the dialogue history in PostgreSQL: the demand heatmap, weekly
 //! arrival history per interval, handling times per channel, and the roster generated to
 //! cover the forecast. The forecasting and staffing arithmetic is `domain::wfm`; the
-//! schedule itself (shifts, time off, swaps, handovers) is `backend::wfm`.
+//! schedule itself (shifts, time off, swaps, handovers) is `backend::schedule`.
 
 use crate::domain::dialogue::ChannelKind;
 use crate::domain::wfm;

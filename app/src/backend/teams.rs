@@ -103,7 +103,7 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, input: &TeamInput) -> Result<
 /// Admin or the staffing plan: one transaction with its re-count and its audit entry.
 pub async fn add_holiday(pool: &PgPool, by: &CurrentUser, team_id: Option<i64>, day: &str, name: &str, factor: f64) -> Result<i64, AppError> {
     let mut tx = pool.begin().await?;
-    let id = super::wfm::add_holiday(&mut *tx, day, name, team_id, factor).await?;
+    let id = super::schedule::add_holiday(&mut *tx, day, name, team_id, factor).await?;
     let day: chrono::NaiveDate = sqlx::query_scalar("select day from holidays where id = $1").bind(id).fetch_one(&mut *tx).await?;
     recount(&mut tx, team_id, Some(day)).await?;
     super::audit::record(&mut *tx, Some(by.id), &super::audit::who(by), AuditAction::SettingChanged, &format!("holiday {day}"), name.trim(), &super::client_addr())

@@ -10,25 +10,25 @@ use leptos::prelude::*;
 
 #[server(endpoint = "schedule_overview")]
 pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
-    use crate::backend::{authorized, users, wfm};
+    use crate::backend::{authorized, schedule, users};
     use crate::domain::access::Permission;
     authorized(Permission::ViewOwnSchedule, |state, user| async move {
         let can_plan = user.role.can(Permission::PlanShifts);
         Ok(ScheduleOverview {
-            shifts: wfm::my_shifts(&state.pool, user.id, &user.time_zone).await?,
-            my_time_off: wfm::time_off(&state.pool, Some(user.id), &user.time_zone).await?,
-            pending: if can_plan { wfm::time_off(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
-            on_shift_now: if can_plan { wfm::team_shifts(&state.pool, &user.time_zone, true).await? } else { Vec::new() },
-            upcoming: if can_plan { wfm::team_shifts(&state.pool, &user.time_zone, false).await? } else { Vec::new() },
+            shifts: schedule::my_shifts(&state.pool, user.id, &user.time_zone).await?,
+            my_time_off: schedule::time_off(&state.pool, Some(user.id), &user.time_zone).await?,
+            pending: if can_plan { schedule::time_off(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
+            on_shift_now: if can_plan { schedule::team_shifts(&state.pool, &user.time_zone, true).await? } else { Vec::new() },
+            upcoming: if can_plan { schedule::team_shifts(&state.pool, &user.time_zone, false).await? } else { Vec::new() },
             agents: if can_plan {
                 users::agents(&state.pool).await?
             } else {
                 Vec::new()
             },
-            swaps: wfm::swaps(&state.pool, Some(user.id), &user.time_zone).await?,
-            pending_swaps: if can_plan { wfm::swaps(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
+            swaps: schedule::swaps(&state.pool, Some(user.id), &user.time_zone).await?,
+            pending_swaps: if can_plan { schedule::swaps(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
             colleagues: users::agents(&state.pool).await?.into_iter().filter(|(id, _)| *id != user.id).collect(),
-            handover: wfm::handover(&state.pool, user.id, &user.time_zone).await?,
+            handover: schedule::handover(&state.pool, user.id, &user.time_zone).await?,
             time_zone: user.time_zone,
             can_plan,
         })
@@ -39,10 +39,10 @@ pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
 /// A new private calendar link (the previous one stops working).
 #[server(endpoint = "calendar_link")]
 pub async fn calendar_link() -> Result<String, AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
     authorized(Permission::ViewOwnSchedule, |state, user| async move {
-        let token = wfm::rotate_calendar_token(&state.pool, user.id).await?;
+        let token = schedule::rotate_calendar_token(&state.pool, user.id).await?;
         let base = state.settings.public_url.clone().unwrap_or_default();
         Ok(format!("{}/calendar/{token}.ics", base.trim_end_matches('/')))
     })
@@ -51,39 +51,39 @@ pub async fn calendar_link() -> Result<String, AppError> {
 
 #[server(endpoint = "request_time_off")]
 pub async fn request_time_off(from: String, to: String, reason: String) -> Result<(), AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
     authorized(Permission::ViewOwnSchedule, |state, user| async move {
-        wfm::request_time_off(&state.pool, user.id, &user.time_zone, &from, &to, &reason).await.map(|_| ())
+        schedule::request_time_off(&state.pool, user.id, &user.time_zone, &from, &to, &reason).await.map(|_| ())
     })
     .await
 }
 
 #[server(endpoint = "decide_time_off")]
 pub async fn decide_time_off(id: i64, approve: bool) -> Result<(), AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
-    authorized(Permission::PlanShifts, |state, user| async move { wfm::decide_time_off(&state.pool, user.id, id, approve).await }).await
+    authorized(Permission::PlanShifts, |state, user| async move { schedule::decide_time_off(&state.pool, user.id, id, approve).await }).await
 }
 
 /// A manager places a shift by hand (`day`, `start` in their time zone).
 #[server(endpoint = "add_shift")]
 pub async fn add_shift(agent: i64, day: String, start: String, hours: f64) -> Result<i64, AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
     authorized(Permission::PlanShifts, |state, user| async move {
-        wfm::add_shift(&state.pool, user.id, agent, &user.time_zone, &day, &start, hours).await
+        schedule::add_shift(&state.pool, user.id, agent, &user.time_zone, &day, &start, hours).await
     })
     .await
 }
 
 #[server(endpoint = "delete_shift")]
 pub async fn delete_shift(id: i64) -> Result<(), AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
     use crate::domain::audit::AuditAction;
     authorized(Permission::PlanShifts, |state, user| async move {
-        wfm::delete_shift(&state.pool, id).await?;
+        schedule::delete_shift(&state.pool, id).await?;
         Ok(crate::backend::audit::by(&state.pool, &user, AuditAction::Deleted, &format!("shift {id}"), "").await?)
     })
     .await
@@ -92,23 +92,23 @@ pub async fn delete_shift(id: i64) -> Result<(), AppError> {
 /// Offers one of my coming shifts to a colleague.
 #[server(endpoint = "offer_swap")]
 pub async fn offer_swap(shift: i64, to: i64) -> Result<i64, AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
-    authorized(Permission::ViewOwnSchedule, |state, user| async move { wfm::offer_swap(&state.pool, user.id, shift, to).await }).await
+    authorized(Permission::ViewOwnSchedule, |state, user| async move { schedule::offer_swap(&state.pool, user.id, shift, to).await }).await
 }
 
 #[server(endpoint = "decide_swap")]
 pub async fn decide_swap(id: i64, approve: bool) -> Result<(), AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
-    authorized(Permission::PlanShifts, |state, user| async move { wfm::decide_swap(&state.pool, user.id, id, approve).await }).await
+    authorized(Permission::PlanShifts, |state, user| async move { schedule::decide_swap(&state.pool, user.id, id, approve).await }).await
 }
 
 #[server(endpoint = "save_handover")]
 pub async fn save_handover(body: String) -> Result<(), AppError> {
-    use crate::backend::{authorized, wfm};
+    use crate::backend::{authorized, schedule};
     use crate::domain::access::Permission;
-    authorized(Permission::ViewOwnSchedule, |state, user| async move { wfm::save_handover(&state.pool, user.id, &body).await }).await
+    authorized(Permission::ViewOwnSchedule, |state, user| async move { schedule::save_handover(&state.pool, user.id, &body).await }).await
 }
 
 #[component]

@@ -1,7 +1,7 @@
 //! `/api/v1/wfm`: Erlang C for one interval, the forecast, shifts and coverage.
 
 use super::caller::{body, ApiError, Caller};
-use app::backend::wfm::ShiftRow;
+use app::backend::schedule::ShiftRow;
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::domain::wfm::{LiveInput, Staffing};
@@ -109,7 +109,7 @@ pub(super) async fn wfm_shifts(State(state): State<AppState>, caller: Caller, Qu
     let today = chrono::Utc::now().date_naive();
     let from = q.from.unwrap_or_else(|| today.to_string());
     let to = q.to.unwrap_or_else(|| (today + chrono::Duration::days(14)).to_string());
-    let items = app::backend::wfm::shifts(&state.pool, agent, &from, &to).await?;
+    let items = app::backend::schedule::shifts(&state.pool, agent, &from, &to).await?;
     Ok(Json(ShiftList { items }))
 }
 
@@ -141,9 +141,9 @@ pub(super) async fn wfm_coverage(State(state): State<AppState>, caller: Caller, 
     let zone = q.zone.unwrap_or(user.time_zone);
     let week = match q.week {
         Some(w) => w,
-        None => app::backend::wfm::next_week_start(&state.pool, &zone).await?,
+        None => app::backend::schedule::next_week_start(&state.pool, &zone).await?,
     };
     let interval = q.interval.unwrap_or(30);
-    let (starts_at, scheduled) = app::backend::wfm::coverage(&state.pool, &week, &zone, interval).await?;
+    let (starts_at, scheduled) = app::backend::schedule::coverage(&state.pool, &week, &zone, interval).await?;
     Ok(Json(CoveragePage { week, starts_at, interval_minutes: interval, scheduled }))
 }
