@@ -34,7 +34,6 @@ pub async fn incident_link(id: i64, numbers: String) -> Result<LinkResult, AppEr
 pub fn DialogueIncident(conversation_id: i64) -> impl IntoView {
     let link = ServerAction::<IncidentLink>::new();
     let data = Resource::new(move || link.version().get(), move |_| dialogue_incidents(conversation_id));
-    let chosen = RwSignal::new(None::<i64>);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -47,16 +46,14 @@ pub fn DialogueIncident(conversation_id: i64) -> impl IntoView {
                 let form = (d.may_link && !d.open.is_empty()).then(|| {
                     let options = d.open.into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view();
                     view! {
-                        <form class="inline-form" aria-label="Link to an incident" on:submit=move |e| {
-                            e.prevent_default();
-                            if let Some(id) = chosen.get_untracked() {
-                                link.dispatch(IncidentLink { id, numbers: conversation_id.to_string() });
-                            }
-                        }>
-                            <label>"Incident"<select on:change=move |e| chosen.set(event_target_value(&e).parse().ok())>
+                        // A plain form posted to the server function: it works the same
+                        // whether or not the page has hydrated yet when someone submits.
+                        <ActionForm action=link attr:class="inline-form" attr:aria-label="Link to an incident">
+                            <input type="hidden" name="numbers" value=conversation_id.to_string()/>
+                            <label>"Incident"<select name="id" required>
                                 <option value="">"Choose an open incident"</option>{options}</select></label>
                             <button type="submit" disabled=move || link.pending().get()>"Link to incident"</button>
-                        </form>
+                        </ActionForm>
                     }
                 });
                 Some(view! { {linked} {form} })
