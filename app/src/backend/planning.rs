@@ -113,10 +113,7 @@ pub async fn planning(pool: &PgPool, q: &PlanningQuery) -> Result<Planning, AppE
     let this_week = wfm::forecast_week(&history, 1, ALPHA);
 
     let (aht_seconds, target_seconds, live) = handling(pool, kind.as_deref(), q.weeks).await?;
-    let week_start: String = sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone $1) + interval '7 days', 'YYYY-MM-DD')")
-        .bind(&q.time_zone)
-        .fetch_one(pool)
-        .await?;
+    let week_start = next_week_start(pool, &q.time_zone).await?;
     Ok(Planning {
         time_zone: q.time_zone.clone(),
         channel: kind.unwrap_or_else(|| "all".into()),
@@ -310,3 +307,7 @@ pub async fn generate_roster_for(
     })
 }
 
+/// Next week's Monday (`YYYY-MM-DD`) in `zone`.
+pub async fn next_week_start(pool: &PgPool, zone: &str) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone $1) + interval '7 days', 'YYYY-MM-DD')").bind(zone).fetch_one(pool).await
+}

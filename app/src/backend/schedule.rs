@@ -381,11 +381,6 @@ pub async fn save_handover(pool: &PgPool, user: i64, body: &str) -> Result<(), A
     Ok(())
 }
 
-/// Next week's Monday (`YYYY-MM-DD`) in `zone`.
-pub async fn next_week_start(pool: &PgPool, zone: &str) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("select to_char(date_trunc('week', now() at time zone $1) + interval '7 days', 'YYYY-MM-DD')").bind(zone).fetch_one(pool).await
-}
-
 
 /// A shift as the API lists it (server-only: its times are chrono values).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]

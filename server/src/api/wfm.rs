@@ -141,7 +141,7 @@ pub(super) async fn wfm_coverage(State(state): State<AppState>, caller: Caller, 
     let zone = q.zone.unwrap_or(user.time_zone);
     let week = match q.week {
         Some(w) => w,
-        None => app::backend::schedule::next_week_start(&state.pool, &zone).await?,
+        None => app::backend::planning::next_week_start(&state.pool, &zone).await?,
     };
     let interval = q.interval.unwrap_or(30);
     let (starts_at, scheduled) = app::backend::schedule::coverage(&state.pool, &week, &zone, interval).await?;
