@@ -14,20 +14,20 @@ pub async fn load_schedule() -> Result<ScheduleOverview, AppError> {
     use crate::domain::access::Permission;
     authorized(Permission::ViewOwnSchedule, |state, user| async move {
         let can_plan = user.role.can(Permission::PlanShifts);
+        // Every active agent, read once: planners pick from all of them, anyone offers a
+        // swap to the others.
+        let agents = users::agents(&state.pool).await?;
+        let colleagues = agents.iter().filter(|(id, _)| *id != user.id).cloned().collect();
         Ok(ScheduleOverview {
             shifts: schedule::my_shifts(&state.pool, user.id, &user.time_zone).await?,
             my_time_off: schedule::time_off(&state.pool, Some(user.id), &user.time_zone).await?,
             pending: if can_plan { schedule::time_off(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
             on_shift_now: if can_plan { schedule::team_shifts(&state.pool, &user.time_zone, true).await? } else { Vec::new() },
             upcoming: if can_plan { schedule::team_shifts(&state.pool, &user.time_zone, false).await? } else { Vec::new() },
-            agents: if can_plan {
-                users::agents(&state.pool).await?
-            } else {
-                Vec::new()
-            },
+            agents: if can_plan { agents } else { Vec::new() },
             swaps: schedule::swaps(&state.pool, Some(user.id), &user.time_zone).await?,
             pending_swaps: if can_plan { schedule::swaps(&state.pool, None, &user.time_zone).await? } else { Vec::new() },
-            colleagues: users::agents(&state.pool).await?.into_iter().filter(|(id, _)| *id != user.id).collect(),
+            colleagues,
             handover: schedule::handover(&state.pool, user.id, &user.time_zone).await?,
             time_zone: user.time_zone,
             can_plan,
