@@ -13,7 +13,8 @@ pub mod pages;
 pub mod backend;
 
 use auth::Auth;
-use components::shell::Shell;
+use components::shell::{RequireSection, Shell};
+use domain::access::Section;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -64,36 +65,42 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::home::Home ssr=SsrMode::Async/>
-                    <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async/>
-                    <Route path=path!("/queue/macros") view=pages::macros::MacrosPage ssr=SsrMode::Async/>
-                    <Route path=path!("/mentions") view=pages::mentions::MentionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dialogue") view=pages::dialogue::DialoguePage ssr=SsrMode::Async/>
-                    <Route path=path!("/kb") view=pages::knowledge_base::KnowledgeBasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/kb/article") view=pages::kb_article::KbArticlePage ssr=SsrMode::Async/>
-                    <Route path=path!("/kb/edit") view=pages::kb_article::KbEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/kb/history") view=pages::kb_article::KbHistoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/qa") view=pages::qa::QaPage ssr=SsrMode::Async/>
-                    <Route path=path!("/qa/review") view=pages::qa_review::QaReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/qa/results") view=pages::qa_results::QaResultsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/qa/calibration") view=pages::qa_results::QaCalibrationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/qa/scorecard") view=pages::qa_scorecard::QaScorecardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/qa/docs") view=pages::qa_results::QaDocsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/schedule") view=pages::schedule::SchedulePage ssr=SsrMode::Async/>
-                    <Route path=path!("/schedule/plan") view=pages::planning::PlanningPage ssr=SsrMode::Async/>
-                    <Route path=path!("/schedule/docs") view=pages::planning::PlanningDocsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/agent") view=pages::performance::AgentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/incidents") view=pages::incidents::IncidentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/incident") view=pages::incidents::IncidentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/channels") view=pages::channels_admin::ChannelsAdminPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/tokens") view=pages::tokens_admin::TokensAdminPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/teams") view=pages::teams_admin::TeamsAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/queue") view=|| gated(Section::Queue, pages::queue::QueuePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/queue/macros") view=|| gated(Section::Queue, pages::macros::MacrosPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/mentions") view=|| gated(Section::Queue, pages::mentions::MentionsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/dialogue") view=|| gated(Section::Queue, pages::dialogue::DialoguePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/kb") view=|| gated(Section::KnowledgeBase, pages::knowledge_base::KnowledgeBasePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/kb/article") view=|| gated(Section::KnowledgeBase, pages::kb_article::KbArticlePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/kb/edit") view=|| gated(Section::KnowledgeBase, pages::kb_article::KbEditPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/kb/history") view=|| gated(Section::KnowledgeBase, pages::kb_article::KbHistoryPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/qa") view=|| gated(Section::Qa, pages::qa::QaPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/review") view=|| gated(Section::Qa, pages::qa_review::QaReviewPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/results") view=|| gated(Section::Qa, pages::qa_results::QaResultsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/calibration") view=|| gated(Section::Qa, pages::qa_results::QaCalibrationPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/scorecard") view=|| gated(Section::Qa, pages::qa_scorecard::QaScorecardPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/qa/docs") view=|| gated(Section::Qa, pages::qa_results::QaDocsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/schedule") view=|| gated(Section::Schedule, pages::schedule::SchedulePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/schedule/plan") view=|| gated(Section::Schedule, pages::planning::PlanningPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/schedule/docs") view=|| gated(Section::Schedule, pages::planning::PlanningDocsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=|| gated(Section::Reports, pages::reports::ReportsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/agent") view=|| gated(Section::Queue, pages::performance::AgentPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/audit") view=|| gated(Section::Reports, pages::audit::AuditPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/incidents") view=|| gated(Section::Reports, pages::incidents::IncidentsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/incident") view=|| gated(Section::Reports, pages::incidents::IncidentPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=|| gated(Section::Admin, pages::admin::AdminPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/channels") view=|| gated(Section::Admin, pages::channels_admin::ChannelsAdminPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view=|| gated(Section::Admin, pages::tokens_admin::TokensAdminPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/teams") view=|| gated(Section::Admin, pages::teams_admin::TeamsAdminPage) ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// A page only a role that may open `section` sees: the gate is written here, beside the
+/// route, so the router reads as the map of who may open what.
+fn gated<V: IntoView + 'static>(section: Section, page: fn() -> V) -> impl IntoView {
+    view! { <RequireSection section>{move || page()}</RequireSection> }
 }
 
 /// The WebAssembly entry point: attaches the app to the server-rendered page.

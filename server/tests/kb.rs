@@ -7,6 +7,7 @@ use app::model::user::CurrentUser;
 use app::backend::kb::{self, Audience};
 use app::backend::kb_history;
 use app::backend::dialogue;
+use app::domain::kb::{ArticleStatus, Visibility};
 use app::domain::access::Role;
 use app::error::AppError;
 use app::model::kb::{ArticleInput, SearchRequest};
@@ -24,8 +25,8 @@ fn input(category: i64, title: &str, body: &str) -> ArticleInput {
         title: title.into(),
         body: body.into(),
         tags: String::new(),
-        visibility: "public".into(),
-        status: "published".into(),
+        visibility: Visibility::Public,
+        status: ArticleStatus::Published,
         ..Default::default()
     }
 }
@@ -222,9 +223,9 @@ async fn agents_write_drafts_and_suggest_editors_publish(pool: PgPool) {
     let change = ArticleInput { id: Some(published.id), base_version: Some(1), ..input(category, "Seats", "Changed.") };
     assert_eq!(kb::save(&pool, &agent, &change).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(kb::save(&pool, &agent, &input(category, "Mine", "x")).await.unwrap_err(), AppError::Forbidden);
-    let draft = kb::save(&pool, &agent, &ArticleInput { status: "draft".into(), ..input(category, "Guests", "Guests are free.") }).await.unwrap();
+    let draft = kb::save(&pool, &agent, &ArticleInput { status: ArticleStatus::Draft, ..input(category, "Guests", "Guests are free.") }).await.unwrap();
     assert_eq!((draft.status.as_str(), draft.owner_id), ("draft", Some(agent.id)));
-    let edited = ArticleInput { id: Some(draft.id), base_version: Some(1), status: "draft".into(), ..input(category, "Guests", "Guests are free, always.") };
+    let edited = ArticleInput { id: Some(draft.id), base_version: Some(1), status: ArticleStatus::Draft, ..input(category, "Guests", "Guests are free, always.") };
     assert_eq!(kb::save(&pool, &agent, &edited).await.unwrap().version, 2);
 
     let sid = kb_history::suggest(&pool, &agent, published.id, 1, "Seats", "Every active member is a seat; guests are free.", "Guests").await.unwrap();

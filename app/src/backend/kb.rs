@@ -5,7 +5,8 @@
 use crate::model::user::CurrentUser;
 use crate::domain::access::Permission;
 use crate::domain::dialogue::parse_tags;
-use crate::domain::kb::{self, Snippet, Status, Visibility, MARK_END, MARK_START};
+use crate::domain::dialogue::Status;
+use crate::domain::kb::{self, ArticleStatus, Snippet, Visibility, MARK_END, MARK_START};
 use crate::error::AppError;
 use crate::model::kb::*;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
@@ -39,7 +40,7 @@ const FILTERS: &str = "($1 or (a.status = 'published' and a.visibility = 'public
     and (not $4 or a.reviewed_at < now() - make_interval(days => c.review_interval_days))
     and ($5::bigint is null or a.owner_id = $5)";
 
-type SummaryRow = (i64, String, i64, String, String, String, Option<String>, String, bool, i64, i64, i64);
+type SummaryRow = (i64, String, i64, String, Visibility, ArticleStatus, Option<String>, String, bool, i64, i64, i64);
 
 fn summary(row: SummaryRow, snippet: Option<String>) -> ArticleSummary {
     let (id, title, category_id, category, visibility, status, owner, reviewed_on, stale, views, helpful_yes, helpful_no) = row;
@@ -68,10 +69,7 @@ pub const MAX_LIMIT: u32 = 100;
 /// Searches (with words) or lists (without) the articles `audience` may read.
 pub async fn search(pool: &PgPool, audience: Audience, me: Option<i64>, req: &SearchRequest) -> Result<SearchResult, AppError> {
     let limit = req.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as i64;
-    let visibility = match req.visibility.as_deref().filter(|v| !v.is_empty()) {
-        None => None,
-        Some(v) => Some(Visibility::parse(v).ok_or_else(|| AppError::Invalid("Visibility is internal or public.".into()))?.as_str()),
-    };
+    let visibility = req.visibility.map(Visibility::as_str);
     // Customers see only public articles and have no "mine" or "stale" lists.
     let (visibility, stale_only, owner) = match audience {
         Audience::Staff => (visibility, req.stale_only, if req.mine { me } else { None }),
@@ -87,7 +85,7 @@ pub async fn search(pool: &PgPool, audience: Audience, me: Option<i64>, req: &Se
     // match elsewhere, by cover density over title (A), tags (B) and body (C) — of those,
     // at most BODY_CANDIDATES are ranked, which bounds the cost of a very common prefix.
     // Snippets only for the page of results.
-    let rows: Vec<(i64, String, i64, String, String, String, Option<String>, String, bool, i64, i64, i64, String)> =
+    let rows: Vec<(i64, String, i64, String, Visibility, ArticleStatus, Option<String>, String, bool, i64, i64, i64, String)> =
         sqlx::query_as(&format!(
             "with q as (select to_tsquery('english', $6) as q),
              title_hits as (
@@ -261,8 +259,8 @@ struct ArticleRow {
     title: String,
     body: String,
     tags: Vec<String>,
-    visibility: String,
-    status: String,
+    visibility: Visibility,
+    status: ArticleStatus,
     owner_id: Option<i64>,
     owner: Option<String>,
     version: i32,
@@ -331,15 +329,13 @@ struct Checked {
     body: String,
     tags: Vec<String>,
     visibility: Visibility,
-    status: Status,
+    status: ArticleStatus,
 }
 
 fn check_input(input: &ArticleInput) -> Result<Checked, AppError> {
     let (title, body) = kb::validate_article(&input.title, &input.body).map_err(AppError::Invalid)?;
     let tags = parse_tags(&input.tags).map_err(|e| AppError::Invalid(e.replace("A dialogue", "An article")))?;
-    let visibility = Visibility::parse(&input.visibility).ok_or_else(|| AppError::Invalid("Visibility is internal or public.".into()))?;
-    let status = Status::parse(&input.status).ok_or_else(|| AppError::Invalid("Status is draft or published.".into()))?;
-    Ok(Checked { title, body, tags, visibility, status })
+    Ok(Checked { title, body, tags, visibility: input.visibility, status: input.status })
 }
 
 async fn check_category(conn: &mut PgConnection, id: i64) -> Result<(), AppError> {
@@ -374,7 +370,7 @@ async fn add_revision(conn: &mut PgConnection, article_id: i64, author: i64, not
 pub async fn save(pool: &PgPool, user: &CurrentUser, input: &ArticleInput) -> Result<Article, AppError> {
     let c = check_input(input)?;
     let editor = user.role.can(Permission::EditKnowledgeBase);
-    if !editor && c.status == Status::Published {
+    if !editor && c.status == ArticleStatus::Published {
         return Err(AppError::Forbidden);
     }
     let mut tx = pool.begin().await?;
@@ -498,7 +494,7 @@ pub async fn search_dialogues(pool: &PgPool, q: &str, limit: u32) -> Result<Vec<
     let newest: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from conversations").fetch_one(pool).await?;
     let mut hits = Vec::new();
     for after in [newest - 50_000, 0] {
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(i64, String, String, Status, String)> = sqlx::query_as(
             "with q as (select to_tsquery('english', $1) as q),
              hits as (
                 (select c.id from conversations c, q
@@ -570,8 +566,8 @@ pub async fn draft_from_dialogue(pool: &PgPool, conversation_id: i64) -> Result<
     Ok(ArticleInput {
         title: if subject.trim().is_empty() { "New article".into() } else { subject },
         body: kb::draft_from_dialogue(&question.unwrap_or_default(), &answer.unwrap_or_default()),
-        visibility: Visibility::Internal.as_str().into(),
-        status: Status::Draft.as_str().into(),
+        visibility: Visibility::Internal,
+        status: ArticleStatus::Draft,
         note: format!("Started from dialogue {conversation_id}"),
         ..Default::default()
     })

@@ -4,13 +4,13 @@
 use crate::model::user::CurrentUser;
 use crate::error::AppError;
 use super::kb::{save, staff_article};
-use crate::domain::kb;
+use crate::domain::kb::{self, ArticleStatus, Visibility};
 use crate::model::kb::{Article, ArticleInput, Revision, RevisionDiff, Suggestion};
 use sqlx::PgPool;
 
 pub async fn revisions(pool: &PgPool, id: i64) -> Result<Vec<Revision>, AppError> {
     staff_article(pool, id).await?;
-    let rows: Vec<(i32, String, Option<String>, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(i32, String, Option<String>, String, String, ArticleStatus, Visibility)> = sqlx::query_as(
         "select r.version, r.title, u.name, r.note, to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), r.status, r.visibility
            from kb_revisions r left join users u on u.id = r.author_id
           where r.article_id = $1 order by r.version desc",
@@ -24,7 +24,7 @@ pub async fn revisions(pool: &PgPool, id: i64) -> Result<Vec<Revision>, AppError
         .collect())
 }
 
-async fn revision(pool: &PgPool, id: i64, version: i32) -> Result<(String, String, Vec<String>, String, String, i64), AppError> {
+async fn revision(pool: &PgPool, id: i64, version: i32) -> Result<(String, String, Vec<String>, Visibility, ArticleStatus, i64), AppError> {
     sqlx::query_as("select title, body, tags, visibility, status, category_id from kb_revisions where article_id = $1 and version = $2")
         .bind(id)
         .bind(version)

@@ -29,6 +29,7 @@ pub mod schedule;
 pub mod sessions;
 pub mod settings;
 pub mod sign_in;
+pub mod stored;
 pub mod teams;
 pub mod tokens;
 pub mod users;

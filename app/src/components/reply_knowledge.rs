@@ -1,6 +1,7 @@
 //! The knowledge base inside the reply box: search, preview, insert a link or the text. Its two server functions (search and one article) serve the knowledge-base pages too.
 
 use crate::components::browser::origin;
+use crate::domain::kb::{ArticleStatus, Visibility};
 use crate::error::AppError;
 use crate::model::kb::{public_path, Article, ArticleSummary, ArticleView, SearchRequest, SearchResult};
 use leptos::prelude::*;
@@ -72,7 +73,7 @@ pub fn ReplyKnowledge(draft: RwSignal<String>, inserted: RwSignal<Vec<i64>>, con
                         let near = r.near_matches.then(|| view! { <p class="meta">"Near matches (a word may be misspelt):"</p> });
                         let rows = r.articles.into_iter().map(|a| {
                             let id = a.id;
-                            let public = a.visibility == "public" && a.status == "published";
+                            let public = a.visibility == Visibility::Public && a.status == ArticleStatus::Published;
                             let text = link(&a);
                             view! {
                                 <li>
@@ -119,7 +120,7 @@ pub async fn kb_article(id: i64) -> Result<ArticleView, AppError> {
         let owns = article.owner_id == Some(user.id);
         let suggestions = if is_editor { kb_history::suggestions(&state.pool, id).await? } else { Vec::new() };
         Ok(ArticleView {
-            can_edit: is_editor || (owns && article.status == "draft"),
+            can_edit: is_editor || (owns && article.status == ArticleStatus::Draft),
             can_review: is_editor || owns,
             is_editor,
             article,

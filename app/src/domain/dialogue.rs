@@ -3,50 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The name stored in the database and used in the API.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-            /// The name people read.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-            /// The value as PostgreSQL stores it; a name the schema's checks let through
-            /// but this code does not know is an error, not a guess.
-            pub fn from_stored(s: &str) -> Result<Self, UnknownName> {
-                Self::parse(s).ok_or_else(|| UnknownName { what: stringify!($name), found: s.to_string() })
-            }
-        }
-    };
-}
-
-/// A stored name that is not one of an enum's.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownName {
-    pub what: &'static str,
-    pub found: String,
-}
-
-impl std::fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown {} '{}'", self.what, self.found)
-    }
-}
-
-impl std::error::Error for UnknownName {}
+pub use super::UnknownName;
 
 named_enum!(
     /// How the customer reached us.

@@ -4,6 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+named_enum!(
+    IncidentStatus {
+        Open => "open", "Open";
+        Resolved => "resolved", "Resolved";
+    }
+);
+
 /// At most this many dialogues may be linked to one incident in one go.
 pub const LINK_LIMIT: usize = 1000;
 

@@ -6,6 +6,35 @@
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 
+named_enum!(
+    /// Who may read an article: agents only, or everyone in the help centre too.
+    Visibility {
+        Internal => "internal", "Internal";
+        Public => "public", "Public";
+    }
+);
+
+/// A new article starts for agents only.
+impl Default for Visibility {
+    fn default() -> Self {
+        Visibility::Internal
+    }
+}
+
+named_enum!(
+    /// A draft is read only by the knowledge base's editors and its owner.
+    ArticleStatus {
+        Draft => "draft", "Draft";
+        Published => "published", "Published";
+    }
+);
+
+impl Default for ArticleStatus {
+    fn default() -> Self {
+        ArticleStatus::Draft
+    }
+}
+
 pub const MAX_TITLE: usize = 200;
 pub const MAX_BODY: usize = 100_000;
 
@@ -205,55 +234,6 @@ impl Snippet {
 
     pub fn text(&self) -> String {
         self.0.iter().map(|(t, _)| t.as_str()).collect()
-    }
-}
-
-/// Who sees an article.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// Agents only.
-    Internal,
-    /// Also customers, in the help centre, once published.
-    Public,
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Internal => "internal",
-            Visibility::Public => "public",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "internal" => Some(Visibility::Internal),
-            "public" => Some(Visibility::Public),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Published,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Published => "published",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "draft" => Some(Status::Draft),
-            "published" => Some(Status::Published),
-            _ => None,
-        }
     }
 }
 

@@ -5,6 +5,14 @@
 use crate::domain::access::Role;
 use serde::{Deserialize, Serialize};
 
+named_enum!(
+    /// What a trending topic is: a tag many waiting dialogues carry, or a word of their subjects.
+    TopicKind {
+        Tag => "tag", "Tag";
+        Word => "word", "Word";
+    }
+);
+
 /// The placeholders a macro may use, and what each is filled with.
 pub const PLACEHOLDERS: [(&str, &str); 6] = [
     ("customer.first_name", "the customer's first name"),

@@ -18,6 +18,15 @@
 
 use serde::{Deserialize, Serialize};
 
+named_enum!(
+    /// An agent's dispute of a review, and the manager's decision on it.
+    DisputeStatus {
+        Open => "open", "Open";
+        Accepted => "accepted", "Accepted";
+        Rejected => "rejected", "Rejected";
+    }
+);
+
 /// How a criterion is answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

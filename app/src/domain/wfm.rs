@@ -26,6 +26,15 @@
 
 use serde::{Deserialize, Serialize};
 
+named_enum!(
+    /// A time-off request or a shift swap, waiting for or after a manager's decision.
+    RequestStatus {
+        Pending => "pending", "Pending";
+        Approved => "approved", "Approved";
+        Rejected => "rejected", "Rejected";
+    }
+);
+
 /// Erlang B: the probability that all `agents` are busy (blocking) at `traffic` Erlangs.
 pub fn erlang_b(traffic: f64, agents: u32) -> f64 {
     let mut b = 1.0;

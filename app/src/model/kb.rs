@@ -1,7 +1,8 @@
 //! What the knowledge-base pages, server functions and REST API exchange. Plain data; the
 //! rules are in `domain::kb`, the queries in `backend::kb`.
 
-use crate::domain::kb::{DiffLine, Snippet};
+use crate::domain::dialogue::Status;
+use crate::domain::kb::{ArticleStatus, DiffLine, Snippet, Visibility};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,8 +25,8 @@ pub struct ArticleSummary {
     pub title: String,
     pub category_id: i64,
     pub category: String,
-    pub visibility: String,
-    pub status: String,
+    pub visibility: Visibility,
+    pub status: ArticleStatus,
     pub owner: Option<String>,
     /// `YYYY-MM-DD` in UTC.
     pub reviewed_on: String,
@@ -49,8 +50,8 @@ pub struct Article {
     /// The body rendered to sanitized HTML.
     pub html: String,
     pub tags: Vec<String>,
-    pub visibility: String,
-    pub status: String,
+    pub visibility: Visibility,
+    pub status: ArticleStatus,
     pub owner_id: Option<i64>,
     pub owner: Option<String>,
     pub version: i32,
@@ -81,10 +82,8 @@ pub struct ArticleInput {
     /// Comma-separated, as typed.
     #[serde(default)]
     pub tags: String,
-    /// `internal` or `public`.
-    pub visibility: String,
-    /// `draft` or `published`.
-    pub status: String,
+    pub visibility: Visibility,
+    pub status: ArticleStatus,
     /// The owner; the author when absent.
     #[serde(default)]
     pub owner_id: Option<i64>,
@@ -102,9 +101,9 @@ pub struct SearchRequest {
     pub q: String,
     #[serde(default)]
     pub category_id: Option<i64>,
-    /// `internal` or `public`; both when absent.
+    /// Both when absent.
     #[serde(default)]
-    pub visibility: Option<String>,
+    pub visibility: Option<Visibility>,
     #[serde(default)]
     pub stale_only: bool,
     /// Only the caller's own articles.
@@ -135,8 +134,8 @@ pub struct Revision {
     pub author: Option<String>,
     pub note: String,
     pub created_at: String,
-    pub status: String,
-    pub visibility: String,
+    pub status: ArticleStatus,
+    pub visibility: Visibility,
 }
 
 /// Two revisions side by side.
@@ -169,7 +168,7 @@ pub struct DialogueHit {
     pub id: i64,
     pub subject: String,
     pub customer: String,
-    pub status: String,
+    pub status: Status,
     pub created_on: String,
 }
 

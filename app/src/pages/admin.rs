@@ -4,8 +4,7 @@
 //! routing are at `/admin/channels`; every change here is in the audit log.
 
 use crate::components::notice::{error_fallback, ErrorNotice};
-use crate::components::shell::RequireSection;
-use crate::domain::access::{Role, Section};
+use crate::domain::access::Role;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -78,15 +77,6 @@ pub async fn admin_set_promise(text: String) -> Result<String, AppError> {
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Admin>
-            <Users/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn Users() -> impl IntoView {
     let invite = ServerAction::<AdminInviteUser>::new();
     let update = ServerAction::<AdminUpdateUser>::new();
     let data = Resource::new(

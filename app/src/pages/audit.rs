@@ -3,8 +3,6 @@
 //! newest first, a page at a time; nothing here can change it.
 
 use crate::components::notice::{error_fallback, EmptyState, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::audit::AuditAction;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -21,15 +19,6 @@ pub async fn audit_log(query: AuditQuery) -> Result<AuditLogPage, AppError> {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Reports>
-            <AuditLog/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn AuditLog() -> impl IntoView {
     let params = use_query_map();
     let query = move || {
         params.with(|p| AuditQuery {

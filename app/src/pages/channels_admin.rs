@@ -4,8 +4,6 @@
 //! routing rules that place new dialogues, with a test of where a sample would go.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::model::admin::{ChannelInfo, RoutingView, RuleInput};
 #[cfg(feature = "ssr")]
 use crate::domain::access::Permission;
@@ -148,15 +146,6 @@ fn describe_route(view: &RoutingView, rule: Option<&crate::domain::channels::Rou
 
 #[component]
 pub fn ChannelsAdminPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Admin>
-            <ChannelsAdmin/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn ChannelsAdmin() -> impl IntoView {
     let update = ServerAction::<AdminChannelUpdate>::new();
     let rotate = ServerAction::<AdminChannelRotate>::new();
     let add_channel = ServerAction::<AdminChannelAdd>::new();

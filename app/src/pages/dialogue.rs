@@ -5,8 +5,6 @@
 use crate::auth::Auth;
 use crate::components::live::use_queue_events;
 use crate::components::notice::{error_fallback, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::dialogue::{format_waiting, Priority, Status};
 use crate::error::AppError;
 use crate::components::format::clock_text;
@@ -144,15 +142,6 @@ pub async fn acknowledge_dialogue(id: i64) -> Result<(), AppError> {
 
 #[component]
 pub fn DialoguePage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Queue>
-            <DialogueView/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn DialogueView() -> impl IntoView {
     let query = use_query_map();
     let id = move || query.with(|q| q.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
     let events = use_queue_events();

@@ -5,8 +5,6 @@
 //! dialogue. A mailing is sent once even if submitted twice, and is in the audit log.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::error::AppError;
 use crate::components::trending::queue_trending;
 use crate::components::browser::request_key;
@@ -74,15 +72,6 @@ pub async fn incident_send(id: i64, request_key: String, body: String, close: bo
 
 #[component]
 pub fn IncidentsPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Reports>
-            <IncidentList/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn IncidentList() -> impl IntoView {
     let list = Resource::new(|| (), |_| incidents_list());
     let declare = ServerAction::<IncidentDeclare>::new();
     let title = RwSignal::new(String::new());
@@ -146,15 +135,6 @@ fn IncidentList() -> impl IntoView {
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Reports>
-            <IncidentView/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn IncidentView() -> impl IntoView {
     let params = use_query_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
     let link = ServerAction::<IncidentLink>::new();

@@ -4,15 +4,13 @@
 
 use crate::auth::Auth;
 use crate::components::notice::{error_fallback, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::{Permission, Section};
-use crate::domain::kb::{diff_lines, render_markdown, DiffLine};
+use crate::domain::access::Permission;
+use crate::domain::kb::{diff_lines, render_markdown, ArticleStatus, DiffLine, Visibility};
 use crate::error::AppError;
 use crate::model::kb::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use crate::model::kb::{Article, ArticleInput, ArticleView, EditorStart, Revision, RevisionDiff};
 use crate::components::reply_knowledge::{kb_article};
 
 /// Creates or updates an article (see `backend::kb::save` for who may do what).
@@ -73,15 +71,6 @@ fn query_id(key: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync 
 
 #[component]
 pub fn KbArticlePage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::KnowledgeBase>
-            <ArticleScreen/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn ArticleScreen() -> impl IntoView {
     let id = query_id("id");
     let review = ServerAction::<KbMarkReviewed>::new();
     let decide = ServerAction::<KbDecideSuggestion>::new();
@@ -108,7 +97,7 @@ fn ArticleScreen() -> impl IntoView {
 fn ArticleBody(v: ArticleView, review: ServerAction<KbMarkReviewed>, decide: ServerAction<KbDecideSuggestion>) -> impl IntoView {
     let a = v.article;
     let id = a.id;
-    let public = (a.visibility == "public" && a.status == "published").then(|| {
+    let public = (a.visibility == Visibility::Public && a.status == ArticleStatus::Published).then(|| {
         view! { <a href=public_path(id)>"Open in the help centre"</a> }
     });
     let suggestions = v.suggestions.into_iter().map(|s| {
@@ -132,8 +121,8 @@ fn ArticleBody(v: ArticleView, review: ServerAction<KbMarkReviewed>, decide: Ser
                 <h1 id="article-title">{a.title.clone()}</h1>
                 <p class="badges">
                     <span class="badge">{a.category.clone()}</span>
-                    <span class="badge">{if a.visibility == "public" { "Public" } else { "Internal" }}</span>
-                    <span class=if a.status == "draft" { "badge badge-draft" } else { "badge" }>{if a.status == "draft" { "Draft" } else { "Published" }}</span>
+                    <span class="badge">{a.visibility.label()}</span>
+                    <span class=if a.status == ArticleStatus::Draft { "badge badge-draft" } else { "badge" }>{a.status.label()}</span>
                     {a.stale.then(|| view! { <span class="badge badge-stale">"Stale: due for review"</span> })}
                     {a.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                 </p>
@@ -171,15 +160,6 @@ fn ArticleBody(v: ArticleView, review: ServerAction<KbMarkReviewed>, decide: Ser
     }
 }
 
-#[component]
-pub fn KbEditPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::KnowledgeBase>
-            <EditScreen/>
-        </RequireSection>
-    }
-}
-
 #[server(endpoint = "kb_editor_start")]
 pub async fn kb_editor_start(id: Option<i64>, from_dialogue: Option<i64>) -> Result<EditorStart, AppError> {
     use crate::backend::{authorized, kb};
@@ -190,7 +170,7 @@ pub async fn kb_editor_start(id: Option<i64>, from_dialogue: Option<i64>) -> Res
         let (input, suggest_only) = match (id, from_dialogue) {
             (Some(id), _) => {
                 let a = kb::staff_article(&state.pool, id).await?;
-                let suggest_only = !(is_editor || (a.owner_id == Some(user.id) && a.status == "draft"));
+                let suggest_only = !(is_editor || (a.owner_id == Some(user.id) && a.status == ArticleStatus::Draft));
                 (
                     ArticleInput {
                         id: Some(a.id),
@@ -216,8 +196,8 @@ pub async fn kb_editor_start(id: Option<i64>, from_dialogue: Option<i64>) -> Res
             (None, None) => (
                 ArticleInput {
                     category_id: first_category,
-                    visibility: "internal".into(),
-                    status: "draft".into(),
+                    visibility: Visibility::Internal,
+                    status: ArticleStatus::Draft,
                     ..Default::default()
                 },
                 false,
@@ -230,7 +210,7 @@ pub async fn kb_editor_start(id: Option<i64>, from_dialogue: Option<i64>) -> Res
 }
 
 #[component]
-fn EditScreen() -> impl IntoView {
+pub fn KbEditPage() -> impl IntoView {
     let id = query_id("id");
     let from_dialogue = query_id("from_dialogue");
     let start = Resource::new(move || (id(), from_dialogue()), |(id, from)| kb_editor_start(id, from));
@@ -316,9 +296,9 @@ fn Editor(start: EditorStart, save: ServerAction<KbSave>, suggest: ServerAction<
                     on:change=move |e| if let Ok(c) = event_target_value(&e).parse() { input.update(|i| i.category_id = c) }>{category_options}</select></label>
                 <label>"Tags"<input type="text" placeholder="billing, refund" disabled=suggest_only prop:value=move || input.with(|i| i.tags.clone())
                     on:input=move |e| input.update(|i| i.tags = event_target_value(&e))/></label>
-                <label>"Visibility"<select disabled=suggest_only on:change=move |e| input.update(|i| i.visibility = event_target_value(&e))>
-                    <option value="internal" selected=move || input.with(|i| i.visibility == "internal")>"Internal (agents only)"</option>
-                    <option value="public" selected=move || input.with(|i| i.visibility == "public")>"Public (help centre)"</option>
+                <label>"Visibility"<select disabled=suggest_only on:change=move |e| input.update(|i| i.visibility = Visibility::parse(&event_target_value(&e)).unwrap_or(i.visibility))>
+                    <option value="internal" selected=move || input.with(|i| i.visibility == Visibility::Internal)>"Internal (agents only)"</option>
+                    <option value="public" selected=move || input.with(|i| i.visibility == Visibility::Public)>"Public (help centre)"</option>
                 </select></label>
                 {(!start.owners.is_empty()).then(|| {
                     let options = start.owners.iter().map(|(oid, name)| {
@@ -332,9 +312,9 @@ fn Editor(start: EditorStart, save: ServerAction<KbSave>, suggest: ServerAction<
                         </select></label>
                     }
                 })}
-                <label>"Status"<select disabled=!is_editor on:change=move |e| input.update(|i| i.status = event_target_value(&e))>
-                    <option value="draft" selected=move || input.with(|i| i.status == "draft")>"Draft"</option>
-                    <option value="published" selected=move || input.with(|i| i.status == "published")>"Published"</option>
+                <label>"Status"<select disabled=!is_editor on:change=move |e| input.update(|i| i.status = ArticleStatus::parse(&event_target_value(&e)).unwrap_or(i.status))>
+                    <option value="draft" selected=move || input.with(|i| i.status == ArticleStatus::Draft)>"Draft"</option>
+                    <option value="published" selected=move || input.with(|i| i.status == ArticleStatus::Published)>"Published"</option>
                 </select></label>
             </div>
             <div class="editor-panes">
@@ -416,15 +396,6 @@ pub fn DiffView(lines: Vec<DiffLine>) -> impl IntoView {
 
 #[component]
 pub fn KbHistoryPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::KnowledgeBase>
-            <HistoryScreen/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn HistoryScreen() -> impl IntoView {
     let id = query_id("id");
     let auth = Auth::expect();
     let is_editor = move || auth.user.get().and_then(|u| u.ok().flatten()).is_some_and(|u| u.role.can(Permission::EditKnowledgeBase));

@@ -5,8 +5,8 @@
 
 use crate::auth::Auth;
 use crate::components::notice::{error_fallback, EmptyState, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::{Permission, Section};
+use crate::domain::access::Permission;
+use crate::domain::kb::{ArticleStatus, Visibility};
 use crate::error::AppError;
 use leptos::prelude::*;
 use crate::model::kb::{ArticleSummary, Category, DialogueHit, SearchRequest, SearchResult};
@@ -27,15 +27,6 @@ pub async fn kb_search_dialogues(q: String) -> Result<Vec<DialogueHit>, AppError
 
 #[component]
 pub fn KnowledgeBasePage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::KnowledgeBase>
-            <KbHome/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn KbHome() -> impl IntoView {
     let auth = Auth::expect();
     let role = move || auth.user.get().and_then(|u| u.ok().flatten()).map(|u| u.role);
     let q = RwSignal::new(String::new());
@@ -55,7 +46,7 @@ fn KbHome() -> impl IntoView {
     let request = move || SearchRequest {
         q: q.get(),
         category_id: category.get(),
-        visibility: Some(visibility.get()).filter(|v| !v.is_empty()),
+        visibility: Visibility::parse(&visibility.get()),
         stale_only: stale_only.get(),
         mine: mine.get(),
         limit: Some(30),
@@ -172,8 +163,8 @@ pub fn ArticleRow(a: ArticleSummary) -> impl IntoView {
             <a class="article-title row-link" href=format!("/kb/article?id={}", a.id)>{a.title.clone()}</a>
             <span class="meta">
                 {a.category.clone()}
-                {(a.visibility == "internal").then(|| view! { <span class="badge">"Internal"</span> })}
-                {(a.status == "draft").then(|| view! { <span class="badge badge-draft">"Draft"</span> })}
+                {(a.visibility == Visibility::Internal).then(|| view! { <span class="badge">"Internal"</span> })}
+                {(a.status == ArticleStatus::Draft).then(|| view! { <span class="badge badge-draft">"Draft"</span> })}
                 {a.stale.then(|| view! { <span class="badge badge-stale" title="Not reviewed within its category's review interval">"Stale"</span> })}
                 {format!(" · reviewed {} · owner {}", a.reviewed_on, a.owner.clone().unwrap_or_else(|| "nobody".into()))}
             </span>
@@ -196,7 +187,7 @@ fn DialogueHits(hits: Vec<DialogueHit>) -> impl IntoView {
             .into_iter()
             .map(|h| view! {
                 <li><a href=format!("/dialogue?id={}", h.id)>{h.subject}</a>
-                    <span class="meta">{format!(" · {} · {} · {}", h.customer, h.status, h.created_on)}</span></li>
+                    <span class="meta">{format!(" · {} · {} · {}", h.customer, h.status.as_str(), h.created_on)}</span></li>
             })
             .collect_view();
         view! {

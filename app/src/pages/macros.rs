@@ -3,8 +3,7 @@
 //! confirm), and sending a macro from a dialogue.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::{Permission, Section};
+use crate::domain::access::Permission;
 use crate::domain::macros::PLACEHOLDERS;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -31,15 +30,6 @@ pub async fn macros_delete(id: i64) -> Result<(), AppError> {
 
 #[component]
 pub fn MacrosPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Queue>
-            <MacrosScreen/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn MacrosScreen() -> impl IntoView {
     let auth = crate::auth::Auth::expect();
     let manager = move || auth.user.get().and_then(|u| u.ok().flatten()).is_some_and(|u| u.role.can(Permission::ManageMacros));
     let save = ServerAction::<MacrosSave>::new();

@@ -2,8 +2,6 @@
 //! top bar's count of unread ones, kept live.
 
 use crate::components::notice::{error_fallback, EmptyState, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::error::AppError;
 use leptos::prelude::*;
 use crate::model::queue::{Mention};
@@ -23,15 +21,6 @@ pub async fn mentions_read(id: Option<i64>) -> Result<(), AppError> {
 
 #[component]
 pub fn MentionsPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Queue>
-            <MentionsList/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn MentionsList() -> impl IntoView {
     let events = crate::components::live::use_queue_events();
     let read = ServerAction::<MentionsRead>::new();
     let list = Resource::new(move || (events.get(), read.version().get()), |_| mentions_list());

@@ -5,8 +5,6 @@
 //! managers anyone's, from Reports.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::performance::{PlanItem, WeekFigures, FIXED_TASK, OWN_TASKS};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -38,15 +36,6 @@ pub async fn agent_note_add(agent_id: i64, body: String) -> Result<i64, AppError
 
 #[component]
 pub fn AgentPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Queue>
-            <AgentView/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn AgentView() -> impl IntoView {
     let params = use_query_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
     let save = ServerAction::<AgentPlanSave>::new();

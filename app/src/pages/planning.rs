@@ -4,8 +4,6 @@
 //! `domain::wfm` code, compiled to WebAssembly) as the sliders move.
 
 use crate::components::notice::{error_fallback, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::roster::SupportModel;
 use crate::domain::wfm::{self, LiveInput};
 use crate::error::AppError;
@@ -64,19 +62,10 @@ pub async fn add_holiday(day: String, name: String, team: Option<i64>, factor: f
     .await
 }
 
-#[component]
-pub fn PlanningPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Schedule>
-            <PlanningView/>
-        </RequireSection>
-    }
-}
-
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 #[component]
-fn PlanningView() -> impl IntoView {
+pub fn PlanningPage() -> impl IntoView {
     let query = use_query_map();
     let params = move || {
         query.with(|q| {
@@ -475,5 +464,5 @@ const STAFFING_DEFINITIONS: [(&str, &str); 5] = [
 
 #[component]
 pub fn PlanningDocsPage() -> impl IntoView {
-    view! { <DocsPage section=Section::Schedule back=("/schedule/plan", "Staffing plan") title="How staffing is computed" definitions=&STAFFING_DEFINITIONS/> }
+    view! { <DocsPage back=("/schedule/plan", "Staffing plan") title="How staffing is computed" definitions=&STAFFING_DEFINITIONS/> }
 }

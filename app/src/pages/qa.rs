@@ -3,8 +3,6 @@
 //! a manager decides disputes. The review screen is `qa_review.rs`, results `qa_results.rs`.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::dialogue::{format_waiting, ChannelKind};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -58,15 +56,6 @@ pub async fn dispute_qa_review(review_id: i64, reason: String) -> Result<(), App
 
 #[component]
 pub fn QaPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Qa>
-            <QaHome/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn QaHome() -> impl IntoView {
     // The actions live here, above what a reload redraws, so their outcome stays on screen.
     let draw = ServerAction::<DrawQaSample>::new();
     let dispute = ServerAction::<DisputeQaReview>::new();

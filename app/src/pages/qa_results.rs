@@ -3,8 +3,6 @@
 //! `/qa/docs`: how every score is computed.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::qa::Iqs;
 use crate::error::AppError;
 use crate::components::format::score_text;
@@ -45,15 +43,6 @@ pub async fn create_qa_calibration(conversation_id: i64) -> Result<i64, AppError
 
 #[component]
 pub fn QaResultsPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Qa>
-            <Results/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn Results() -> impl IntoView {
     let query = use_query_map();
     let period = move || query.with(|q| (q.get("from"), q.get("to"), q.get("agent").and_then(|a| a.parse::<i64>().ok())));
     let data = Resource::new(period, |(from, to, agent)| load_qa_scores(from, to, agent));
@@ -297,15 +286,6 @@ fn heat_class(v: Option<f64>) -> &'static str {
 
 #[component]
 pub fn QaCalibrationPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Qa>
-            <CalibrationView/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn CalibrationView() -> impl IntoView {
     let create = ServerAction::<CreateQaCalibration>::new();
     let data = Resource::new(move || create.version().get(), |_| load_qa_calibration());
     let dialogue = RwSignal::new(String::new());
@@ -384,7 +364,7 @@ const QA_DEFINITIONS: [(&str, &str); 7] = [
 
 #[component]
 pub fn QaDocsPage() -> impl IntoView {
-    view! { <DocsPage section=Section::Qa back=("/qa", "QA") title="How QA scores are computed" definitions=&QA_DEFINITIONS/> }
+    view! { <DocsPage back=("/qa", "QA") title="How QA scores are computed" definitions=&QA_DEFINITIONS/> }
 }
 
 #[cfg(test)]

@@ -4,8 +4,6 @@
 //! current criterion and moves on, `x` marks it not applicable, `p` goes back, `s` saves.
 
 use crate::components::notice::{error_fallback, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::qa::{self, Criterion, Signal};
 use crate::error::AppError;
 use crate::components::timeline::timeline_view;
@@ -58,21 +56,12 @@ pub async fn submit_qa_review(input: ReviewInput) -> Result<i64, AppError> {
     authorized(Permission::ReviewDialogues, |state, user| async move { qa::submit_review(&state.pool, user.id, &input).await }).await
 }
 
-#[component]
-pub fn QaReviewPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Qa>
-            <ReviewScreen/>
-        </RequireSection>
-    }
-}
-
 fn param(q: &leptos_router::params::ParamsMap, key: &str) -> Option<i64> {
     q.get(key).and_then(|v| v.parse().ok())
 }
 
 #[component]
-fn ReviewScreen() -> impl IntoView {
+pub fn QaReviewPage() -> impl IntoView {
     let query = use_query_map();
     let ids = move || query.with(|q| (param(q, "conversation").unwrap_or(0), param(q, "sample"), param(q, "calibration"), param(q, "dispute")));
     let sheet = Resource::new(ids, |(c, _, cal, d)| load_review_sheet(c, cal, d));

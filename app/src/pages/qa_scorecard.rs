@@ -2,8 +2,6 @@
 //! made keep the version they were made with, so their scores keep their meaning.
 
 use crate::components::notice::{error_fallback, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::qa::{Criterion, Scale};
 use crate::error::AppError;
 use crate::model::qa::Scorecard;
@@ -26,15 +24,6 @@ pub async fn save_qa_scorecard(criteria: Vec<Criterion>) -> Result<Scorecard, Ap
 
 #[component]
 pub fn QaScorecardPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Qa>
-            <Editor/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn Editor() -> impl IntoView {
     let save = ServerAction::<SaveQaScorecard>::new();
     // Loaded once: after a save the form already shows what was saved (and a refused save
     // must not wipe what the manager typed).

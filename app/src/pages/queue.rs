@@ -3,8 +3,6 @@
 
 use crate::components::live::use_queue_events;
 use crate::components::notice::{error_fallback, EmptyState};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::dialogue::{format_count, format_waiting, Topic, COUNT_CAP};
 use crate::domain::queue::{QueueFilter, QueueSort, QueueView};
 use crate::error::AppError;
@@ -43,15 +41,6 @@ pub async fn load_queue(
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Queue>
-            <QueueLists/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn QueueLists() -> impl IntoView {
     let query = use_query_map();
     let view = move || query.with(|q| q.get("view").and_then(|v| QueueView::parse(&v)).unwrap_or(QueueView::Unassigned));
     let cursor = move || query.with(|q| q.get("cursor"));

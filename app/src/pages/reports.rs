@@ -5,8 +5,6 @@
 //! agent's week beside the schedule.
 
 use crate::components::notice::{error_fallback, EmptyState, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::metrics::{change_percent, contact_ratio};
 use crate::domain::report::{Group, Report, ReportQuery};
 use crate::domain::rollup::{Counters, Figures};
@@ -40,22 +38,13 @@ pub async fn load_agents_week() -> Result<Vec<AgentWeek>, AppError> {
     .await
 }
 
-#[component]
-pub fn ReportsPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Reports>
-            <Overview/>
-        </RequireSection>
-    }
-}
-
 fn query_from_url(q: &leptos_router::params::ParamsMap) -> ReportQuery {
     let id = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
     ReportQuery { from: q.get("from"), to: q.get("to"), team_id: id("team"), channel_id: id("channel"), step: q.get("step") }
 }
 
 #[component]
-fn Overview() -> impl IntoView {
+pub fn ReportsPage() -> impl IntoView {
     let url = use_query_map();
     let query = move || url.with(query_from_url);
     let data = Resource::new(query, |q| load_report(q.from, q.to, q.team_id, q.channel_id, q.step));

@@ -2,8 +2,6 @@
 //! time off; managers also approve time off and reach the staffing plan.
 
 use crate::components::notice::{EmptyState, ErrorNotice};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::error::AppError;
 use crate::model::wfm::{ScheduleOverview, TimeOff};
 use leptos::prelude::*;
@@ -147,25 +145,23 @@ pub fn SchedulePage() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <RequireSection section=Section::Schedule>
-            <h1>"Schedule"</h1>
-            {move || {
-                let auth = crate::auth::Auth::expect();
-                let works = auth.user.get().and_then(Result::ok).flatten().is_some_and(|u| u.role.can(crate::domain::access::Permission::WorkQueue));
-                works.then(|| view! { <p class="report-links"><a href="/agent">"Your performance and this week's top 5"</a></p> })
-            }}
-            {errors}
-            <Transition>
-                {move || Suspend::new(async move {
-                    data.await.map(|o| {
-                        let manage = o.can_plan.then(|| view! { <TeamShifts now=o.on_shift_now.clone() upcoming=o.upcoming.clone() agents=o.agents.clone() place remove/> });
-                        let swaps = view! { <Swaps o=o.clone() offer swap/> };
-                        let handover = o.handover.clone().map(|h| view! { <HandoverNote h note/> });
-                        view! { {handover} <ScheduleBody o ask decide link/> {swaps} {manage} }
-                    })
-                })}
-            </Transition>
-        </RequireSection>
+        <h1>"Schedule"</h1>
+        {move || {
+            let auth = crate::auth::Auth::expect();
+            let works = auth.user.get().and_then(Result::ok).flatten().is_some_and(|u| u.role.can(crate::domain::access::Permission::WorkQueue));
+            works.then(|| view! { <p class="report-links"><a href="/agent">"Your performance and this week's top 5"</a></p> })
+        }}
+        {errors}
+        <Transition>
+            {move || Suspend::new(async move {
+                data.await.map(|o| {
+                    let manage = o.can_plan.then(|| view! { <TeamShifts now=o.on_shift_now.clone() upcoming=o.upcoming.clone() agents=o.agents.clone() place remove/> });
+                    let swaps = view! { <Swaps o=o.clone() offer swap/> };
+                    let handover = o.handover.clone().map(|h| view! { <HandoverNote h note/> });
+                    view! { {handover} <ScheduleBody o ask decide link/> {swaps} {manage} }
+                })
+            })}
+        </Transition>
     }
 }
 

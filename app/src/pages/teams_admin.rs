@@ -4,8 +4,6 @@
 //! Every change is in the audit log and re-counts the dialogues it affects.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::domain::team::WEEKDAYS;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -43,15 +41,6 @@ pub async fn admin_holiday_delete(id: i64) -> Result<(), AppError> {
 
 #[component]
 pub fn TeamsAdminPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Admin>
-            <TeamsAdmin/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn TeamsAdmin() -> impl IntoView {
     let save = ServerAction::<AdminTeamSave>::new();
     let add = ServerAction::<AdminHolidayAdd>::new();
     let delete = ServerAction::<AdminHolidayDelete>::new();

@@ -4,8 +4,6 @@
 //! revocation is in the audit log; `meridian token` does the same from a shell.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
-use crate::components::shell::RequireSection;
-use crate::domain::access::Section;
 use crate::error::AppError;
 use leptos::prelude::*;
 use crate::model::admin::{TokenInfo};
@@ -63,15 +61,6 @@ pub async fn admin_token_revoke(id: i64) -> Result<(), AppError> {
 
 #[component]
 pub fn TokensAdminPage() -> impl IntoView {
-    view! {
-        <RequireSection section=Section::Admin>
-            <TokensAdmin/>
-        </RequireSection>
-    }
-}
-
-#[component]
-fn TokensAdmin() -> impl IntoView {
     let create = ServerAction::<AdminTokenCreate>::new();
     let revoke = ServerAction::<AdminTokenRevoke>::new();
     let data = Resource::new(move || (create.version().get(), revoke.version().get()), |_| admin_tokens());
