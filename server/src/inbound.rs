@@ -92,7 +92,7 @@ async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, heade
 async fn webhook(State(state): State<AppState>, Path(channel_id): Path<i64>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let channel = channels::channel(&state.pool, channel_id)
         .await?
-        .filter(|c| c.kind == "social")
+        .filter(|c| c.kind == app::domain::dialogue::ChannelKind::Social)
         .ok_or_else(|| AppError::NotFound("There is no such webhook channel.".into()))?;
     if body.len() > rules::MAX_WEBHOOK_BYTES {
         return Err(AppError::TooLarge("The body is larger than 256 KB.".into()));

@@ -5,6 +5,8 @@
 
 mod common;
 
+use app::domain::incident::IncidentStatus;
+use app::domain::macros::TopicKind;
 use app::backend::{chat, incidents};
 use app::domain::access::Role;
 use app::error::AppError;
@@ -151,7 +153,7 @@ async fn an_incident_update_reaches_each_linked_customer_exactly_once(pool: PgPo
     assert_eq!(mails(&pool).await, vec![("ana@example.com".into(), 4), ("ben@example.com".into(), 4)]);
     let incident = incidents::get(&pool, id, "UTC").await.unwrap();
     assert_eq!(incident.summary.title, "Payments failing");
-    assert_eq!(incident.summary.status, "resolved");
+    assert_eq!(incident.summary.status, IncidentStatus::Resolved);
     assert_eq!(incident.updates.len(), 4);
     assert!(incident.updates.last().unwrap().closing);
 
@@ -171,12 +173,12 @@ async fn a_trending_topic_links_its_waiting_dialogues(pool: PgPool) {
     let third = dialogue(&pool).await;
     sqlx::query("update conversations set tags = '{outage}' where id = any($1)").bind([first, second]).execute(&pool).await.unwrap();
     let id = incidents::declare(&pool, &manager, "Login outage", "").await.unwrap();
-    let r = incidents::link_topic(&pool, &manager, id, "tag", "outage").await.unwrap();
+    let r = incidents::link_topic(&pool, &manager, id, TopicKind::Tag, "outage").await.unwrap();
     assert_eq!(r.linked, 2);
     let linked: Vec<i64> = incidents::get(&pool, id, "UTC").await.unwrap().dialogues.iter().map(|d| d.id).collect();
     assert_eq!(linked, vec![first, second]);
     assert!(!linked.contains(&third));
-    assert!(matches!(incidents::link_topic(&pool, &manager, id, "tag", "nothing-here").await, Err(AppError::Invalid(_))));
+    assert!(matches!(incidents::link_topic(&pool, &manager, id, TopicKind::Tag, "nothing-here").await, Err(AppError::Invalid(_))));
     assert!(matches!(incidents::declare(&pool, &manager, "   ", "").await, Err(AppError::Invalid(_))));
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::domain::macros::TopicKind;
 use app::backend::{dialogue, macros};
 use app::domain::access::Role;
 use app::error::AppError;
@@ -123,9 +124,9 @@ async fn trending_topics_come_from_waiting_dialogues(pool: PgPool) {
     }
     dialogue(&pool).await;
     let topics = macros::trending(&pool).await.unwrap();
-    let has = |kind: &str, value: &str, n: i64| topics.iter().any(|t| t.kind == kind && t.value == value && t.count == n);
-    assert!(has("tag", "billing", 4), "{topics:?}");
-    assert!(has("word", "refund", 4) && has("word", "duplicate", 4), "{topics:?}");
-    assert_eq!(macros::topic_dialogues(&pool, "word", "duplicate").await.unwrap().len(), 4);
-    assert_eq!(macros::topic_dialogues(&pool, "tag", "billing").await.unwrap().len(), 4);
+    let has = |kind: TopicKind, value: &str, n: i64| topics.iter().any(|t| t.kind == kind && t.value == value && t.count == n);
+    assert!(has(TopicKind::Tag, "billing", 4), "{topics:?}");
+    assert!(has(TopicKind::Word, "refund", 4) && has(TopicKind::Word, "duplicate", 4), "{topics:?}");
+    assert_eq!(macros::topic_dialogues(&pool, TopicKind::Word, "duplicate").await.unwrap().len(), 4);
+    assert_eq!(macros::topic_dialogues(&pool, TopicKind::Tag, "billing").await.unwrap().len(), 4);
 }

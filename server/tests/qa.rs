@@ -123,7 +123,6 @@ async fn bad_sample_requests_are_refused(pool: PgPool) {
     for bad in [
         SampleRequest { per_agent: 0, ..request(1, None) },
         SampleRequest { from: "yesterday".into(), ..request(1, None) },
-        SampleRequest { channels: vec!["fax".into()], ..request(1, None) },
         SampleRequest { from: "2026-02-01".into(), to: "2026-01-01".into(), ..request(1, None) },
     ] {
         let err = qa::draw_sample(&pool, &who, &bad).await.unwrap_err();
@@ -370,6 +369,9 @@ async fn the_api_samples_reviews_and_scores(pool: PgPool) {
     let res = api_post(&app, "/api/v1/qa/samples", Some(&token), &format!(r#"{{"per_agent": 3, "from": "{}", "to": "{}", "seed": 7, "channels": ["chat"]}}"#, day(-7), day(0))).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let sample = res.json();
+    let fax = api_post(&app, "/api/v1/qa/samples", Some(&token), &format!(r#"{{"per_agent": 3, "from": "{}", "to": "{}", "channels": ["fax"]}}"#, day(-7), day(0))).await;
+    assert_eq!(fax.status, StatusCode::BAD_REQUEST, "{}", fax.body);
+    assert!(fax.body.contains("unknown variant `fax`"), "{}", fax.body);
     assert_eq!(sample["seed"], 7);
     let ids = sample["agents"][0]["conversation_ids"].as_array().unwrap().clone();
     assert_eq!(ids.len(), 3);

@@ -6,7 +6,7 @@
 use crate::model::user::CurrentUser;
 use crate::domain::audit::AuditAction;
 use crate::domain::incident::{self, Linked};
-use crate::domain::macros::{fill, MacroContext};
+use crate::domain::macros::{fill, MacroContext, TopicKind};
 use crate::error::AppError;
 use crate::model::incidents::{Incident, IncidentDialogue, IncidentSummary, IncidentUpdate, LinkResult, MailingPreview, MailingRecipient, MailingResult};
 use sqlx::{PgConnection, PgPool};
@@ -137,7 +137,7 @@ pub async fn link(pool: &PgPool, by: &CurrentUser, id: i64, ids: &[i64]) -> Resu
 }
 
 /// Links every waiting dialogue of a trending topic (a tag or a word of the subject).
-pub async fn link_topic(pool: &PgPool, by: &CurrentUser, id: i64, kind: &str, value: &str) -> Result<LinkResult, AppError> {
+pub async fn link_topic(pool: &PgPool, by: &CurrentUser, id: i64, kind: TopicKind, value: &str) -> Result<LinkResult, AppError> {
     let ids: Vec<i64> = super::macros::topic_dialogues(pool, kind, value).await?.into_iter().map(|d| d.id).collect();
     if ids.is_empty() {
         return Err(AppError::Invalid("No waiting dialogue has that topic now.".into()));

@@ -4,8 +4,8 @@
 //! was skipped. Placeholders and limits are `domain::macros`.
 
 use crate::model::user::CurrentUser;
-use crate::domain::dialogue::{parse_tags, Priority};
-use crate::domain::macros::{self, MacroContext};
+use crate::domain::dialogue::{parse_tags, Priority, Status};
+use crate::domain::macros::{self, MacroContext, TopicKind};
 use crate::error::AppError;
 use crate::model::macros::{Macro, MacroInput, MassReplyResult, Topic, TopicDialogue};
 use sqlx::{PgConnection, PgPool};
@@ -16,9 +16,9 @@ struct MacroRow {
     id: i64,
     name: String,
     body: String,
-    set_status: Option<String>,
+    set_status: Option<Status>,
     add_tags: Vec<String>,
-    set_priority: Option<String>,
+    set_priority: Option<Priority>,
 }
 
 impl From<MacroRow> for Macro {
@@ -139,34 +139,33 @@ pub async fn trending(pool: &PgPool) -> Result<Vec<Topic>, AppError> {
     )
     .fetch_all(pool)
     .await?;
-    let mut topics: Vec<Topic> = tags.into_iter().map(|(value, count)| Topic { kind: "tag".into(), value, count }).collect();
+    let mut topics: Vec<Topic> = tags.into_iter().map(|(value, count)| Topic { kind: TopicKind::Tag, value, count }).collect();
     topics.extend(
         words
             .into_iter()
             .filter(|(w, n)| macros::is_topic_word(w, *n as i64, MIN_DIALOGUES))
             .take(8)
-            .map(|(value, count)| Topic { kind: "word".into(), value, count: count as i64 }),
+            .map(|(value, count)| Topic { kind: TopicKind::Word, value, count: count as i64 }),
     );
     Ok(topics)
 }
 
 /// The waiting dialogues of one topic (a tag, or a subject word as `trending` gives it),
 /// longest waiting first.
-pub async fn topic_dialogues(pool: &PgPool, kind: &str, value: &str) -> Result<Vec<TopicDialogue>, AppError> {
+pub async fn topic_dialogues(pool: &PgPool, kind: TopicKind, value: &str) -> Result<Vec<TopicDialogue>, AppError> {
     let rows: Vec<(i64, String, String, i64)> = match kind {
-        "tag" => sqlx::query_as(
+        TopicKind::Tag => sqlx::query_as(
             "select c.id, c.subject, cu.name, extract(epoch from now() - c.created_at)::bigint
                from conversations c join customers cu on cu.id = c.customer_id
               where c.status = 'open' and c.assignee_id is null and c.tags @> array[$1::text]
               order by c.created_at, c.id limit 200",
         ),
-        "word" => sqlx::query_as(
+        TopicKind::Word => sqlx::query_as(
             "select c.id, c.subject, cu.name, extract(epoch from now() - c.created_at)::bigint
                from conversations c join customers cu on cu.id = c.customer_id
               where c.status = 'open' and c.assignee_id is null and to_tsvector('simple', c.subject) @@ to_tsquery('simple', $1)
               order by c.created_at, c.id limit 200",
         ),
-        _ => return Err(AppError::Invalid("A topic is a tag or a word.".into())),
     }
     .bind(value.chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect::<String>())
     .fetch_all(pool)
@@ -299,13 +298,13 @@ async fn apply_changes(tx: &mut PgConnection, id: i64, me: i64, m: &Macro) -> Re
         tags.truncate(10);
         c::set_tags_in(&mut *tx, id, me, &tags).await?;
     }
-    if let Some(p) = m.set_priority.as_deref().and_then(Priority::parse) {
+    if let Some(p) = m.set_priority {
         c::set_priority_in(&mut *tx, id, me, p).await?;
     }
-    match m.set_status.as_deref() {
-        Some("resolved") => c::resolve_in(&mut *tx, id, me).await?,
-        Some("postponed") => c::postpone_in(&mut *tx, id, me, None).await?,
-        _ => {}
+    match m.set_status {
+        Some(Status::Resolved) => c::resolve_in(&mut *tx, id, me).await?,
+        Some(Status::Postponed) => c::postpone_in(&mut *tx, id, me, None).await?,
+        Some(Status::Open) | None => {}
     }
     Ok(())
 }

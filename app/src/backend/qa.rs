@@ -3,8 +3,8 @@
 
 use crate::model::user::CurrentUser;
 use crate::domain::access::Permission;
-use crate::domain::dialogue::{parse_tags, ChannelKind};
-use crate::domain::qa::{self, Candidate, Criterion, Facts};
+use crate::domain::dialogue::parse_tags;
+use crate::domain::qa::{self, Candidate, Criterion, DisputeStatus, Facts};
 use crate::error::AppError;
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
@@ -85,12 +85,7 @@ pub async fn draw_sample(pool: &PgPool, requester: &CurrentUser, req: &SampleReq
         return Err(AppError::Invalid("Ask for between 1 and 100 dialogues per agent.".into()));
     }
     let (from, to) = super::day_span(&req.from, &req.to, 366)?;
-    let channels = req
-        .channels
-        .iter()
-        .map(|c| ChannelKind::parse(c).map(|k| k.as_str().to_string()))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| AppError::Invalid("Channels are chat, email or social.".into()))?;
+    let channels: Vec<&str> = req.channels.iter().map(|c| c.as_str()).collect();
     let tag = match req.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
         Some(t) => match parse_tags(t).map_err(AppError::Invalid)?.as_slice() {
@@ -396,7 +391,7 @@ struct ReviewRow {
     revisions: i64,
     dispute_id: Option<i64>,
     dispute_reason: Option<String>,
-    dispute_status: Option<String>,
+    dispute_status: Option<DisputeStatus>,
     dispute_note: Option<String>,
     dispute_epoch: Option<i64>,
 }
@@ -434,7 +429,7 @@ fn review_from(row: ReviewRow) -> Result<Review, AppError> {
         dispute: row.dispute_id.map(|id| Dispute {
             id,
             reason: row.dispute_reason.unwrap_or_default(),
-            status: row.dispute_status.unwrap_or_default(),
+            status: row.dispute_status.unwrap_or(DisputeStatus::Open),
             decision_note: row.dispute_note.unwrap_or_default(),
             created_epoch: row.dispute_epoch.unwrap_or_default(),
         }),

@@ -87,7 +87,7 @@ pub fn CustomerAside(card: CustomerCard, now: i64) -> impl IntoView {
             view! {
                 <li>
                     <a href=format!("/dialogue?id={}", p.id)>{p.subject}</a>
-                    <span class="muted">" · " {p.status} " · " {format_waiting(now - p.created_epoch)} " ago" {rating}</span>
+                    <span class="muted">" · " {p.status.as_str()} " · " {format_waiting(now - p.created_epoch)} " ago" {rating}</span>
                 </li>
             }
         })

@@ -4,6 +4,7 @@ use crate::components::browser::{request_key};
 use crate::components::macro_sender::{macro_preview, macros_list, MassReply};
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::domain::dialogue::format_waiting;
+use crate::domain::macros::TopicKind;
 use crate::error::AppError;
 use crate::model::macros::{Topic, TopicDialogue};
 use leptos::prelude::*;
@@ -16,10 +17,10 @@ pub async fn queue_trending() -> Result<Vec<Topic>, AppError> {
 }
 
 #[server(endpoint = "queue_topic")]
-pub async fn queue_topic(kind: String, value: String) -> Result<Vec<TopicDialogue>, AppError> {
+pub async fn queue_topic(kind: TopicKind, value: String) -> Result<Vec<TopicDialogue>, AppError> {
     use crate::domain::access::Permission;
     use crate::backend::{authorized, macros};
-    authorized(Permission::WorkQueue, |state, _| async move { macros::topic_dialogues(&state.pool, &kind, &value).await }).await
+    authorized(Permission::WorkQueue, |state, _| async move { macros::topic_dialogues(&state.pool, kind, &value).await }).await
 }
 
 /// The queue's trending topics; choosing one opens the mass reply for its dialogues.
@@ -33,7 +34,7 @@ pub fn Trending() -> impl IntoView {
                 let topics = topics.await.unwrap_or_default();
                 (!topics.is_empty()).then(|| {
                     let chips = topics.into_iter().map(|t| {
-                        let label = if t.kind == "tag" { format!("#{} ({})", t.value, t.count) } else { format!("“{}” ({})", t.value, t.count) };
+                        let label = if t.kind == TopicKind::Tag { format!("#{} ({})", t.value, t.count) } else { format!("“{}” ({})", t.value, t.count) };
                         let topic = t.clone();
                         view! {
                             <li><button type="button" class="chip" aria-pressed=move || chosen.with(|c| c.as_ref() == Some(&topic)).to_string()
@@ -55,8 +56,8 @@ pub fn Trending() -> impl IntoView {
 
 #[component]
 fn MassReply(topic: Topic, on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let (kind, value) = (topic.kind.clone(), topic.value.clone());
-    let dialogues = Resource::new(move || (kind.clone(), value.clone()), |(k, v)| queue_topic(k, v));
+    let (kind, value) = (topic.kind, topic.value.clone());
+    let dialogues = Resource::new(move || (kind, value.clone()), |(k, v)| queue_topic(k, v));
     let macros = Resource::new(|| (), |_| macros_list());
     let selected = RwSignal::new(Vec::<i64>::new());
     let macro_id = RwSignal::new(None::<i64>);
@@ -72,7 +73,7 @@ fn MassReply(topic: Topic, on_close: impl Fn() + Copy + Send + Sync + 'static) -
             }
         },
     );
-    let title = if topic.kind == "tag" { format!("Mass reply: #{}", topic.value) } else { format!("Mass reply: “{}”", topic.value) };
+    let title = if topic.kind == TopicKind::Tag { format!("Mass reply: #{}", topic.value) } else { format!("Mass reply: “{}”", topic.value) };
     let outcome = move || send.value().get().map(|r| match r {
         Ok(r) => {
             let skipped = (!r.skipped.is_empty()).then(|| format!(" {} skipped: {}.", r.skipped.len(),

@@ -60,6 +60,13 @@ impl Role {
     }
 }
 
+/// Someone invited without a choice made works the queue.
+impl Default for Role {
+    fn default() -> Self {
+        Role::Operator
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

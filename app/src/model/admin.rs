@@ -1,7 +1,9 @@
 //! What the administration pages (people, channels and routing, teams, API tokens, the
 //! audit log), their server functions and the REST API exchange.
 
+use crate::domain::access::Role;
 use crate::domain::channels::RoutingRule;
+use crate::domain::dialogue::ChannelKind;
 use serde::{Deserialize, Serialize};
 
 /// A row of the Admin page's user list.
@@ -12,7 +14,7 @@ pub struct UserListItem {
     pub id: i64,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub team: Option<String>,
     pub team_id: Option<i64>,
     pub time_zone: String,
@@ -26,7 +28,7 @@ pub struct UserListItem {
 pub struct InviteInput {
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub team_id: Option<i64>,
 }
 
@@ -158,7 +160,7 @@ pub struct AuditLogPage {
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct Channel {
     pub id: i64,
-    pub kind: String,
+    pub kind: ChannelKind,
     pub name: String,
     pub address: String,
     pub secret: String,

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 pub struct PastDialogue {
     pub id: i64,
     pub subject: String,
-    pub status: String,
-    pub channel_kind: String,
+    pub status: Status,
+    pub channel_kind: ChannelKind,
     pub created_epoch: i64,
     pub csat: Option<i16>,
 }

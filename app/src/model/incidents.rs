@@ -1,5 +1,7 @@
 //! What the incident pages, their server functions and the REST API exchange.
 
+use crate::domain::dialogue::Status;
+use crate::domain::incident::IncidentStatus;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -8,8 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct IncidentSummary {
     pub id: i64,
     pub title: String,
-    /// `open` or `resolved`.
-    pub status: String,
+    pub status: IncidentStatus,
     /// In the viewer's time zone.
     pub declared_at: String,
     pub declared_by: String,
@@ -26,7 +27,7 @@ pub struct IncidentDialogue {
     pub subject: String,
     pub customer: String,
     pub channel: String,
-    pub status: String,
+    pub status: Status,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

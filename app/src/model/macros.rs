@@ -1,5 +1,7 @@
 //! What the macros page, the reply box, trending topics and the REST API exchange.
 
+use crate::domain::dialogue::{Priority, Status};
+use crate::domain::macros::TopicKind;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10,9 +12,9 @@ pub struct Macro {
     /// The reply, with `{{placeholders}}`.
     pub body: String,
     /// `resolved` or `postponed` (until the customer replies), or nothing.
-    pub set_status: Option<String>,
+    pub set_status: Option<Status>,
     pub add_tags: Vec<String>,
-    pub set_priority: Option<String>,
+    pub set_priority: Option<Priority>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -35,8 +37,7 @@ pub struct MacroInput {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Topic {
-    /// `tag` or `word`.
-    pub kind: String,
+    pub kind: TopicKind,
     pub value: String,
     pub count: i64,
 }

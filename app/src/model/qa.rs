@@ -1,7 +1,8 @@
 //! What the QA pages, server functions and REST API exchange. Plain data; the rules are in
 //! `domain::qa`, the queries in `backend::qa`.
 
-use crate::domain::qa::{Criterion, Facts, Iqs};
+use crate::domain::dialogue::ChannelKind;
+use crate::domain::qa::{Criterion, DisputeStatus, Facts, Iqs};
 use crate::model::dialogue::Dialogue;
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +27,7 @@ pub struct SampleRequest {
     pub to: String,
     /// Channel kinds (chat, email, social); empty means all.
     #[serde(default)]
-    pub channels: Vec<String>,
+    pub channels: Vec<ChannelKind>,
     #[serde(default)]
     pub team_id: Option<i64>,
     #[serde(default)]
@@ -74,7 +75,7 @@ pub struct TodoItem {
     pub conversation_id: i64,
     pub subject: String,
     pub agent: String,
-    pub channel_kind: String,
+    pub channel_kind: ChannelKind,
     pub resolved_epoch: Option<i64>,
     pub csat: Option<i16>,
 }
@@ -126,8 +127,7 @@ pub struct ReviewInput {
 pub struct Dispute {
     pub id: i64,
     pub reason: String,
-    /// open, accepted or rejected
-    pub status: String,
+    pub status: DisputeStatus,
     pub decision_note: String,
     pub created_epoch: i64,
 }

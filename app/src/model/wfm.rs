@@ -1,5 +1,6 @@
 //! What the planning page, its server function and the REST API exchange.
 
+use crate::domain::wfm::RequestStatus;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,8 +111,7 @@ pub struct TimeOff {
     pub from: String,
     pub to: String,
     pub reason: String,
-    /// pending, approved or rejected
-    pub status: String,
+    pub status: RequestStatus,
 }
 
 /// The Schedule page: my shifts and time off; for managers, requests waiting for them.
@@ -145,7 +145,7 @@ pub struct Swap {
     pub to_agent: String,
     /// The shift's start in the reader's time zone.
     pub shift: String,
-    pub status: String,
+    pub status: RequestStatus,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -36,7 +36,7 @@ pub async fn admin_invite_user(input: InviteInput) -> Result<String, AppError> {
     use crate::domain::email::EmailAddress;
     authorized(Permission::ManageUsers, |state, user| async move {
         let email = EmailAddress::parse(&input.email).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let role: Role = input.role.parse().map_err(|_| AppError::Invalid("Choose a role.".into()))?;
+        let role = input.role;
         let (id, token) = users::invite(&state.pool, user.id, &email, &input.name, role, input.team_id).await?;
         audit::by(&state.pool, &user, AuditAction::UserInvited, &format!("{} <{email}>", input.name.trim()), &format!("role {role}, id {id}")).await?;
         Ok(format!("/invite/{token}"))
@@ -45,11 +45,10 @@ pub async fn admin_invite_user(input: InviteInput) -> Result<String, AppError> {
 }
 
 #[server(endpoint = "admin_update_user")]
-pub async fn admin_update_user(id: i64, role: String, team_id: Option<i64>, active: bool) -> Result<(), AppError> {
+pub async fn admin_update_user(id: i64, role: Role, team_id: Option<i64>, active: bool) -> Result<(), AppError> {
     use crate::backend::{audit, authorized, users};
     use crate::domain::access::Permission;
     authorized(Permission::ManageUsers, |state, user| async move {
-        let role: Role = role.parse().map_err(|_| AppError::Invalid("Choose a role.".into()))?;
         let name = users::label(&state.pool, id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
@@ -83,17 +82,17 @@ pub fn AdminPage() -> impl IntoView {
         move || (invite.version().get(), update.version().get()),
         |_| async move { Ok::<_, AppError>((list_users().await?, admin_teams().await?)) },
     );
-    let draft = RwSignal::new(InviteInput { role: Role::Operator.as_str().to_string(), ..Default::default() });
+    let draft = RwSignal::new(InviteInput::default());
     let origin = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Ok(o) = window().location().origin() {
             origin.set(o);
         }
     });
-    let role_options = move |selected: String| {
+    let role_options = move |selected: Role| {
         Role::ALL
             .into_iter()
-            .map(|r| view! { <option value=r.as_str() selected=r.as_str() == selected>{r.label()}</option> })
+            .map(|r| view! { <option value=r.as_str() selected=r == selected>{r.label()}</option> })
             .collect_view()
     };
     view! {
@@ -114,7 +113,7 @@ pub fn AdminPage() -> impl IntoView {
                         .into_iter()
                         .map(|u| {
                             let id = u.id;
-                            let role = RwSignal::new(u.role.clone());
+                            let role = RwSignal::new(u.role);
                             let team = RwSignal::new(u.team_id);
                             let active = RwSignal::new(u.active);
                             let team_options = teams
@@ -134,7 +133,7 @@ pub fn AdminPage() -> impl IntoView {
                                 <tr>
                                     <th scope="row">{u.name.clone()}</th>
                                     <td>{u.email}</td>
-                                    <td><select aria-label=format!("Role of {name}") on:change=move |e| role.set(event_target_value(&e))>{role_options(u.role.clone())}</select></td>
+                                    <td><select aria-label=format!("Role of {name}") on:change=move |e| role.update(|r| *r = event_target_value(&e).parse().unwrap_or(*r))>{role_options(u.role)}</select></td>
                                     <td><select aria-label=format!("Team of {name}") on:change=move |e| team.set(event_target_value(&e).parse().ok())>
                                         <option value="" selected=u.team_id.is_none()>"No team"</option>{team_options}
                                     </select></td>
@@ -171,7 +170,7 @@ pub fn AdminPage() -> impl IntoView {
                         <form class="form-grid" aria-label="Invite someone" on:submit=move |e| { e.prevent_default(); invite.dispatch(AdminInviteUser { input: draft.get_untracked() }); }>
                             <label>"Name"<input type="text" required maxlength="200" on:input=move |e| draft.update(|d| d.name = event_target_value(&e))/></label>
                             <label>"E-mail"<input type="email" required on:input=move |e| draft.update(|d| d.email = event_target_value(&e))/></label>
-                            <label>"Role"<select on:change=move |e| draft.update(|d| d.role = event_target_value(&e))>{role_options(Role::Operator.as_str().to_string())}</select></label>
+                            <label>"Role"<select on:change=move |e| draft.update(|d| d.role = event_target_value(&e).parse().unwrap_or(d.role))>{role_options(Role::default())}</select></label>
                             <label>"Team"<select on:change=move |e| draft.update(|d| d.team_id = event_target_value(&e).parse().ok())>
                                 <option value="">"No team"</option>{team_choices}</select></label>
                             <button type="submit" class="button-primary" disabled=move || invite.pending().get()>"Invite"</button>

@@ -8,7 +8,7 @@ use crate::model::admin::{ChannelInfo, RoutingView, RuleInput};
 #[cfg(feature = "ssr")]
 use crate::domain::access::Permission;
 use crate::domain::channels::RoutingSample;
-use crate::domain::dialogue::Topic;
+use crate::domain::dialogue::{ChannelKind, Topic};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -247,10 +247,10 @@ fn ChannelCard(
         }
     };
     let name = channel.name.clone();
-    let kind = crate::domain::dialogue::ChannelKind::parse(&channel.kind).map(|k| k.label()).unwrap_or("Other");
+    let kind = channel.kind.label();
     view! {
         <article class="channel-card" aria-label=name.clone()>
-            <h3>{name.clone()} " " <span class=format!("channel channel-{}", channel.kind)>{kind}</span></h3>
+            <h3>{name.clone()} " " <span class=format!("channel channel-{}", channel.kind.as_str())>{kind}</span></h3>
             {(!active).then(|| view! { <p class="meta">"Paused: nothing new arrives on it."</p> }) }
             <label>"First-response target (minutes)"<input type="number" min="1" max="10080" required
                 prop:value=move || target.get().to_string() on:input=move |e| target.set(event_target_value(&e).parse().unwrap_or(0))/></label>
@@ -260,7 +260,7 @@ fn ChannelCard(
             <div class="toolbar">
                 <button type="button" on:click=move |_| { update.dispatch(AdminChannelUpdate { id, ask_nps: ask_nps.get_untracked(), callback_url: callback.get_untracked(), target_minutes: target.get_untracked() }); }>
                     {format!("Save {name}")}</button>
-                {(channel.kind != "chat").then(|| view! {
+                {(channel.kind != ChannelKind::Chat).then(|| view! {
                     <button type="button" on:click=move |_| { rotate.dispatch(AdminChannelRotate { id }); }>"New secret"</button>
                 })}
                 <button type="button" on:click=move |_| { pause.dispatch(AdminChannelActive { id, active: !active }); }>

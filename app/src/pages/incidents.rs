@@ -5,6 +5,8 @@
 //! dialogue. A mailing is sent once even if submitted twice, and is in the audit log.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
+use crate::domain::incident::IncidentStatus;
+use crate::domain::macros::TopicKind;
 use crate::error::AppError;
 use crate::components::trending::queue_trending;
 use crate::components::browser::request_key;
@@ -37,10 +39,10 @@ pub async fn incident_get(id: i64) -> Result<Incident, AppError> {
 
 /// Links every waiting dialogue of a trending topic.
 #[server(endpoint = "incident_link_topic")]
-pub async fn incident_link_topic(id: i64, kind: String, value: String) -> Result<LinkResult, AppError> {
+pub async fn incident_link_topic(id: i64, kind: TopicKind, value: String) -> Result<LinkResult, AppError> {
     use crate::backend::{authorized, incidents};
     use crate::domain::access::Permission;
-    authorized(Permission::SendMassMailings, |state, user| async move { incidents::link_topic(&state.pool, &user, id, &kind, &value).await })
+    authorized(Permission::SendMassMailings, |state, user| async move { incidents::link_topic(&state.pool, &user, id, kind, &value).await })
         .await
 }
 
@@ -99,7 +101,7 @@ pub fn IncidentsPage() -> impl IntoView {
                     let body = rows.into_iter().map(|i| view! {
                         <tr>
                             <th scope="row"><a href=format!("/reports/incident?id={}", i.id)>{i.title}</a></th>
-                            <td><span class=format!("badge badge-{}", i.status)>{if i.status == "open" { "Open" } else { "Resolved" }}</span></td>
+                            <td><span class=format!("badge badge-{}", i.status.as_str())>{i.status.label()}</span></td>
                             <td>{i.declared_at}" by "{i.declared_by}</td>
                             <td class="num">{i.dialogues}</td>
                             <td class="num">{i.customers}</td>
@@ -167,7 +169,7 @@ pub fn IncidentPage() -> impl IntoView {
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     let i = incident.await?;
-                    let open = i.summary.status == "open";
+                    let open = i.summary.status == IncidentStatus::Open;
                     let incident_id = i.summary.id;
                     let status = match &i.resolved_at {
                         Some(at) => format!("Resolved {at}"),
@@ -181,7 +183,7 @@ pub fn IncidentPage() -> impl IntoView {
                             view! {
                                 <tr>
                                     <th scope="row"><a href=format!("/dialogue?id={cid}")>{format!("#{cid} {}", d.subject)}</a></th>
-                                    <td>{d.customer}</td><td>{d.channel}</td><td>{d.status}</td>
+                                    <td>{d.customer}</td><td>{d.channel}</td><td>{d.status.as_str()}</td>
                                     <td>{open.then(|| view! {
                                         <button type="button" on:click=move |_| { unlink.dispatch(IncidentUnlink { id: incident_id, conversation_id: cid }); }>
                                             {format!("Unlink #{cid}")}
@@ -263,7 +265,7 @@ fn LinkForms(id: i64, link: ServerAction<IncidentLink>, link_topic: ServerAction
                         let (kind, value) = (t.kind.clone(), t.value.clone());
                         view! {
                             <li><button type="button" disabled=move || link_topic.pending().get() on:click=move |_| {
-                                link_topic.dispatch(IncidentLinkTopic { id, kind: kind.clone(), value: value.clone() });
+                                link_topic.dispatch(IncidentLinkTopic { id, kind, value: value.clone() });
                             }>{format!("Link the {} waiting dialogues about “{}”", t.count, t.value)}</button></li>
                         }
                     }).collect_view();

@@ -60,13 +60,13 @@ pub fn MacrosPage() -> impl IntoView {
                         let rows = macros.into_iter().map(|m| {
                             let id = m.id;
                             let input = MacroInput {
-                                id: Some(m.id), name: m.name.clone(), body: m.body.clone(), set_status: m.set_status.clone(),
-                                add_tags: m.add_tags.join(", "), set_priority: m.set_priority.clone(),
+                                id: Some(m.id), name: m.name.clone(), body: m.body.clone(), set_status: m.set_status.map(|s| s.as_str().to_string()),
+                                add_tags: m.add_tags.join(", "), set_priority: m.set_priority.map(|p| p.as_str().to_string()),
                             };
                             let changes = [
-                                m.set_status.clone().map(|s| format!("sets status {s}")),
+                                m.set_status.map(|s| format!("sets status {}", s.as_str())),
                                 (!m.add_tags.is_empty()).then(|| format!("adds tags {}", m.add_tags.join(", "))),
-                                m.set_priority.clone().map(|p| format!("priority {p}")),
+                                m.set_priority.map(|p| format!("priority {}", p.as_str())),
                             ].into_iter().flatten().collect::<Vec<_>>().join(" · ");
                             view! {
                                 <tr>

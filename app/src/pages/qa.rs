@@ -4,6 +4,7 @@
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
 use crate::domain::dialogue::{format_waiting, ChannelKind};
+use crate::domain::qa::DisputeStatus;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -90,10 +91,6 @@ pub fn QaPage() -> impl IntoView {
     }
 }
 
-fn channel_label(kind: &str) -> &'static str {
-    ChannelKind::parse(kind).map(|k| k.label()).unwrap_or("Other")
-}
-
 #[component]
 fn TodoList(items: Vec<TodoItem>, now: i64) -> impl IntoView {
     let count = items.len();
@@ -109,7 +106,7 @@ fn TodoList(items: Vec<TodoItem>, now: i64) -> impl IntoView {
                     <tr>
                         <td><a href=href>{i.subject}</a></td>
                         <td>{i.agent}</td>
-                        <td>{channel_label(&i.channel_kind)}</td>
+                        <td>{i.channel_kind.label()}</td>
                         <td>{resolved}</td>
                         <td>{csat_label(i.csat)}</td>
                     </tr>
@@ -147,7 +144,7 @@ fn DrawSample(
     let per_agent = RwSignal::new("5".to_string());
     let from = RwSignal::new(week_ago);
     let to = RwSignal::new(today);
-    let channels = ["chat", "email", "social"].map(|c| (c, RwSignal::new(true)));
+    let channels = [ChannelKind::Chat, ChannelKind::Email, ChannelKind::Social].map(|c| (c, RwSignal::new(true)));
     let low_only = RwSignal::new(false);
     let tag = RwSignal::new(String::new());
     let seed = RwSignal::new(String::new());
@@ -157,7 +154,7 @@ fn DrawSample(
             per_agent: per_agent.get_untracked().trim().parse().unwrap_or(0),
             from: from.get_untracked(),
             to: to.get_untracked(),
-            channels: channels.iter().filter(|(_, on)| on.get_untracked()).map(|(c, _)| c.to_string()).collect(),
+            channels: channels.iter().filter(|(_, on)| on.get_untracked()).map(|(c, _)| *c).collect(),
             low_csat_only: low_only.get_untracked(),
             tag: Some(tag.get_untracked()).filter(|t| !t.trim().is_empty()),
             seed: seed.get_untracked().trim().parse().ok(),
@@ -188,7 +185,7 @@ fn DrawSample(
             view! {
                 <label class="inline-field">
                     <input type="checkbox" prop:checked=move || on.get() on:change=move |e| on.set(event_target_checked(&e))/>
-                    {channel_label(c)}
+                    {c.label()}
                 </label>
             }
         })
@@ -279,9 +276,9 @@ fn MyReviews(items: Vec<Review>, dispute: ServerAction<DisputeQaReview>) -> impl
             .map(|r| {
                 let id = r.id;
                 let state = match &r.dispute {
-                    Some(d) if d.status == "open" => view! { <p class="notice notice-info">{format!("You disputed this review: “{}”. Waiting for a decision.", d.reason)}</p> }.into_any(),
+                    Some(d) if d.status == DisputeStatus::Open => view! { <p class="notice notice-info">{format!("You disputed this review: “{}”. Waiting for a decision.", d.reason)}</p> }.into_any(),
                     Some(d) => view! {
-                        <p class="notice notice-info">{format!("Your dispute was {}.{}", d.status, if d.decision_note.is_empty() { String::new() } else { format!(" “{}”", d.decision_note) })}</p>
+                        <p class="notice notice-info">{format!("Your dispute was {}.{}", d.status.as_str(), if d.decision_note.is_empty() { String::new() } else { format!(" “{}”", d.decision_note) })}</p>
                     }.into_any(),
                     None => {
                         let reason = RwSignal::new(String::new());

@@ -247,7 +247,7 @@ fn ScheduleBody(o: ScheduleOverview, ask: ServerAction<RequestTimeOff>, decide: 
 
 fn time_off_line(t: &TimeOff) -> String {
     let reason = if t.reason.is_empty() { String::new() } else { format!(" ({})", t.reason) };
-    format!("{}: {} – {}{} · {}", t.agent, t.from, t.to, reason, t.status)
+    format!("{}: {} – {}{} · {}", t.agent, t.from, t.to, reason, t.status.as_str())
 }
 
 /// For managers: who is on shift now, and the coming days' shifts, with a hand to add or
@@ -330,7 +330,7 @@ fn Swaps(o: ScheduleOverview, offer: ServerAction<OfferSwap>, swap: ServerAction
             </form>
         }
     });
-    let mine = o.swaps.iter().map(|w| view! { <li>{format!("{} → {}: {} · {}", w.from_agent, w.to_agent, w.shift, w.status)}</li> }).collect_view();
+    let mine = o.swaps.iter().map(|w| view! { <li>{format!("{} → {}: {} · {}", w.from_agent, w.to_agent, w.shift, w.status.as_str())}</li> }).collect_view();
     let pending = (!o.pending_swaps.is_empty()).then(|| {
         let rows = o
             .pending_swaps
