@@ -6,6 +6,7 @@ pub mod api;
 pub mod bench;
 pub mod chat;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod help;

@@ -150,7 +150,7 @@ pub async fn add_holiday<'e, E: sqlx::PgExecutor<'e>>(db: E, day: &str, name: &s
 }
 
 /// Shifts starting in `[from, to)` (days, UTC), of one agent or all.
-pub async fn shifts(pool: &PgPool, agent: Option<i64>, from: &str, to: &str) -> Result<Vec<ShiftRow>, AppError> {
+pub async fn shifts(pool: &PgPool, agent: Option<i64>, from: &str, to: &str) -> Result<Vec<crate::model::wfm::ShiftRow>, AppError> {
     let (first, last) = super::day_span(from, to, 62)?;
     Ok(sqlx::query_as(
         "select s.id, s.user_id as agent_id, u.name as agent, s.starts_at, s.ends_at, s.break_minutes, s.generated
@@ -379,17 +379,4 @@ pub async fn save_handover(pool: &PgPool, user: i64, body: &str) -> Result<(), A
         return Err(AppError::Invalid("You are not in a region with a hand-over note.".into()));
     }
     Ok(())
-}
-
-
-/// A shift as the API lists it (server-only: its times are chrono values).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ShiftRow {
-    pub id: i64,
-    pub agent_id: i64,
-    pub agent: String,
-    pub starts_at: chrono::DateTime<chrono::Utc>,
-    pub ends_at: chrono::DateTime<chrono::Utc>,
-    pub break_minutes: i32,
-    pub generated: bool,
 }

@@ -1,0 +1,93 @@
+//! The permission gate every server function passes through, and what it reads from the
+//! request: who is calling (set by the server's session/token middleware) and from where.
+
+use super::state::AppState;
+use crate::domain::access::{self, Permission};
+use crate::error::AppError;
+use crate::model::user::CurrentUser;
+use leptos::prelude::*;
+use std::future::Future;
+
+/// Who is calling: set on each request by the server's session/token middleware.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user: CurrentUser,
+    /// The SHA-256 of the session token, when the caller came with a session cookie.
+    pub session_hash: Option<Vec<u8>>,
+}
+
+/// The client's address as the server saw it (or as a trusted proxy reported it).
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+fn request_parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+/// The principal of the current server-function request or SSR render, if any.
+pub fn principal() -> Option<Principal> {
+    request_parts().and_then(|p| p.extensions.get::<Principal>().cloned())
+}
+
+pub fn client_addr() -> String {
+    request_parts()
+        .and_then(|p| p.extensions.get::<ClientAddr>().map(|a| a.0.clone()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+/// Sets the HTTP status of the current response from an error, so that refused server
+/// functions answer 401/403/4xx and SSR pages carry the right status.
+pub fn set_status_for(err: &AppError) {
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(err.status()) {
+            res.set_status(code);
+        }
+    }
+}
+
+/// The gate every protected server function goes through: checks `permission` for the
+/// caller, then runs `work`; any error sets the response status.
+pub async fn authorized<T, F, Fut>(permission: Permission, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState, CurrentUser) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let result = async {
+        let state = app_state()?;
+        let user = authorize(principal().map(|p| p.user), permission)?;
+        work(state, user).await
+    }
+    .await;
+    if let Err(err) = &result {
+        set_status_for(err);
+    }
+    result
+}
+
+/// For the few public server functions (sign-in): no permission, same error handling.
+pub async fn public<T, F, Fut>(work: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let result = async { work(app_state()?).await }.await;
+    if let Err(err) = &result {
+        set_status_for(err);
+    }
+    result
+}
+
+/// The permission check shared by server functions and REST handlers.
+pub fn authorize(user: Option<CurrentUser>, permission: Permission) -> Result<CurrentUser, AppError> {
+    match access::check(user.as_ref().map(|u| u.role), permission) {
+        Ok(_) => Ok(user.expect("check passes only with a user")),
+        Err(denied) => Err(denied.into()),
+    }
+}

@@ -1,0 +1,278 @@
+//! What each command of the command line does: serve, migrate, seed, users and tokens,
+//! rollups, benchmarks, mail-in. `cli.rs` declares them; `main.rs` only starts the log
+//! and dispatches here.
+
+use app::backend::{passwords, sessions, tokens, users, AppState};
+use app::domain::email::EmailAddress;
+use crate::cli::{BenchCommand, Cli, Command, RollupsCommand, TokenCommand};
+use leptos::config::LeptosOptions;
+use crate::config::Config;
+use crate::seed::{self, SeedOptions, DEMO_PASSWORD, DEMO_SIGN_INS};
+use crate::seed_kb;
+use app::domain::audit::AuditAction;
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `meridian mail-in`: exit codes as mail servers read them (sysexits.h): 0 stored,
+/// 65 not a message, 67 no such inbox, 75 try again later.
+pub async fn mail_in(args: &crate::cli::ConfigArgs, inbox: &str) -> ExitCode {
+    use app::error::AppError;
+    use tokio::io::AsyncReadExt;
+    const TEMPFAIL: u8 = 75;
+    let mut raw = Vec::new();
+    if let Err(err) = tokio::io::stdin().take(app::domain::channels::MAX_EMAIL_BYTES as u64 + 1).read_to_end(&mut raw).await {
+        eprintln!("meridian mail-in: cannot read the message: {err}");
+        return ExitCode::from(TEMPFAIL);
+    }
+    let config = match Config::from_args(args) {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("meridian mail-in: {err}");
+            return ExitCode::from(TEMPFAIL);
+        }
+    };
+    let pool = match crate::db::connect(&config.database_url, 2).await {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("meridian mail-in: cannot connect to PostgreSQL: {err}");
+            return ExitCode::from(TEMPFAIL);
+        }
+    };
+    match crate::mail::deliver(&pool, inbox, &raw).await {
+        Ok(r) if r.duplicate => {
+            println!("Already stored: message {} in dialogue {}.", r.message_id, r.conversation_id);
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            let how = if r.opened { "a new dialogue" } else { "dialogue" };
+            println!("Stored message {} in {how} {}.", r.message_id, r.conversation_id);
+            ExitCode::SUCCESS
+        }
+        Err(err @ (AppError::Invalid(_) | AppError::TooLarge(_))) => {
+            eprintln!("meridian mail-in: {err}");
+            ExitCode::from(65)
+        }
+        Err(err @ AppError::NotFound(_)) => {
+            eprintln!("meridian mail-in: {err}");
+            ExitCode::from(67)
+        }
+        Err(err) => {
+            eprintln!("meridian mail-in: {err}");
+            ExitCode::from(TEMPFAIL)
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_args(&cli.config).map_err(|e| e.to_string())?;
+    let pool = crate::db::connect(&config.database_url, config.max_connections)
+        .await
+        .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))?;
+    match cli.command {
+        Command::Serve => serve(config, pool).await,
+        Command::Migrate => migrate(&pool).await,
+        Command::MailIn { .. } => unreachable!("handled before the database pool is opened"),
+        Command::Bench { what } => {
+            let report = match what {
+                BenchCommand::Queue { iterations } => crate::bench::queue(&pool, iterations).await,
+                BenchCommand::Qa { iterations } => crate::bench::qa(&pool, iterations).await,
+                BenchCommand::Kb { iterations } => crate::bench::kb(&pool, iterations).await,
+                BenchCommand::Wfm { iterations } => crate::bench::wfm(&pool, iterations).await,
+                BenchCommand::Reports { iterations } => crate::bench::reports(&pool, iterations).await,
+            }
+            .map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::SeedDemo { dialogues, days, seed, agents, articles, if_empty } => {
+            migrate(&pool).await?;
+            // The knowledge base is seeded whenever it is empty (also into an older demo database).
+            let seeded = |n: u64| if n > 0 { println!("Seeded {n} knowledge-base articles.") };
+            let has_dialogues = app::backend::dialogue::any(&pool).await.map_err(|e| e.to_string())?;
+            if if_empty && has_dialogues {
+                seeded(seed_kb::seed_kb(&pool, articles, seed).await.map_err(|e| e.to_string())?);
+                println!("The database already holds dialogues; demo data not added.");
+                return Ok(());
+            }
+            let started = std::time::Instant::now();
+            let report = seed::seed_demo(&pool, &SeedOptions { dialogues, days, rng_seed: seed, agents })
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Seeded {} new users, {} customers, {} dialogues, {} messages and {} QA reviews in {:.1} s.",
+                report.users,
+                report.customers,
+                report.dialogues,
+                report.messages,
+                report.reviews,
+                started.elapsed().as_secs_f64()
+            );
+            seeded(seed_kb::seed_kb(&pool, articles, seed).await.map_err(|e| e.to_string())?);
+            rebuild_rollups(&pool, None).await?;
+            println!("Demo sign-ins (password \"{DEMO_PASSWORD}\"):");
+            for (email, role) in DEMO_SIGN_INS {
+                println!("  {email:<24} {role}");
+            }
+            Ok(())
+        }
+        Command::CreateUser { email, name, role, time_zone } => {
+            let email = EmailAddress::parse(&email).map_err(|e| e.to_string())?;
+            let password = read_password()?;
+            passwords::check_strength(&password).map_err(|e| e.to_string())?;
+            let hash = passwords::hash(password).await.map_err(|e| e.to_string())?;
+            let new = users::NewUser { email: &email, name: &name, role, team_id: None, time_zone: &time_zone, password_hash: &hash };
+            let id = users::create(&pool, new).await.map_err(|e| e.to_string())?;
+            cli_audit(&pool, AuditAction::UserCreated, &format!("{name} <{email}>"), &format!("role {role}, id {id}")).await?;
+            println!("Created {role} {email} (id {id}).");
+            Ok(())
+        }
+        Command::Token { command } => token(&pool, command).await,
+        Command::Rollups { command: RollupsCommand::Rebuild { time_zone } } => {
+            migrate(&pool).await?;
+            rebuild_rollups(&pool, time_zone.as_deref()).await
+        }
+    }
+}
+
+async fn migrate(pool: &sqlx::PgPool) -> Result<(), String> {
+    crate::MIGRATOR.run(pool).await.map_err(|e| format!("migrations failed: {e}"))
+}
+
+async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> Result<(), String> {
+    let user_id = |email: String| async move {
+        let email = EmailAddress::parse(&email).map_err(|e| e.to_string())?;
+        users::id_by_email(pool, &email)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no user with the e-mail address {email}"))
+    };
+    match command {
+        TokenCommand::Create { email, name } => {
+            let (id, secret) = tokens::create(pool, user_id(email.clone()).await?, &name).await.map_err(|e| e.to_string())?;
+            cli_audit(pool, AuditAction::TokenCreated, &email, &format!("token {id} “{name}”")).await?;
+            eprintln!("Token {id} created. Store it now: it is not shown again.");
+            println!("{secret}");
+        }
+        TokenCommand::List { email } => {
+            for t in tokens::list_for_user(pool, user_id(email).await?).await.map_err(|e| e.to_string())? {
+                let state = match (t.revoked_at, t.last_used_at) {
+                    (Some(at), _) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                    (None, Some(at)) => format!("last used {}", at.format("%Y-%m-%d %H:%M")),
+                    (None, None) => "never used".into(),
+                };
+                println!("{:>6}  {:<20} {}…  created {}  {state}", t.id, t.name, t.hint, t.created_at.format("%Y-%m-%d"));
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if tokens::revoke(pool, id).await.map_err(|e| e.to_string())? {
+                cli_audit(pool, AuditAction::TokenRevoked, &format!("token {id}"), "").await?;
+                println!("Token {id} revoked.");
+            } else {
+                return Err(format!("no live token with id {id}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An audit-log entry for something done on the server's command line (by whoever may
+/// run it there: the log names the operating-system user).
+async fn cli_audit(pool: &sqlx::PgPool, action: AuditAction, target: &str, detail: &str) -> Result<(), String> {
+    let who = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
+    app::backend::audit::record(pool, None, &format!("command line ({who})"), action, target, detail, "local")
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Asks twice on a terminal; otherwise reads the first line of stdin (for scripts).
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Password again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords do not match".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn rebuild_rollups(pool: &sqlx::PgPool, time_zone: Option<&str>) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut bar: Option<crate::progress::Progress> = None;
+    let n = app::backend::rollup::rebuild(pool, time_zone, |done, total| {
+        let bar = bar.get_or_insert_with(|| crate::progress::Progress::new("report rollups", total));
+        bar.set(done);
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    if let Some(bar) = bar.as_mut() {
+        bar.finish();
+    }
+    println!("Report rollups rebuilt from {n} dialogues in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
+    migrate(&pool).await?;
+    let addr: std::net::SocketAddr =
+        config.addr.parse().map_err(|_| format!("MERIDIAN_ADDR must be host:port, not '{}'", config.addr))?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("meridian")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let settings = Arc::new(config.settings.clone());
+    let (live, _) = tokio::sync::broadcast::channel(1024);
+    crate::live::spawn_listener(pool.clone(), live.clone());
+    crate::live::spawn_queue_jobs(pool.clone(), config.claim_lease);
+    crate::live::spawn_rollup_job(pool.clone());
+    if config.smtp_url.is_none() {
+        tracing::warn!("MERIDIAN_SMTP_URL is not set: e-mail replies wait in the outbox until it is");
+    }
+    crate::outbox::spawn(crate::outbox::Outbox::new(pool.clone(), config.smtp_url.as_deref(), &config.public_url())?);
+    let state = AppState { pool: pool.clone(), settings: settings.clone(), leptos_options, live };
+
+    // Sign-outs happen on the server; expired sessions are swept here, hourly.
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match sessions::purge_expired(&pool, &settings).await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "purged expired sessions"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "could not purge expired sessions"),
+            }
+        }
+    });
+
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("Meridian is serving on http://{addr}");
+    axum::serve(listener, crate::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Ctrl-C or SIGTERM (systemd, a rolling deploy): stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
