@@ -163,3 +163,40 @@ pub struct Holder {
 pub struct Created {
     pub id: i64,
 }
+
+#[derive(Clone, Debug, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClaimBody {
+    /// Take it from the colleague who holds it.
+    #[serde(default)]
+    pub take_over: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MessageBody {
+    /// Markdown for a reply; plain text for a note.
+    pub body: String,
+    /// An internal note instead of a reply.
+    #[serde(default)]
+    pub internal: bool,
+    /// Knowledge-base articles sent in this reply.
+    #[serde(default)]
+    pub articles: Vec<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PostponeBody {
+    /// RFC 3339, e.g. 2026-11-23T09:00:00Z.
+    pub until: Option<String>,
+    /// Until the customer writes again, instead of a time.
+    #[serde(default)]
+    pub until_customer_reply: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AssignBody {
+    pub agent_id: i64,
+}

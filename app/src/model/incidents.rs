@@ -101,3 +101,29 @@ pub struct IncidentsOfDialogue {
     pub open: Vec<(i64, String)>,
     pub may_link: bool,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DeclareBody {
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LinkBody {
+    pub conversation_ids: Vec<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UpdateBody {
+    /// Chosen by the caller; the same key again sends nothing and answers what the first did.
+    pub request_key: String,
+    /// The update's text; the macros' placeholders are filled per customer.
+    pub body: String,
+    /// The closing message: resolves the incident and every linked dialogue.
+    #[serde(default)]
+    pub close: bool,
+}

@@ -202,3 +202,25 @@ pub struct EditorStart {
     /// Who may own an article (editors choose; active colleagues), by name.
     pub owners: Vec<(i64, String)>,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct KbQuery {
+    /// The words to search for (search only).
+    #[serde(default)]
+    pub q: String,
+    /// 1–50.
+    pub limit: Option<u32>,
+    /// Only this category.
+    pub category: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl KbQuery {
+    /// The search the query string asks for.
+    pub fn request(self) -> SearchRequest {
+        SearchRequest { q: self.q, limit: self.limit, category_id: self.category, cursor: self.cursor, ..Default::default() }
+    }
+}

@@ -70,3 +70,12 @@ pub struct MassReplyResult {
 pub struct MacroList {
     pub items: Vec<Macro>,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MassReplyBody {
+    /// Chosen by the caller; the same key again sends nothing and answers what the first did.
+    pub request_key: String,
+    pub macro_id: i64,
+    pub conversation_ids: Vec<i64>,
+}

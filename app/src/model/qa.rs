@@ -275,3 +275,31 @@ pub struct ScoresPage {
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<Object>))]
     pub items: serde_json::Value,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReviewBody {
+    pub conversation_id: i64,
+    /// The current version when absent.
+    pub scorecard_version_id: Option<i64>,
+    /// In the scorecard's order.
+    pub answers: Vec<AnswerInput>,
+    #[serde(default)]
+    pub comment: String,
+    pub sample_id: Option<i64>,
+    /// A second review of a dialogue already reviewed.
+    #[serde(default)]
+    pub repeat: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct ScoresQuery {
+    /// First day (`YYYY-MM-DD`); 12 weeks before `to` when absent.
+    pub from: Option<String>,
+    /// Last day, inclusive; today when absent.
+    pub to: Option<String>,
+    /// agent (default), team, criterion or week
+    pub group_by: Option<String>,
+}

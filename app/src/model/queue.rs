@@ -60,3 +60,23 @@ pub struct QueuePage {
     /// Pass as `cursor` for the next page; absent on the last.
     pub next_cursor: Option<String>,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct QueueQuery {
+    /// unassigned (default), mine, open, postponed or resolved
+    pub view: Option<String>,
+    /// `waiting` (default) or `newest`.
+    pub sort: Option<String>,
+    /// Only one channel (its id).
+    pub channel: Option<String>,
+    /// Only one purpose (support, billing, legal, partnerships, technical).
+    pub topic: Option<String>,
+    /// Only one team (its id).
+    pub team: Option<String>,
+    /// 1–100, 50 by default.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

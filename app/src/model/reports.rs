@@ -29,3 +29,19 @@ pub struct MetricsPage {
     pub total: crate::domain::report::MetricRow,
     pub rows: Vec<crate::domain::report::MetricRow>,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct MetricsQuery {
+    /// First day (reporting time zone); 29 days before `to` when absent.
+    pub from: Option<String>,
+    /// Last day, inclusive; today when absent.
+    pub to: Option<String>,
+    /// day (default), agent, team or channel
+    pub group_by: Option<String>,
+    /// Only this team.
+    pub team: Option<i64>,
+    /// Only this channel (agent rows ignore it).
+    pub channel: Option<i64>,
+}

@@ -187,3 +187,75 @@ pub struct ForecastSlot {
     pub start: String,
     pub arrivals: f64,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct ForecastQuery {
+    /// chat (default), email, social or all
+    pub channel: Option<String>,
+    /// IANA zone the slots are in; the caller's by default.
+    pub zone: Option<String>,
+    pub team_id: Option<i64>,
+    /// Weeks of history, 6 by default.
+    pub weeks: Option<u32>,
+    /// 15 or 30 (default) minutes.
+    pub interval: Option<u32>,
+    /// First day of the slots (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Last day of the slots, inclusive.
+    pub to: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct ShiftsQuery {
+    /// Only this agent's (agents may ask only for their own).
+    pub agent: Option<i64>,
+    /// First day (`YYYY-MM-DD`); today by default.
+    pub from: Option<String>,
+    /// Last day; two weeks from today by default.
+    pub to: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ShiftList {
+    pub items: Vec<ShiftRow>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct CoverageQuery {
+    /// The Monday that starts it (`YYYY-MM-DD`); next week by default.
+    pub week: Option<String>,
+    /// IANA zone; the caller's by default.
+    pub zone: Option<String>,
+    /// 15 or 30 (default) minutes.
+    pub interval: Option<u32>,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CoveragePage {
+    pub week: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub interval_minutes: u32,
+    /// Agents working (not on break) per interval, from `starts_at`.
+    pub scheduled: Vec<u32>,
+}
+
+/// A shift as the API lists it (server-only: its times are chrono values).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ShiftRow {
+    pub id: i64,
+    pub agent_id: i64,
+    pub agent: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub break_minutes: i32,
+    pub generated: bool,
+}

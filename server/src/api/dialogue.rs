@@ -7,14 +7,14 @@ use app::backend::{dialogue, dialogue_view, queue, AppState};
 use app::domain::access::Permission;
 use app::domain::queue::{page_size, Cursor, QueueFilter, QueueSort, QueueView};
 use app::error::AppError;
+use app::model::queue::{QueueQuery};
+use app::model::dialogue::{AssignBody, ClaimBody, MessageBody, PostponeBody};
 use app::model::dialogue::{ClaimedBy, Created, Dialogue, Holder};
 use app::model::queue::QueuePage;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -29,29 +29,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(assign))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ListQuery {
-    /// unassigned (default), mine, open, postponed or resolved
-    view: Option<String>,
-    /// `waiting` (default) or `newest`.
-    sort: Option<String>,
-    /// Only one channel (its id).
-    channel: Option<String>,
-    /// Only one purpose (support, billing, legal, partnerships, technical).
-    topic: Option<String>,
-    /// Only one team (its id).
-    team: Option<String>,
-    /// 1–100, 50 by default.
-    limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
-
 /// One keyset page of a queue list
-#[utoipa::path(get, path = "/conversations", tag = "dialogues", params(ListQuery),
+#[utoipa::path(get, path = "/conversations", tag = "dialogues", params(QueueQuery),
     responses((status = 200, body = QueuePage), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
-pub(super) async fn list_conversations(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<QueuePage>, AppError> {
+pub(super) async fn list_conversations(State(state): State<AppState>, caller: Caller, Query(q): Query<QueueQuery>) -> Result<Json<QueuePage>, AppError> {
     let user = caller.require(Permission::WorkQueue)?;
     let view = QueueView::parse(q.view.as_deref().unwrap_or("unassigned"))
         .ok_or_else(|| AppError::Invalid("view must be unassigned, mine, open, postponed or resolved.".into()))?;
@@ -74,13 +55,6 @@ pub(super) async fn get_conversation(State(state): State<AppState>, caller: Call
     Ok(Json(d))
 }
 
-#[derive(Deserialize, Default, ToSchema)]
-pub(super) struct ClaimBody {
-    /// Take it from the colleague who holds it.
-    #[serde(default)]
-    take_over: bool,
-}
-
 /// Claim the dialogue: 200 with the holder, or 409 naming who holds it
 #[utoipa::path(post, path = "/conversations/{id}/claim", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
     request_body(content = Option<ClaimBody>, description = "Optional"),
@@ -92,18 +66,6 @@ pub(super) async fn claim(State(state): State<AppState>, caller: Caller, Path(id
     Ok(Json(ClaimedBy { holder: Holder { id: user.id, name: user.name } }))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub(super) struct MessageBody {
-    /// Markdown for a reply; plain text for a note.
-    body: String,
-    /// An internal note instead of a reply.
-    #[serde(default)]
-    internal: bool,
-    /// Knowledge-base articles sent in this reply.
-    #[serde(default)]
-    articles: Vec<i64>,
-}
-
 /// A reply (or, with `internal`, a note)
 #[utoipa::path(post, path = "/conversations/{id}/messages", tag = "dialogues", params(("id" = i64, Path, description = "The dialogue")),
     request_body = MessageBody,
@@ -113,15 +75,6 @@ pub(super) async fn post_message(State(state): State<AppState>, caller: Caller, 
     let m = body(parsed)?;
     let message_id = dialogue::write_message(&state.pool, id, user.id, &m.body, m.internal, false, &m.articles).await?;
     Ok((StatusCode::CREATED, Json(Created { id: message_id })))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub(super) struct PostponeBody {
-    /// RFC 3339, e.g. 2026-11-23T09:00:00Z.
-    until: Option<String>,
-    /// Until the customer writes again, instead of a time.
-    #[serde(default)]
-    until_customer_reply: bool,
 }
 
 /// Postpone until a time or until the customer replies
@@ -151,11 +104,6 @@ pub(super) async fn resolve(State(state): State<AppState>, caller: Caller, Path(
     let user = caller.require(Permission::WorkQueue)?;
     dialogue::resolve(&state.pool, id, user.id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize, ToSchema)]
-pub(super) struct AssignBody {
-    agent_id: i64,
 }
 
 /// Hand the dialogue to another agent

@@ -5,14 +5,13 @@ use super::caller::{body, ApiError, Caller};
 use app::backend::{incidents, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;
+use app::model::incidents::{DeclareBody, LinkBody, UpdateBody};
 use app::model::dialogue::Created;
 use app::model::incidents::{Incident, IncidentSummary, LinkResult, MailingResult};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,13 +29,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 pub(super) async fn incidents_list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<IncidentSummary>>, AppError> {
     let user = caller.require(Permission::SendMassMailings)?;
     Ok(Json(incidents::list(&state.pool, &user.time_zone).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub(super) struct DeclareBody {
-    title: String,
-    #[serde(default)]
-    summary: String,
 }
 
 /// Declare an incident (a monitoring system may, when something breaks)
@@ -61,11 +53,6 @@ pub(super) async fn incident_get(State(state): State<AppState>, caller: Caller, 
     Ok(Json(incidents::get(&state.pool, id, &user.time_zone).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub(super) struct LinkBody {
-    conversation_ids: Vec<i64>,
-}
-
 /// Link dialogues to the incident (unknown numbers are named)
 #[utoipa::path(post, path = "/incidents/{id}/dialogues", tag = "incidents", params(("id" = i64, Path, description = "The incident")),
     request_body = LinkBody,
@@ -79,17 +66,6 @@ pub(super) async fn incident_link(
     let user = caller.require(Permission::SendMassMailings)?;
     let b = body(parsed)?;
     Ok(Json(incidents::link(&state.pool, &user, id, &b.conversation_ids).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub(super) struct UpdateBody {
-    /// Chosen by the caller; the same key again sends nothing and answers what the first did.
-    request_key: String,
-    /// The update's text; the macros' placeholders are filled per customer.
-    body: String,
-    /// The closing message: resolves the incident and every linked dialogue.
-    #[serde(default)]
-    close: bool,
 }
 
 /// An update to every linked customer, once per `request_key`

@@ -4,38 +4,17 @@ use super::caller::{body, ApiError, Caller};
 use app::backend::{kb, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;
-use app::model::kb::{Article, ArticleInput, SearchRequest, SearchResult};
+use app::model::kb::{KbQuery};
+use app::model::kb::{Article, ArticleInput, SearchResult};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(kb_search)).routes(routes!(kb_list, kb_create)).routes(routes!(kb_get, kb_update))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct KbQuery {
-    /// The words to search for (search only).
-    #[serde(default)]
-    q: String,
-    /// 1–50.
-    limit: Option<u32>,
-    /// Only this category.
-    category: Option<i64>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
-
-impl KbQuery {
-    fn request(self) -> SearchRequest {
-        SearchRequest { q: self.q, limit: self.limit, category_id: self.category, cursor: self.cursor, ..Default::default() }
-    }
 }
 
 /// Ranked articles with highlighted snippets

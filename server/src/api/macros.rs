@@ -5,13 +5,12 @@ use super::caller::{body, ApiError, Caller};
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::error::AppError;
+use app::model::macros::{MassReplyBody};
 use app::model::macros::{MacroList, MassReplyResult};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,14 +24,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 pub(super) async fn macros_list(State(state): State<AppState>, caller: Caller) -> Result<Json<MacroList>, AppError> {
     caller.require(Permission::WorkQueue)?;
     Ok(Json(MacroList { items: app::backend::macros::list(&state.pool).await? }))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub(super) struct MassReplyBody {
-    /// Chosen by the caller; the same key again sends nothing and answers what the first did.
-    request_key: String,
-    macro_id: i64,
-    conversation_ids: Vec<i64>,
 }
 
 /// One macro to many dialogues, once per `request_key`

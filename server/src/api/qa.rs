@@ -4,14 +4,13 @@ use super::caller::{body, ApiError, Caller};
 use app::backend::{qa, qa_results, AppState};
 use app::domain::access::Permission;
 use app::error::AppError;
-use app::model::qa::{AnswerInput, ReviewInput, ReviewStored, Sample, SampleRequest, Scorecard, ScoresPage};
+use app::model::qa::{ReviewBody, ScoresQuery};
+use app::model::qa::{ReviewInput, ReviewStored, Sample, SampleRequest, Scorecard, ScoresPage};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -36,21 +35,6 @@ pub(super) async fn qa_sample(State(state): State<AppState>, caller: Caller, par
     Ok((StatusCode::CREATED, Json(qa::draw_sample(&state.pool, &user, &request).await?)))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub(super) struct ReviewBody {
-    conversation_id: i64,
-    /// The current version when absent.
-    scorecard_version_id: Option<i64>,
-    /// In the scorecard's order.
-    answers: Vec<AnswerInput>,
-    #[serde(default)]
-    comment: String,
-    sample_id: Option<i64>,
-    /// A second review of a dialogue already reviewed.
-    #[serde(default)]
-    repeat: bool,
-}
-
 /// Score a dialogue; answers in the scorecard's order
 #[utoipa::path(post, path = "/qa/reviews", tag = "qa", request_body = ReviewBody,
     responses((status = 201, body = ReviewStored), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, description = "Already reviewed", body = ApiError)))]
@@ -73,17 +57,6 @@ pub(super) async fn qa_review(State(state): State<AppState>, caller: Caller, par
     let id = qa::submit_review(&state.pool, user.id, &input).await?;
     let score = qa::review_score(&state.pool, id).await?;
     Ok((StatusCode::CREATED, Json(ReviewStored { id, score })))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ScoresQuery {
-    /// First day (`YYYY-MM-DD`); 12 weeks before `to` when absent.
-    from: Option<String>,
-    /// Last day, inclusive; today when absent.
-    to: Option<String>,
-    /// agent (default), team, criterion or week
-    group_by: Option<String>,
 }
 
 /// IQS with its 95 % interval, grouped (the last 12 weeks when the period is not given)

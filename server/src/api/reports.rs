@@ -5,32 +5,16 @@ use super::caller::{ApiError, Caller};
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::error::AppError;
+use app::model::reports::{MetricsQuery};
 use app::model::reports::MetricsPage;
 use app::model::user::CurrentUser;
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(metrics)).routes(routes!(metrics_csv))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct MetricsQuery {
-    /// First day (reporting time zone); 29 days before `to` when absent.
-    from: Option<String>,
-    /// Last day, inclusive; today when absent.
-    to: Option<String>,
-    /// day (default), agent, team or channel
-    group_by: Option<String>,
-    /// Only this team.
-    team: Option<i64>,
-    /// Only this channel (agent rows ignore it).
-    channel: Option<i64>,
 }
 
 /// The report's rows for an export, recorded in the audit log (exports leave the app).

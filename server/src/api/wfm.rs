@@ -1,17 +1,15 @@
 //! `/api/v1/wfm`: Erlang C for one interval, the forecast, shifts and coverage.
 
 use super::caller::{body, ApiError, Caller};
-use app::backend::schedule::ShiftRow;
 use app::backend::AppState;
 use app::domain::access::Permission;
 use app::domain::wfm::{LiveInput, Staffing};
 use app::error::AppError;
+use app::model::wfm::{CoveragePage, CoverageQuery, ForecastQuery, ShiftList, ShiftsQuery};
 use app::model::wfm::{Forecast, ForecastSlot, PlanningQuery};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,24 +25,6 @@ pub(super) async fn erlang_c(caller: Caller, parsed: Result<Json<LiveInput>, Jso
     let input = body(parsed)?;
     app::domain::wfm::check_live(&input).map_err(AppError::Invalid)?;
     Ok(Json(app::domain::wfm::staff_live(&input)))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ForecastQuery {
-    /// chat (default), email, social or all
-    channel: Option<String>,
-    /// IANA zone the slots are in; the caller's by default.
-    zone: Option<String>,
-    team_id: Option<i64>,
-    /// Weeks of history, 6 by default.
-    weeks: Option<u32>,
-    /// 15 or 30 (default) minutes.
-    interval: Option<u32>,
-    /// First day of the slots (`YYYY-MM-DD`).
-    from: Option<String>,
-    /// Last day of the slots, inclusive.
-    to: Option<String>,
 }
 
 /// Forecast arrivals per interval of this week and the next
@@ -80,22 +60,6 @@ pub(super) async fn forecast(State(state): State<AppState>, caller: Caller, Quer
     Ok(Json(Forecast { plan, slots }))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ShiftsQuery {
-    /// Only this agent's (agents may ask only for their own).
-    agent: Option<i64>,
-    /// First day (`YYYY-MM-DD`); today by default.
-    from: Option<String>,
-    /// Last day; two weeks from today by default.
-    to: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(super) struct ShiftList {
-    items: Vec<ShiftRow>,
-}
-
 /// Shifts starting in the days given (the next two weeks by default)
 #[utoipa::path(get, path = "/wfm/shifts", tag = "wfm", params(ShiftsQuery),
     responses((status = 200, body = ShiftList), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
@@ -111,26 +75,6 @@ pub(super) async fn wfm_shifts(State(state): State<AppState>, caller: Caller, Qu
     let to = q.to.unwrap_or_else(|| (today + chrono::Duration::days(14)).to_string());
     let items = app::backend::schedule::shifts(&state.pool, agent, &from, &to).await?;
     Ok(Json(ShiftList { items }))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct CoverageQuery {
-    /// The Monday that starts it (`YYYY-MM-DD`); next week by default.
-    week: Option<String>,
-    /// IANA zone; the caller's by default.
-    zone: Option<String>,
-    /// 15 or 30 (default) minutes.
-    interval: Option<u32>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(super) struct CoveragePage {
-    week: String,
-    starts_at: chrono::DateTime<chrono::Utc>,
-    interval_minutes: u32,
-    /// Agents working (not on break) per interval, from `starts_at`.
-    scheduled: Vec<u32>,
 }
 
 /// Agents working (not on break) per interval of a week
