@@ -72,5 +72,6 @@ pub mod rollup;
 pub mod queue;
 pub mod report;
 pub mod sign_in_throttle;
+pub mod sla;
 pub mod team;
 pub mod wfm;
