@@ -103,16 +103,45 @@ pub fn spawn_rollup_job(pool: PgPool) {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            loop {
-                match app::backend::rollup::process_queue(&pool, 500).await {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(err) => {
-                        tracing::warn!(error = %err, "report rollup job failed");
-                        break;
-                    }
-                }
+            drain("report rollup", || app::backend::rollup::process_queue(&pool, 500)).await;
+        }
+    });
+}
+
+/// Keeps the SLA clocks true: every second, computes again the clocks of the dialogues that
+/// changed, then stamps the warnings and breaches that fell due and runs their escalations
+/// (see `app::backend::sla`; each warning and breach happens once, whatever the number of
+/// server processes).
+pub fn spawn_sla_job(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            drain("SLA clock", || app::backend::sla::refresh_dirty(&pool, 200)).await;
+            match app::backend::sla::fire_due(&pool).await {
+                Ok((0, 0)) => {}
+                Ok((warnings, breaches)) => tracing::info!(warnings, breaches, "SLA warnings and breaches"),
+                Err(err) => tracing::warn!(error = %err, "SLA breach job failed"),
             }
         }
     });
+}
+
+/// Runs one batch after another until a batch finds nothing to do (or fails, logged).
+async fn drain<F, Fut, E>(what: &str, batch: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<usize, E>>,
+    E: std::fmt::Display,
+{
+    loop {
+        match batch().await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(error = %err, "{what} job failed");
+                break;
+            }
+        }
+    }
 }

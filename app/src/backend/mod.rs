@@ -34,6 +34,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod settings;
 pub mod sign_in;
+pub mod sla;
 pub mod state;
 pub mod stored;
 pub mod teams;

@@ -8,6 +8,7 @@ use crate::domain::incident::IncidentStatus;
 use crate::domain::kb::{ArticleStatus, Visibility};
 use crate::domain::macros::TopicKind;
 use crate::domain::qa::DisputeStatus;
+use crate::domain::sla::{Escalation, Metric};
 use crate::domain::wfm::RequestStatus;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -52,5 +53,7 @@ stored_as_text! {
     DisputeStatus => DisputeStatus::from_stored;
     RequestStatus => RequestStatus::from_stored;
     TopicKind => TopicKind::from_stored;
+    Metric => Metric::from_stored;
+    Escalation => Escalation::from_stored;
     Role => <Role as std::str::FromStr>::from_str;
 }

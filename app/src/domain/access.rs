@@ -52,7 +52,7 @@ impl Role {
             // Mass replies from the queue; how many dialogues one may reach depends on the
             // role (`domain::macros::mass_reply_limit`).
             MassReply => matches!(self, Role::Operator | Role::Admin | Role::SuperAdmin),
-            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa | ManageMacros | ViewAuditLog => {
+            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa | ManageMacros | ManageServiceLevels | ViewAuditLog => {
                 matches!(self, Role::Admin | Role::SuperAdmin)
             }
             ManageUsers | ManageSettings => self == Role::SuperAdmin,
@@ -108,6 +108,8 @@ pub enum Permission {
     MassReply,
     /// Write and change the team's macros (everyone who works the queue uses them).
     ManageMacros,
+    /// Define the SLA policies (everyone who works the queue sees their clocks).
+    ManageServiceLevels,
     ManageUsers,
     ManageSettings,
     /// Search the audit log (nobody may change it).
@@ -261,7 +263,7 @@ mod tests {
         use Permission::*;
         let all = [
             WorkQueue, ReadKnowledgeBase, EditKnowledgeBase, ReviewDialogues, ViewOwnReviews,
-            ViewOwnSchedule, PlanShifts, ViewReports, SendMassMailings, MassReply, ManageMacros, ManageUsers, ManageSettings, UseApi,
+            ViewOwnSchedule, PlanShifts, ViewReports, SendMassMailings, MassReply, ManageMacros, ManageServiceLevels, ManageUsers, ManageSettings, UseApi,
         ];
         for p in all {
             assert!(Role::SuperAdmin.can(p), "{p:?}");

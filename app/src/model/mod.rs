@@ -12,5 +12,6 @@ pub mod performance;
 pub mod qa;
 pub mod queue;
 pub mod reports;
+pub mod sla;
 pub mod user;
 pub mod wfm;

@@ -1,0 +1,147 @@
+//! SLA policies and clocks on PostgreSQL: bad policies write nothing, the first matching
+//! policy sets the clocks, a reply stops the first-response clock and postponing pauses
+//! it, and a warning and a breach happen once even when two server processes run the job
+//! at the same moment.
+
+mod common;
+
+use app::backend::{dialogue, sla};
+use app::domain::access::Role;
+use app::domain::dialogue::{ChannelKind, Priority};
+use app::domain::sla::{Conditions, Escalation, Metric, Target};
+use app::error::AppError;
+use app::model::sla::SlaPolicyInput;
+use common::*;
+use sqlx::PgPool;
+
+fn policy(name: &str, conditions: Conditions, minutes: i32) -> SlaPolicyInput {
+    SlaPolicyInput {
+        name: name.into(),
+        conditions,
+        business_hours: false,
+        warn_minutes: 15,
+        escalation: Escalation::RaisePriority,
+        targets: vec![
+            Target { priority: Priority::Normal, metric: Metric::FirstResponse, minutes },
+            Target { priority: Priority::Normal, metric: Metric::Resolution, minutes: 8 * 60 },
+            Target { priority: Priority::High, metric: Metric::FirstResponse, minutes: minutes / 2 },
+        ],
+    }
+}
+
+async fn drain(pool: &PgPool) {
+    while sla::refresh_dirty(pool, 200).await.unwrap() > 0 {}
+}
+
+async fn clock(pool: &PgPool, id: i64, metric: &str) -> (i64, Option<i64>, Option<i64>, Option<bool>) {
+    sqlx::query_as(
+        "select extract(epoch from started_at)::int8, extract(epoch from due_at)::int8, extract(epoch from stopped_at)::int8, met
+           from sla_clocks where conversation_id = $1 and metric = $2",
+    )
+    .bind(id)
+    .bind(metric)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn bad_policies_get_a_sentence_and_write_nothing(pool: PgPool) {
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    for (bad, says) in [
+        (policy("Zero", Conditions::default(), 0), "more than 0 minutes"),
+        (policy("Negative", Conditions::default(), -30), "more than 0 minutes"),
+        (SlaPolicyInput { targets: vec![], ..policy("Empty", Conditions::default(), 60) }, "at least one target"),
+        (policy("", Conditions::default(), 60), "name"),
+        (policy("Nobody's", Conditions { team_id: Some(999), ..Default::default() }, 60), "no such team"),
+        (SlaPolicyInput { warn_minutes: 5000, ..policy("Late", Conditions::default(), 60) }, "1,440"),
+    ] {
+        match sla::save(&pool, &owner, None, &bad).await {
+            Err(AppError::Invalid(sentence)) => assert!(sentence.contains(says), "{sentence}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(count(&pool, "sla_policies").await, 0);
+    assert_eq!(count(&pool, "sla_targets").await, 0);
+    sla::save(&pool, &owner, None, &policy("Standard", Conditions::default(), 60)).await.unwrap();
+    let again = sla::save(&pool, &owner, None, &policy("Standard", Conditions::default(), 30)).await;
+    assert!(matches!(again, Err(AppError::Conflict(_)) | Err(AppError::Invalid(_))), "{again:?}");
+    assert_eq!(count(&pool, "sla_policies").await, 1);
+}
+
+#[sqlx::test]
+async fn the_first_matching_policy_sets_the_clocks_and_a_reply_stops_them(pool: PgPool) {
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let email_only = Conditions { channel_kind: Some(ChannelKind::Email), ..Default::default() };
+    sla::save(&pool, &owner, None, &policy("E-mail", email_only, 600)).await.unwrap();
+    let chat = sla::save(&pool, &owner, None, &policy("Chat", Conditions::default(), 60)).await.unwrap();
+    // Order: the catch-all goes first, then back.
+    sla::reorder(&pool, &owner, chat, true).await.unwrap();
+    assert_eq!(sla::policies(&pool).await.unwrap()[0].terms.name, "Chat");
+    sla::reorder(&pool, &owner, chat, false).await.unwrap();
+
+    let id = dialogue(&pool).await;
+    drain(&pool).await;
+    let (started, due, stopped, _) = clock(&pool, id, "first_response").await;
+    assert_eq!((due, stopped), (Some(started + 3600), None));
+    let shown = sla::dialogue_sla(&pool, id).await.unwrap();
+    assert_eq!(shown.policy.as_deref(), Some("Chat"));
+    assert_eq!(shown.clocks.len(), 2);
+    let queue_due: Option<i64> = sqlx::query_scalar("select extract(epoch from sla_due_at)::int8 from conversations where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(queue_due, Some(started + 3600));
+
+    // Raising the priority applies the high target (30 minutes) from the same start.
+    sqlx::query("update conversations set priority = 'high' where id = $1").bind(id).execute(&pool).await.unwrap();
+    drain(&pool).await;
+    assert_eq!(clock(&pool, id, "first_response").await.1, Some(started + 1800));
+
+    // Postponing pauses the clock; the agent's reply stops it within the target.
+    sqlx::query("update conversations set priority = 'normal' where id = $1").bind(id).execute(&pool).await.unwrap();
+    dialogue::claim(&pool, id, agent, false).await.unwrap();
+    dialogue::postpone(&pool, id, agent, None).await.unwrap();
+    drain(&pool).await;
+    assert_eq!(clock(&pool, id, "first_response").await.1, None, "paused");
+    dialogue::record_customer_message(&pool, id, "Any news?").await.unwrap();
+    dialogue::write_message(&pool, id, agent, "Let me look.", false, false, &[]).await.unwrap();
+    drain(&pool).await;
+    let (_, _, stopped, met) = clock(&pool, id, "first_response").await;
+    assert!(stopped.is_some());
+    assert_eq!(met, Some(true));
+}
+
+#[sqlx::test]
+async fn a_warning_and_a_breach_happen_once_across_two_processes(pool: PgPool) {
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    sla::save(&pool, &owner, None, &policy("Chat", Conditions::default(), 60)).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let id = dialogue(&pool).await;
+        ids.push(id);
+    }
+    // Ten of them arrived 50 minutes ago (inside the warning), ten 2 hours ago (breached).
+    sqlx::query("update conversations set created_at = now() - case when id % 2 = 0 then interval '50 minutes' else interval '2 hours' end where id = any($1)")
+        .bind(&ids)
+        .execute(&pool)
+        .await
+        .unwrap();
+    drain(&pool).await;
+    // Two server processes run the job at the same moment, twice.
+    let (a, b) = tokio::join!(sla::fire_due(&pool), sla::fire_due(&pool));
+    let (c, d) = tokio::join!(sla::fire_due(&pool), sla::fire_due(&pool));
+    let breaches = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()].iter().map(|r| r.1).sum::<u64>();
+    let warned = count_events(&pool, "sla_warning").await;
+    assert_eq!(breaches, 10);
+    assert_eq!(count_events(&pool, "sla_breached").await, 10);
+    assert_eq!(warned, 10, "the breached ones are not warned after the fact");
+    // The escalation raised each breached dialogue's priority once.
+    let high: i64 = sqlx::query_scalar("select count(*) from conversations where id = any($1) and priority = 'high'").bind(&ids).fetch_one(&pool).await.unwrap();
+    assert_eq!(high, 10);
+    // The raised priority moves the clocks (the high target), and nothing fires again.
+    drain(&pool).await;
+    assert_eq!(sla::fire_due(&pool).await.unwrap(), (0, 0));
+}
+
+async fn count_events(pool: &PgPool, kind: &str) -> i64 {
+    sqlx::query_scalar("select count(*) from conversation_events where kind = $1").bind(kind).fetch_one(pool).await.unwrap()
+}
