@@ -511,7 +511,52 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     seed_roster(pool).await?;
     let users = users + seed_sales_rep(pool).await?;
     seed_incident_and_one_to_one(pool).await?;
+    seed_service_levels(pool).await?;
     Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
+}
+
+/// Three SLA policies (enterprise customers first, then chat, then everything else), and
+/// the clocks of the dialogues still in work. The seeded history's warnings and breaches
+/// are stamped as already past, so a fresh demo does not fire hundreds of them at once;
+/// from then on the server's job fires each one as it falls due.
+async fn seed_service_levels(pool: &PgPool) -> Result<(), SeedError> {
+    sqlx::raw_sql(
+        "insert into sla_policies (position, name, customer_plan, business_hours, warn_minutes, escalation) values
+             (1, 'Enterprise', 'enterprise', false, 15, 'raise_priority') on conflict (name) do nothing;
+         insert into sla_policies (position, name, channel_kind, business_hours, warn_minutes, escalation) values
+             (2, 'Chat', 'chat', false, 2, 'none') on conflict (name) do nothing;
+         insert into sla_policies (position, name, business_hours, warn_minutes, escalation) values
+             (3, 'Standard', true, 30, 'none') on conflict (name) do nothing;
+         insert into sla_targets (policy_id, priority, metric, minutes)
+         select p.id, t.priority, t.metric, t.minutes
+           from sla_policies p
+           join (values
+               ('Enterprise', 'low', 'first_response', 240), ('Enterprise', 'normal', 'first_response', 60),
+               ('Enterprise', 'high', 'first_response', 30), ('Enterprise', 'urgent', 'first_response', 15),
+               ('Enterprise', 'normal', 'next_response', 120), ('Enterprise', 'high', 'next_response', 60),
+               ('Enterprise', 'urgent', 'next_response', 30),
+               ('Enterprise', 'normal', 'resolution', 1440), ('Enterprise', 'urgent', 'resolution', 240),
+               ('Chat', 'low', 'first_response', 10), ('Chat', 'normal', 'first_response', 5),
+               ('Chat', 'high', 'first_response', 3), ('Chat', 'urgent', 'first_response', 2),
+               ('Chat', 'normal', 'next_response', 5), ('Chat', 'high', 'next_response', 3),
+               ('Standard', 'low', 'first_response', 1440), ('Standard', 'normal', 'first_response', 480),
+               ('Standard', 'high', 'first_response', 240), ('Standard', 'urgent', 'first_response', 60),
+               ('Standard', 'normal', 'resolution', 4320), ('Standard', 'high', 'resolution', 1440)
+           ) as t(policy, priority, metric, minutes) on t.policy = p.name
+         on conflict do nothing;
+         -- Resolved history keeps no clocks: only the dialogues still in work get them.
+         delete from sla_dirty d using conversations c where c.id = d.conversation_id and c.status = 'resolved';",
+    )
+    .execute(pool)
+    .await?;
+    while app::backend::sla::refresh_dirty(pool, 500).await? > 0 {}
+    sqlx::query(
+        "update sla_clocks set warned_at = now(), breached_at = case when due_at <= now() then now() end
+          where stopped_at is null and warn_at <= now()",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// A sales rep (Europe) who holds the newest open partnership dialogues: the queue's
@@ -531,7 +576,14 @@ async fn seed_sales_rep(pool: &PgPool) -> Result<u64, SeedError> {
     sqlx::query(
         "with picked as (
              update conversations set assignee_id = (select id from users where lower(email) = 'nora.quinn@meridian.test'), claimed_at = now()
-              where id in (select id from conversations where status = 'open' and topic = 'partnerships' order by created_at desc limit 12)
+              -- The newest open partnership dialogues; at an hour when the seeded history has
+              -- none open, the three newest open ones, so the demo always has sales-owned ones.
+              where id in (
+                  (select id from conversations where status = 'open' and topic = 'partnerships' order by created_at desc limit 12)
+                  union all
+                  (select id from conversations
+                    where status = 'open' and not exists (select 1 from conversations where status = 'open' and topic = 'partnerships')
+                    order by created_at desc limit 3))
           returning id, assignee_id)
          insert into conversation_events (conversation_id, actor_user_id, kind, detail)
          select id, assignee_id, 'claimed', '{\"text\": \"\"}'::jsonb from picked",

@@ -145,3 +145,28 @@ async fn a_warning_and_a_breach_happen_once_across_two_processes(pool: PgPool) {
 async fn count_events(pool: &PgPool, kind: &str) -> i64 {
     sqlx::query_scalar("select count(*) from conversation_events where kind = $1").bind(kind).fetch_one(pool).await.unwrap()
 }
+
+#[sqlx::test]
+async fn the_api_lists_and_writes_policies_for_managers_only(pool: PgPool) {
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let (_, manager_token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+    let (_, agent_token) = app::backend::tokens::create(&pool, agent, "t").await.unwrap();
+    let app = app(&pool);
+    let good = r#"{"name": "Chat", "conditions": {"channel_kind": "chat"}, "warn_minutes": 2, "escalation": "raise_priority",
+                   "targets": [{"priority": "normal", "metric": "first_response", "minutes": 5}]}"#;
+    assert_eq!(api_post(&app, "/api/v1/sla/policies", Some(&agent_token), good).await.status, axum::http::StatusCode::FORBIDDEN);
+    let zero = good.replace(r#""minutes": 5"#, r#""minutes": 0"#);
+    let refused = api_post(&app, "/api/v1/sla/policies", Some(&manager_token), &zero).await;
+    assert_eq!(refused.status, axum::http::StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("more than 0 minutes"), "{}", refused.body);
+    let created = api_post(&app, "/api/v1/sla/policies", Some(&manager_token), good).await;
+    assert_eq!(created.status, axum::http::StatusCode::CREATED, "{}", created.body);
+    let listed = api_get(&app, "/api/v1/sla/policies", Some(&agent_token)).await;
+    assert_eq!(listed.json()[0]["name"], "Chat");
+    assert_eq!(listed.json()[0]["targets"][0]["minutes"], 5);
+    let id = created.json()["id"].as_i64().unwrap();
+    let gone = api_send(&app, "DELETE", &format!("/api/v1/sla/policies/{id}"), Some(&manager_token), "").await;
+    assert_eq!(gone.status, axum::http::StatusCode::NO_CONTENT);
+    assert_eq!(count(&pool, "sla_policies").await, 0);
+}

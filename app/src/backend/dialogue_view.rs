@@ -189,7 +189,9 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     .fetch_all(pool)
     .await?;
     let decode = |e: UnknownName| sqlx::Error::Decode(Box::new(e));
+    let sla = super::sla::dialogue_sla(pool, r.id).await?;
     Ok(Some(Dialogue {
+        sla,
         assignees,
         viewers,
         id: r.id,

@@ -4,6 +4,7 @@
 use super::dialogue::now_epoch;
 use crate::domain::dialogue::{ChannelKind, Priority, Status, COUNT_CAP};
 use crate::domain::queue::{self, Cursor, QueueFilter, QueueSort, QueueView};
+use crate::domain::sla::{Metric, SlaDue};
 use crate::model::queue::{QueueList, QueueRow};
 use sqlx::PgPool;
 
@@ -13,22 +14,26 @@ const LIST_COLUMNS: &str = "
     extract(epoch from c.created_at)::bigint as created_epoch,
     extract(epoch from ch.first_response_target)::bigint as target_seconds,
     extract(epoch from c.first_response_at)::bigint as first_response_epoch,
-    (select left(m.body, 160) from messages m where m.conversation_id = c.id order by m.created_at, m.id limit 1) as preview";
+    (select left(m.body, 160) from messages m where m.conversation_id = c.id order by m.created_at, m.id limit 1) as preview,
+    (select s.metric from sla_clocks s where s.conversation_id = c.id and s.stopped_at is null order by s.due_at nulls last limit 1) as sla_metric,
+    floor(extract(epoch from c.sla_due_at))::bigint as sla_due_epoch";
 
 #[derive(sqlx::FromRow)]
 struct ListRow {
     id: i64,
-    channel_kind: String,
+    channel_kind: ChannelKind,
     channel: String,
     customer: String,
     subject: String,
-    priority: String,
-    status: String,
+    priority: Priority,
+    status: Status,
     assignee: Option<String>,
     created_epoch: i64,
     target_seconds: i64,
     first_response_epoch: Option<i64>,
     preview: Option<String>,
+    sla_metric: Option<Metric>,
+    sla_due_epoch: Option<i64>,
     sort_micros: i64,
     sort_rank: i64,
 }
@@ -101,24 +106,24 @@ pub async fn list_filtered(
     let now = now_epoch();
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let viewers = super::presence::viewers(pool, &ids, me).await?;
-    let decode = |e: crate::domain::dialogue::UnknownName| sqlx::Error::Decode(Box::new(e));
     let items = rows
         .into_iter()
-        .map(|r| -> Result<QueueRow, sqlx::Error> { Ok(QueueRow {
+        .map(|r| QueueRow {
             viewers: viewers.iter().filter(|v| v.conversation_id == r.id).map(|v| v.name.clone()).collect(),
             id: r.id,
-            channel_kind: ChannelKind::from_stored(&r.channel_kind).map_err(decode)?,
+            channel_kind: r.channel_kind,
             channel: r.channel,
             customer: r.customer,
             subject: r.subject,
             preview: r.preview.unwrap_or_default(),
-            priority: Priority::from_stored(&r.priority).map_err(decode)?,
-            status: Status::from_stored(&r.status).map_err(decode)?,
+            priority: r.priority,
+            status: r.status,
             assignee: r.assignee,
             waiting_seconds: now - r.created_epoch,
             clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now),
-        }) })
-        .collect::<Result<Vec<_>, _>>()?;
+            sla: r.sla_metric.map(|metric| SlaDue { metric, due_epoch: r.sla_due_epoch }),
+        })
+        .collect();
     Ok((items, next))
 }
 
@@ -171,5 +176,6 @@ pub async fn queue_list(
         teams,
         items,
         next_cursor: next.map(Cursor::encode),
+        now: now_epoch(),
     })
 }

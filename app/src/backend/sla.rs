@@ -334,7 +334,7 @@ pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
              returning s.conversation_id, s.metric, s.due_at)
          insert into conversation_events (conversation_id, kind, detail)
          select conversation_id, 'sla_warning', json_build_object('metric', metric, 'due_at', due_at,
-                'text', 'due ' || to_char(due_at at time zone 'UTC', 'HH24:MI') || ' UTC') from stamped",
+                'text', replace(metric, '_', ' ') || ' due ' || to_char(due_at at time zone 'UTC', 'HH24:MI') || ' UTC') from stamped",
     )
     .execute(&mut *tx)
     .await?
@@ -350,7 +350,7 @@ pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
              returning s.conversation_id, s.metric, s.policy_id),
          logged as (
              insert into conversation_events (conversation_id, kind, detail)
-             select conversation_id, 'sla_breached', json_build_object('metric', metric) from stamped)
+             select conversation_id, 'sla_breached', json_build_object('metric', metric, 'text', replace(metric, '_', ' ')) from stamped)
          select s.conversation_id, s.metric, coalesce(p.escalation, 'none') from stamped s left join sla_policies p on p.id = s.policy_id",
     )
     .fetch_all(&mut *tx)
@@ -380,7 +380,7 @@ pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
 }
 
 /// One dialogue's clocks as stored, for its page and the API.
-pub async fn dialogue_sla(pool: &PgPool, id: i64) -> Result<DialogueSla, AppError> {
+pub async fn dialogue_sla(pool: &PgPool, id: i64) -> Result<DialogueSla, sqlx::Error> {
     let rows: Vec<(Metric, i64, i64, Option<i64>, Option<i64>, Option<bool>, Option<String>)> = sqlx::query_as(
         "select s.metric, s.target_seconds, extract(epoch from s.started_at)::int8, extract(epoch from s.due_at)::int8,
                 extract(epoch from s.stopped_at)::int8, s.met, p.name

@@ -62,7 +62,7 @@ pub fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> imp
                 let text = format!(
                     "{} {}{}",
                     actor.unwrap_or_else(|| "Meridian".into()),
-                    kind.replace('_', " "),
+                    kind.replace('_', " ").replace("sla ", "SLA "),
                     if detail.is_empty() { String::new() } else { format!(" {detail}") }
                 );
                 Either::Right(view! {

@@ -308,6 +308,29 @@ pub fn clocks(targets: &[(Metric, i64)], counting: &Counting, history: &History,
     out
 }
 
+/// What a queue row shows of a dialogue's SLA: its most urgent running target and when it
+/// falls due (`None` while paused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SlaDue {
+    pub metric: Metric,
+    pub due_epoch: Option<i64>,
+}
+
+impl SlaDue {
+    /// "First response due in 12 min" / "Next response 5 min overdue" / "Resolution paused",
+    /// and whether it is overdue.
+    pub fn describe(&self, now: i64) -> (String, bool) {
+        let what = self.metric.label();
+        let span = |s: i64| super::dialogue::format_waiting(s.max(0));
+        match self.due_epoch {
+            None => (format!("{what} paused"), false),
+            Some(due) if due > now => (format!("{what} due in {}", span(due - now)), false),
+            Some(due) => (format!("{what} {} overdue", span(now - due)), true),
+        }
+    }
+}
+
 /// The running clock that falls due first: the one a queue row shows.
 pub fn most_urgent(clocks: &[Clock]) -> Option<&Clock> {
     clocks.iter().filter(|c| c.stopped_at.is_none()).min_by_key(|c| (c.due_at.is_none(), c.due_at))
@@ -433,6 +456,14 @@ mod tests {
         let h = History { created: MONDAY, messages: vec![(MONDAY, true)], pauses: vec![(MONDAY + 2 * H, None)], ..Default::default() };
         let c = clocks(&targets, &Counting::Calendar, &h, MONDAY + 5 * H);
         assert_eq!((c[0].due_at, c[0].paused), (Some(MONDAY + H), false));
+    }
+
+    #[test]
+    fn a_queue_row_says_which_target_and_when() {
+        let due = SlaDue { metric: Metric::NextResponse, due_epoch: Some(MONDAY + H) };
+        assert_eq!(due.describe(MONDAY + 50 * M), ("Next response due in 10 min".to_string(), false));
+        assert_eq!(due.describe(MONDAY + 2 * H), ("Next response 1 h 0 min overdue".to_string(), true));
+        assert_eq!(SlaDue { metric: Metric::Resolution, due_epoch: None }.describe(MONDAY), ("Resolution paused".to_string(), false));
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub struct Dialogue {
     /// Its holder is on the sales desk: only they answer; colleagues acknowledge and forward.
     pub sales_owned: bool,
     pub clock: ResponseClock,
+    /// Its SLA policy's clocks, when one applies.
+    pub sla: crate::model::sla::DialogueSla,
     pub postponed_until_epoch: Option<i64>,
     pub postponed_until_reply: bool,
     pub customer: CustomerCard,

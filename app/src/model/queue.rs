@@ -1,6 +1,7 @@
 //! What the queue page, its server functions and the REST API exchange.
 
 use crate::domain::dialogue::{ChannelKind, Priority, Status};
+use crate::domain::sla::SlaDue;
 use crate::domain::queue::{QueueFilter, QueueSort, QueueView, ResponseClock};
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,8 @@ pub struct QueueRow {
     pub assignee: Option<String>,
     pub waiting_seconds: i64,
     pub clock: ResponseClock,
+    /// The SLA target that falls due first, when a policy applies.
+    pub sla: Option<SlaDue>,
     /// Other agents looking at it right now.
     pub viewers: Vec<String>,
 }
@@ -35,6 +38,8 @@ pub struct QueueList {
     pub counts: Vec<(QueueView, i64)>,
     pub items: Vec<QueueRow>,
     pub next_cursor: Option<String>,
+    /// The server's clock when the page was read (Unix seconds), for the rows' due times.
+    pub now: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

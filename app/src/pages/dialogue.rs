@@ -140,6 +140,26 @@ pub async fn acknowledge_dialogue(id: i64) -> Result<(), AppError> {
     authorized(Permission::WorkQueue, |state, user| async move { dialogue::acknowledge(&state.pool, id, user.id).await.map(|_| ()) }).await
 }
 
+/// The dialogue's SLA clocks under its badges: "Standard: First response due in 12 min ·
+/// Resolution due in 7 h 40 min".
+fn sla_line(sla: &crate::model::sla::DialogueSla, now: i64) -> Option<impl IntoView> {
+    let policy = sla.policy.clone()?;
+    let clocks = sla
+        .clocks
+        .iter()
+        .map(|c| {
+            let overdue = c.stopped_at.is_none() && c.due_at.is_some_and(|d| d <= now);
+            view! { <li class=if overdue { "sla sla-overdue" } else { "sla" }>{crate::domain::sla::describe(c, now)}</li> }
+        })
+        .collect_view();
+    Some(view! {
+        <div class="sla-clocks" role="group" aria-label="Service level">
+            <span class="muted">{format!("{policy}:")}</span>
+            <ul class="inline-list">{clocks}</ul>
+        </div>
+    })
+}
+
 #[component]
 pub fn DialoguePage() -> impl IntoView {
     let query = use_query_map();
@@ -345,6 +365,7 @@ where
                         <span class=format!("badge {clock_class}")>{clock}</span>
                         {postponed.map(|p| view! { <span class="badge">{p}</span> })}
                     </p>
+                    {sla_line(&d.sla, now)}
                     <p class="presence" aria-live="polite">{presence_text}</p>
                     <div class="toolbar" role="toolbar" aria-label="Dialogue actions">
                         {move || {

@@ -55,6 +55,7 @@ pub fn QueuePage() -> impl IntoView {
         <div class="page-head">
             <h1>"Queue"</h1>
             <a class="button" href="/queue/macros">"Macros"</a>
+            <a class="button" href="/queue/service-levels">"Service levels"</a>
         </div>
         <crate::components::promise::SupportPromise/>
         <crate::components::trending::Trending/>
@@ -167,6 +168,7 @@ fn Rows(list: QueueList) -> impl IntoView {
     let view_name = list.view.as_str();
     let sort_name = list.sort.as_str();
     let extra = list.filter.query();
+    let now = list.now;
     let body = list
         .items
         .into_iter()
@@ -189,6 +191,13 @@ fn Rows(list: QueueList) -> impl IntoView {
                     </td>
                     <td class="numeric">{format_waiting(d.waiting_seconds)}</td>
                     <td class=clock_class>{clock}</td>
+                    <td>{match d.sla {
+                        Some(due) => {
+                            let (text, overdue) = due.describe(now);
+                            view! { <span class=if overdue { "sla sla-overdue" } else { "sla" }>{text}</span> }.into_any()
+                        }
+                        None => view! { <span class="muted">"—"</span> }.into_any(),
+                    }}</td>
                 </tr>
             }
         })
@@ -208,6 +217,7 @@ fn Rows(list: QueueList) -> impl IntoView {
                     <th scope="col">"Agent"</th>
                     <th scope="col">"Waiting"</th>
                     <th scope="col">"First response"</th>
+                    <th scope="col">"Service level"</th>
                 </tr>
             </thead>
             <tbody>{body}</tbody>

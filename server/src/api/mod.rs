@@ -26,6 +26,7 @@ mod kb;
 mod macros;
 mod qa;
 mod reports;
+mod sla;
 mod wfm;
 
 
@@ -42,6 +43,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(macros::routes())
         .merge(incidents::routes())
         .merge(kb::routes())
+        .merge(sla::routes())
         .merge(crate::inbound::routes())
         .routes(routes!(openapi_json))
 }
