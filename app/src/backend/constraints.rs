@@ -1,6 +1,7 @@
 //! One error path for the database's refusals: a unique or foreign-key violation becomes
 //! the sentence the user sees (409 or 422); any other database error stays an opaque,
-//! logged 500 (see `AppError: From<sqlx::Error>`). In the spirit of realworld-axum-sqlx's
+//! logged 500 (see `AppError: From<sqlx::Error>`); and the checks before a write that answer
+//! with a sentence when something is not yours (`require`). In the spirit of realworld-axum-sqlx's
 //! `ResultExt::on_constraint`.
 
 use crate::error::AppError;
@@ -59,4 +60,11 @@ impl<T> ConstraintExt<T> for Result<T, sqlx::Error> {
             mapped.unwrap_or_else(|| err.into())
         })
     }
+}
+
+/// `Ok` when `exists_sql` (a `select exists (…)` over `$1` and `$2`) answers true, else
+/// `refusal`: the one shape of "is this yours / may you name them" checks before a write.
+pub async fn require<'e, E: sqlx::PgExecutor<'e>>(db: E, exists_sql: &str, first: i64, second: i64, refusal: AppError) -> Result<(), AppError> {
+    let found: bool = sqlx::query_scalar(exists_sql).bind(first).bind(second).fetch_one(db).await?;
+    if found { Ok(()) } else { Err(refusal) }
 }

@@ -475,14 +475,8 @@ pub async fn dispute(pool: &PgPool, agent: i64, review_id: i64, reason: &str) ->
         return Err(AppError::Invalid("Say why you disagree with the review.".into()));
     }
     // Someone else's review is "not found", so its existence does not leak.
-    let mine: bool = sqlx::query_scalar("select exists (select 1 from qa_reviews where id = $1 and agent_id = $2 and calibration_id is null)")
-        .bind(review_id)
-        .bind(agent)
-        .fetch_one(pool)
-        .await?;
-    if !mine {
-        return Err(AppError::NotFound("There is no such review of your dialogues.".into()));
-    }
+    let mine = "select exists (select 1 from qa_reviews where id = $1 and agent_id = $2 and calibration_id is null)";
+    super::constraints::require(pool, mine, review_id, agent, AppError::NotFound("There is no such review of your dialogues.".into())).await?;
     sqlx::query_scalar("insert into qa_disputes (review_id, raised_by, reason) values ($1, $2, $3) returning id")
         .bind(review_id)
         .bind(agent)

@@ -276,22 +276,11 @@ pub async fn delete_shift(pool: &PgPool, id: i64) -> Result<(), AppError> {
 
 /// An agent offers one of their coming shifts to a colleague; a manager decides.
 pub async fn offer_swap(pool: &PgPool, me: i64, shift: i64, to: i64) -> Result<i64, AppError> {
-    let mine: bool = sqlx::query_scalar("select exists (select 1 from shifts where id = $1 and user_id = $2 and starts_at > now())")
-        .bind(shift)
-        .bind(me)
-        .fetch_one(pool)
-        .await?;
-    if !mine {
-        return Err(AppError::NotFound("There is no such coming shift of yours.".into()));
-    }
-    let colleague: bool = sqlx::query_scalar("select exists (select 1 from users where id = $1 and role = 'operator' and active and id <> $2)")
-        .bind(to)
-        .bind(me)
-        .fetch_one(pool)
-        .await?;
-    if !colleague {
-        return Err(AppError::Invalid("Offer the shift to another active agent.".into()));
-    }
+    use super::constraints::require;
+    let mine = "select exists (select 1 from shifts where id = $1 and user_id = $2 and starts_at > now())";
+    require(pool, mine, shift, me, AppError::NotFound("There is no such coming shift of yours.".into())).await?;
+    let colleague = "select exists (select 1 from users where id = $1 and role = 'operator' and active and id <> $2)";
+    require(pool, colleague, to, me, AppError::Invalid("Offer the shift to another active agent.".into())).await?;
     sqlx::query_scalar("insert into shift_swaps (shift_id, from_user, to_user) values ($1, $2, $3) returning id")
         .bind(shift)
         .bind(me)
