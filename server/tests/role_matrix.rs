@@ -92,6 +92,10 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("macros_list", "", [OK, OK, NO, OK, WHO]),
     ("macros_save", r#"{"input": {"name": "Refund {n}", "body": "Hi {{customer.first_name}}, refunded."}}"#, [OK, OK, NO, NO, WHO]),
     ("macros_delete", "id={macro}", [OK, OK, NO, NO, WHO]),
+    ("sla_overview", "", [OK, OK, NO, OK, WHO]),
+    ("sla_save", r#"{"id": null, "input": {"name": "Policy {n}", "warn_minutes": 15, "escalation": "none", "targets": [{"priority": "normal", "metric": "first_response", "minutes": 60}]}}"#, [OK, OK, NO, NO, WHO]),
+    ("sla_move", "id={policy}&up=true", [OK, OK, NO, NO, WHO]),
+    ("sla_delete", "id={policy}", [OK, OK, NO, NO, WHO]),
     ("queue_trending", "", [OK, OK, NO, OK, WHO]),
     ("queue_topic", "kind=tag&value=billing", [OK, OK, NO, OK, WHO]),
     ("macro_preview", "macro_id={macro}&conversation_id={id}", [OK, OK, NO, OK, WHO]),
@@ -162,6 +166,12 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("get", "/api/v1/wfm/shifts", "", [OK, OK, OK, OK, WHO]),
     ("get", "/api/v1/wfm/coverage", "", [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/macros", "", [OK, OK, NO, OK, WHO]),
+    ("get", "/api/v1/sla/policies", "", [OK, OK, NO, OK, WHO]),
+    ("post", "/api/v1/sla/policies", r#"{"name": "Policy {n}", "warn_minutes": 15, "escalation": "none", "targets": [{"priority": "normal", "metric": "first_response", "minutes": 60}]}"#, [201, 201, NO, NO, WHO]),
+    // `{id}` under /sla is a fresh policy.
+    ("put", "/api/v1/sla/policies/{id}", r#"{"name": "Policy {n}", "warn_minutes": 5, "escalation": "unassign", "targets": [{"priority": "high", "metric": "resolution", "minutes": 600}]}"#, [204, 204, NO, NO, WHO]),
+    ("delete", "/api/v1/sla/policies/{id}", "", [204, 204, NO, NO, WHO]),
+    ("get", "/api/v1/conversations/{id}/sla", "", [OK, OK, NO, OK, WHO]),
     ("post", "/api/v1/mass-replies", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [201, 201, NO, 201, WHO]),
     ("get", "/api/v1/kb/search?q=password", "", [OK, OK, OK, OK, WHO]),
     ("get", "/api/v1/kb/articles", "", [OK, OK, OK, OK, WHO]),
@@ -180,6 +190,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue?view=resolved", [OK, OK, NO, OK, 302]),
     ("/dialogue?id={id}", [OK, OK, NO, OK, 302]),
     ("/queue/macros", [OK, OK, NO, OK, 302]),
+    ("/queue/service-levels", [OK, OK, NO, OK, 302]),
     ("/mentions", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
@@ -235,6 +246,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
         "agent_notes", "agent_plans", "incidents", "incident_dialogues", "incident_updates", "incident_deliveries",
         "routing_rules", "outbox", "message_refs", "chat_visitors", "attachments", "channel_threads", "customer_identities",
+        "sla_policies", "sla_targets",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -302,6 +314,15 @@ async fn fill(pool: &PgPool, body: &str) -> String {
         let id: i64 = sqlx::query_scalar("insert into incidents (title) values ('Payments failing') returning id").fetch_one(pool).await.unwrap();
         sqlx::query("insert into incident_dialogues (incident_id, conversation_id) values ($1, $2)").bind(id).bind(linked).execute(pool).await.unwrap();
         body = body.replace("{incident}", &id.to_string());
+    }
+    if body.contains("{policy}") {
+        let id: i64 = sqlx::query_scalar(
+            "insert into sla_policies (position, name) values ((select coalesce(max(position), 0) + 1 from sla_policies), 'Policy ' || gen_random_uuid()) returning id",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        body = body.replace("{policy}", &id.to_string());
     }
     if body.contains("{macro}") {
         let id: i64 = sqlx::query_scalar(
@@ -419,6 +440,8 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
                 fill(&pool, "{article}").await
             } else if path.starts_with("/api/v1/incidents/") {
                 fill(&pool, "{incident}").await
+            } else if path.starts_with("/api/v1/sla/") {
+                fill(&pool, "{policy}").await
             } else {
                 dialogue(&pool).await.to_string()
             };

@@ -170,3 +170,33 @@ async fn the_api_lists_and_writes_policies_for_managers_only(pool: PgPool) {
     assert_eq!(gone.status, axum::http::StatusCode::NO_CONTENT);
     assert_eq!(count(&pool, "sla_policies").await, 0);
 }
+
+#[sqlx::test]
+async fn closest_to_breach_first_is_keyset_paged(pool: PgPool) {
+    use app::backend::queue;
+    use app::domain::queue::{QueueSort, QueueView};
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    sla::save(&pool, &owner, None, &policy("Chat", Conditions::default(), 60)).await.unwrap();
+    let mut ids = Vec::new();
+    for minutes_ago in [10, 50, 30, 5, 40] {
+        let id = dialogue(&pool).await;
+        sqlx::query("update conversations set created_at = now() - make_interval(mins => $2) where id = $1")
+            .bind(id)
+            .bind(minutes_ago)
+            .execute(&pool)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    // One is postponed: its clock is paused, so it goes last.
+    dialogue::claim(&pool, ids[1], agent, false).await.unwrap();
+    dialogue::postpone(&pool, ids[1], agent, None).await.unwrap();
+    sqlx::query("update conversations set status = 'open', assignee_id = null where id = $1").bind(ids[1]).execute(&pool).await.unwrap();
+    drain(&pool).await;
+    let (first, next) = queue::list(&pool, QueueView::Open, QueueSort::Breach, agent, None, 2).await.unwrap();
+    let (second, _) = queue::list(&pool, QueueView::Open, QueueSort::Breach, agent, next, 10).await.unwrap();
+    let order: Vec<i64> = first.iter().chain(second.iter()).map(|r| r.id).collect();
+    assert_eq!(order, vec![ids[4], ids[2], ids[0], ids[3], ids[1]]);
+    assert_eq!(first[0].sla.map(|s| s.metric), Some(Metric::FirstResponse));
+}

@@ -69,6 +69,9 @@ pub async fn list_filtered(
         QueueView::Postponed => ("c.status = 'postponed'", "c.created_at"),
         QueueView::Resolved => ("c.status = 'resolved'", "c.resolved_at"),
     };
+    // Closest to breach: the earliest running SLA due time (a far-future sentinel when
+    // none runs), on the indexes of migration 20261202000002.
+    let sort_col = if sort == QueueSort::Breach && view != QueueView::Resolved { "c.sla_order" } else { sort_col };
     // The same index serves both directions (scanned backwards for newest first); by
     // priority, the rank leads the key (an index of its own).
     let (order, after) = if sort.descending(view) { ("desc", "<") } else { ("asc", ">") };

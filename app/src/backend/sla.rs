@@ -286,7 +286,10 @@ pub async fn refresh_in(conn: &mut PgConnection, id: i64, policies: &[SlaPolicy]
         .await?;
     }
     let due = sla::most_urgent(&clocks).and_then(|c| c.due_at);
-    sqlx::query("update conversations set sla_due_at = to_timestamp($2) where id = $1 and sla_due_at is distinct from to_timestamp($2)")
+    sqlx::query(
+        "update conversations set sla_due_at = to_timestamp($2), sla_order = coalesce(to_timestamp($2), '9999-12-31 00:00:00+00')
+          where id = $1 and sla_due_at is distinct from to_timestamp($2)",
+    )
         .bind(id)
         .bind(due.map(|d| d as f64))
         .execute(&mut *conn)

@@ -15,6 +15,9 @@ pub enum QueueSort {
     Newest,
     /// Urgent first, then high, normal, low; within each, longest waiting first.
     Priority,
+    /// The SLA target that falls due soonest first (overdue ones at the top); dialogues
+    /// without a running target last.
+    Breach,
 }
 
 impl QueueSort {
@@ -23,6 +26,7 @@ impl QueueSort {
             QueueSort::Waiting => "waiting",
             QueueSort::Newest => "newest",
             QueueSort::Priority => "priority",
+            QueueSort::Breach => "breach",
         }
     }
 
@@ -31,6 +35,7 @@ impl QueueSort {
             QueueSort::Waiting => "Longest waiting first",
             QueueSort::Newest => "Newest first",
             QueueSort::Priority => "Most urgent first",
+            QueueSort::Breach => "Closest to breach first",
         }
     }
 
@@ -39,11 +44,12 @@ impl QueueSort {
         match s {
             Some("newest") => QueueSort::Newest,
             Some("priority") => QueueSort::Priority,
+            Some("breach") => QueueSort::Breach,
             _ => QueueSort::Waiting,
         }
     }
 
-    pub const ALL: [QueueSort; 3] = [QueueSort::Waiting, QueueSort::Newest, QueueSort::Priority];
+    pub const ALL: [QueueSort; 4] = [QueueSort::Waiting, QueueSort::Newest, QueueSort::Priority, QueueSort::Breach];
 
     /// Whether `view` runs newest first under this order.
     pub fn descending(self, view: QueueView) -> bool {
