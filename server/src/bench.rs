@@ -77,6 +77,8 @@ pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Err
         ("Unassigned, newest first", QueueView::Unassigned, QueueSort::Newest, QueueFilter::default()),
         ("Unassigned, most urgent first", QueueView::Unassigned, QueueSort::Priority, QueueFilter::default()),
         ("All open, most urgent first", QueueView::Open, QueueSort::Priority, QueueFilter::default()),
+        ("Unassigned, closest to breach first", QueueView::Unassigned, QueueSort::Breach, QueueFilter::default()),
+        ("All open, closest to breach first", QueueView::Open, QueueSort::Breach, QueueFilter::default()),
     ];
     for (label, view, sort, filter) in queues {
         let filter = &filter;
