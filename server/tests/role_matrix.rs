@@ -93,6 +93,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("macros_save", r#"{"input": {"name": "Refund {n}", "body": "Hi {{customer.first_name}}, refunded."}}"#, [OK, OK, NO, NO, WHO]),
     ("macros_delete", "id={macro}", [OK, OK, NO, NO, WHO]),
     ("sla_overview", "", [OK, OK, NO, OK, WHO]),
+    ("sla_alerts", "", [OK, OK, NO, OK, WHO]),
     ("sla_save", r#"{"id": null, "input": {"name": "Policy {n}", "warn_minutes": 15, "escalation": "none", "targets": [{"priority": "normal", "metric": "first_response", "minutes": 60}]}}"#, [OK, OK, NO, NO, WHO]),
     ("sla_move", "id={policy}&up=true", [OK, OK, NO, NO, WHO]),
     ("sla_delete", "id={policy}", [OK, OK, NO, NO, WHO]),

@@ -140,6 +140,15 @@ async fn a_warning_and_a_breach_happen_once_across_two_processes(pool: PgPool) {
     // The raised priority moves the clocks (the high target), and nothing fires again.
     drain(&pool).await;
     assert_eq!(sla::fire_due(&pool).await.unwrap(), (0, 0));
+
+    // The holder's top bar counts the alerts of what they hold, not their colleagues'.
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let other = user(&pool, "other@meridian.test", Role::Operator).await;
+    sqlx::query("update conversations set assignee_id = $2 where id = $1").bind(ids[0]).bind(agent).execute(&pool).await.unwrap();
+    sqlx::query("update conversations set assignee_id = $2 where id = $1").bind(ids[1]).bind(other).execute(&pool).await.unwrap();
+    let mine = sla::alerts(&pool, agent).await.unwrap();
+    assert_eq!(mine.iter().map(|a| a.conversation_id).collect::<Vec<_>>(), vec![ids[0]]);
+    assert_eq!(mine[0].metric, Metric::FirstResponse);
 }
 
 async fn count_events(pool: &PgPool, kind: &str) -> i64 {

@@ -8,7 +8,7 @@ use crate::domain::dialogue::{ChannelKind, Priority, Topic};
 use crate::domain::metrics::BusinessHours;
 use crate::domain::sla::{self, Clock, Conditions, Counting, Escalation, Facts, History, Metric, Target};
 use crate::error::AppError;
-use crate::model::sla::{DialogueSla, SlaPolicy, SlaPolicyInput};
+use crate::model::sla::{DialogueSla, SlaAlert, SlaPolicy, SlaPolicyInput};
 use crate::model::user::CurrentUser;
 use sqlx::{PgConnection, PgPool};
 
@@ -407,4 +407,25 @@ pub async fn dialogue_sla(pool: &PgPool, id: i64) -> Result<DialogueSla, sqlx::E
         })
         .collect();
     Ok(DialogueSla { policy, clocks })
+}
+
+/// The running targets that have warned or are missed on dialogues `user` holds, or that
+/// wait unassigned in their team, soonest due first (at most 50).
+pub async fn alerts(pool: &PgPool, user: i64) -> Result<Vec<SlaAlert>, sqlx::Error> {
+    let rows: Vec<(i64, String, Metric, i64, bool)> = sqlx::query_as(
+        "select c.id, c.subject, s.metric, floor(extract(epoch from s.due_at))::int8, c.assignee_id is null
+           from sla_clocks s join conversations c on c.id = s.conversation_id
+          where s.stopped_at is null and s.warned_at is not null and s.due_at is not null and c.status = 'open'
+            and (c.assignee_id = $1
+                 or (c.assignee_id is null and c.team_id is not null and c.team_id = (select team_id from users where id = $1)))
+          order by s.due_at, c.id
+          limit 50",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(conversation_id, subject, metric, due_epoch, unassigned)| SlaAlert { conversation_id, subject, metric, due_epoch, unassigned })
+        .collect())
 }

@@ -9,5 +9,6 @@ pub mod notice;
 pub mod promise;
 pub mod reply_knowledge;
 pub mod shell;
+pub mod sla_alerts;
 pub mod timeline;
 pub mod trending;

@@ -56,7 +56,7 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
                 <ul>{sections}</ul>
             </nav>
             <div class="account">
-                {user.role.can(crate::domain::access::Permission::WorkQueue).then(|| view! { <crate::components::mentions_link::MentionsLink/> })}
+                {user.role.can(crate::domain::access::Permission::WorkQueue).then(|| view! { <crate::components::sla_alerts::SlaAlertsLink/> <crate::components::mentions_link::MentionsLink/> })}
                 <span class="who">
                     <span class="who-name">{user.name.clone()}</span>
                     <span class="who-role">{user.role.label()}</span>

@@ -1,7 +1,7 @@
 //! What the SLA policy editor, its server functions and the REST API exchange. The rules
 //! are in `domain::sla`, the queries in `backend::sla`.
 
-use crate::domain::sla::{Clock, Conditions, Escalation, Target};
+use crate::domain::sla::{Clock, Conditions, Escalation, Metric, Target};
 use serde::{Deserialize, Serialize};
 
 /// A policy as stored: its place in the order and its terms.
@@ -46,4 +46,17 @@ pub struct SlaOverview {
 pub struct DialogueSla {
     pub policy: Option<String>,
     pub clocks: Vec<Clock>,
+}
+
+/// A target that has warned or is missed, on a dialogue the caller holds or their team
+/// waits for: what the top bar counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SlaAlert {
+    pub conversation_id: i64,
+    pub subject: String,
+    pub metric: Metric,
+    pub due_epoch: i64,
+    /// Nobody holds it yet (it waits in the caller's team's queue).
+    pub unassigned: bool,
 }
