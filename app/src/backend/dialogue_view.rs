@@ -2,7 +2,7 @@
 //! across channels, deliveries, the customer card, who else is in it, who it can go to.
 
 use super::dialogue::now_epoch;
-use crate::domain::dialogue::{ChannelKind, Outcome, Priority, Status, UnknownName};
+use crate::domain::dialogue::{ChannelKind, Outcome, Priority, Status};
 use crate::domain::queue;
 use crate::model::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
 use sqlx::PgPool;
@@ -12,11 +12,11 @@ struct DialogueRow {
     id: i64,
     subject: String,
     topic: String,
-    status: String,
-    priority: String,
-    outcome: Option<String>,
+    status: Status,
+    priority: Priority,
+    outcome: Option<Outcome>,
     tags: Vec<String>,
-    channel_kind: String,
+    channel_kind: ChannelKind,
     channel: String,
     assignee_id: Option<i64>,
     assignee: Option<String>,
@@ -188,7 +188,6 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
     .bind(me)
     .fetch_all(pool)
     .await?;
-    let decode = |e: UnknownName| sqlx::Error::Decode(Box::new(e));
     let sla = super::sla::dialogue_sla(pool, r.id).await?;
     Ok(Some(Dialogue {
         sla,
@@ -197,11 +196,11 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
         id: r.id,
         subject: r.subject,
         topic: r.topic,
-        status: Status::from_stored(&r.status).map_err(decode)?,
-        priority: Priority::from_stored(&r.priority).map_err(decode)?,
-        outcome: r.outcome.as_deref().map(Outcome::from_stored).transpose().map_err(decode)?,
+        status: r.status,
+        priority: r.priority,
+        outcome: r.outcome,
         tags: r.tags,
-        channel_kind: ChannelKind::from_stored(&r.channel_kind).map_err(decode)?,
+        channel_kind: r.channel_kind,
         channel: r.channel,
         assignee_id: r.assignee_id,
         sales_owned: r.held_by_sales.unwrap_or(false),

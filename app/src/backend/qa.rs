@@ -85,7 +85,6 @@ pub async fn draw_sample(pool: &PgPool, requester: &CurrentUser, req: &SampleReq
         return Err(AppError::Invalid("Ask for between 1 and 100 dialogues per agent.".into()));
     }
     let (from, to) = super::day_span(&req.from, &req.to, 366)?;
-    let channels: Vec<&str> = req.channels.iter().map(|c| c.as_str()).collect();
     let tag = match req.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
         Some(t) => match parse_tags(t).map_err(AppError::Invalid)?.as_slice() {
@@ -123,7 +122,7 @@ pub async fn draw_sample(pool: &PgPool, requester: &CurrentUser, req: &SampleReq
     .bind(from)
     .bind(&requester.time_zone)
     .bind(to)
-    .bind(&channels)
+    .bind(&req.channels)
     .bind(req.team_id)
     .bind(req.agent_id)
     .bind(req.low_csat_only)
@@ -139,7 +138,7 @@ pub async fn draw_sample(pool: &PgPool, requester: &CurrentUser, req: &SampleReq
     }
 
     let filters = serde_json::json!({
-        "channels": channels, "team_id": req.team_id, "agent_id": req.agent_id,
+        "channels": req.channels, "team_id": req.team_id, "agent_id": req.agent_id,
         "low_csat_only": req.low_csat_only, "tag": tag, "include_reviewed": req.include_reviewed,
     });
     let mut tx = pool.begin().await?;

@@ -12,7 +12,7 @@ use crate::domain::sla::{Escalation, Metric};
 use crate::domain::wfm::RequestStatus;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueRef};
 use sqlx::{Decode, Encode, Postgres, Type};
 
 macro_rules! stored_as_text {
@@ -30,6 +30,16 @@ macro_rules! stored_as_text {
             fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
                 let text = <&str as Decode<Postgres>>::decode(value)?;
                 Ok($read(text)?)
+            }
+        }
+
+        // `text[]` columns of these names bind and decode as `Vec<$name>`.
+        impl PgHasArrayType for $name {
+            fn array_type_info() -> PgTypeInfo {
+                <&str as PgHasArrayType>::array_type_info()
+            }
+            fn array_compatible(ty: &PgTypeInfo) -> bool {
+                <&str as PgHasArrayType>::array_compatible(ty)
             }
         }
 
