@@ -20,7 +20,7 @@ struct PolicyRow {
     channel_kind: Option<ChannelKind>,
     topic: Option<Topic>,
     team_id: Option<i64>,
-    priorities: Vec<String>,
+    priorities: Vec<Priority>,
     tags: Vec<String>,
     customer_plan: Option<String>,
     business_hours: bool,
@@ -39,13 +39,9 @@ async fn load_policies(conn: &mut PgConnection) -> Result<Vec<SlaPolicy>, AppErr
         sqlx::query_as("select policy_id, priority, metric, minutes from sla_targets order by policy_id, priority, metric").fetch_all(&mut *conn).await?;
     rows.into_iter()
         .map(|r| {
-            let priorities = r.priorities.iter().map(|p| Priority::from_stored(p)).collect::<Result<Vec<_>, _>>().map_err(|e| {
-                tracing::error!(policy = r.id, "{e}");
-                AppError::Internal
-            })?;
             let terms = SlaPolicyInput {
                 name: r.name,
-                conditions: Conditions { channel_kind: r.channel_kind, topic: r.topic, team_id: r.team_id, priorities, tags: r.tags, customer_plan: r.customer_plan },
+                conditions: Conditions { channel_kind: r.channel_kind, topic: r.topic, team_id: r.team_id, priorities: r.priorities, tags: r.tags, customer_plan: r.customer_plan },
                 business_hours: r.business_hours,
                 warn_minutes: r.warn_minutes,
                 escalation: r.escalation,
@@ -76,7 +72,6 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, id: Option<i64>, input: &SlaP
     if plan.as_ref().is_some_and(|p| p.chars().count() > 60) {
         return Err(AppError::Invalid("A plan's name has at most 60 characters.".into()));
     }
-    let priorities: Vec<&str> = c.priorities.iter().map(|p| p.as_str()).collect();
     let mut tx = pool.begin().await?;
     if let Some(team) = c.team_id {
         let known: bool = sqlx::query_scalar("select exists (select 1 from teams where id = $1)").bind(team).fetch_one(&mut *tx).await?;
@@ -100,7 +95,7 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, id: Option<i64>, input: &SlaP
     .bind(c.channel_kind)
     .bind(c.topic)
     .bind(c.team_id)
-    .bind(&priorities)
+    .bind(&c.priorities)
     .bind(&tags)
     .bind(&plan)
     .bind(input.business_hours)
@@ -358,26 +353,20 @@ pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    for (id, _, escalation) in &breached {
-        match escalation {
-            Escalation::None => {}
-            Escalation::RaisePriority => {
-                sqlx::query(
-                    "update conversations set priority = case priority when 'low' then 'normal' when 'normal' then 'high' else 'urgent' end
-                      where id = $1 and status <> 'resolved' and priority <> 'urgent'",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Escalation::Unassign => {
-                sqlx::query("update conversations set assignee_id = null, claimed_at = null where id = $1 and status <> 'resolved' and assignee_id is not null")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-    }
+    // One statement per escalation for the whole batch; a dialogue breaching two targets
+    // at once is raised one step, not two.
+    let of = |kind: Escalation| breached.iter().filter(|b| b.2 == kind).map(|b| b.0).collect::<Vec<i64>>();
+    sqlx::query(
+        "update conversations set priority = case priority when 'low' then 'normal' when 'normal' then 'high' else 'urgent' end
+          where id = any($1) and status <> 'resolved' and priority <> 'urgent'",
+    )
+    .bind(of(Escalation::RaisePriority))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("update conversations set assignee_id = null, claimed_at = null where id = any($1) and status <> 'resolved' and assignee_id is not null")
+        .bind(of(Escalation::Unassign))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok((warned, breached.len() as u64))
 }

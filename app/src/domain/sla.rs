@@ -340,13 +340,10 @@ pub fn most_urgent(clocks: &[Clock]) -> Option<&Clock> {
 /// overdue", "Resolution paused", "First response met".
 pub fn describe(c: &Clock, now: i64) -> String {
     let what = c.metric.label();
-    let span = |s: i64| super::dialogue::format_waiting(s.max(0));
     match (c.stopped_at, c.due_at) {
         (Some(_), _) => format!("{what} {}", if c.met == Some(true) { "met" } else { "missed" }),
-        (None, _) if c.paused => format!("{what} paused"),
-        (None, Some(due)) if due > now => format!("{what} due in {}", span(due - now)),
-        (None, Some(due)) => format!("{what} {} overdue", span(now - due)),
-        (None, None) => format!("{what}: no business hours ahead"),
+        (None, None) if !c.paused => format!("{what}: no business hours ahead"),
+        (None, due_epoch) => SlaDue { metric: c.metric, due_epoch }.describe(now).0,
     }
 }
 
