@@ -29,10 +29,11 @@ pub async fn incident_link(id: i64, numbers: String) -> Result<LinkResult, AppEr
 }
 
 /// In a dialogue: the incident it is part of (its customer gets the incident's updates, so
-/// there is no need to explain the outage again), and for managers a way to link it.
+/// there is no need to explain the outage again), and for managers a way to link it. The
+/// page owns `link`, above what live updates redraw, and loads the dialogue again when it
+/// settles.
 #[component]
-pub fn DialogueIncident(conversation_id: i64) -> impl IntoView {
-    let link = ServerAction::<IncidentLink>::new();
+pub fn DialogueIncident(conversation_id: i64, link: ServerAction<IncidentLink>) -> impl IntoView {
     let data = Resource::new(move || link.version().get(), move |_| dialogue_incidents(conversation_id));
     view! {
         <Suspense fallback=|| ()>

@@ -176,12 +176,13 @@ pub fn DialoguePage() -> impl IntoView {
     let tag = ServerAction::<TagDialogue>::new();
     let reassign = ServerAction::<ReassignDialogue>::new();
     let acknowledge = ServerAction::<AcknowledgeDialogue>::new();
+    let link = ServerAction::<crate::components::incident_badge::IncidentLink>::new();
     // Whenever any action settles, load the dialogue again.
     Effect::watch(
         move || {
             (claim.version().get(), send.version().get(), postpone.version().get(), resolve.version().get(),
              reopen.version().get(), details.version().get(), tag.version().get(), reassign.version().get(),
-             acknowledge.version().get())
+             acknowledge.version().get(), link.version().get())
         },
         move |_, _, _| refresh.update(|n| *n += 1),
         false,
@@ -244,7 +245,7 @@ pub fn DialoguePage() -> impl IntoView {
         },
         false,
     );
-    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, acknowledge, draft, inserted, escalation };
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, acknowledge, link, draft, inserted, escalation };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -294,6 +295,8 @@ struct Actions {
     tag: ServerAction<TagDialogue>,
     reassign: ServerAction<ReassignDialogue>,
     acknowledge: ServerAction<AcknowledgeDialogue>,
+    /// Linking to an incident (above the layout, so a live redraw never loses its answer).
+    link: ServerAction<crate::components::incident_badge::IncidentLink>,
     /// The reply box's text.
     draft: RwSignal<String>,
     /// Knowledge-base articles inserted into it.
@@ -417,7 +420,7 @@ where
                         {r.comment.map(|c| view! { <blockquote>{c}</blockquote> })}
                     </section>
                 })}
-                <crate::components::incident_badge::DialogueIncident conversation_id=id/>
+                <crate::components::incident_badge::DialogueIncident conversation_id=id link=actions.link/>
                 <ol class="timeline" aria-label="History with this customer">{timeline}</ol>
                 <form class="composer" on:submit=move |e| { e.prevent_default(); send(false); }>
                     <label for="message">"Message"</label>
