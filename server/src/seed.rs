@@ -515,8 +515,9 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
 }
 
-/// Three SLA policies (enterprise customers first, then chat, then everything else), and
-/// the clocks of the dialogues still in work. The seeded history's warnings and breaches
+/// Three SLA policies (enterprise customers first, then chat, then everything else, whose
+/// breaches notify the team's managers), and the clocks of the dialogues still in work and
+/// of the last two weeks' resolved ones. The seeded history's warnings and breaches
 /// are stamped as already past, so a fresh demo does not fire hundreds of them at once;
 /// from then on the server's job fires each one as it falls due.
 async fn seed_service_levels(pool: &PgPool) -> Result<(), SeedError> {
@@ -526,7 +527,7 @@ async fn seed_service_levels(pool: &PgPool) -> Result<(), SeedError> {
          insert into sla_policies (position, name, channel_kind, business_hours, warn_minutes, escalation) values
              (2, 'Chat', 'chat', false, 2, 'none') on conflict (name) do nothing;
          insert into sla_policies (position, name, business_hours, warn_minutes, escalation) values
-             (3, 'Standard', true, 30, 'none') on conflict (name) do nothing;
+             (3, 'Standard', true, 30, 'notify_manager') on conflict (name) do nothing;
          insert into sla_targets (policy_id, priority, metric, minutes)
          select p.id, t.priority, t.metric, t.minutes
            from sla_policies p
@@ -544,8 +545,10 @@ async fn seed_service_levels(pool: &PgPool) -> Result<(), SeedError> {
                ('Standard', 'normal', 'resolution', 4320), ('Standard', 'high', 'resolution', 1440)
            ) as t(policy, priority, metric, minutes) on t.policy = p.name
          on conflict do nothing;
-         -- Resolved history keeps no clocks: only the dialogues still in work get them.
-         delete from sla_dirty d using conversations c where c.id = d.conversation_id and c.status = 'resolved';",
+         -- The last two weeks of resolved history get their clocks (the reports' SLA
+         -- achievement); older history keeps none, so a large seed stays quick.
+         delete from sla_dirty d using conversations c
+          where c.id = d.conversation_id and c.status = 'resolved' and c.resolved_at < now() - interval '14 days';",
     )
     .execute(pool)
     .await?;

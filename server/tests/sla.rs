@@ -209,3 +209,82 @@ async fn closest_to_breach_first_is_keyset_paged(pool: PgPool) {
     assert_eq!(order, vec![ids[4], ids[2], ids[0], ids[3], ids[1]]);
     assert_eq!(first[0].sla.map(|s| s.metric), Some(Metric::FirstResponse));
 }
+
+/// Achievement: each decided target counts once (each wait for a next response on its
+/// own), the report shows met, missed and running per policy and target, and the rollups
+/// kept up to date equal a rebuild. A breach whose policy notifies managers reaches the
+/// dialogue team's manager once, even with two processes, and not another team's.
+#[sqlx::test]
+async fn achievement_counts_each_target_once_and_a_breach_notifies_the_teams_manager(pool: PgPool) {
+    use app::backend::{mentions, reports, rollup};
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let team: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Europe', 'EMEA', 'Europe/Berlin') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let other_team: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Americas', 'AMER', 'America/New_York') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let elsewhere = user(&pool, "manager2@meridian.test", Role::Admin).await;
+    sqlx::query("update users set team_id = $2 where id = $1").bind(manager).bind(team).execute(&pool).await.unwrap();
+    sqlx::query("update users set team_id = $2 where id = $1").bind(elsewhere).bind(other_team).execute(&pool).await.unwrap();
+    let mut terms = policy("Escalating", Conditions::default(), 60);
+    terms.escalation = Escalation::NotifyManager;
+    terms.targets.push(Target { priority: Priority::Normal, metric: Metric::NextResponse, minutes: 30 });
+    sla::save(&pool, &owner, None, &terms).await.unwrap();
+
+    // Late: its first response breaches (it arrived two hours ago).
+    let late = dialogue(&pool).await;
+    sqlx::query("update conversations set team_id = $2, created_at = now() - interval '2 hours' where id = $1").bind(late).bind(team).execute(&pool).await.unwrap();
+    sqlx::query("update messages set created_at = now() - interval '2 hours' where conversation_id = $1").bind(late).execute(&pool).await.unwrap();
+    // Quick: answered at once, twice (first response, then one next response).
+    let quick = dialogue(&pool).await;
+    dialogue::claim(&pool, quick, agent, false).await.unwrap();
+    dialogue::write_message(&pool, quick, agent, "Hello, looking now.", false, false, &[]).await.unwrap();
+    dialogue::record_customer_message(&pool, quick, "Thanks, and one more thing.").await.unwrap();
+    dialogue::write_message(&pool, quick, agent, "Done as well.", false, false, &[]).await.unwrap();
+    // A minute apart, as people write (the clocks count whole seconds).
+    sqlx::query(
+        "update messages m set created_at = now() - interval '10 minutes' + (n.i * interval '1 minute')
+           from (select id, row_number() over (order by id) as i from messages where conversation_id = $1) n
+          where m.id = n.id",
+    )
+    .bind(quick)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("update conversations set created_at = now() - interval '10 minutes' where id = $1").bind(quick).execute(&pool).await.unwrap();
+    drain(&pool).await;
+    let (a, b) = tokio::join!(sla::fire_due(&pool), sla::fire_due(&pool));
+    assert_eq!(a.unwrap().1 + b.unwrap().1, 1);
+    drain(&pool).await;
+    rollup::drain(&pool).await.unwrap();
+
+    let report = reports::report(&pool, &Default::default()).await.unwrap();
+    let row = |m: Metric| report.sla.iter().find(|r| r.metric == m).cloned().unwrap();
+    let first = row(Metric::FirstResponse);
+    assert_eq!((first.policy.as_str(), first.met, first.breached, first.running, first.overdue), ("Escalating", 1, 1, 0, 1));
+    assert_eq!(first.achieved_percent(), Some(50.0));
+    let next = row(Metric::NextResponse);
+    assert_eq!((next.met, next.breached), (1, 0));
+    assert_eq!((row(Metric::Resolution).running, row(Metric::Resolution).met), (2, 0));
+    assert_eq!((report.current.sla_met, report.current.sla_breached), (2, 1));
+    let agent_row = report.by_agent.iter().find(|g| g.id == agent).unwrap();
+    assert_eq!((agent_row.counters.sla_met, agent_row.counters.sla_breached), (2, 0));
+    let csv = app::domain::report::to_csv(&app::domain::report::metric_rows(&report, app::domain::report::GroupBy::Team));
+    assert!(csv.lines().next().unwrap().ends_with("sla_met,sla_breached,sla_achieved_percent"), "{csv}");
+
+    // Kept up to date one change at a time = computed from scratch.
+    let kept = rollup::tables(&pool).await.unwrap();
+    rollup::rebuild(&pool, None, |_, _| {}).await.unwrap();
+    assert_eq!(rollup::tables(&pool).await.unwrap(), kept);
+
+    let told = mentions::list(&pool, manager).await.unwrap();
+    assert_eq!(told.len(), 1);
+    assert_eq!((told[0].conversation_id, told[0].text.as_str(), told[0].by.as_deref()), (late, "First response target missed (Escalating)", Some("Service level")));
+    assert!(mentions::list(&pool, elsewhere).await.unwrap().is_empty(), "another team's manager is not told");
+    assert!(mentions::list(&pool, owner.id).await.unwrap().is_empty(), "the team has a manager of its own");
+}

@@ -1,5 +1,7 @@
-//! Notifications: a colleague @mentioned you in an internal note. Written in the note's
-//! transaction; read and marked read by their owner only.
+//! Notifications: a colleague @mentioned you in an internal note, forwarded a customer's
+//! message to you, or (for managers) an SLA target was missed where the policy escalates to
+//! them. Written in the transaction of what caused them; read and marked read by their
+//! owner only.
 
 use crate::domain::queue::mentions;
 use crate::error::AppError;
@@ -28,15 +30,17 @@ pub async fn notify_mentions(tx: &mut PgConnection, conversation_id: i64, messag
     Ok(())
 }
 
-/// The caller's mentions, newest first (the last 100).
+/// The caller's notifications, newest first (the last 100).
 pub async fn list(pool: &PgPool, user_id: i64) -> Result<Vec<Mention>, AppError> {
     let rows: Vec<(i64, i64, String, Option<String>, String, String, bool)> = sqlx::query_as(
-        "select n.id, n.conversation_id, c.subject, a.name, left(m.body, 300),
+        "select n.id, n.conversation_id, c.subject,
+                case when n.kind = 'sla_breached' then 'Service level' else a.name end,
+                coalesce(left(m.body, 300), n.detail, ''),
                 to_char(n.created_at at time zone u.time_zone, 'YYYY-MM-DD HH24:MI'), n.read_at is null
            from notifications n
            join users u on u.id = n.user_id
            join conversations c on c.id = n.conversation_id
-           join messages m on m.id = n.message_id
+           left join messages m on m.id = n.message_id
            left join users a on a.id = n.actor_id
           where n.user_id = $1 order by n.id desc limit 100",
     )

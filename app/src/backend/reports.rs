@@ -2,7 +2,8 @@
 //! agent's week beside the schedule.
 
 use super::rollup;
-use crate::domain::report::{DayRows, Group, LowRating, Report, ReportQuery};
+use crate::domain::report::{DayRows, Group, LowRating, Report, ReportQuery, SlaAchievement};
+use crate::domain::sla::Metric;
 use crate::domain::rollup::{format_day, parse_day, Counters, Step};
 use crate::error::AppError;
 use crate::model::reports::AgentWeek;
@@ -124,6 +125,8 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     .fetch_all(&mut *conn)
     .await?;
 
+    let sla = sla_achievement(&mut conn, (from, to), q).await?;
+
     // Give this connection back before waiting for the counts' two: a report never holds
     // one connection while it waits for another, so a burst of reports cannot starve the
     // pool into a standstill.
@@ -155,9 +158,47 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
             .into_iter()
             .map(|(conversation_id, subject, customer, rated_on, comment)| LowRating { conversation_id, subject, customer, rated_on, comment })
             .collect(),
+        sla,
         teams,
         channels,
     })
+}
+
+/// SLA achievement per policy and target over the days `from` to `to`: met and missed from
+/// the rollups, running and overdue now from the clocks (the team and channel filters apply
+/// to both). In policy order, then by target; policies since deleted last.
+async fn sla_achievement(conn: &mut sqlx::PgConnection, (from, to): (i64, i64), q: &ReportQuery) -> Result<Vec<SlaAchievement>, sqlx::Error> {
+    let rows: Vec<(i64, String, Metric, i64, i64, i64, i64)> = sqlx::query_as(
+        "with decided as (
+             select policy_id, metric, sum(sla_met)::int8 as met, sum(sla_breached)::int8 as breached
+               from rollup_sla_days
+              where day between date '1970-01-01' + $1::int4 and date '1970-01-01' + $2::int4
+                and ($3::int8 is null or team_id = $3) and ($4::int8 is null or channel_id = $4)
+              group by policy_id, metric),
+         now_running as (
+             select coalesce(s.policy_id, 0) as policy_id, s.metric,
+                    count(*) filter (where s.due_at is null or s.due_at > now())::int8 as running,
+                    count(*) filter (where s.due_at <= now())::int8 as overdue
+               from sla_clocks s join conversations c on c.id = s.conversation_id
+              where s.stopped_at is null
+                and ($3::int8 is null or c.team_id = $3) and ($4::int8 is null or c.channel_id = $4)
+              group by 1, 2)
+         select coalesce(d.policy_id, r.policy_id), coalesce(p.name, 'A deleted policy'), coalesce(d.metric, r.metric),
+                coalesce(d.met, 0), coalesce(d.breached, 0), coalesce(r.running, 0), coalesce(r.overdue, 0)
+           from decided d full join now_running r on r.policy_id = d.policy_id and r.metric = d.metric
+           left join sla_policies p on p.id = coalesce(d.policy_id, r.policy_id)
+          order by p.position nulls last, 1, array_position(array['first_response', 'next_response', 'resolution'], coalesce(d.metric, r.metric))",
+    )
+    .bind(from as i32)
+    .bind(to as i32)
+    .bind(q.team_id)
+    .bind(q.channel_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(policy_id, policy, metric, met, breached, running, overdue)| SlaAchievement { policy_id, policy, metric, met, breached, running, overdue })
+        .collect())
 }
 
 /// How many customers opened a dialogue in the days `lo` to `hi` (the contact ratio's

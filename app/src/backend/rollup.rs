@@ -3,7 +3,8 @@
 //! rebuilding everything from scratch.
 
 use crate::domain::metrics::{BusinessHours, Entry};
-use crate::domain::rollup::{contribution, Contribution, Counters, Grain, RatingFacts, Record, Timed};
+use crate::domain::rollup::{contribution, Contribution, Counters, Grain, RatingFacts, Record, SlaResult, Timed};
+use crate::domain::sla::Metric;
 use crate::error::AppError;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
@@ -88,6 +89,22 @@ pub async fn records(conn: &mut PgConnection, ids: &[i64], tz: &str) -> Result<H
     .bind(tz)
     .fetch_all(&mut *conn)
     .await?;
+    // Decided SLA targets: met on the day the clock stopped, missed on the day it fell due.
+    let sla: Vec<(i64, i64, Metric, i32, bool)> = sqlx::query_as(
+        "select conversation_id, coalesce(policy_id, 0), metric,
+                (((case when met then stopped_at else coalesce(due_at, stopped_at) end) at time zone $2)::date - date '1970-01-01'),
+                coalesce(met, false)
+           from sla_clocks
+          where conversation_id = any($1) and (met is not null or breached_at is not null)",
+    )
+    .bind(ids)
+    .bind(tz)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut sla_of: HashMap<i64, Vec<SlaResult>> = HashMap::new();
+    for (id, policy, metric, day, met) in sla {
+        sla_of.entry(id).or_default().push(SlaResult { policy, metric, day, met });
+    }
     let holidays: Vec<(i64, i32)> = sqlx::query_as("select coalesce(team_id, 0), (day - date '1970-01-01') from holidays")
         .fetch_all(&mut *conn)
         .await?;
@@ -161,6 +178,7 @@ pub async fn records(conn: &mut PgConnection, ids: &[i64], tz: &str) -> Result<H
                 entries: timed,
                 rating,
                 converted,
+                sla: sla_of.remove(&r.id).unwrap_or_default(),
             },
         );
     }
@@ -172,21 +190,19 @@ pub async fn apply(conn: &mut PgConnection, delta: &Contribution) -> Result<(), 
     let mut days = Vec::new();
     let mut agents = Vec::new();
     let mut hours = Vec::new();
+    let mut slas = Vec::new();
     for (grain, counters) in &delta.0 {
         match *grain {
-            Grain::Day(day, channel, team) => days.push(([day as i64, channel, team], counters)),
-            Grain::Agent(day, agent) => agents.push(([day as i64, agent, 0], counters)),
-            Grain::Hour(hour, channel, team) => hours.push(([hour, channel, team], counters)),
+            Grain::Day(day, channel, team) => days.push((vec![day as i64, channel, team], counters)),
+            Grain::Agent(day, agent) => agents.push((vec![day as i64, agent], counters)),
+            Grain::Hour(hour, channel, team) => hours.push((vec![hour, channel, team], counters)),
+            Grain::Sla(day, policy, metric, channel, team) => slas.push((vec![day as i64, policy, metric, channel, team], counters)),
         }
     }
-    for chunk in days.chunks(2000) {
-        upsert(conn, Table::Days, chunk).await?;
-    }
-    for chunk in agents.chunks(2000) {
-        upsert(conn, Table::AgentDays, chunk).await?;
-    }
-    for chunk in hours.chunks(2000) {
-        upsert(conn, Table::Hours, chunk).await?;
+    for (table, rows) in [(Table::Days, days), (Table::AgentDays, agents), (Table::Hours, hours), (Table::Sla, slas)] {
+        for chunk in rows.chunks(2000) {
+            upsert(conn, table, chunk).await?;
+        }
     }
     Ok(())
 }
@@ -196,7 +212,11 @@ enum Table {
     Days,
     AgentDays,
     Hours,
+    Sla,
 }
+
+/// The SLA table's stored target names, in [`crate::domain::rollup::sla_metric_code`] order.
+const SLA_METRICS: &str = "array['first_response', 'next_response', 'resolution']";
 
 fn bins_literal(bins: &[i64]) -> String {
     format!("{{{}}}", bins.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(","))
@@ -204,28 +224,32 @@ fn bins_literal(bins: &[i64]) -> String {
 
 /// One statement per chunk: the keys and every counter as arrays, unnested, added to the
 /// rows that exist.
-async fn upsert(conn: &mut PgConnection, table: Table, rows: &[([i64; 3], &Counters)]) -> Result<(), sqlx::Error> {
+async fn upsert(conn: &mut PgConnection, table: Table, rows: &[(Vec<i64>, &Counters)]) -> Result<(), sqlx::Error> {
     let columns: &[&str] = match table {
         Table::Hours => &["created"],
+        Table::Sla => &["sla_met", "sla_breached"],
         _ => Counters::COLUMNS,
     };
+    let sla_key = format!("date '1970-01-01' + k0::int4, k1, ({SLA_METRICS})[k2 + 1], k3, k4");
     let (name, keys, key_exprs) = match table {
         Table::Days => ("rollup_days", "day, channel_id, team_id", "date '1970-01-01' + k0::int4, k1, k2"),
         Table::AgentDays => ("rollup_agent_days", "day, agent_id", "date '1970-01-01' + k0::int4, k1"),
         Table::Hours => ("rollup_hours", "hour, channel_id, team_id", "to_timestamp(k0), k1, k2"),
+        Table::Sla => ("rollup_sla_days", "day, policy_id, metric, channel_id, team_id", sla_key.as_str()),
     };
+    let key_count = keys.split(',').count();
     let bins = matches!(table, Table::Days);
     let n = columns.len();
-    let mut unnest = vec!["$1::int8[]".to_string(), "$2::int8[]".into(), "$3::int8[]".into()];
-    unnest.extend((0..n).map(|i| format!("${}::int8[]", i + 4)));
-    let mut aliases = vec!["k0".to_string(), "k1".into(), "k2".into()];
+    let mut unnest: Vec<String> = (0..key_count).map(|i| format!("${}::int8[]", i + 1)).collect();
+    unnest.extend((0..n).map(|i| format!("${}::int8[]", key_count + i + 1)));
+    let mut aliases: Vec<String> = (0..key_count).map(|i| format!("k{i}")).collect();
     aliases.extend((0..n).map(|i| format!("v{i}")));
     let mut insert_columns = columns.join(", ");
     let mut values = (0..n).map(|i| format!("v{i}")).collect::<Vec<_>>().join(", ");
     let mut updates = columns.iter().map(|c| format!("{c} = t.{c} + excluded.{c}")).collect::<Vec<_>>();
     if bins {
-        unnest.push(format!("${}::text[]", n + 4));
-        unnest.push(format!("${}::text[]", n + 5));
+        unnest.push(format!("${}::text[]", key_count + n + 1));
+        unnest.push(format!("${}::text[]", key_count + n + 2));
         aliases.push("fb".into());
         aliases.push("rb".into());
         insert_columns.push_str(", fr_bins, res_bins");
@@ -242,12 +266,13 @@ async fn upsert(conn: &mut PgConnection, table: Table, rows: &[([i64; 3], &Count
         updates.join(", ")
     );
     let mut query = sqlx::query(&sql);
-    for k in 0..3 {
+    for k in 0..key_count {
         query = query.bind(rows.iter().map(|(key, _)| key[k]).collect::<Vec<i64>>());
     }
     for i in 0..columns.len() {
         let values: Vec<i64> = match table {
             Table::Hours => rows.iter().map(|(_, c)| c.created).collect(),
+            Table::Sla => rows.iter().map(|(_, c)| if i == 0 { c.sla_met } else { c.sla_breached }).collect(),
             _ => rows.iter().map(|(_, c)| c.values()[i]).collect(),
         };
         query = query.bind(values);
@@ -349,7 +374,7 @@ pub async fn rebuild(pool: &PgPool, time_zone: Option<&str>, mut progress: impl 
     let tz = self::time_zone(&mut tx).await?;
     // Changes committed while this runs stay queued and are applied after it.
     sqlx::query("delete from rollup_queue").execute(&mut *tx).await?;
-    sqlx::query("truncate rollup_days, rollup_agent_days, rollup_hours, rollup_contributions").execute(&mut *tx).await?;
+    sqlx::query("truncate rollup_days, rollup_agent_days, rollup_hours, rollup_sla_days, rollup_contributions").execute(&mut *tx).await?;
     let total: i64 = sqlx::query_scalar("select count(*) from conversations").fetch_one(&mut *tx).await?;
     let mut totals = Contribution::default();
     let (mut done, mut last) = (0u64, 0i64);
@@ -405,6 +430,16 @@ pub async fn tables(pool: &PgPool) -> Result<Contribution, sqlx::Error> {
     for (hour, channel, team, created) in rows {
         let counters = Counters { created, ..Default::default() };
         c.add(&Contribution([(Grain::Hour(hour, channel, team), counters)].into_iter().collect()), 1);
+    }
+    let rows: Vec<(i32, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+        "select (day - date '1970-01-01'), policy_id, (array_position({SLA_METRICS}, metric) - 1)::int8, channel_id, team_id, sla_met, sla_breached
+           from rollup_sla_days"
+    ))
+    .fetch_all(pool)
+    .await?;
+    for (day, policy, metric, channel, team, sla_met, sla_breached) in rows {
+        let counters = Counters { sla_met, sla_breached, ..Default::default() };
+        c.add(&Contribution([(Grain::Sla(day, policy, metric, channel, team), counters)].into_iter().collect()), 1);
     }
     Ok(c)
 }

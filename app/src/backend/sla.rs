@@ -255,18 +255,29 @@ async fn compute(conn: &mut PgConnection, id: i64, policies: &[SlaPolicy]) -> Re
 pub async fn refresh_in(conn: &mut PgConnection, id: i64, policies: &[SlaPolicy]) -> Result<(), AppError> {
     let Some((policy, clocks)) = compute(&mut *conn, id, policies).await? else { return Ok(()) };
     let warn = policy.as_ref().map_or(0, |p| p.terms.warn_minutes as i64 * 60);
+    // Clocks are keyed by target and start: a next response has one per wait, and a clock
+    // that starts again (a new wait) is a new row that may warn and breach in its turn.
     let metrics: Vec<&str> = clocks.iter().map(|c| c.metric.as_str()).collect();
-    sqlx::query("delete from sla_clocks where conversation_id = $1 and metric <> all($2)").bind(id).bind(&metrics).execute(&mut *conn).await?;
+    let starts: Vec<f64> = clocks.iter().map(|c| c.started_at as f64).collect();
+    sqlx::query(
+        "delete from sla_clocks s where s.conversation_id = $1
+            and not exists (select 1 from unnest($2::text[], $3::float8[]) as k(metric, started)
+                             where k.metric = s.metric and to_timestamp(k.started) = s.started_at)",
+    )
+    .bind(id)
+    .bind(&metrics)
+    .bind(&starts)
+    .execute(&mut *conn)
+    .await?;
     for c in &clocks {
         sqlx::query(
             "insert into sla_clocks (conversation_id, metric, policy_id, target_seconds, started_at, due_at, warn_at, stopped_at, met)
              values ($1, $2, $3, $4, to_timestamp($5), to_timestamp($6), to_timestamp($7), to_timestamp($8), $9)
-             on conflict (conversation_id, metric) do update set
+             on conflict (conversation_id, metric, started_at) do update set
                  policy_id = excluded.policy_id, target_seconds = excluded.target_seconds, due_at = excluded.due_at,
-                 warn_at = excluded.warn_at, stopped_at = excluded.stopped_at, met = excluded.met,
-                 warned_at = case when sla_clocks.started_at = excluded.started_at then sla_clocks.warned_at end,
-                 breached_at = case when sla_clocks.started_at = excluded.started_at then sla_clocks.breached_at end,
-                 started_at = excluded.started_at",
+                 warn_at = excluded.warn_at, stopped_at = excluded.stopped_at, met = excluded.met
+             where (sla_clocks.policy_id, sla_clocks.target_seconds, sla_clocks.due_at, sla_clocks.warn_at, sla_clocks.stopped_at, sla_clocks.met)
+                   is distinct from (excluded.policy_id, excluded.target_seconds, excluded.due_at, excluded.warn_at, excluded.stopped_at, excluded.met)",
         )
         .bind(id)
         .bind(c.metric)
@@ -323,12 +334,13 @@ pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
     let mut tx = pool.begin().await?;
     let warned = sqlx::query(
         "with due as (
-             select conversation_id, metric from sla_clocks
+             select conversation_id, metric, started_at from sla_clocks
               where stopped_at is null and warned_at is null and breached_at is null and warn_at <= now() and due_at > now()
               order by warn_at limit 500 for update skip locked),
          stamped as (
              update sla_clocks s set warned_at = now() from due
-              where s.conversation_id = due.conversation_id and s.metric = due.metric and s.warned_at is null
+              where s.conversation_id = due.conversation_id and s.metric = due.metric and s.started_at = due.started_at
+                and s.warned_at is null
              returning s.conversation_id, s.metric, s.due_at)
          insert into conversation_events (conversation_id, kind, detail)
          select conversation_id, 'sla_warning', json_build_object('metric', metric, 'due_at', due_at,
@@ -337,47 +349,78 @@ pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let breached: Vec<(i64, String, Escalation)> = sqlx::query_as(
+    let breached: Vec<(i64, Metric, Escalation, String)> = sqlx::query_as(
         "with due as (
-             select conversation_id, metric from sla_clocks
+             select conversation_id, metric, started_at from sla_clocks
               where stopped_at is null and breached_at is null and due_at <= now()
               order by due_at limit 500 for update skip locked),
          stamped as (
              update sla_clocks s set breached_at = now(), warned_at = coalesce(s.warned_at, now()) from due
-              where s.conversation_id = due.conversation_id and s.metric = due.metric and s.breached_at is null
+              where s.conversation_id = due.conversation_id and s.metric = due.metric and s.started_at = due.started_at
+                and s.breached_at is null
              returning s.conversation_id, s.metric, s.policy_id),
          logged as (
              insert into conversation_events (conversation_id, kind, detail)
              select conversation_id, 'sla_breached', json_build_object('metric', metric, 'text', replace(metric, '_', ' ')) from stamped)
-         select s.conversation_id, s.metric, coalesce(p.escalation, 'none') from stamped s left join sla_policies p on p.id = s.policy_id",
+         select s.conversation_id, s.metric, coalesce(p.escalation, 'none'), coalesce(p.name, '') from stamped s left join sla_policies p on p.id = s.policy_id",
     )
     .fetch_all(&mut *tx)
     .await?;
     // One statement per escalation for the whole batch; a dialogue breaching two targets
     // at once is raised one step, not two.
     let of = |kind: Escalation| breached.iter().filter(|b| b.2 == kind).map(|b| b.0).collect::<Vec<i64>>();
+    // Each escalation writes its line on the history ("Meridian priority changed to High
+    // (the SLA escalation)"), as a person's change would.
     sqlx::query(
-        "update conversations set priority = case priority when 'low' then 'normal' when 'normal' then 'high' else 'urgent' end
-          where id = any($1) and status <> 'resolved' and priority <> 'urgent'",
+        "with raised as (
+             update conversations set priority = case priority when 'low' then 'normal' when 'normal' then 'high' else 'urgent' end
+              where id = any($1) and status <> 'resolved' and priority <> 'urgent'
+             returning id, priority)
+         insert into conversation_events (conversation_id, kind, detail)
+         select id, 'priority_changed', json_build_object('text', 'to ' || initcap(priority) || ' (the SLA escalation)') from raised",
     )
     .bind(of(Escalation::RaisePriority))
     .execute(&mut *tx)
     .await?;
-    sqlx::query("update conversations set assignee_id = null, claimed_at = null where id = any($1) and status <> 'resolved' and assignee_id is not null")
-        .bind(of(Escalation::Unassign))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "with released as (
+             update conversations set assignee_id = null, claimed_at = null
+              where id = any($1) and status <> 'resolved' and assignee_id is not null
+             returning id)
+         insert into conversation_events (conversation_id, kind, detail)
+         select id, 'released', json_build_object('text', 'back to the queue (the SLA escalation)') from released",
+    )
+    .bind(of(Escalation::Unassign))
+    .execute(&mut *tx)
+    .await?;
+    // The managers of the dialogue's team; when it has none (or no team), every manager
+    // and owner.
+    let notify: Vec<&(i64, Metric, Escalation, String)> = breached.iter().filter(|b| b.2 == Escalation::NotifyManager).collect();
+    sqlx::query(
+        "insert into notifications (user_id, kind, conversation_id, detail)
+         select u.id, 'sla_breached', b.id, b.detail
+           from unnest($1::int8[], $2::text[]) as b(id, detail)
+           join conversations c on c.id = b.id
+           join users u on u.active and (
+                (u.role = 'admin' and u.team_id = c.team_id)
+                or (u.role in ('admin', 'super_admin') and not exists (
+                        select 1 from users m where m.active and m.role = 'admin' and m.team_id = c.team_id)))",
+    )
+    .bind(notify.iter().map(|b| b.0).collect::<Vec<i64>>())
+    .bind(notify.iter().map(|b| format!("{} target missed ({})", b.1.label(), b.3)).collect::<Vec<String>>())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok((warned, breached.len() as u64))
 }
 
-/// One dialogue's clocks as stored, for its page and the API.
+/// One dialogue's clocks as stored (the latest of each target), for its page and the API.
 pub async fn dialogue_sla(pool: &PgPool, id: i64) -> Result<DialogueSla, sqlx::Error> {
     let rows: Vec<(Metric, i64, i64, Option<i64>, Option<i64>, Option<bool>, Option<String>)> = sqlx::query_as(
-        "select s.metric, s.target_seconds, extract(epoch from s.started_at)::int8, extract(epoch from s.due_at)::int8,
+        "select distinct on (s.metric) s.metric, s.target_seconds, extract(epoch from s.started_at)::int8, extract(epoch from s.due_at)::int8,
                 extract(epoch from s.stopped_at)::int8, s.met, p.name
            from sla_clocks s left join sla_policies p on p.id = s.policy_id
-          where s.conversation_id = $1 order by s.metric",
+          where s.conversation_id = $1 order by s.metric, s.started_at desc",
     )
     .bind(id)
     .fetch_all(pool)

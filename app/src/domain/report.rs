@@ -33,6 +33,29 @@ pub struct LowRating {
     pub comment: Option<String>,
 }
 
+/// One policy's target over the period: met and missed (from the rollups), and the clocks
+/// running now, not yet due and already overdue (from the clocks themselves).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SlaAchievement {
+    /// 0 for a policy since deleted.
+    pub policy_id: i64,
+    pub policy: String,
+    pub metric: super::sla::Metric,
+    pub met: i64,
+    pub breached: i64,
+    pub running: i64,
+    pub overdue: i64,
+}
+
+impl SlaAchievement {
+    /// Met ÷ decided (met or missed), in percent.
+    pub fn achieved_percent(&self) -> Option<f64> {
+        let decided = self.met + self.breached;
+        (decided > 0).then(|| 100.0 * self.met as f64 / decided as f64)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub time_zone: String,
@@ -59,6 +82,8 @@ pub struct Report {
     /// Dialogues created per weekday (Monday first) and hour: 7 × 24.
     pub heatmap: Vec<i64>,
     pub low_ratings: Vec<LowRating>,
+    /// SLA achievement per policy and target, in policy order.
+    pub sla: Vec<SlaAchievement>,
     /// For the filters.
     pub teams: Vec<(i64, String)>,
     pub channels: Vec<(i64, String)>,
@@ -168,6 +193,10 @@ pub struct MetricRow {
     pub ces_answers: i64,
     pub reopened: i64,
     pub converted: i64,
+    /// SLA targets met and missed (counted on the day they stopped or fell due).
+    pub sla_met: i64,
+    pub sla_breached: i64,
+    pub sla_achieved_percent: Option<f64>,
 }
 
 impl MetricRow {
@@ -197,6 +226,9 @@ impl MetricRow {
             ces_answers: c.ces_answers,
             reopened: c.reopened,
             converted: c.converted,
+            sla_met: c.sla_met,
+            sla_breached: c.sla_breached,
+            sla_achieved_percent: f.sla_achieved_percent,
         }
     }
 }
@@ -259,7 +291,7 @@ pub fn to_csv(rows: &[MetricRow]) -> String {
     let header = "key,name,dialogues,first_responses,first_response_mean_seconds,first_response_median_seconds,\
 first_response_business_mean_seconds,average_response_seconds,replies,resolved,resolution_mean_seconds,\
 resolution_median_seconds,first_contact_resolution_percent,replies_per_resolved_dialogue,rated,csat_percent,nps,\
-nps_answers,ces_mean,ces_easy_percent,ces_answers,reopened,converted";
+nps_answers,ces_mean,ces_easy_percent,ces_answers,reopened,converted,sla_met,sla_breached,sla_achieved_percent";
     let f = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
     let mut out = String::from(header);
     out.push('\n');
@@ -288,6 +320,9 @@ nps_answers,ces_mean,ces_easy_percent,ces_answers,reopened,converted";
             r.ces_answers.to_string(),
             r.reopened.to_string(),
             r.converted.to_string(),
+            r.sla_met.to_string(),
+            r.sla_breached.to_string(),
+            f(r.sla_achieved_percent),
         ];
         out.push_str(&cells.join(","));
         out.push('\n');

@@ -150,6 +150,10 @@ counters! {
     ces_easy,
     /// Dialogues whose outcome is "converted".
     converted,
+    /// SLA targets met (the clock stopped within its target), on the day it stopped.
+    sla_met,
+    /// SLA targets missed, on the day they fell due.
+    sla_breached,
 }
 
 /// Where a contribution is counted.
@@ -164,6 +168,24 @@ pub enum Grain {
     /// Hour (Unix seconds at its start), channel, team: dialogues created only.
     #[serde(rename = "h")]
     Hour(i64, i64, i64),
+    /// Day, SLA policy (0: since deleted), target ([`sla_metric_code`]), channel, team:
+    /// targets met and missed only.
+    #[serde(rename = "s")]
+    Sla(i32, i64, i64, i64, i64),
+}
+
+/// A target's number in [`Grain::Sla`].
+pub fn sla_metric_code(m: super::sla::Metric) -> i64 {
+    super::sla::Metric::ALL.iter().position(|x| *x == m).unwrap_or(0) as i64
+}
+
+/// One decided SLA target of a dialogue: met or missed, on which day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlaResult {
+    pub policy: i64,
+    pub metric: super::sla::Metric,
+    pub day: i32,
+    pub met: bool,
 }
 
 /// What one dialogue (or many, summed) adds to each rollup row.
@@ -266,6 +288,8 @@ pub struct Record {
     pub rating: Option<RatingFacts>,
     /// Converted: the day and the agent it counts for.
     pub converted: Option<(i32, i64)>,
+    /// Its SLA targets that are decided (met, or missed).
+    pub sla: Vec<SlaResult>,
 }
 
 /// What one dialogue adds to the rollups, by the definitions of [`metrics`].
@@ -347,6 +371,13 @@ pub fn contribution(r: &Record) -> Contribution {
     if let Some((d, agent)) = r.converted {
         both(&mut c, d, agent, &|x| x.converted += 1);
     }
+    // SLA targets count for the team's day, the agent the dialogue is assigned to, and the
+    // policy and target they belong to.
+    for t in &r.sla {
+        let count = |x: &mut Counters| if t.met { x.sla_met += 1 } else { x.sla_breached += 1 };
+        both(&mut c, t.day, r.assignee, &count);
+        count(c.at(Grain::Sla(t.day, t.policy, sla_metric_code(t.metric), r.channel, r.team)));
+    }
     // Agent rows keep no histograms (their medians are not reported).
     for (grain, x) in c.0.iter_mut() {
         if matches!(grain, Grain::Agent(..)) {
@@ -374,6 +405,8 @@ pub struct Figures {
     pub ces_mean: Option<f64>,
     pub ces_easy_percent: Option<f64>,
     pub replies_per_dialogue: Option<f64>,
+    /// SLA targets met ÷ targets decided (met or missed), in percent.
+    pub sla_achieved_percent: Option<f64>,
 }
 
 fn ratio(num: i64, den: i64) -> Option<f64> {
@@ -400,6 +433,7 @@ impl Counters {
             ces_mean: ces.map(|c| c.0),
             ces_easy_percent: ces.map(|c| c.1),
             replies_per_dialogue: ratio(self.resolved_replies, self.resolutions),
+            sla_achieved_percent: ratio(100 * self.sla_met, self.sla_met + self.sla_breached),
         }
     }
 }
@@ -514,6 +548,7 @@ mod tests {
             entries,
             rating: None,
             converted: None,
+            sla: Vec::new(),
         }
     }
 
@@ -584,6 +619,24 @@ mod tests {
         assert_eq!(c.0[&Grain::Agent(DAY + 2, 8)].csat_bad, 1);
         assert_eq!(c.0[&Grain::Agent(DAY, 7)].converted, 1);
         assert_eq!(c.0[&Grain::Day(DAY, 1, 2)].first_contact, 1);
+    }
+
+    #[test]
+    fn sla_targets_count_for_the_team_the_assignee_and_their_policy() {
+        use super::super::sla::Metric;
+        let mut r = record(vec![]);
+        r.sla = vec![
+            SlaResult { policy: 3, metric: Metric::FirstResponse, day: DAY, met: true },
+            SlaResult { policy: 3, metric: Metric::NextResponse, day: DAY + 1, met: false },
+            SlaResult { policy: 3, metric: Metric::NextResponse, day: DAY + 1, met: true },
+        ];
+        let c = contribution(&r);
+        assert_eq!((c.0[&Grain::Day(DAY, 1, 2)].sla_met, c.0[&Grain::Day(DAY + 1, 1, 2)].sla_breached), (1, 1));
+        assert_eq!(c.0[&Grain::Agent(DAY + 1, 7)].sla_met, 1);
+        let next = &c.0[&Grain::Sla(DAY + 1, 3, sla_metric_code(Metric::NextResponse), 1, 2)];
+        assert_eq!((next.sla_met, next.sla_breached), (1, 1));
+        assert_eq!(next.figures().sla_achieved_percent, Some(50.0));
+        assert!(!c.0.contains_key(&Grain::Sla(DAY, 3, sla_metric_code(Metric::NextResponse), 1, 2)));
     }
 
     #[test]

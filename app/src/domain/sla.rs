@@ -27,6 +27,7 @@ named_enum!(
         None => "none", "Nothing more";
         RaisePriority => "raise_priority", "Raise the priority one step";
         Unassign => "unassign", "Hand it back to the queue";
+        NotifyManager => "notify_manager", "Notify the team's managers";
     }
 );
 
@@ -274,7 +275,8 @@ fn clock(metric: Metric, target: i64, counting: &Counting, start: i64, stop: Opt
     }
 }
 
-/// The clocks of the targets given (`(metric, seconds)`), on `history`, at `now`.
+/// The clocks of the targets given (`(metric, seconds)`), on `history`, at `now`: first
+/// response and resolution once each, next response once per wait (in time order).
 pub fn clocks(targets: &[(Metric, i64)], counting: &Counting, history: &History, now: i64) -> Vec<Clock> {
     let target = |m: Metric| targets.iter().find(|(t, _)| *t == m).map(|(_, s)| *s);
     let first_reply = history.messages.iter().find(|(_, customer)| !customer).map(|(at, _)| *at);
@@ -284,22 +286,21 @@ pub fn clocks(targets: &[(Metric, i64)], counting: &Counting, history: &History,
         out.push(clock(Metric::FirstResponse, t, counting, history.created, stop, &history.pauses, now));
     }
     if let (Some(t), Some(first)) = (target(Metric::NextResponse), first_reply) {
+        // One clock per wait: each answered wait is a stopped clock (met or missed, for
+        // the reports), and the wait still open runs until a reply or the resolution.
         let mut waiting: Option<i64> = None;
-        let mut last: Option<(i64, i64)> = None;
         for &(at, customer) in history.messages.iter().filter(|(at, _)| *at > first) {
             match (customer, waiting) {
                 (true, None) => waiting = Some(at),
                 (false, Some(since)) => {
-                    last = Some((since, at));
+                    out.push(clock(Metric::NextResponse, t, counting, since, Some(at), &history.pauses, now));
                     waiting = None;
                 }
                 _ => {}
             }
         }
-        match (waiting, last) {
-            (Some(since), _) => out.push(clock(Metric::NextResponse, t, counting, since, history.resolved_at, &history.pauses, now)),
-            (None, Some((since, answered))) => out.push(clock(Metric::NextResponse, t, counting, since, Some(answered), &history.pauses, now)),
-            (None, None) => {}
+        if let Some(since) = waiting {
+            out.push(clock(Metric::NextResponse, t, counting, since, history.resolved_at, &history.pauses, now));
         }
     }
     if let Some(t) = target(Metric::Resolution) {
@@ -445,6 +446,12 @@ mod tests {
         h.messages.push((t0 + 4 * H, false));
         let c = clocks(&targets, &Counting::Calendar, &h, t0 + 5 * H);
         assert_eq!((c[1].stopped_at, c[1].met), (Some(t0 + 4 * H), Some(false)));
+        // A second wait answered in time: two next-response clocks, one missed, one met.
+        h.messages.extend([(t0 + 6 * H, true), (t0 + 6 * H + 30 * M, false), (t0 + 7 * H, true)]);
+        let c = clocks(&targets, &Counting::Calendar, &h, t0 + 7 * H + 10 * M);
+        let next: Vec<_> = c.iter().filter(|c| c.metric == Metric::NextResponse).map(|c| (c.started_at, c.met)).collect();
+        assert_eq!(next, vec![(t0 + H, Some(false)), (t0 + 6 * H, Some(true)), (t0 + 7 * H, None)]);
+        assert_eq!(most_urgent(&c).map(|c| c.started_at), Some(t0 + 7 * H));
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub fn MentionsPage() -> impl IntoView {
             <h1>"Mentions"</h1>
             <button type="button" on:click=move |_| { read.dispatch(MentionsRead { id: None }); }>"Mark all as read"</button>
         </div>
-        <p class="lede">"Internal notes in which a colleague @mentioned you, and your customers' messages a colleague acknowledged and forwarded to you."</p>
+        <p class="lede">"Internal notes in which a colleague @mentioned you, your customers' messages a colleague acknowledged and forwarded to you, and, for managers, missed service-level targets whose policy escalates to you."</p>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>
                 {move || {

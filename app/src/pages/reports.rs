@@ -135,6 +135,8 @@ fn ReportBody(r: Report) -> impl IntoView {
                 format!("{} dialogues from {} customers", cur.created, r.active_customers))}
             {figure("Replies per dialogue", "def-replies", decimal(c.replies_per_dialogue), ch(c.replies_per_dialogue, p.replies_per_dialogue), Better::Lower,
                 format!("{} resolved dialogues", cur.resolutions))}
+            {figure("SLA achieved", "def-sla", percent(c.sla_achieved_percent), ch(c.sla_achieved_percent, p.sla_achieved_percent), Better::Higher,
+                format!("{} of {} targets met", cur.sla_met, cur.sla_met + cur.sla_breached))}
             {figure("Conversions", "def-conversion", cur.converted.to_string(), change_percent(cur.converted as f64, r.previous.converted as f64), Better::Higher,
                 format!("{per_day:.1} a day; {} reopened", cur.reopened))}
         </dl>
@@ -161,6 +163,10 @@ fn ReportBody(r: Report) -> impl IntoView {
                 <LowRatings r=r.clone()/>
             </section>
         </div>
+        <section aria-labelledby="sla-title">
+            <h2 id="sla-title">"Service levels"</h2>
+            <SlaTable rows=r.sla.clone()/>
+        </section>
         <section aria-labelledby="agents-title">
             <h2 id="agents-title">"Agents"</h2>
             <AgentBars agents=r.by_agent.clone()/>
@@ -240,7 +246,7 @@ fn Figure(label: &'static str, anchor: &'static str, value: String, change: Opti
     }
 }
 
-const DEFINITIONS: [(&str, &str, &str); 10] = [
+const DEFINITIONS: [(&str, &str, &str); 11] = [
     ("def-volume", "New dialogues", "Dialogues created in the period, on every channel, counted on the day they were created. The trend and the heatmap count the same."),
     ("def-frt", "First response time", "From the dialogue's creation to the first public reply by a person: internal notes and automatic messages never count, and a reopened dialogue keeps its first response. Counted on the day the reply was sent. Business hours count only the team's working days and window, in the team's time zone, holidays excluded (owners set them under Admin, Teams). The median is read from duration bins, exact to within one bin."),
     ("def-art", "Average response time", "The mean wait for an answer: from a customer message that follows a reply (or opens the dialogue) to the next public reply by a person. Counted on the day of the reply."),
@@ -251,6 +257,7 @@ const DEFINITIONS: [(&str, &str, &str); 10] = [
     ("def-ces", "CES", "The mean answer to “How easy was it to get your issue handled?” on its 1 (very difficult) to 7 (very easy) scale, and the share of easy answers (5–7)."),
     ("def-contact", "Contact ratio", "Dialogues created ÷ distinct customers who opened a dialogue in the period. Meridian has no count of the product's active users, so this measures how often a customer who writes has to write again."),
     ("def-replies", "Replies per dialogue", "Public replies by people in the resolved dialogues ÷ those dialogues."),
+    ("def-sla", "SLA achievement", "SLA targets met ÷ targets decided. A target is met when its clock stopped within the target (the reply came, or the dialogue was resolved), counted on the day it stopped; it is missed when its due time passed first, counted on the day it fell due. Each wait for a next response is a target of its own. Targets still running are not in the share; the service-level table shows them beside it, as they are now. Agents' rows count the targets of the dialogues assigned to them; the policy is the one that applied when the clock ran."),
 ];
 
 fn definition(anchor: &str) -> &'static str {
@@ -479,6 +486,7 @@ fn GroupTable(groups: Vec<Group>, label: &'static str, days: i64, export: String
                     <td class="numeric">{percent(f.first_contact_percent)}</td>
                     <td class="numeric">{percent(f.csat_percent)}" "<span class="muted">{format!("({})", f.rated)}</span></td>
                     <td class="numeric">{c.converted}" "<span class="muted">{format!("({:.1}/day)", c.converted as f64 / days as f64)}</span></td>
+                    <td class="numeric">{percent(f.sla_achieved_percent)}" "<span class="muted">{format!("({})", c.sla_met + c.sla_breached)}</span></td>
                 </tr>
             }
         })
@@ -496,11 +504,65 @@ fn GroupTable(groups: Vec<Group>, label: &'static str, days: i64, export: String
                     <th scope="col" class="numeric" title=definition("def-fcr")>"FCR"</th>
                     <th scope="col" class="numeric" title=definition("def-csat")>"CSAT (rated)"</th>
                     <th scope="col" class="numeric" title=CONVERSION>"Conversions"</th>
+                    <th scope="col" class="numeric" title=definition("def-sla")>"SLA met (decided)"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
         <p><a href=export download="">{format!("Download {} as CSV", label.to_lowercase())}</a></p>
+    }
+    .into_any()
+}
+
+/// Per policy and target: met and missed in the period with the achieved share as a bar,
+/// and what runs now.
+#[component]
+fn SlaTable(rows: Vec<crate::domain::report::SlaAchievement>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! {
+            <p class="hint">"No service-level target was decided in this period and none is running. Policies are set under "<a href="/queue/service-levels">"Service levels"</a>"."</p>
+        }
+        .into_any();
+    }
+    let body = rows
+        .into_iter()
+        .map(|r| {
+            let share = r.achieved_percent();
+            let width = share.unwrap_or(0.0).clamp(0.0, 100.0);
+            view! {
+                <tr>
+                    <th scope="row">{r.policy.clone()}</th>
+                    <td>{r.metric.label()}</td>
+                    <td class="numeric">{r.met}</td>
+                    <td class="numeric">{r.breached}</td>
+                    <td class="numeric">
+                        <svg class="bar" viewBox="0 0 100 8" width="100" height="8" aria-hidden="true">
+                            <rect x="0" y="0" width="100" height="8" class="bar-track"/>
+                            <rect x="0" y="0" width=width height="8" class="bar-fill"/>
+                        </svg>
+                        " "{percent(share)}
+                    </td>
+                    <td class="numeric">{r.running}</td>
+                    <td class="numeric">{r.overdue}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="data-table" aria-label="SLA achievement by policy and target">
+                <thead><tr>
+                    <th scope="col">"Policy"</th>
+                    <th scope="col">"Target"</th>
+                    <th scope="col" class="numeric">"Met"</th>
+                    <th scope="col" class="numeric">"Missed"</th>
+                    <th scope="col" class="numeric" title=definition("def-sla")>"Achieved"</th>
+                    <th scope="col" class="numeric">"Running now"</th>
+                    <th scope="col" class="numeric">"Overdue now"</th>
+                </tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
     }
     .into_any()
 }
