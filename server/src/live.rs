@@ -127,6 +127,22 @@ pub fn spawn_sla_job(pool: PgPool) {
     });
 }
 
+/// Automatic assignment, every second in each server process: hands back the unanswered
+/// dialogues of agents off shift or away, then gives waiting dialogues to agents in the
+/// teams that assign automatically (each team's batch under its lock, so processes never
+/// assign for one team at once).
+pub fn spawn_assignment_job(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(err) = app::backend::assignment::run(&pool).await {
+                tracing::warn!(error = %err, "assignment job failed");
+            }
+        }
+    });
+}
+
 /// Runs one batch after another until a batch finds nothing to do (or fails, logged).
 async fn drain<F, Fut, E>(what: &str, batch: F)
 where

@@ -512,6 +512,7 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     let users = users + seed_sales_rep(pool).await?;
     seed_incident_and_one_to_one(pool).await?;
     seed_service_levels(pool).await?;
+    seed_assignment(pool).await?;
     Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
 }
 
@@ -556,6 +557,28 @@ async fn seed_service_levels(pool: &PgPool) -> Result<(), SeedError> {
     sqlx::query(
         "update sla_clocks set warned_at = now(), breached_at = case when due_at <= now() then now() end
           where stopped_at is null and warn_at <= now()",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Round-robin on chat for Asia-Pacific (three chats at once per agent), and the APAC
+/// agents' languages: when one of them is on shift and signed in, the team's waiting chats
+/// reach them without a claim. Europe and the Americas stay manual.
+async fn seed_assignment(pool: &PgPool) -> Result<(), SeedError> {
+    sqlx::raw_sql(
+        "insert into assignment_settings (team_id, channel_kind, mode, capacity)
+         select id, 'chat', 'round_robin', 3 from teams where name = 'Asia-Pacific'
+         on conflict do nothing;
+         insert into agent_skills (user_id, kind, value, level)
+         select u.id, 'language', s.value, s.level
+           from users u join (values
+               ('hana.sato@meridian.test', 'ja', 5), ('hana.sato@meridian.test', 'en', 4),
+               ('arjun.mehta@meridian.test', 'hi', 5), ('arjun.mehta@meridian.test', 'en', 5),
+               ('mei.lin.tan@meridian.test', 'zh', 5), ('mei.lin.tan@meridian.test', 'en', 4)
+           ) as s(email, value, level) on s.email = u.email
+         on conflict do nothing;",
     )
     .execute(pool)
     .await?;

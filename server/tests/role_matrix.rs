@@ -97,6 +97,9 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("sla_save", r#"{"id": null, "input": {"name": "Policy {n}", "warn_minutes": 15, "escalation": "none", "targets": [{"priority": "normal", "metric": "first_response", "minutes": 60}]}}"#, [OK, OK, NO, NO, WHO]),
     ("sla_move", "id={policy}&up=true", [OK, OK, NO, NO, WHO]),
     ("sla_delete", "id={policy}", [OK, OK, NO, NO, WHO]),
+    ("assignment_overview", "", [OK, OK, NO, OK, WHO]),
+    ("assignment_save", r#"{"input": {"team_id": {team}, "channel_kind": "chat", "mode": "round_robin", "capacity": 3}}"#, [OK, OK, NO, NO, WHO]),
+    ("skills_save", "user_id={agent}&languages=de+5&topics=billing+3&tags=vip", [OK, OK, NO, NO, WHO]),
     ("queue_trending", "", [OK, OK, NO, OK, WHO]),
     ("queue_topic", "kind=tag&value=billing", [OK, OK, NO, OK, WHO]),
     ("macro_preview", "macro_id={macro}&conversation_id={id}", [OK, OK, NO, OK, WHO]),
@@ -173,6 +176,11 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("put", "/api/v1/sla/policies/{id}", r#"{"name": "Policy {n}", "warn_minutes": 5, "escalation": "unassign", "targets": [{"priority": "high", "metric": "resolution", "minutes": 600}]}"#, [204, 204, NO, NO, WHO]),
     ("delete", "/api/v1/sla/policies/{id}", "", [204, 204, NO, NO, WHO]),
     ("get", "/api/v1/conversations/{id}/sla", "", [OK, OK, NO, OK, WHO]),
+    ("get", "/api/v1/assignment/settings", "", [OK, OK, NO, OK, WHO]),
+    ("put", "/api/v1/assignment/settings", r#"{"team_id": {team}, "channel_kind": "email", "mode": "balanced", "capacity": 12}"#, [204, 204, NO, NO, WHO]),
+    ("get", "/api/v1/assignment/skills", "", [OK, OK, NO, OK, WHO]),
+    // `{user_id}` is an agent.
+    ("put", "/api/v1/assignment/skills/{user_id}", r#"[{"kind": "language", "value": "de", "level": 4}]"#, [204, 204, NO, NO, WHO]),
     ("post", "/api/v1/mass-replies", r#"{"request_key": "matrix-{n}", "macro_id": {macro}, "conversation_ids": [{id}]}"#, [201, 201, NO, 201, WHO]),
     ("get", "/api/v1/kb/search?q=password", "", [OK, OK, OK, OK, WHO]),
     ("get", "/api/v1/kb/articles", "", [OK, OK, OK, OK, WHO]),
@@ -192,6 +200,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/dialogue?id={id}", [OK, OK, NO, OK, 302]),
     ("/queue/macros", [OK, OK, NO, OK, 302]),
     ("/queue/service-levels", [OK, OK, NO, OK, 302]),
+    ("/queue/assignment", [OK, OK, NO, OK, 302]),
     ("/mentions", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
@@ -247,7 +256,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
         "agent_notes", "agent_plans", "incidents", "incident_dialogues", "incident_updates", "incident_deliveries",
         "routing_rules", "outbox", "message_refs", "chat_visitors", "attachments", "channel_threads", "customer_identities",
-        "sla_policies", "sla_targets",
+        "sla_policies", "sla_targets", "assignment_settings", "agent_skills",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -315,6 +324,13 @@ async fn fill(pool: &PgPool, body: &str) -> String {
         let id: i64 = sqlx::query_scalar("insert into incidents (title) values ('Payments failing') returning id").fetch_one(pool).await.unwrap();
         sqlx::query("insert into incident_dialogues (incident_id, conversation_id) values ($1, $2)").bind(id).bind(linked).execute(pool).await.unwrap();
         body = body.replace("{incident}", &id.to_string());
+    }
+    if body.contains("{team}") {
+        let id: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Team ' || gen_random_uuid(), 'EMEA', 'UTC') returning id")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        body = body.replace("{team}", &id.to_string());
     }
     if body.contains("{policy}") {
         let id: i64 = sqlx::query_scalar(
@@ -446,7 +462,7 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
             } else {
                 dialogue(&pool).await.to_string()
             };
-            let path = path.replace("{id}", &id);
+            let path = path.replace("{id}", &id).replace("{user_id}", &agent.to_string());
             let body = fill(&pool, &body.replace("{agent}", &agent.to_string())).await;
             let before = fingerprint(&pool).await;
             let res = match *method {

@@ -104,9 +104,12 @@ async fn held_by(conn: &mut PgConnection, holder: i64) -> Result<AppError, sqlx:
 
 /// Gives the (locked) dialogue to `holder` and records why, as `kind` by `actor`.
 async fn hand_to(conn: &mut PgConnection, id: i64, actor: i64, holder: i64, kind: &str, text: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
+    // Taking it over is a claim; handing it to someone else a reassignment.
+    let how = if actor == holder { "claimed" } else { "reassigned" };
+    sqlx::query("update conversations set assignee_id = $2, claimed_at = now(), assigned_how = $3, assignment_note = null where id = $1")
         .bind(id)
         .bind(holder)
+        .bind(how)
         .execute(&mut *conn)
         .await?;
     event(conn, id, actor, kind, text).await
@@ -129,7 +132,7 @@ pub enum Claimed {
 pub async fn claim(pool: &PgPool, id: i64, me: i64, take_over: bool) -> Result<Claimed, AppError> {
     let mut tx = pool.begin().await?;
     let won: Option<i64> = sqlx::query_scalar(
-        "update conversations set assignee_id = $2, claimed_at = now()
+        "update conversations set assignee_id = $2, claimed_at = now(), assigned_how = 'claimed', assignment_note = null
           where id = $1 and assignee_id is null and status <> 'resolved' returning id",
     )
     .bind(id)

@@ -20,6 +20,8 @@ struct DialogueRow {
     channel: String,
     assignee_id: Option<i64>,
     assignee: Option<String>,
+    assigned_how: Option<crate::domain::assignment::AssignedHow>,
+    assignment_note: Option<String>,
     held_by_sales: Option<bool>,
     created_epoch: i64,
     target_seconds: i64,
@@ -39,7 +41,7 @@ struct DialogueRow {
 pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue>, sqlx::Error> {
     let row: Option<DialogueRow> = sqlx::query_as(
         "select c.id, c.subject, c.topic, c.status, c.priority, c.outcome, c.tags, ch.kind as channel_kind, ch.name as channel,
-                c.assignee_id, u.name as assignee, u.desk = 'sales' as held_by_sales,
+                c.assignee_id, u.name as assignee, c.assigned_how, c.assignment_note, u.desk = 'sales' as held_by_sales,
                 extract(epoch from c.created_at)::bigint as created_epoch,
                 extract(epoch from ch.first_response_target)::bigint as target_seconds,
                 extract(epoch from c.first_response_at)::bigint as first_response_epoch,
@@ -204,6 +206,8 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
         channel: r.channel,
         assignee_id: r.assignee_id,
         sales_owned: r.held_by_sales.unwrap_or(false),
+        assigned_how: r.assigned_how.filter(|_| r.assignee.is_some()),
+        assignment_note: r.assignment_note.filter(|_| r.assignee.is_none()),
         assignee: r.assignee,
         clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now_epoch()),
         postponed_until_epoch: r.postponed_until_epoch,

@@ -2,6 +2,7 @@
 //! server function passes through (`gate`), and the PostgreSQL repositories, one module
 //! per area. Compiled with `ssr` only.
 
+pub mod assignment;
 pub mod audit;
 pub mod channels;
 pub mod chat;

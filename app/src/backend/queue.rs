@@ -10,7 +10,7 @@ use sqlx::PgPool;
 
 const LIST_COLUMNS: &str = "
     c.id, ch.kind as channel_kind, ch.name as channel, cu.name as customer, c.subject, c.priority, c.status,
-    u.name as assignee,
+    u.name as assignee, c.assigned_how, c.assignment_note,
     extract(epoch from c.created_at)::bigint as created_epoch,
     extract(epoch from ch.first_response_target)::bigint as target_seconds,
     extract(epoch from c.first_response_at)::bigint as first_response_epoch,
@@ -28,6 +28,8 @@ struct ListRow {
     priority: Priority,
     status: Status,
     assignee: Option<String>,
+    assigned_how: Option<crate::domain::assignment::AssignedHow>,
+    assignment_note: Option<String>,
     created_epoch: i64,
     target_seconds: i64,
     first_response_epoch: Option<i64>,
@@ -121,6 +123,8 @@ pub async fn list_filtered(
             preview: r.preview.unwrap_or_default(),
             priority: r.priority,
             status: r.status,
+            assigned_how: r.assigned_how.filter(|_| r.assignee.is_some()),
+            assignment_note: r.assignment_note.filter(|_| r.assignee.is_none()),
             assignee: r.assignee,
             waiting_seconds: now - r.created_epoch,
             clock: queue::response_clock(r.created_epoch, r.target_seconds, r.first_response_epoch, now),

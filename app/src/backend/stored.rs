@@ -3,6 +3,7 @@
 //! (logged, never guessed); binding writes `as_str()`.
 
 use crate::domain::access::Role;
+use crate::domain::assignment::{AssignedHow, AssignmentMode, SkillKind};
 use crate::domain::dialogue::{ChannelKind, Outcome, Priority, Status, Topic};
 use crate::domain::incident::IncidentStatus;
 use crate::domain::kb::{ArticleStatus, Visibility};
@@ -65,5 +66,8 @@ stored_as_text! {
     TopicKind => TopicKind::from_stored;
     Metric => Metric::from_stored;
     Escalation => Escalation::from_stored;
+    AssignmentMode => AssignmentMode::from_stored;
+    SkillKind => SkillKind::from_stored;
+    AssignedHow => AssignedHow::from_stored;
     Role => <Role as std::str::FromStr>::from_str;
 }

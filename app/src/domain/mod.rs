@@ -51,6 +51,7 @@ impl std::error::Error for UnknownName {}
 
 
 pub mod access;
+pub mod assignment;
 pub mod audit;
 pub mod channels;
 pub mod dialogue;

@@ -91,6 +91,10 @@ pub struct Dialogue {
     pub channel: String,
     pub assignee_id: Option<i64>,
     pub assignee: Option<String>,
+    /// How it came to its holder (claimed, round-robin, by skill, at a shift's end…).
+    pub assigned_how: Option<crate::domain::assignment::AssignedHow>,
+    /// Why it waits unassigned in a team that assigns automatically.
+    pub assignment_note: Option<String>,
     /// Its holder is on the sales desk: only they answer; colleagues acknowledge and forward.
     pub sales_owned: bool,
     pub clock: ResponseClock,

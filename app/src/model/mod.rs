@@ -3,6 +3,7 @@
 //! queries in `backend/`. Every layer may use these; they use only `domain/`.
 
 pub mod admin;
+pub mod assignment;
 pub mod channels;
 pub mod dialogue;
 pub mod incidents;

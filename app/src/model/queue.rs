@@ -18,6 +18,10 @@ pub struct QueueRow {
     pub priority: Priority,
     pub status: Status,
     pub assignee: Option<String>,
+    /// How it came to its agent (claimed, round-robin, by skill, at a shift's end…).
+    pub assigned_how: Option<crate::domain::assignment::AssignedHow>,
+    /// Why it waits unassigned in a team that assigns automatically.
+    pub assignment_note: Option<String>,
     pub waiting_seconds: i64,
     pub clock: ResponseClock,
     /// The SLA target that falls due first, when a policy applies.

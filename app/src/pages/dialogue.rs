@@ -367,8 +367,10 @@ where
                         <span class="badge" data-testid="holder">{holder}</span>
                         <span class=format!("badge {clock_class}")>{clock}</span>
                         {postponed.map(|p| view! { <span class="badge">{p}</span> })}
+                        {d.assigned_how.map(|h| view! { <span class="badge" data-testid="assigned-how">{h.label()}</span> })}
                     </p>
                     {sla_line(&d.sla, now)}
+                    {d.assignment_note.clone().map(|n| view! { <p class="notice notice-info" role="note">{n}</p> })}
                     <p class="presence" aria-live="polite">{presence_text}</p>
                     <div class="toolbar" role="toolbar" aria-label="Dialogue actions">
                         {move || {

@@ -1,6 +1,7 @@
 //! One file per route.
 
 pub mod admin;
+pub mod assignment;
 pub mod audit;
 pub mod channels_admin;
 pub mod home;

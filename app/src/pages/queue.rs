@@ -56,6 +56,7 @@ pub fn QueuePage() -> impl IntoView {
             <h1>"Queue"</h1>
             <a class="button" href="/queue/macros">"Macros"</a>
             <a class="button" href="/queue/service-levels">"Service levels"</a>
+            <a class="button" href="/queue/assignment">"Assignment"</a>
         </div>
         <crate::components::promise::SupportPromise/>
         <crate::components::trending::Trending/>
@@ -187,6 +188,10 @@ fn Rows(list: QueueList) -> impl IntoView {
                     <td class=format!("priority priority-{}", d.priority.as_str())>{priority}</td>
                     <td>
                         {d.assignee.unwrap_or_else(|| "Unassigned".into())}
+                        // How it came to its agent, when not by their own claim; or why it waits.
+                        {d.assigned_how.filter(|h| *h != crate::domain::assignment::AssignedHow::Claimed)
+                            .map(|h| view! { <span class="muted assigned-how">{h.label()}</span> })}
+                        {d.assignment_note.map(|n| view! { <span class="muted assignment-note">{n}</span> })}
                         {(!d.viewers.is_empty()).then(|| view! { <span class="viewers">{format!("Viewing: {}", d.viewers.join(", "))}</span> })}
                     </td>
                     <td class="numeric">{format_waiting(d.waiting_seconds)}</td>

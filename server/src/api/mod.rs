@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod caller;
+mod assignment;
 mod dialogue;
 mod incidents;
 mod kb;
@@ -44,6 +45,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(incidents::routes())
         .merge(kb::routes())
         .merge(sla::routes())
+        .merge(assignment::routes())
         .merge(crate::inbound::routes())
         .routes(routes!(openapi_json))
 }

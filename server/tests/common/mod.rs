@@ -118,14 +118,19 @@ pub async fn count(pool: &PgPool, table: &str) -> i64 {
 }
 
 /// A new open, unassigned dialogue with one customer message; returns its id.
-pub async fn dialogue(pool: &PgPool) -> i64 {
-    let channel: i64 = sqlx::query_scalar(
+/// The website chat channel (created the first time).
+pub async fn chat_channel(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
         "insert into channels (kind, name, address, first_response_target) values ('chat', 'Website chat', 'website', interval '2 minutes')
          on conflict (name) do update set kind = excluded.kind returning id",
     )
     .fetch_one(pool)
     .await
-    .unwrap();
+    .unwrap()
+}
+
+pub async fn dialogue(pool: &PgPool) -> i64 {
+    let channel = chat_channel(pool).await;
     let customer: i64 = sqlx::query_scalar("insert into customers (name, email, time_zone) values ('Ana Customer', null, 'Europe/Lisbon') returning id")
         .fetch_one(pool)
         .await
