@@ -336,6 +336,57 @@ pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::E
     Ok(table(&format!("Reports benchmark: {dialogues} dialogues, {rows} rollup rows, {iterations} runs each (in-process, ms)"), &results))
 }
 
+/// Service levels and assignment: the SLA job's run (warnings and breaches due now, found
+/// on their due-time indexes), the clocks of one changed dialogue computed again, and one
+/// team's assignment run with a waiting dialogue (Asia-Pacific chat in the demo).
+pub async fn sla(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
+    use app::backend::{assignment, sla};
+    use app::domain::dialogue::ChannelKind;
+    let iterations = iterations.max(10);
+    let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
+    let dialogues: i64 = sqlx::query_scalar("select count(*) from conversations").fetch_one(pool).await?;
+    let clocks: i64 = sqlx::query_scalar("select count(*) from sla_clocks").fetch_one(pool).await?;
+    let mut results = Vec::new();
+    results.push(time("SLA job run (warnings and breaches due)".into(), iterations, |_| async move { sla::fire_due(pool).await.map_err(err) }).await?);
+    let open: Vec<i64> = sqlx::query_scalar("select id from conversations where status = 'open' order by created_at desc limit $1")
+        .bind(iterations as i64 + 1)
+        .fetch_all(pool)
+        .await?;
+    if !open.is_empty() {
+        results.push(time("SLA clocks of one changed dialogue".into(), iterations, |i| {
+            let id = open[i % open.len()];
+            async move {
+                sqlx::query("insert into sla_dirty (conversation_id) values ($1) on conflict do nothing").bind(id).execute(pool).await?;
+                sla::refresh_dirty(pool, 200).await.map_err(err)
+            }
+        }).await?);
+    }
+    let team: Option<i64> = sqlx::query_scalar(
+        "select team_id from assignment_settings where channel_kind = 'chat' and mode <> 'manual' order by team_id limit 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if let Some(team) = team {
+        // One waiting chat at a time: assigned (or noted as waiting), then put back.
+        let waiting: Vec<i64> = sqlx::query_scalar(
+            "select c.id from conversations c join channels ch on ch.id = c.channel_id
+              where c.team_id = $1 and ch.kind = 'chat' and c.status = 'open' order by c.created_at desc limit 1",
+        )
+        .bind(team)
+        .fetch_all(pool)
+        .await?;
+        if let Some(&id) = waiting.first() {
+            let before: Option<i64> = sqlx::query_scalar("select assignee_id from conversations where id = $1").bind(id).fetch_one(pool).await?;
+            results.push(time("Assignment run of one team with a waiting chat".into(), iterations, |_| async move {
+                sqlx::query("update conversations set assignee_id = null where id = $1").bind(id).execute(pool).await?;
+                assignment::assign_team(pool, team, ChannelKind::Chat).await
+            }).await?);
+            sqlx::query("update conversations set assignee_id = $2 where id = $1").bind(id).bind(before).execute(pool).await?;
+        }
+    }
+    Ok(table(&format!("Service levels and assignment on {dialogues} dialogues ({clocks} SLA clocks)"), &results))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

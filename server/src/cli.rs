@@ -102,6 +102,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
     },
+    /// Service levels and assignment: the SLA job's run, one dialogue's clocks, one team's assignment run.
+    Sla {
+        /// Timed runs of each operation.
+        #[arg(long, default_value_t = 100)]
+        iterations: usize,
+    },
     /// Reports from the rollups over 7 to 365 days, filtered and not, and a rollup refresh.
     Reports {
         /// Timed runs of each operation.

@@ -81,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 BenchCommand::Kb { iterations } => crate::bench::kb(&pool, iterations).await,
                 BenchCommand::Wfm { iterations } => crate::bench::wfm(&pool, iterations).await,
                 BenchCommand::Reports { iterations } => crate::bench::reports(&pool, iterations).await,
+                BenchCommand::Sla { iterations } => crate::bench::sla(&pool, iterations).await,
             }
             .map_err(|e| e.to_string())?;
             println!("{report}");

@@ -96,7 +96,7 @@ pub fn AssignmentPage() -> impl IntoView {
                                                 <select aria-label=format!("Mode for {label}") on:change=move |e| { if let Some(m) = AssignmentMode::parse(&event_target_value(&e)) { mode.set(m) } }>
                                                     {AssignmentMode::ALL.iter().map(|&m| view! { <option value=m.as_str() selected=s.mode == m>{m.label()}</option> }).collect_view()}
                                                 </select>
-                                                <input type="number" min="1" max="100" step="1" aria-label=format!("Capacity for {label}") prop:value=move || capacity.get()
+                                                <input type="number" step="1" aria-label=format!("Capacity for {label}") prop:value=move || capacity.get()
                                                     on:input=move |e| capacity.set(event_target_value(&e))/>
                                                 <button type="submit" disabled=move || save.pending().get()>{format!("Save {label}")}</button>
                                             </form>
