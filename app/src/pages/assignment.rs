@@ -51,14 +51,16 @@ pub fn AssignmentPage() -> impl IntoView {
     let save = ServerAction::<AssignmentSave>::new();
     let skills = ServerAction::<SkillsSave>::new();
     let data = Resource::new(move || (save.version().get(), skills.version().get()), |_| load_assignment());
+    // The answer to whichever action settled last: its refusal, or what it saved.
+    let latest = RwSignal::new(None::<Result<&'static str, String>>);
+    let answer = |r: Option<Result<(), AppError>>, saved: &'static str| r.map(|r| r.map(|_| saved).map_err(|e| e.to_string()));
+    Effect::watch(move || save.value().get(), move |r, _, _| latest.set(answer(r.clone(), "Assignment saved. Waiting dialogues follow it within a second.")), false);
+    Effect::watch(move || skills.value().get(), move |r, _, _| latest.set(answer(r.clone(), "Skills saved.")), false);
     let outcome = move || {
-        let err = [save.value().get().and_then(|r| r.err()), skills.value().get().and_then(|r| r.err())].into_iter().flatten().next();
-        match (err, save.value().get(), skills.value().get()) {
-            (Some(e), _, _) => Some(view! { <ErrorNotice message=e.to_string()/> }.into_any()),
-            (None, Some(Ok(())), _) => Some(view! { <div class="notice notice-info" role="status">"Assignment saved. Waiting dialogues follow it within a second."</div> }.into_any()),
-            (None, _, Some(Ok(()))) => Some(view! { <div class="notice notice-info" role="status">"Skills saved."</div> }.into_any()),
-            _ => None,
-        }
+        latest.get().map(|r| match r {
+            Err(message) => view! { <ErrorNotice message/> }.into_any(),
+            Ok(text) => view! { <div class="notice notice-info" role="status">{text}</div> }.into_any(),
+        })
     };
     view! {
         <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
