@@ -152,7 +152,8 @@ async fn only_the_shift_is_given_dialogues_skills_decide_and_a_shift_end_hands_o
 
     // His shift ends with both unanswered; Anna learns German and takes them over.
     assignment::set_skills(&pool, &owner, anna, &[Skill { kind: SkillKind::Language, value: "de".into(), level: 2 }]).await.unwrap();
-    sqlx::query("update shifts set ends_at = now() - interval '1 second' where user_id = $1").bind(ben).execute(&pool).await.unwrap();
+    sqlx::query("update conversations set claimed_at = now() - interval '10 minutes' where assignee_id = $1").bind(ben).execute(&pool).await.unwrap();
+    sqlx::query("update shifts set ends_at = now() - interval '1 minute' where user_id = $1").bind(ben).execute(&pool).await.unwrap();
     run_until_done(&pool).await;
     assert_eq!((held(&pool, ben).await, held(&pool, anna).await), (0, 2));
     let how: Option<AssignedHow> = sqlx::query_scalar("select assigned_how from conversations where id = $1").bind(ids[1]).fetch_one(&pool).await.unwrap();
@@ -166,6 +167,14 @@ async fn only_the_shift_is_given_dialogues_skills_decide_and_a_shift_end_hands_o
     assignment::hand_back(&pool).await.unwrap();
     let holder: Option<i64> = sqlx::query_scalar("select assignee_id from conversations where id = $1").bind(ids[0]).fetch_one(&pool).await.unwrap();
     assert_eq!(holder, Some(anna));
+
+    // Carl, off shift since yesterday but here, claims one himself: it stays his.
+    let carl = agent(&pool, t, 3).await;
+    sqlx::query("update shifts set starts_at = now() - interval '30 hours', ends_at = now() - interval '22 hours' where user_id = $1").bind(carl).execute(&pool).await.unwrap();
+    let extra = arrivals(&pool, t, 1).await[0];
+    app::backend::dialogue::claim(&pool, extra, carl, false).await.unwrap();
+    assignment::hand_back(&pool).await.unwrap();
+    assert_eq!(held(&pool, carl).await, 1, "a claim off shift is not undone");
 }
 
 #[sqlx::test]

@@ -234,8 +234,9 @@ pub async fn assign_team(pool: &PgPool, team_id: i64, kind: ChannelKind) -> Resu
 }
 
 /// Hands back, in teams that assign automatically, the unanswered dialogues (the last
-/// public message is the customer's) of agents whose shift has ended or who are no longer
-/// present; sales reps keep theirs. One statement, so each is handed back once.
+/// public message is the customer's) of agents whose shift ended since they got them or
+/// who are no longer present; sales reps keep theirs, and so does an agent who claimed one
+/// while off shift and is still here. One statement, so each is handed back once.
 pub async fn hand_back(pool: &PgPool) -> Result<u64, sqlx::Error> {
     let sql = format!(
         "with gone as (
@@ -243,7 +244,11 @@ pub async fn hand_back(pool: &PgPool) -> Result<u64, sqlx::Error> {
                from channels ch, assignment_settings a, users u
               where ch.id = c.channel_id and a.team_id = c.team_id and a.channel_kind = ch.kind and a.mode <> 'manual'
                 and u.id = c.assignee_id and u.desk = 'support' and c.status = 'open'
-                and (not {ON_SHIFT} or not {PRESENT})
+                -- Their shift ended since they got it (someone who claims one off shift
+                -- keeps it), or they are away.
+                and ((not {ON_SHIFT} and exists (select 1 from shifts e where e.user_id = u.id
+                                                   and e.ends_at > c.claimed_at and e.ends_at <= now()))
+                     or not {PRESENT})
                 and (select m.author_kind from messages m where m.conversation_id = c.id and m.visibility = 'public'
                       order by m.created_at desc, m.id desc limit 1) = 'customer'
              returning c.id, u.name)
