@@ -159,15 +159,21 @@ pub async fn assign_team(pool: &PgPool, team_id: i64, kind: ChannelKind) -> Resu
         tx.commit().await?;
         return Ok(0);
     }
+    // Open dialogues per agent in one pass over the queue index (status, assignee).
     let sql = format!(
-        "select u.id, u.name, {ON_SHIFT} as on_shift, {PRESENT} as present,
-                (select count(*) from conversations c join channels ch on ch.id = c.channel_id
-                  where c.assignee_id = u.id and c.status <> 'resolved' and ch.kind = $2) as open_here,
-                (select count(*) from conversations c where c.assignee_id = u.id and c.status <> 'resolved') as open_total,
-                floor(extract(epoch from u.last_assigned_at))::int8 as last_assigned
-           from users u
-          where u.team_id = $1 and u.active and u.role = 'operator' and u.desk = 'support'
-          order by u.id"
+        "with team as (
+             select u.id, u.name, {ON_SHIFT} as on_shift, {PRESENT} as present,
+                    floor(extract(epoch from u.last_assigned_at))::int8 as last_assigned
+               from users u
+              where u.team_id = $1 and u.active and u.role = 'operator' and u.desk = 'support'),
+         held as (
+             select c.assignee_id as id, count(*) filter (where ch.kind = $2) as here, count(*) as total
+               from conversations c join channels ch on ch.id = c.channel_id
+              where c.status in ('open', 'postponed') and c.assignee_id in (select id from team)
+              group by c.assignee_id)
+         select t.id, t.name, t.on_shift, t.present, coalesce(h.here, 0), coalesce(h.total, 0), t.last_assigned
+           from team t left join held h on h.id = t.id
+          order by t.id"
     )
     .replace("$9", "$3");
     let rows: Vec<(i64, String, bool, bool, i64, i64, Option<i64>)> =
