@@ -38,6 +38,89 @@ where
     Ok(Timings { name, samples })
 }
 
+/// A fixed reference measurement of the machine (a `select 1` round trip and a CPU loop)
+/// and the state of the database (when its biggest tables were last vacuumed and
+/// analysed, what changed since, how much of them the visibility map covers), printed
+/// before every benchmark: figures taken on another machine, or on a database that was
+/// just bulk-loaded and never analysed, then compare as ratios instead of surprises.
+pub async fn preamble(pool: &PgPool) -> Result<String, sqlx::Error> {
+    let mut out = String::new();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let version: String = sqlx::query_scalar("select current_setting('server_version')").fetch_one(pool).await?;
+    let round_trip = time("select 1".into(), 200, |_| async move { sqlx::query("select 1").execute(pool).await }).await?;
+    let cpu_loop = cpu_reference();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let _ = writeln!(
+        out,
+        "Machine: {cpu}, {cores} cores, PostgreSQL {version}. Reference: `select 1` round trip {:.3} ms median ({:.3} p99); CPU loop (50M steps of xorshift) {:.1} ms median.",
+        ms(round_trip.percentile(0.5)),
+        ms(round_trip.percentile(0.99)),
+        ms(cpu_loop),
+    );
+    let tables: Vec<(String, i64, i64, Option<f64>, Option<f64>, i64, i64)> = sqlx::query_as(
+        "select s.relname::text, s.n_live_tup, s.n_mod_since_analyze,
+                extract(epoch from now() - greatest(s.last_analyze, s.last_autoanalyze))::float8,
+                extract(epoch from now() - greatest(s.last_vacuum, s.last_autovacuum))::float8,
+                c.relpages::bigint, c.relallvisible::bigint
+           from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+          where s.relname in ('conversations', 'messages', 'sla_clocks', 'rollup_days', 'rollup_agent_days')
+          order by s.n_live_tup desc",
+    )
+    .fetch_all(pool)
+    .await?;
+    let age = |secs: Option<f64>| match secs {
+        None => "never".to_string(),
+        Some(s) if s < 3600.0 => format!("{:.0} min ago", s / 60.0),
+        Some(s) if s < 172_800.0 => format!("{:.1} h ago", s / 3600.0),
+        Some(s) => format!("{:.0} days ago", s / 86_400.0),
+    };
+    let mut fresh = true;
+    let _ = writeln!(out, "\nDatabase state:\n\n| table | rows | analysed | vacuumed | rows changed since analyse | all-visible pages |\n|---|---:|---|---|---:|---:|");
+    for (name, rows, changed, analysed, vacuumed, pages, visible) in &tables {
+        let visible_share = if *pages > 0 { 100.0 * *visible as f64 / *pages as f64 } else { 100.0 };
+        // The verdict reads the two big tables: the small ones' counters arrive late (a
+        // connection reports its changes when it has been idle a moment).
+        if name == "conversations" || name == "messages" {
+            fresh &= analysed.is_some_and(|s| s < 3600.0) && (*changed as f64) < 0.01 * (*rows).max(1) as f64 && visible_share > 95.0;
+        }
+        let _ = writeln!(out, "| {name} | {rows} | {} | {} | {changed} | {visible_share:.0} % |", age(*analysed), age(*vacuumed));
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        if fresh {
+            "Taken right after a seed or a vacuum: conversations and messages analysed within the hour, under 1 % changed since, its pages all-visible."
+        } else {
+            "Not right after a seed: conversations or messages were not analysed within the hour, changed by more than 1 % since, or is not all-visible (run `vacuum analyze` to compare)."
+        }
+    );
+    Ok(out)
+}
+
+/// The CPU half of the reference: the median of five runs of a fixed loop that the
+/// compiler cannot fold away.
+fn cpu_reference() -> Duration {
+    let mut samples: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+            for _ in 0..50_000_000u32 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+            }
+            std::hint::black_box(x);
+            started.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples[2]
+}
+
 /// Times the first and the next page of every queue list, and claims.
 pub async fn queue(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
     let iterations = iterations.max(10);

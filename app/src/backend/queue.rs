@@ -63,10 +63,12 @@ pub async fn list_filtered(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<QueueRow>, Option<Cursor>), sqlx::Error> {
-    // Fixed SQL per view: nothing the client sends is spliced in.
+    // Fixed SQL per view, and only the filters in use (issue #23: a catch-all
+    // `($n is null or column = $n)` left the planner a generic plan that cannot drop the
+    // unused ones). Values are always bound, never spliced in.
     let (filter, sort_col) = match view {
         QueueView::Unassigned => ("c.status = 'open' and c.assignee_id is null", "c.created_at"),
-        QueueView::Mine => ("c.status = 'open' and c.assignee_id = $1", "c.created_at"),
+        QueueView::Mine => ("c.status = 'open' and c.assignee_id = ", "c.created_at"),
         QueueView::Open => ("c.status = 'open'", "c.created_at"),
         QueueView::Postponed => ("c.status = 'postponed'", "c.created_at"),
         QueueView::Resolved => ("c.status = 'resolved'", "c.resolved_at"),
@@ -78,30 +80,27 @@ pub async fn list_filtered(
     // priority, the rank leads the key (an index of its own).
     let (order, after) = if sort.descending(view) { ("desc", "<") } else { ("asc", ">") };
     let (key, rank_order) = if sort.by_priority() { ("c.priority_rank, ", "c.priority_rank, ") } else { ("", "") };
-    let after_rank = if sort.by_priority() { "$8::smallint, " } else { "" };
-    let sql = format!(
+    let mut query = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
         "select {LIST_COLUMNS}, (extract(epoch from {sort_col}) * 1000000)::bigint as sort_micros, c.priority_rank::bigint as sort_rank
            from conversations c
            join channels ch on ch.id = c.channel_id
            join customers cu on cu.id = c.customer_id
            left join users u on u.id = c.assignee_id
-          where {filter} and ($2::bigint is null or ({key}{sort_col}, c.id) {after} ({after_rank}to_timestamp($2::float8 / 1000000), $3))
-            and ($5::bigint is null or c.channel_id = $5) and ($6::text is null or c.topic = $6) and ($7::bigint is null or c.team_id = $7)
-          order by {rank_order}{sort_col} {order}, c.id {order}
-          limit $4"
-    );
-    let mut query = sqlx::query_as(&sql)
-        .bind(me)
-        .bind(cursor.map(|c| c.at_micros))
-        .bind(cursor.map(|c| c.id).unwrap_or(0))
-        .bind(limit + 1)
-        .bind(filter_by.channel_id)
-        .bind(filter_by.topic.map(|t| t.as_str()))
-        .bind(filter_by.team_id);
-    if sort.by_priority() {
-        query = query.bind(cursor.and_then(|c| c.rank).unwrap_or(0) as i16);
+          where {filter}"
+    ));
+    if view == QueueView::Mine {
+        query.push_bind(me);
     }
-    let mut rows: Vec<ListRow> = query.fetch_all(pool).await?;
+    if let Some(cursor) = cursor {
+        query.push(format!(" and ({key}{sort_col}, c.id) {after} ("));
+        if sort.by_priority() {
+            query.push_bind(cursor.rank.unwrap_or(0) as i16).push("::smallint, ");
+        }
+        query.push("to_timestamp(").push_bind(cursor.at_micros).push("::float8 / 1000000), ").push_bind(cursor.id).push(")");
+    }
+    push_filter(&mut query, "c.", filter_by);
+    query.push(format!(" order by {rank_order}{sort_col} {order}, c.id {order} limit ")).push_bind(limit + 1);
+    let mut rows: Vec<ListRow> = query.build_query_as().fetch_all(pool).await?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| Cursor { rank: sort.by_priority().then_some(r.sort_rank), at_micros: r.sort_micros, id: r.id })
@@ -136,23 +135,17 @@ pub async fn list_filtered(
 
 /// Capped counts of every list (see [`COUNT_CAP`]).
 pub async fn counts(pool: &PgPool, me: i64, filter_by: &QueueFilter) -> Result<Vec<(QueueView, i64)>, sqlx::Error> {
-    let row: (i64, i64, i64, i64, i64) = sqlx::query_as(
-        "with q as not materialized (select status, assignee_id from conversations
-                     where ($3::bigint is null or channel_id = $3) and ($4::text is null or topic = $4) and ($5::bigint is null or team_id = $5))
-         select
-           (select count(*) from (select 1 from q where status = 'open' and assignee_id is null limit $2) t),
-           (select count(*) from (select 1 from q where status = 'open' and assignee_id = $1 limit $2) t),
-           (select count(*) from (select 1 from q where status = 'open' limit $2) t),
-           (select count(*) from (select 1 from q where status = 'postponed' limit $2) t),
-           (select count(*) from (select 1 from q where status = 'resolved' limit $2) t)",
-    )
-    .bind(me)
-    .bind(COUNT_CAP)
-    .bind(filter_by.channel_id)
-    .bind(filter_by.topic.map(|t| t.as_str()))
-    .bind(filter_by.team_id)
-    .fetch_one(pool)
-    .await?;
+    let mut query = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+        "with q as not materialized (select status, assignee_id from conversations where true",
+    );
+    push_filter(&mut query, "", filter_by);
+    query.push(") select (select count(*) from (select 1 from q where status = 'open' and assignee_id is null limit ");
+    query.push_bind(COUNT_CAP).push(") t), (select count(*) from (select 1 from q where status = 'open' and assignee_id = ");
+    query.push_bind(me).push(" limit ").push_bind(COUNT_CAP).push(") t), (select count(*) from (select 1 from q where status = 'open' limit ");
+    query.push_bind(COUNT_CAP).push(") t), (select count(*) from (select 1 from q where status = 'postponed' limit ");
+    query.push_bind(COUNT_CAP).push(") t), (select count(*) from (select 1 from q where status = 'resolved' limit ");
+    query.push_bind(COUNT_CAP).push(") t)");
+    let row: (i64, i64, i64, i64, i64) = query.build_query_as().fetch_one(pool).await?;
     Ok(vec![
         (QueueView::Unassigned, row.0),
         (QueueView::Mine, row.1),
@@ -160,6 +153,19 @@ pub async fn counts(pool: &PgPool, me: i64, filter_by: &QueueFilter) -> Result<V
         (QueueView::Postponed, row.3),
         (QueueView::Resolved, row.4),
     ])
+}
+
+/// The queue's filters in use, as ` and column = $n` (`prefix` names the table alias).
+fn push_filter(query: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, prefix: &str, filter_by: &QueueFilter) {
+    if let Some(channel) = filter_by.channel_id {
+        query.push(format!(" and {prefix}channel_id = ")).push_bind(channel);
+    }
+    if let Some(topic) = filter_by.topic {
+        query.push(format!(" and {prefix}topic = ")).push_bind(topic.as_str());
+    }
+    if let Some(team) = filter_by.team_id {
+        query.push(format!(" and {prefix}team_id = ")).push_bind(team);
+    }
 }
 
 pub async fn queue_list(
