@@ -93,9 +93,9 @@ pub async fn preamble(pool: &PgPool) -> Result<String, sqlx::Error> {
         out,
         "\n{}",
         if fresh {
-            "Taken right after a seed or a vacuum: conversations and messages analysed within the hour, under 1 % changed since, its pages all-visible."
+            "Taken right after a seed or a vacuum: conversations and messages were analysed within the hour, under 1 % of their rows changed since, and their pages are all-visible."
         } else {
-            "Not right after a seed: conversations or messages were not analysed within the hour, changed by more than 1 % since, or is not all-visible (run `vacuum analyze` to compare)."
+            "Not right after a seed: conversations or messages were not analysed within the hour, had over 1 % of their rows changed since, or have pages that are not all-visible (run `vacuum analyze` to compare)."
         }
     );
     Ok(out)

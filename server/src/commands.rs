@@ -115,10 +115,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             );
             seeded(seed_kb::seed_kb(&pool, articles, seed).await.map_err(|e| e.to_string())?);
             rebuild_rollups(&pool, None).await?;
-            // A bulk load leaves tables without statistics, their hint bits unset and their
-            // visibility map empty: the first plans and index-only scans pay for it until
-            // autovacuum comes by (issue #23 measured the queue 6–9× slower). Leave the
-            // database ready to query.
+            // A bulk load leaves tables with stale statistics, their hint bits unset and their
+            // visibility map empty until autovacuum comes by; issue #23 saw the queue 6–9×
+            // slower on a fresh seed. Leave the database ready to query.
             let started = std::time::Instant::now();
             let tables: Vec<String> = sqlx::query_scalar("select quote_ident(tablename::text) from pg_tables where schemaname = 'public' order by 1")
                 .fetch_all(&pool)
