@@ -288,3 +288,74 @@ async fn achievement_counts_each_target_once_and_a_breach_notifies_the_teams_man
     assert!(mentions::list(&pool, elsewhere).await.unwrap().is_empty(), "another team's manager is not told");
     assert!(mentions::list(&pool, owner.id).await.unwrap().is_empty(), "the team has a manager of its own");
 }
+
+/// A dialogue that a writer holds (a reply claiming it, in its transaction) is skipped by
+/// the SLA job instead of waited for: the job took the dialogue's mark first and the
+/// dialogue second while the writer took the dialogue first and then marked it, which
+/// deadlocked in the end-to-end run. The skipped dialogue stays marked and is computed on
+/// the next run, after the writer commits.
+#[sqlx::test]
+async fn the_sla_job_skips_a_dialogue_a_writer_holds_and_takes_it_next_time(pool: PgPool) {
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    sla::save(&pool, &owner, None, &policy("Everything", Conditions::default(), 60)).await.unwrap();
+    let held = dialogue(&pool).await;
+    let other = dialogue(&pool).await;
+    drain(&pool).await;
+
+    // The writer: claims `held` and queues its marks, and has not committed yet.
+    let mut writer = pool.begin().await.unwrap();
+    sqlx::query("update conversations set assignee_id = $2, claimed_at = now() where id = $1")
+        .bind(held)
+        .bind(agent)
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    // Meanwhile both dialogues are marked again (a policy change, say).
+    sqlx::query("insert into sla_dirty (conversation_id) values ($1), ($2) on conflict do nothing")
+        .bind(held)
+        .bind(other)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let job = tokio::time::timeout(std::time::Duration::from_secs(5), sla::refresh_dirty(&pool, 200)).await;
+    assert_eq!(job.expect("the job must not wait for the writer").unwrap(), 1, "only the free dialogue");
+    let still: Vec<i64> = sqlx::query_scalar("select conversation_id from sla_dirty").fetch_all(&pool).await.unwrap();
+    assert_eq!(still, vec![held]);
+    // The writer finishes the way a reply does, marking its dialogue, and commits.
+    sqlx::query("insert into sla_dirty (conversation_id) values ($1) on conflict do nothing")
+        .bind(held)
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    writer.commit().await.unwrap();
+    assert_eq!(sla::refresh_dirty(&pool, 200).await.unwrap(), 1);
+    let left: i64 = sqlx::query_scalar("select count(*) from sla_dirty").fetch_one(&pool).await.unwrap();
+    assert_eq!(left, 0);
+    // The warnings and breaches job skips a held dialogue the same way.
+    sqlx::query("update sla_clocks set warn_at = now() - interval '1 minute', due_at = now() - interval '1 second' where conversation_id in ($1, $2)")
+        .bind(held)
+        .bind(other)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut writer = pool.begin().await.unwrap();
+    sqlx::query("update conversations set priority = 'low' where id = $1").bind(held).execute(&mut *writer).await.unwrap();
+    let fired = tokio::time::timeout(std::time::Duration::from_secs(5), sla::fire_due(&pool)).await;
+    let (_, breaches) = fired.expect("the job must not wait for the writer").unwrap();
+    assert!(breaches >= 1);
+    let held_breached: bool = sqlx::query_scalar("select bool_or(breached_at is not null) from sla_clocks where conversation_id = $1")
+        .bind(held)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!held_breached, "the held dialogue waits for the next run");
+    writer.commit().await.unwrap();
+    sla::fire_due(&pool).await.unwrap();
+    let held_breached: bool = sqlx::query_scalar("select bool_or(breached_at is not null) from sla_clocks where conversation_id = $1")
+        .bind(held)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(held_breached);
+}

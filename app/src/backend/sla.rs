@@ -307,9 +307,15 @@ pub async fn refresh_in(conn: &mut PgConnection, id: i64, policies: &[SlaPolicy]
 /// batch is one transaction, and two server processes take different dialogues.
 pub async fn refresh_dirty(pool: &PgPool, limit: i64) -> Result<usize, AppError> {
     let mut tx = pool.begin().await?;
+    // The dialogues are locked with their marks, and one held by a writer is left for the
+    // next run: a writer locks its dialogue first and then marks it (and queues its
+    // rollup), so taking the mark first and the dialogue later deadlocked against a reply
+    // (seen in the end-to-end run). Neither lock here waits.
     let ids: Vec<i64> = sqlx::query_scalar(
         "delete from sla_dirty where conversation_id in (
-             select conversation_id from sla_dirty order by marked_at limit $1 for update skip locked)
+             select d.conversation_id from sla_dirty d join conversations c on c.id = d.conversation_id
+              order by d.marked_at limit $1
+              for update of d skip locked for no key update of c skip locked)
          returning conversation_id",
     )
     .bind(limit)
@@ -327,16 +333,17 @@ pub async fn refresh_dirty(pool: &PgPool, limit: i64) -> Result<usize, AppError>
 }
 
 /// Stamps the warnings and breaches that have fallen due, each once (the UPDATE that sets
-/// the stamp is the decision, so two processes never both fire one), writes them on the
+/// the stamp is the decision, so two processes never both fire one; a dialogue a writer
+/// holds locked waits for the next run, as in [`refresh_dirty`]), writes them on the
 /// dialogues' histories (which tells every browser) and runs the escalations. Returns
 /// (warnings, breaches).
 pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
     let mut tx = pool.begin().await?;
     let warned = sqlx::query(
         "with due as (
-             select conversation_id, metric, started_at from sla_clocks
-              where stopped_at is null and warned_at is null and breached_at is null and warn_at <= now() and due_at > now()
-              order by warn_at limit 500 for update skip locked),
+             select s.conversation_id, s.metric, s.started_at from sla_clocks s join conversations c on c.id = s.conversation_id
+              where s.stopped_at is null and s.warned_at is null and s.breached_at is null and s.warn_at <= now() and s.due_at > now()
+              order by s.warn_at limit 500 for update of s skip locked for no key update of c skip locked),
          stamped as (
              update sla_clocks s set warned_at = now() from due
               where s.conversation_id = due.conversation_id and s.metric = due.metric and s.started_at = due.started_at
@@ -351,9 +358,9 @@ pub async fn fire_due(pool: &PgPool) -> Result<(u64, u64), AppError> {
     .rows_affected();
     let breached: Vec<(i64, Metric, Escalation, String)> = sqlx::query_as(
         "with due as (
-             select conversation_id, metric, started_at from sla_clocks
-              where stopped_at is null and breached_at is null and due_at <= now()
-              order by due_at limit 500 for update skip locked),
+             select s.conversation_id, s.metric, s.started_at from sla_clocks s join conversations c on c.id = s.conversation_id
+              where s.stopped_at is null and s.breached_at is null and s.due_at <= now()
+              order by s.due_at limit 500 for update of s skip locked for no key update of c skip locked),
          stamped as (
              update sla_clocks s set breached_at = now(), warned_at = coalesce(s.warned_at, now()) from due
               where s.conversation_id = due.conversation_id and s.metric = due.metric and s.started_at = due.started_at
