@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/queue") view=|| gated(Section::Queue, pages::queue::QueuePage) ssr=SsrMode::Async/>
                     <Route path=path!("/queue/macros") view=|| gated(Section::Queue, pages::macros::MacrosPage) ssr=SsrMode::Async/>
                     <Route path=path!("/queue/service-levels") view=|| gated(Section::Queue, pages::service_levels::ServiceLevelsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/queue/rules") view=|| gated(Section::Queue, pages::rules::RulesPage) ssr=SsrMode::Async/>
                     <Route path=path!("/queue/assignment") view=|| gated(Section::Queue, pages::assignment::AssignmentPage) ssr=SsrMode::Async/>
                     <Route path=path!("/mentions") view=|| gated(Section::Queue, pages::mentions::MentionsPage) ssr=SsrMode::Async/>
                     <Route path=path!("/dialogue") view=|| gated(Section::Queue, pages::dialogue::DialoguePage) ssr=SsrMode::Async/>

@@ -249,6 +249,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     crate::live::spawn_rollup_job(pool.clone());
     crate::live::spawn_sla_job(pool.clone());
     crate::live::spawn_assignment_job(pool.clone());
+    crate::live::spawn_rules_job(pool.clone());
     if config.smtp_url.is_none() {
         tracing::warn!("MERIDIAN_SMTP_URL is not set: e-mail replies wait in the outbox until it is");
     }

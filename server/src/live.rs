@@ -127,6 +127,25 @@ pub fn spawn_sla_job(pool: PgPool) {
     });
 }
 
+/// Rules and time-based automations, every second in each server process: fires the
+/// event rules on the history lines queued since, then the automations whose wait has
+/// come (see `app::backend::rules`; each event and each wait fires once, whatever the
+/// number of processes).
+pub fn spawn_rules_job(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            drain("rule", || app::backend::rules::run_events(&pool, app::backend::rules::EVENT_BATCH)).await;
+            match app::backend::rules::run_waiting(&pool).await {
+                Ok(0) => {}
+                Ok(fired) => tracing::info!(fired, "time-based automations fired"),
+                Err(err) => tracing::warn!(error = %err, "time-based automation job failed"),
+            }
+        }
+    });
+}
+
 /// Automatic assignment, every second in each server process: hands back the unanswered
 /// dialogues of agents off shift or away, then gives waiting dialogues to agents in the
 /// teams that assign automatically (each team's batch under its lock, so processes never

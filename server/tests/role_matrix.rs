@@ -97,6 +97,11 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("sla_save", r#"{"id": null, "input": {"name": "Policy {n}", "warn_minutes": 15, "escalation": "none", "targets": [{"priority": "normal", "metric": "first_response", "minutes": 60}]}}"#, [OK, OK, NO, NO, WHO]),
     ("sla_move", "id={policy}&up=true", [OK, OK, NO, NO, WHO]),
     ("sla_delete", "id={policy}", [OK, OK, NO, NO, WHO]),
+    ("rules_overview", "", [OK, OK, NO, OK, WHO]),
+    ("rule_save", r#"{"id": null, "input": {"name": "Rule {n}", "when": "event", "triggers": ["created"], "actions": [{"do": "set_priority", "priority": "high"}]}}"#, [OK, OK, NO, NO, WHO]),
+    ("rule_dry_run", r#"{"input": {"name": "Try", "when": "waiting", "state": "unanswered", "minutes": 60, "actions": [{"do": "resolve"}]}}"#, [OK, OK, NO, NO, WHO]),
+    ("rule_move", "id={automation}&up=true", [OK, OK, NO, NO, WHO]),
+    ("rule_delete", "id={automation}", [OK, OK, NO, NO, WHO]),
     ("assignment_overview", "", [OK, OK, NO, OK, WHO]),
     ("assignment_save", r#"{"input": {"team_id": {team}, "channel_kind": "chat", "mode": "round_robin", "capacity": 3}}"#, [OK, OK, NO, NO, WHO]),
     ("skills_save", "user_id={agent}&languages=de+5&topics=billing+3&tags=vip", [OK, OK, NO, NO, WHO]),
@@ -176,6 +181,11 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("put", "/api/v1/sla/policies/{id}", r#"{"name": "Policy {n}", "warn_minutes": 5, "escalation": "unassign", "targets": [{"priority": "high", "metric": "resolution", "minutes": 600}]}"#, [204, 204, NO, NO, WHO]),
     ("delete", "/api/v1/sla/policies/{id}", "", [204, 204, NO, NO, WHO]),
     ("get", "/api/v1/conversations/{id}/sla", "", [OK, OK, NO, OK, WHO]),
+    ("get", "/api/v1/rules", "", [OK, OK, NO, OK, WHO]),
+    ("post", "/api/v1/rules", r#"{"name": "API rule {n}", "when": "event", "triggers": ["sla_breached"], "actions": [{"do": "notify", "who": "managers", "text": "Missed"}]}"#, [201, 201, NO, NO, WHO]),
+    ("put", "/api/v1/rules/{id}", r#"{"name": "API rule {n}", "when": "waiting", "state": "waiting_for_customer", "minutes": 4320, "actions": [{"do": "resolve"}]}"#, [204, 204, NO, NO, WHO]),
+    ("delete", "/api/v1/rules/{id}", "", [204, 204, NO, NO, WHO]),
+    ("post", "/api/v1/rules/dry-run", r#"{"name": "Try", "when": "event", "triggers": ["created"], "actions": [{"do": "add_tags", "tags": ["new"]}]}"#, [OK, OK, NO, NO, WHO]),
     ("get", "/api/v1/assignment/settings", "", [OK, OK, NO, OK, WHO]),
     ("put", "/api/v1/assignment/settings", r#"{"team_id": {team}, "channel_kind": "email", "mode": "balanced", "capacity": 12}"#, [204, 204, NO, NO, WHO]),
     ("get", "/api/v1/assignment/skills", "", [OK, OK, NO, OK, WHO]),
@@ -201,6 +211,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue/macros", [OK, OK, NO, OK, 302]),
     ("/queue/service-levels", [OK, OK, NO, OK, 302]),
     ("/queue/assignment", [OK, OK, NO, OK, 302]),
+    ("/queue/rules", [OK, OK, NO, OK, 302]),
     ("/mentions", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
@@ -256,7 +267,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
         "agent_notes", "agent_plans", "incidents", "incident_dialogues", "incident_updates", "incident_deliveries",
         "routing_rules", "outbox", "message_refs", "chat_visitors", "attachments", "channel_threads", "customer_identities",
-        "sla_policies", "sla_targets", "assignment_settings", "agent_skills",
+        "sla_policies", "sla_targets", "assignment_settings", "agent_skills", "rules", "rule_firings",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -340,6 +351,17 @@ async fn fill(pool: &PgPool, body: &str) -> String {
         .await
         .unwrap();
         body = body.replace("{policy}", &id.to_string());
+    }
+    if body.contains("{automation}") {
+        let id: i64 = sqlx::query_scalar(
+            "insert into rules (position, name, run_on, triggers, actions)
+             values ((select coalesce(max(position), 0) + 1 from rules), 'Rule ' || gen_random_uuid(), 'event', '{created}', '[{\"do\": \"resolve\"}]')
+             returning id",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        body = body.replace("{automation}", &id.to_string());
     }
     if body.contains("{macro}") {
         let id: i64 = sqlx::query_scalar(
@@ -459,6 +481,8 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
                 fill(&pool, "{incident}").await
             } else if path.starts_with("/api/v1/sla/") {
                 fill(&pool, "{policy}").await
+            } else if path.starts_with("/api/v1/rules/{id}") {
+                fill(&pool, "{automation}").await
             } else {
                 dialogue(&pool).await.to_string()
             };

@@ -22,7 +22,7 @@ pub const PRESENT_SECONDS: f64 = 300.0;
 const BATCH: i64 = 100;
 
 /// SQL: agent `u` is on a shift now and not on its break.
-const ON_SHIFT: &str = "exists (select 1 from shifts s where s.user_id = u.id and s.starts_at <= now() and s.ends_at > now()
+pub(crate) const ON_SHIFT: &str = "exists (select 1 from shifts s where s.user_id = u.id and s.starts_at <= now() and s.ends_at > now()
     and not (s.break_starts_at is not null and s.break_starts_at <= now()
              and s.break_starts_at + make_interval(mins => s.break_minutes) > now()))";
 /// SQL: agent `u` has a live session seen within `$PRESENT` seconds (bound as `$9`).

@@ -56,20 +56,9 @@ pub async fn delete_rule(pool: &PgPool, id: i64) -> Result<(), AppError> {
 
 /// Moves a rule one place up (earlier) or down, renumbering the list in one transaction.
 pub async fn move_rule(pool: &PgPool, id: i64, up: bool) -> Result<(), AppError> {
+    use super::ordering::{move_one, Ordered};
     let mut tx = pool.begin().await?;
-    sqlx::query("lock table routing_rules in share row exclusive mode").execute(&mut *tx).await?;
-    let mut ids: Vec<i64> = sqlx::query_scalar("select id from routing_rules order by position, id").fetch_all(&mut *tx).await?;
-    let Some(at) = ids.iter().position(|r| *r == id) else {
-        return Err(AppError::NotFound("There is no such rule.".into()));
-    };
-    let to = if up { at.checked_sub(1) } else { (at + 1 < ids.len()).then_some(at + 1) };
-    if let Some(to) = to {
-        ids.swap(at, to);
-        sqlx::query("update routing_rules r set position = o.n from unnest($1::bigint[]) with ordinality o(id, n) where r.id = o.id")
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
-    }
+    move_one(&mut tx, Ordered::RoutingRules, id, up, "There is no such rule.").await?;
     tx.commit().await?;
     Ok(())
 }

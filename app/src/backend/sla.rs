@@ -139,19 +139,11 @@ pub async fn delete(pool: &PgPool, by: &CurrentUser, id: i64) -> Result<(), AppE
 
 /// Moves a policy one place earlier (`up`) or later in the order.
 pub async fn reorder(pool: &PgPool, by: &CurrentUser, id: i64, up: bool) -> Result<(), AppError> {
+    use super::ordering::{move_one, Ordered};
     let mut tx = pool.begin().await?;
-    // Lock the whole order: two editors moving policies at once must not lose a move.
-    let order: Vec<(i64, String)> = sqlx::query_as("select id, name from sla_policies order by position, id for update").fetch_all(&mut *tx).await?;
-    let at = order.iter().position(|(p, _)| *p == id).ok_or_else(|| AppError::NotFound("There is no such policy.".into()))?;
-    let other = if up { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < order.len()) };
-    let Some(other) = other else { return Ok(()) };
-    let mut ids: Vec<i64> = order.iter().map(|(p, _)| *p).collect();
-    ids.swap(at, other);
-    sqlx::query("update sla_policies p set position = o.n from unnest($1::bigint[]) with ordinality as o(id, n) where p.id = o.id")
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
-    audit_in(&mut tx, by, &order[at].1, if up { "moved up" } else { "moved down" }).await?;
+    if let Some(name) = move_one(&mut tx, Ordered::SlaPolicies, id, up, "There is no such policy.").await? {
+        audit_in(&mut tx, by, &name, if up { "moved up" } else { "moved down" }).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

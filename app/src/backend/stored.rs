@@ -9,6 +9,7 @@ use crate::domain::incident::IncidentStatus;
 use crate::domain::kb::{ArticleStatus, Visibility};
 use crate::domain::macros::TopicKind;
 use crate::domain::qa::DisputeStatus;
+use crate::domain::rules::{Trigger, WaitState};
 use crate::domain::sla::{Escalation, Metric};
 use crate::domain::wfm::RequestStatus;
 use sqlx::encode::IsNull;
@@ -69,5 +70,7 @@ stored_as_text! {
     AssignmentMode => AssignmentMode::from_stored;
     SkillKind => SkillKind::from_stored;
     AssignedHow => AssignedHow::from_stored;
+    Trigger => Trigger::from_stored;
+    WaitState => WaitState::from_stored;
     Role => <Role as std::str::FromStr>::from_str;
 }

@@ -52,7 +52,7 @@ impl Role {
             // Mass replies from the queue; how many dialogues one may reach depends on the
             // role (`domain::macros::mass_reply_limit`).
             MassReply => matches!(self, Role::Operator | Role::Admin | Role::SuperAdmin),
-            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa | ManageMacros | ManageServiceLevels | ManageAssignment | ViewAuditLog => {
+            EditKnowledgeBase | PlanShifts | ViewReports | SendMassMailings | ManageQa | ManageMacros | ManageServiceLevels | ManageAssignment | ManageRules | ViewAuditLog => {
                 matches!(self, Role::Admin | Role::SuperAdmin)
             }
             ManageUsers | ManageSettings => self == Role::SuperAdmin,
@@ -113,6 +113,9 @@ pub enum Permission {
     /// Set how each team's dialogues reach agents, and agents' skills (everyone who works
     /// the queue reads them).
     ManageAssignment,
+    /// Write the rules and time-based automations (everyone who works the queue reads them
+    /// and sees their firings on the history).
+    ManageRules,
     ManageUsers,
     ManageSettings,
     /// Search the audit log (nobody may change it).
@@ -266,7 +269,7 @@ mod tests {
         use Permission::*;
         let all = [
             WorkQueue, ReadKnowledgeBase, EditKnowledgeBase, ReviewDialogues, ViewOwnReviews,
-            ViewOwnSchedule, PlanShifts, ViewReports, SendMassMailings, MassReply, ManageMacros, ManageServiceLevels, ManageAssignment, ManageUsers, ManageSettings, UseApi,
+            ViewOwnSchedule, PlanShifts, ViewReports, SendMassMailings, MassReply, ManageMacros, ManageServiceLevels, ManageAssignment, ManageRules, ManageUsers, ManageSettings, UseApi,
         ];
         for p in all {
             assert!(Role::SuperAdmin.can(p), "{p:?}");

@@ -37,6 +37,7 @@ named_enum!(
         Skill => "skill", "Assigned by skill";
         ShiftHandover => "shift_handover", "Reassigned at shift end";
         Reassigned => "reassigned", "Reassigned by a colleague";
+        Rule => "rule", "Assigned by a rule";
     }
 );
 

@@ -22,10 +22,11 @@ pub enum AuditAction {
     IncidentDeclared,
     MassMailing,
     IncidentResolved,
+    RuleFired,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::UserCreated,
@@ -43,6 +44,7 @@ impl AuditAction {
         AuditAction::IncidentDeclared,
         AuditAction::MassMailing,
         AuditAction::IncidentResolved,
+        AuditAction::RuleFired,
     ];
 
     /// The name stored in the database.
@@ -65,6 +67,7 @@ impl AuditAction {
             AuditAction::IncidentDeclared => "incident_declared",
             AuditAction::MassMailing => "mass_mailing",
             AuditAction::IncidentResolved => "incident_resolved",
+            AuditAction::RuleFired => "rule_fired",
         }
     }
 
@@ -87,6 +90,7 @@ impl AuditAction {
             AuditAction::IncidentDeclared => "Incident declared",
             AuditAction::MassMailing => "Mass mailing",
             AuditAction::IncidentResolved => "Incident resolved",
+            AuditAction::RuleFired => "Rule fired",
         }
     }
 

@@ -72,6 +72,7 @@ pub mod signing;
 pub mod rollup;
 pub mod queue;
 pub mod report;
+pub mod rules;
 pub mod sign_in_throttle;
 pub mod sla;
 pub mod team;

@@ -13,6 +13,7 @@ pub mod performance;
 pub mod qa;
 pub mod queue;
 pub mod reports;
+pub mod rules;
 pub mod sla;
 pub mod user;
 pub mod wfm;

@@ -21,6 +21,7 @@ pub mod qa_scorecard;
 pub mod queue;
 pub mod reports;
 pub mod schedule;
+pub mod rules;
 pub mod service_levels;
 pub mod sign_in;
 pub mod tokens_admin;

@@ -57,6 +57,7 @@ pub fn QueuePage() -> impl IntoView {
             <a class="button" href="/queue/macros">"Macros"</a>
             <a class="button" href="/queue/service-levels">"Service levels"</a>
             <a class="button" href="/queue/assignment">"Assignment"</a>
+            <a class="button" href="/queue/rules">"Rules"</a>
         </div>
         <crate::components::promise::SupportPromise/>
         <crate::components::trending::Trending/>

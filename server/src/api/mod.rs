@@ -27,6 +27,7 @@ mod kb;
 mod macros;
 mod qa;
 mod reports;
+mod rules;
 mod sla;
 mod wfm;
 
@@ -46,6 +47,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(kb::routes())
         .merge(sla::routes())
         .merge(assignment::routes())
+        .merge(rules::routes())
         .merge(crate::inbound::routes())
         .routes(routes!(openapi_json))
 }
