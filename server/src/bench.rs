@@ -419,7 +419,7 @@ pub async fn reports(pool: &PgPool, iterations: usize) -> Result<String, sqlx::E
     Ok(table(&format!("Reports benchmark: {dialogues} dialogues, {rows} rollup rows, {iterations} runs each (in-process, ms)"), &results))
 }
 
-/// Service levels and assignment: the SLA job's run (warnings and breaches due now, found
+/// Service levels, assignment and rules: the SLA job's run (warnings and breaches due now, found
 /// on their due-time indexes), the clocks of one changed dialogue computed again, and one
 /// team's assignment run with a waiting dialogue (Asia-Pacific chat in the demo).
 pub async fn sla(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error> {
@@ -467,7 +467,48 @@ pub async fn sla(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error
             sqlx::query("update conversations set assignee_id = $2 where id = $1").bind(id).bind(before).execute(pool).await?;
         }
     }
-    Ok(table(&format!("Service levels and assignment on {dialogues} dialogues ({clocks} SLA clocks)"), &results))
+    rules_bench(pool, iterations, &open, &mut results).await?;
+    Ok(table(&format!("Service levels, assignment and rules on {dialogues} dialogues ({clocks} SLA clocks)"), &results))
+}
+
+/// The rules: one event through 200 enabled rules (added for the run and removed after;
+/// each looks for words no dialogue has, so all 200 are evaluated and none acts), and
+/// one run of the time-based job over every dialogue (the automations the database has).
+async fn rules_bench(pool: &PgPool, iterations: usize, open: &[i64], results: &mut Vec<Timings>) -> Result<(), sqlx::Error> {
+    use app::backend::rules;
+    let err = |e: app::error::AppError| sqlx::Error::Protocol(e.to_string());
+    if !open.is_empty() {
+        // The database's own event rules sleep during the run, so it changes no dialogue.
+        let sleeping: Vec<i64> = sqlx::query_scalar("update rules set enabled = false where enabled and run_on = 'event' returning id").fetch_all(pool).await?;
+        sqlx::query(
+            "insert into rules (position, name, run_on, triggers, conditions, actions)
+             select 10000 + n, 'Bench rule ' || n, 'event', '{customer_replied,tags_changed}',
+                    jsonb_build_object('words', jsonb_build_array('bench-word-' || n), 'priorities', jsonb_build_array('low', 'normal', 'high')),
+                    '[{\"do\": \"add_tags\", \"tags\": [\"bench\"]}]'
+               from generate_series(1, 200) as n",
+        )
+        .execute(pool)
+        .await?;
+        let outcome = time("One event through 200 rules (taken, evaluated, none acts)".into(), iterations, |i| {
+            let id = open[i % open.len()];
+            async move {
+                sqlx::query("insert into rule_events (conversation_id, kind) values ($1, 'customer_wrote')").bind(id).execute(pool).await?;
+                rules::run_events(pool, 1).await.map_err(err)
+            }
+        })
+        .await;
+        sqlx::query("delete from rules where name like 'Bench rule %'").execute(pool).await?;
+        sqlx::query("update rules set enabled = true where id = any($1)").bind(&sleeping).execute(pool).await?;
+        results.push(outcome?);
+    }
+    let automations: i64 = sqlx::query_scalar("select count(*) from rules where enabled and run_on = 'waiting'").fetch_one(pool).await?;
+    results.push(
+        time(format!("Time-based job run ({automations} automations, nothing new due)"), iterations, |_| async move {
+            rules::run_waiting(pool).await.map_err(err)
+        })
+        .await?,
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -513,6 +513,7 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
     seed_incident_and_one_to_one(pool).await?;
     seed_service_levels(pool).await?;
     seed_assignment(pool).await?;
+    seed_rules(pool).await?;
     Ok(SeedReport { users, customers: customer_count, dialogues: options.dialogues, messages: message_count, reviews })
 }
 
@@ -579,6 +580,47 @@ async fn seed_assignment(pool: &PgPool) -> Result<(), SeedError> {
                ('mei.lin.tan@meridian.test', 'zh', 5), ('mei.lin.tan@meridian.test', 'en', 4)
            ) as s(email, value, level) on s.email = u.email
          on conflict do nothing;",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Two rules (refunds and double charges go high and are tagged; an enterprise customer's
+/// missed target puts a note on the dialogue and tells the managers) and two time-based
+/// automations on e-mail (a reminder after three days waiting for the customer, resolved
+/// after seven), with the reminder's macro. The seeded history's waits count as handled,
+/// as the SLA warnings do, so a fresh demo does not remind and resolve hundreds of
+/// dialogues the moment it starts.
+async fn seed_rules(pool: &PgPool) -> Result<(), SeedError> {
+    sqlx::raw_sql(
+        r#"insert into macros (name, body) values ('Still waiting for you',
+             'Hi {{customer.first_name}}, we have not heard back from you about "{{dialogue.subject}}". Is there anything else we can do? Just reply to this message; if we do not hear from you within a few days, we will close it.')
+         on conflict (name) do nothing;
+         insert into rules (position, name, run_on, triggers, conditions, actions)
+         values (1, 'Refunds and double charges go high', 'event', '{created,customer_replied}',
+                 '{"words": ["refund", "charged twice", "chargeback"]}',
+                 '[{"do": "set_priority", "priority": "high"}, {"do": "add_tags", "tags": ["refund"]}]'),
+                (2, 'Enterprise breaches: tell the managers', 'event', '{sla_breached}',
+                 '{"customer_plan": "enterprise"}',
+                 '[{"do": "add_note", "text": "An enterprise customer''s target was missed: call them before replying."}, {"do": "notify", "who": "managers", "text": "An enterprise target was missed"}]')
+         on conflict (name) do nothing;
+         insert into rules (position, name, run_on, wait_state, wait_minutes, conditions, actions)
+         select 3, 'Remind after 3 days waiting for the customer', 'waiting', 'waiting_for_customer', 4320, '{"channel_kind": "email"}',
+                jsonb_build_array(jsonb_build_object('do', 'send_macro', 'macro_id', m.id), '{"do": "add_tags", "tags": ["reminded"]}'::jsonb)
+           from macros m where m.name = 'Still waiting for you'
+         on conflict (name) do nothing;
+         insert into rules (position, name, run_on, wait_state, wait_minutes, conditions, actions)
+         values (4, 'Resolve after 7 days without the customer', 'waiting', 'waiting_for_customer', 10080, '{"channel_kind": "email"}',
+                 '[{"do": "resolve"}]')
+         on conflict (name) do nothing;
+         insert into rule_firings (rule_id, conversation_id, wait_since, fired_at, did)
+         select r.id, c.id, c.awaiting_since, c.awaiting_since + make_interval(mins => r.wait_minutes), 'before the demo began'
+           from rules r join conversations c on c.status <> 'resolved'
+                 and c.awaiting = case r.wait_state when 'unanswered' then 'agent' else 'customer' end
+                 and c.awaiting_since <= now() - make_interval(mins => r.wait_minutes)
+          where r.run_on = 'waiting'
+         on conflict do nothing;"#,
     )
     .execute(pool)
     .await?;

@@ -102,7 +102,7 @@ async fn a_rule_fires_when_the_customer_writes_the_words_it_looks_for(pool: PgPo
     };
     assert_eq!(state(calm).await, ("normal".to_string(), vec![]));
     assert_eq!(state(angry).await, ("urgent".to_string(), vec!["refund".to_string()]));
-    assert_eq!(lines(&pool, angry, "rule_fired").await, vec!["Rule “Refunds are urgent”: priority set to Urgent; tagged refund; notified 2 people"]);
+    assert_eq!(lines(&pool, angry, "rule_fired").await, vec!["“Refunds are urgent”: priority set to Urgent; tagged refund; notified 2 people"]);
     assert!(lines(&pool, calm, "rule_fired").await.is_empty());
     // The dialogue has no team: every manager and owner is told.
     let notified: Vec<(i64, String)> = sqlx::query_as("select user_id, detail from notifications where kind = 'rule' order by user_id").fetch_all(&pool).await.unwrap();
@@ -146,7 +146,7 @@ async fn a_rule_is_not_triggered_by_itself_and_a_chain_of_rules_stops(pool: PgPo
     drain(&pool).await;
     let fired: Vec<String> = sqlx::query_scalar("select r.name from rule_firings f join rules r on r.id = f.rule_id order by f.id").fetch_all(&pool).await.unwrap();
     assert_eq!(fired, vec!["A", "B", "A"]);
-    let stopped = lines(&pool, id, "rule_fired").await.into_iter().filter(|l| l.starts_with("Rules stopped")).count();
+    let stopped = lines(&pool, id, "rule_fired").await.into_iter().filter(|l| l.contains("loop protection")).count();
     assert_eq!(stopped, 2, "the two changes at the depth limit are not followed");
     assert_eq!(count(&pool, "rule_events").await, 0);
 }

@@ -68,14 +68,20 @@ impl RuleRow {
     }
 }
 
-async fn load(conn: &mut PgConnection, only_enabled: bool) -> Result<Vec<Rule>, AppError> {
-    let rows: Vec<RuleRow> = sqlx::query_as(
-        "select r.id, r.position, r.name, r.enabled, r.run_on, r.triggers, r.wait_state, r.wait_minutes, r.conditions, r.actions, r.stop,
-                (select count(*) from rule_firings f where f.rule_id = r.id and f.fired_at > now() - interval '7 days') as fired_last_week,
-                (select floor(extract(epoch from max(f.fired_at)))::int8 from rule_firings f where f.rule_id = r.id) as last_fired_epoch
-           from rules r where r.enabled or not $1 order by r.position, r.id",
-    )
-    .bind(only_enabled)
+/// The rules in order: every one with its firing counts (the editor), or only the
+/// enabled ones of one kind without them (the jobs).
+async fn load(conn: &mut PgConnection, for_job: Option<&str>) -> Result<Vec<Rule>, AppError> {
+    let stats = if for_job.is_some() {
+        "0::int8 as fired_last_week, null::int8 as last_fired_epoch"
+    } else {
+        "(select count(*) from rule_firings f where f.rule_id = r.id and f.fired_at > now() - interval '7 days') as fired_last_week,
+         (select floor(extract(epoch from max(f.fired_at)))::int8 from rule_firings f where f.rule_id = r.id) as last_fired_epoch"
+    };
+    let rows: Vec<RuleRow> = sqlx::query_as(&format!(
+        "select r.id, r.position, r.name, r.enabled, r.run_on, r.triggers, r.wait_state, r.wait_minutes, r.conditions, r.actions, r.stop, {stats}
+           from rules r where $1::text is null or (r.enabled and r.run_on = $1) order by r.position, r.id"
+    ))
+    .bind(for_job)
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(RuleRow::into_rule).collect()
@@ -84,7 +90,7 @@ async fn load(conn: &mut PgConnection, only_enabled: bool) -> Result<Vec<Rule>, 
 /// Every rule, in the order they are tried.
 pub async fn list(pool: &PgPool) -> Result<Vec<Rule>, AppError> {
     let mut conn = pool.acquire().await?;
-    load(&mut conn, false).await
+    load(&mut conn, None).await
 }
 
 /// The editor's page: the rules and the teams, agents and macros its choices name.
@@ -455,7 +461,7 @@ async fn fire(conn: &mut PgConnection, rule: &Rule, id: i64, depth: i16, wait_si
     let text: String = if did.is_empty() { "nothing to change".to_string() } else { did.join("; ") }.chars().take(900).collect();
     sqlx::query("update rule_firings set did = $2 where id = $1").bind(firing).bind(&text).execute(&mut *conn).await?;
     if !did.is_empty() {
-        history(conn, id, "rule_fired", &format!("Rule “{}”: {text}", rule.terms.name)).await?;
+        history(conn, id, "rule_fired", &format!("“{}”: {text}", rule.terms.name)).await?;
         audit::record(&mut *conn, None, "Meridian", AuditAction::RuleFired, &format!("Rule “{}”", rule.terms.name), &format!("dialogue #{id}: {text}"), "job")
             .await?;
     }
@@ -481,12 +487,12 @@ pub async fn run_events(pool: &PgPool, limit: i64) -> Result<usize, AppError> {
     }
     let mut events = events;
     events.sort_by_key(|e| e.0);
-    let rules: Vec<Rule> = load(&mut tx, true).await?.into_iter().filter(|r| matches!(r.terms.when, When::Event { .. })).collect();
+    let rules = load(&mut tx, Some("event")).await?;
     if !rules.is_empty() {
         for (_, conversation_id, kind, by_customer, depth, caused_by) in &events {
             if *depth >= MAX_CHAIN_DEPTH {
                 tracing::warn!(conversation_id, depth, "a chain of rules stopped at its depth limit");
-                history(&mut tx, *conversation_id, "rule_fired", &format!("Rules stopped: {depth} rule changes in a row (loop protection)")).await?;
+                history(&mut tx, *conversation_id, "rule_fired", &format!("no more: {depth} rule changes in a row stop here (loop protection)")).await?;
                 continue;
             }
             let Some(row) = facts_of(&mut tx, &[*conversation_id]).await?.pop() else { continue };
@@ -527,7 +533,7 @@ fn push_conditions(q: &mut QueryBuilder<'_, sqlx::Postgres>, c: &RuleConditions)
 /// per rule and wait; returns how many firings.
 pub async fn run_waiting(pool: &PgPool) -> Result<usize, AppError> {
     let mut conn = pool.acquire().await?;
-    let rules: Vec<Rule> = load(&mut conn, true).await?.into_iter().filter(|r| matches!(r.terms.when, When::Waiting { .. })).collect();
+    let rules = load(&mut conn, Some("waiting")).await?;
     drop(conn);
     let mut fired = 0;
     for rule in &rules {
