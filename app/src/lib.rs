@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=|| gated(Section::Admin, pages::admin::AdminPage) ssr=SsrMode::Async/>
                     <Route path=path!("/admin/channels") view=|| gated(Section::Admin, pages::channels_admin::ChannelsAdminPage) ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=|| gated(Section::Admin, pages::tokens_admin::TokensAdminPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/webhooks") view=|| gated(Section::Admin, pages::webhooks_admin::WebhooksAdminPage) ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teams") view=|| gated(Section::Admin, pages::teams_admin::TeamsAdminPage) ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

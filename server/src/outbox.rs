@@ -121,6 +121,58 @@ impl Outbox {
     }
 }
 
+impl Outbox {
+    /// Posts every due event webhook delivery, one per transaction (the row stays locked
+    /// while it is sent, so two processes never send one at once); returns what it did.
+    /// Each carries `X-Meridian-Event`, `X-Meridian-Delivery` (the same on a retry, so a
+    /// receiver can drop a repeat) and `X-Meridian-Signature: t=…,v1=…`.
+    pub async fn deliver_webhooks(&self) -> Result<Pass, sqlx::Error> {
+        use app::backend::webhooks;
+        let mut pass = Pass::default();
+        loop {
+            let mut tx = self.pool.begin().await?;
+            let Some(d) = webhooks::next_due(&mut tx).await? else {
+                tx.commit().await?;
+                return Ok(pass);
+            };
+            let outcome = self.post_event(&d).await;
+            if outcome.is_ok() {
+                pass.sent += 1;
+            } else {
+                pass.failed += 1;
+            }
+            webhooks::record_attempt(&mut tx, &d, outcome).await?;
+            tx.commit().await?;
+        }
+    }
+
+    async fn post_event(&self, d: &app::backend::webhooks::DueDelivery) -> Result<u16, (Option<u16>, String)> {
+        let now = chrono::Utc::now().timestamp();
+        let request = hyper::Request::post(&d.url)
+            .header("content-type", "application/json")
+            .header("user-agent", "Meridian-Webhooks/1")
+            .header("x-meridian-event", &d.event)
+            .header("x-meridian-delivery", d.id.to_string())
+            .header("x-meridian-signature", app::domain::webhooks::signature_header(&d.secret, now, &d.body))
+            .body(Full::new(Bytes::from(d.body.clone())))
+            .map_err(|_| (None, "the address cannot be called".to_string()))?;
+        let response = tokio::time::timeout(Duration::from_secs(10), self.http.request(request))
+            .await
+            .map_err(|_| (None, "no answer within 10 s".to_string()))?
+            .map_err(|e| {
+                tracing::info!(delivery = d.id, error = %e, "webhook delivery failed");
+                (None, "could not connect".to_string())
+            })?;
+        let status = response.status();
+        let _ = response.into_body().collect().await;
+        if status.is_success() {
+            Ok(status.as_u16())
+        } else {
+            Err((Some(status.as_u16()), format!("the receiver answered {status}")))
+        }
+    }
+}
+
 /// Runs the outbox every two seconds for the life of the process.
 pub fn spawn(outbox: Outbox) {
     tokio::spawn(async move {
@@ -131,6 +183,11 @@ pub fn spawn(outbox: Outbox) {
                 Ok(Pass { sent: 0, failed: 0 }) => {}
                 Ok(pass) => tracing::info!(sent = pass.sent, failed = pass.failed, "outbox"),
                 Err(err) => tracing::warn!(error = %err, "outbox job failed"),
+            }
+            match outbox.deliver_webhooks().await {
+                Ok(Pass { sent: 0, failed: 0 }) => {}
+                Ok(pass) => tracing::info!(sent = pass.sent, failed = pass.failed, "event webhooks"),
+                Err(err) => tracing::warn!(error = %err, "event webhook job failed"),
             }
         }
     });

@@ -97,6 +97,10 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("sla_save", r#"{"id": null, "input": {"name": "Policy {n}", "warn_minutes": 15, "escalation": "none", "targets": [{"priority": "normal", "metric": "first_response", "minutes": 60}]}}"#, [OK, OK, NO, NO, WHO]),
     ("sla_move", "id={policy}&up=true", [OK, OK, NO, NO, WHO]),
     ("sla_delete", "id={policy}", [OK, OK, NO, NO, WHO]),
+    ("webhooks_overview", "", [OK, NO, NO, NO, WHO]),
+    ("webhook_create", r#"{"input": {"url": "http://127.0.0.1:9/hook", "events": ["dialogue_created", "sla_breached"]}}"#, [OK, NO, NO, NO, WHO]),
+    ("webhook_set_active", "id={webhook}&active=false", [OK, NO, NO, NO, WHO]),
+    ("webhook_delete", "id={webhook}", [OK, NO, NO, NO, WHO]),
     ("rules_overview", "", [OK, OK, NO, OK, WHO]),
     ("rule_save", r#"{"id": null, "input": {"name": "Rule {n}", "when": "event", "triggers": ["created"], "actions": [{"do": "set_priority", "priority": "high"}]}}"#, [OK, OK, NO, NO, WHO]),
     ("rule_dry_run", r#"{"input": {"name": "Try", "when": "waiting", "state": "unanswered", "minutes": 60, "actions": [{"do": "resolve"}]}}"#, [OK, OK, NO, NO, WHO]),
@@ -181,6 +185,10 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("put", "/api/v1/sla/policies/{id}", r#"{"name": "Policy {n}", "warn_minutes": 5, "escalation": "unassign", "targets": [{"priority": "high", "metric": "resolution", "minutes": 600}]}"#, [204, 204, NO, NO, WHO]),
     ("delete", "/api/v1/sla/policies/{id}", "", [204, 204, NO, NO, WHO]),
     ("get", "/api/v1/conversations/{id}/sla", "", [OK, OK, NO, OK, WHO]),
+    ("get", "/api/v1/webhooks", "", [OK, NO, NO, NO, WHO]),
+    ("post", "/api/v1/webhooks", r#"{"url": "https://hooks.example.com/m", "events": ["message_created"], "description": "Slack"}"#, [201, NO, NO, NO, WHO]),
+    ("delete", "/api/v1/webhooks/{id}", "", [204, NO, NO, NO, WHO]),
+    ("get", "/api/v1/webhooks/deliveries", "", [OK, NO, NO, NO, WHO]),
     ("get", "/api/v1/rules", "", [OK, OK, NO, OK, WHO]),
     ("post", "/api/v1/rules", r#"{"name": "API rule {n}", "when": "event", "triggers": ["sla_breached"], "actions": [{"do": "notify", "who": "managers", "text": "Missed"}]}"#, [201, 201, NO, NO, WHO]),
     ("put", "/api/v1/rules/{id}", r#"{"name": "API rule {n}", "when": "waiting", "state": "waiting_for_customer", "minutes": 4320, "actions": [{"do": "resolve"}]}"#, [204, 204, NO, NO, WHO]),
@@ -212,6 +220,7 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue/service-levels", [OK, OK, NO, OK, 302]),
     ("/queue/assignment", [OK, OK, NO, OK, 302]),
     ("/queue/rules", [OK, OK, NO, OK, 302]),
+    ("/admin/webhooks", [OK, NO, NO, NO, 302]),
     ("/mentions", [OK, OK, NO, OK, 302]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
@@ -267,7 +276,7 @@ async fn fingerprint(pool: &PgPool) -> Vec<String> {
         "macros", "mass_replies", "mass_reply_targets", "notifications", "escalations",
         "agent_notes", "agent_plans", "incidents", "incident_dialogues", "incident_updates", "incident_deliveries",
         "routing_rules", "outbox", "message_refs", "chat_visitors", "attachments", "channel_threads", "customer_identities",
-        "sla_policies", "sla_targets", "assignment_settings", "agent_skills", "rules", "rule_firings",
+        "sla_policies", "sla_targets", "assignment_settings", "agent_skills", "rules", "rule_firings", "webhook_subscriptions", "webhook_deliveries",
     ] {
         v.push(count(pool, t).await.to_string());
     }
@@ -351,6 +360,15 @@ async fn fill(pool: &PgPool, body: &str) -> String {
         .await
         .unwrap();
         body = body.replace("{policy}", &id.to_string());
+    }
+    if body.contains("{webhook}") {
+        let id: i64 = sqlx::query_scalar(
+            "insert into webhook_subscriptions (url, events, secret) values ('http://127.0.0.1:9/hook', '{dialogue_created}', 'whsec_test') returning id",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        body = body.replace("{webhook}", &id.to_string());
     }
     if body.contains("{automation}") {
         let id: i64 = sqlx::query_scalar(
@@ -483,6 +501,8 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
                 fill(&pool, "{policy}").await
             } else if path.starts_with("/api/v1/rules/{id}") {
                 fill(&pool, "{automation}").await
+            } else if path.starts_with("/api/v1/webhooks/{id}") {
+                fill(&pool, "{webhook}").await
             } else {
                 dialogue(&pool).await.to_string()
             };

@@ -43,6 +43,7 @@ pub mod stored;
 pub mod teams;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 // The names nearly every repository and server function uses, at `crate::backend::…`.
 pub use csp::content_security_policy;

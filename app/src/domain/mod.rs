@@ -76,4 +76,5 @@ pub mod rules;
 pub mod sign_in_throttle;
 pub mod sla;
 pub mod team;
+pub mod webhooks;
 pub mod wfm;

@@ -16,4 +16,5 @@ pub mod reports;
 pub mod rules;
 pub mod sla;
 pub mod user;
+pub mod webhooks;
 pub mod wfm;

@@ -101,6 +101,7 @@ pub fn AdminPage() -> impl IntoView {
             <li><a href="/admin/channels">"Channels and routing"</a>" — how customers reach you, and where their dialogues go"</li>
             <li><a href="/admin/teams">"Teams, business hours and holidays"</a>" — what the business-hours figures count"</li>
             <li><a href="/admin/tokens">"API tokens"</a>" — for integrations with the REST API"</li>
+            <li><a href="/admin/webhooks">"Webhooks"</a>" — events posted to Slack, an issue tracker or a CRM"</li>
             <li><a href="/reports/audit">"Audit log"</a>" — who signed in and changed what"</li>
         </ul></nav>
         <PromiseForm/>

@@ -25,4 +25,5 @@ pub mod rules;
 pub mod service_levels;
 pub mod sign_in;
 pub mod tokens_admin;
+pub mod webhooks_admin;
 pub mod teams_admin;

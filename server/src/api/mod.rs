@@ -29,6 +29,7 @@ mod qa;
 mod reports;
 mod rules;
 mod sla;
+mod webhooks;
 mod wfm;
 
 
@@ -48,6 +49,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(sla::routes())
         .merge(assignment::routes())
         .merge(rules::routes())
+        .merge(webhooks::routes())
         .merge(crate::inbound::routes())
         .routes(routes!(openapi_json))
 }
@@ -72,7 +74,7 @@ pub fn openapi() -> Value {
     servers((url = "/api/v1")),
     security(("bearerAuth" = [])),
     modifiers(&BearerAuth),
-    components(schemas(ApiError))
+    components(schemas(ApiError, webhooks::WebhookPayload))
 )]
 struct ApiDoc;
 

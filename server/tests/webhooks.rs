@@ -1,0 +1,136 @@
+//! Outgoing event webhooks on PostgreSQL against a real HTTP receiver: a bad subscription
+//! writes nothing; events are queued in the writer's transaction for each subscription
+//! that wants them, posted signed (the receiver checks the signature and the time), tried
+//! again after a failure under the same delivery id, sent once when two server processes
+//! run the job at the same moment, and a paused subscription gets nothing new.
+
+mod common;
+
+use app::backend::{dialogue, webhooks};
+use app::domain::access::Role;
+use app::domain::webhooks::{verify_signature, WebhookEvent};
+use app::error::AppError;
+use app::model::webhooks::WebhookInput;
+use axum::http::StatusCode;
+use common::*;
+use meridian::outbox::{Outbox, Pass};
+use sqlx::PgPool;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What the receiver was sent: (event header, delivery header, body).
+type Got = Arc<Mutex<Vec<(String, String, serde_json::Value)>>>;
+
+/// A receiver on a free port that checks every signature with `secret` and answers
+/// `status` (changeable while it runs).
+async fn receiver(secret: Arc<Mutex<String>>, status: Arc<AtomicU16>) -> (u16, Got) {
+    let got: Got = Arc::default();
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let keep = keep.clone();
+            let secret = secret.clone();
+            let status = status.clone();
+            async move {
+                let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+                let now = chrono::Utc::now().timestamp();
+                let key = secret.lock().unwrap().clone();
+                assert!(verify_signature(&key, &header("x-meridian-signature"), &body, now), "signed with the subscription's secret");
+                keep.lock().unwrap().push((header("x-meridian-event"), header("x-meridian-delivery"), serde_json::from_str(&body).unwrap()));
+                StatusCode::from_u16(status.load(Ordering::SeqCst)).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (port, got)
+}
+
+#[sqlx::test]
+async fn bad_subscriptions_get_a_sentence_and_write_nothing(pool: PgPool) {
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    for (url, events, says) in [
+        ("ftp://example.com/in", vec![WebhookEvent::DialogueCreated], "http:// or https://"),
+        ("hooks.example.com", vec![WebhookEvent::DialogueCreated], "http:// or https://"),
+        ("https://", vec![WebhookEvent::DialogueCreated], "no host"),
+        ("https://hooks.example.com/in", vec![], "at least one event"),
+    ] {
+        let input = WebhookInput { url: url.into(), events, description: String::new() };
+        match webhooks::create(&pool, &owner, &input).await {
+            Err(AppError::Invalid(sentence)) => assert!(sentence.contains(says), "{sentence}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(count(&pool, "webhook_subscriptions").await, 0);
+    let app = app(&pool);
+    let (_, token) = app::backend::tokens::create(&pool, owner.id, "t").await.unwrap();
+    let refused = api_post(&app, "/api/v1/webhooks", Some(&token), r#"{"url": "mailto:x@example.com", "events": ["sla_breached"]}"#).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("http://"), "{}", refused.body);
+    assert_eq!(count(&pool, "webhook_subscriptions").await, 0);
+}
+
+#[sqlx::test]
+async fn events_are_posted_signed_retried_and_sent_once(pool: PgPool) {
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let secret = Arc::new(Mutex::new(String::new()));
+    let status = Arc::new(AtomicU16::new(503));
+    let (port, got) = receiver(secret.clone(), status.clone()).await;
+    let made = webhooks::create(
+        &pool,
+        &owner,
+        &WebhookInput { url: format!("http://127.0.0.1:{port}/hook"), events: vec![WebhookEvent::DialogueResolved, WebhookEvent::MessageCreated], description: "CRM".into() },
+    )
+    .await
+    .unwrap();
+    *secret.lock().unwrap() = made.secret.clone();
+    assert!(made.secret.starts_with("whsec_"));
+
+    // A dialogue the agent answers and resolves: the customer's message, the reply and the
+    // resolution are queued (the internal note is not).
+    let id = dialogue(&pool).await;
+    dialogue::claim(&pool, id, agent, false).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "Fixed on our side.", false, false, &[]).await.unwrap();
+    dialogue::write_message(&pool, id, agent, "A note, never sent.", true, false, &[]).await.unwrap();
+    dialogue::resolve(&pool, id, agent).await.unwrap();
+    let queued: Vec<(String, serde_json::Value)> = sqlx::query_as("select event, payload from webhook_deliveries order by id").fetch_all(&pool).await.unwrap();
+    assert_eq!(queued.len(), 3, "{queued:?}");
+
+    // The receiver is down: both attempts are recorded and wait for a retry.
+    let outbox = Outbox::new(pool.clone(), None, "http://meridian.test").unwrap();
+    assert_eq!(outbox.deliver_webhooks().await.unwrap(), Pass { sent: 0, failed: 3 });
+    let shown = webhooks::deliveries(&pool, Some(made.id)).await.unwrap();
+    assert!(shown.iter().all(|d| d.state == "retrying" && d.attempts == 1 && d.last_status == Some(503)), "{shown:?}");
+    assert_eq!(outbox.deliver_webhooks().await.unwrap(), Pass::default(), "not due again yet");
+
+    // It is back; the retries are due; two server processes run the job at once.
+    status.store(200, Ordering::SeqCst);
+    sqlx::query("update webhook_deliveries set next_attempt_at = now()").execute(&pool).await.unwrap();
+    let second = Outbox::new(pool.clone(), None, "http://meridian.test").unwrap();
+    let (a, b) = tokio::join!(outbox.deliver_webhooks(), second.deliver_webhooks());
+    assert_eq!(a.unwrap().sent + b.unwrap().sent, 3);
+    let got = got.lock().unwrap().clone();
+    let delivered: Vec<&(String, String, serde_json::Value)> = got.iter().skip(3).collect();
+    assert_eq!(delivered.len(), 3, "each delivered once");
+    let mut events: Vec<&str> = delivered.iter().map(|d| d.0.as_str()).collect();
+    events.sort();
+    assert_eq!(events, vec!["dialogue_resolved", "message_created", "message_created"]);
+    let message = delivered.iter().find(|d| d.2["message"]["author_kind"] == "agent").unwrap();
+    assert_eq!(message.2["message"]["body"], "Fixed on our side.");
+    assert_eq!(message.2["dialogue"]["id"], id);
+    assert_eq!(message.2["dialogue"]["customer"]["name"], "Ana Customer");
+    // A retry carries the delivery id of the first attempt.
+    assert!(got[..3].iter().any(|first| first.1 == message.1));
+    let shown = webhooks::deliveries(&pool, Some(made.id)).await.unwrap();
+    assert!(shown.iter().all(|d| d.state == "delivered" && d.attempts == 2 && d.last_status == Some(200)), "{shown:?}");
+    assert_eq!(webhooks::list(&pool).await.unwrap()[0].delivered, 3);
+
+    // Paused: nothing new is queued.
+    webhooks::set_active(&pool, &owner, made.id, false).await.unwrap();
+    dialogue::reopen(&pool, id, agent).await.unwrap();
+    dialogue::resolve(&pool, id, agent).await.unwrap();
+    assert_eq!(count(&pool, "webhook_deliveries").await, 3);
+}
