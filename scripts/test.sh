@@ -43,6 +43,10 @@ for p in "$port" "$second"; do
   MERIDIAN_ADDR="127.0.0.1:$p" "$MERIDIAN_BIN" serve > "$CARGO_TARGET_DIR/e2e-server-$p.log" 2>&1 &
   pids+=($!)
 done
+# The demo's webhook subscription posts to a local test receiver, which checks each
+# delivery's signature (the webhooks end-to-end test reads the deliveries).
+"$MERIDIAN_BIN" webhook-receiver --addr 127.0.0.1:3900 > "$CARGO_TARGET_DIR/e2e-webhooks.log" 2>&1 &
+pids+=($!)
 for p in "$port" "$second"; do
   for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$p/readyz" >/dev/null && break; sleep 0.2; done
   curl -fs "http://127.0.0.1:$p/readyz" >/dev/null || { cat "$CARGO_TARGET_DIR/e2e-server-$p.log"; exit 1; }

@@ -96,3 +96,38 @@ test("a rule's dry run and its firing", async ({ browser }) => {
   await marcus.getByRole('button', { name: `Delete ${name}` }).click();
   await expect(list.getByRole('row', { name: new RegExp(word) })).toHaveCount(0);
 });
+
+// An owner's webhooks: an address that is not http(s) is refused with a sentence; the
+// demo's subscription to the local test receiver (`meridian webhook-receiver`, started by
+// the test script) delivers a new chat's dialogue_created, signed, and the page lists it.
+test('owners subscribe webhooks and see their deliveries', async ({ browser }) => {
+  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
+  await owner.goto('/admin');
+  await hydrated(owner);
+  await owner.getByRole('link', { name: 'Webhooks' }).click();
+  await expect(owner.getByRole('heading', { level: 1, name: 'Webhooks' })).toBeVisible();
+  await hydrated(owner);
+  const form = owner.getByRole('form', { name: 'Subscribe an address' });
+  await form.getByLabel('Address').fill('ftp://files.example.com/in');
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(owner.getByRole('alert')).toContainText('starts with http:// or https://');
+  const subscriptions = owner.getByRole('table', { name: 'Subscriptions' });
+  await expect(subscriptions.getByRole('row')).toHaveCount(2);
+  await expect(subscriptions.getByRole('row', { name: /127\.0\.0\.1:3900\/hook/ })).toContainText('dialogue_created');
+
+  const customerContext = await browser.newContext({ baseURL: SECOND });
+  const customer = await customerContext.newPage();
+  watchForErrors(customer, errors);
+  await customer.goto('/chat/website');
+  await customer.getByLabel('Your name').fill('Webhook Watcher');
+  await customer.getByLabel('Your e-mail').fill(`watcher.${Date.now()}@example.com`);
+  await customer.getByLabel('How can we help?').fill('Is the webhook listening?');
+  await customer.getByRole('button', { name: 'Start chat' }).click();
+  await expect(customer.getByRole('list', { name: 'Conversation' }).getByText('Is the webhook listening?')).toBeVisible();
+
+  await expect(async () => {
+    await owner.reload();
+    const delivered = owner.getByRole('table', { name: 'Latest deliveries' }).getByRole('row').filter({ hasText: 'dialogue_created' }).filter({ hasText: 'delivered' });
+    await expect(delivered.first()).toContainText('HTTP 204', { timeout: 1000 });
+  }).toPass({ timeout: 20000 });
+});

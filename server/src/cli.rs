@@ -75,6 +75,16 @@ pub enum Command {
         #[command(subcommand)]
         command: RollupsCommand,
     },
+    /// A local test receiver for outgoing event webhooks: listens on --addr, checks each
+    /// delivery's signature with --secret and prints it (401 for a bad signature or an old
+    /// timestamp). The demo data subscribes http://127.0.0.1:3900/hook with the secret
+    /// "whsec_demo-receiver".
+    WebhookReceiver {
+        #[arg(long, default_value = "127.0.0.1:3900")]
+        addr: String,
+        #[arg(long, env = "MERIDIAN_WEBHOOK_SECRET", default_value = "whsec_demo-receiver")]
+        secret: String,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]

@@ -65,6 +65,37 @@ pub async fn mail_in(args: &crate::cli::ConfigArgs, inbox: &str) -> ExitCode {
     }
 }
 
+/// `meridian webhook-receiver`: prints every delivery whose signature holds, refuses the
+/// others with 401.
+pub async fn webhook_receiver(addr: &str, secret: &str) -> Result<(), String> {
+    use axum::http::{HeaderMap, StatusCode};
+    let secret = secret.to_string();
+    let app = axum::Router::new().fallback(axum::routing::post(move |headers: HeaderMap, body: String| {
+        let secret = secret.clone();
+        async move {
+            let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            let now = chrono::Utc::now().timestamp();
+            if !app::domain::webhooks::verify_signature(&secret, &header("x-meridian-signature"), &body, now) {
+                println!("refused delivery {}: the signature does not match or is too old", header("x-meridian-delivery"));
+                return StatusCode::UNAUTHORIZED;
+            }
+            let payload: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            println!(
+                "{}  {:<18} delivery {:<6} dialogue #{} {}",
+                chrono::Utc::now().format("%H:%M:%S"),
+                header("x-meridian-event"),
+                header("x-meridian-delivery"),
+                payload["dialogue"]["id"],
+                payload["dialogue"]["subject"]
+            );
+            StatusCode::NO_CONTENT
+        }
+    }));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("Receiving Meridian webhooks on http://{addr}/ (signatures checked); Ctrl+C stops.");
+    axum::serve(listener, app).await.map_err(|e| e.to_string())
+}
+
 pub async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::from_args(&cli.config).map_err(|e| e.to_string())?;
     let pool = crate::db::connect(&config.database_url, config.max_connections)
@@ -73,7 +104,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve => serve(config, pool).await,
         Command::Migrate => migrate(&pool).await,
-        Command::MailIn { .. } => unreachable!("handled before the database pool is opened"),
+        Command::MailIn { .. } | Command::WebhookReceiver { .. } => unreachable!("handled before the database pool is opened"),
         Command::Bench { what } => {
             // Every benchmark opens with the machine's reference figures and the state of
             // the database, so that figures from different machines compare as ratios.

@@ -1,7 +1,7 @@
 //! `meridian`: the helpdesk's server and its administration commands.
 
 use meridian::cli::{Cli, Command};
-use meridian::commands::{mail_in, run};
+use meridian::commands::{mail_in, run, webhook_receiver};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -16,6 +16,15 @@ async fn main() -> ExitCode {
     let cli = Cli::read();
     if let Command::MailIn { inbox } = &cli.command {
         return mail_in(&cli.config, inbox).await;
+    }
+    if let Command::WebhookReceiver { addr, secret } = &cli.command {
+        return match webhook_receiver(addr, secret).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("meridian: {message}");
+                ExitCode::FAILURE
+            }
+        };
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

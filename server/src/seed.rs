@@ -591,7 +591,8 @@ async fn seed_assignment(pool: &PgPool) -> Result<(), SeedError> {
 /// automations on e-mail (a reminder after three days waiting for the customer, resolved
 /// after seven), with the reminder's macro. The seeded history's waits count as handled,
 /// as the SLA warnings do, so a fresh demo does not remind and resolve hundreds of
-/// dialogues the moment it starts.
+/// dialogues the moment it starts. And a webhook subscription to the local test receiver
+/// (`meridian webhook-receiver`).
 async fn seed_rules(pool: &PgPool) -> Result<(), SeedError> {
     sqlx::raw_sql(
         r#"insert into macros (name, body) values ('Still waiting for you',
@@ -614,6 +615,10 @@ async fn seed_rules(pool: &PgPool) -> Result<(), SeedError> {
          values (4, 'Resolve after 7 days without the customer', 'waiting', 'waiting_for_customer', 10080, '{"channel_kind": "email"}',
                  '[{"do": "resolve"}]')
          on conflict (name) do nothing;
+         insert into webhook_subscriptions (url, events, description, secret)
+         select 'http://127.0.0.1:3900/hook', '{dialogue_created,dialogue_resolved,sla_breached,rating_received}',
+                'The local test receiver: meridian webhook-receiver', 'whsec_demo-receiver'
+          where not exists (select 1 from webhook_subscriptions);
          insert into rule_firings (rule_id, conversation_id, wait_since, fired_at, did)
          select r.id, c.id, c.awaiting_since, c.awaiting_since + make_interval(mins => r.wait_minutes), 'before the demo began'
            from rules r join conversations c on c.status <> 'resolved'
