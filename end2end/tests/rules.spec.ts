@@ -35,7 +35,7 @@ test("a rule's dry run and its firing", async ({ browser }) => {
   await form.getByRole('button', { name: 'Add an action' }).click();
   await form.getByLabel('Priority for action 1').selectOption('urgent');
   await form.getByRole('button', { name: 'Add an action' }).click();
-  await form.getByLabel('Action 2').selectOption('add_tags');
+  await form.getByLabel('Action 2', { exact: true }).selectOption('add_tags');
   await form.getByLabel('Tags for action 2').fill('kiwi');
   await form.getByLabel('Channel').selectOption('chat');
 
