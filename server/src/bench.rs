@@ -489,6 +489,32 @@ async fn rules_bench(pool: &PgPool, iterations: usize, open: &[i64], results: &m
         )
         .execute(pool)
         .await?;
+        // The decision alone, in memory: which of the 200 fire on a customer's message.
+        let loaded = rules::list(pool).await.map_err(err)?;
+        let tags = vec!["billing".to_string()];
+        let facts = app::domain::rules::RuleFacts {
+            dialogue: app::domain::sla::Facts {
+                channel_kind: app::domain::dialogue::ChannelKind::Email,
+                topic: Some(app::domain::dialogue::Topic::Billing),
+                team_id: Some(1),
+                priority: app::domain::dialogue::Priority::Normal,
+                tags: &tags,
+                customer_plan: Some("enterprise"),
+            },
+            subject: "Charged twice for the Pro plan this month",
+            text: "Hello, I see two charges on my card for the Pro plan this month. Could you refund one of them? Thanks, Kim",
+            local_hour: 14,
+            holder_on_shift: Some(true),
+        };
+        let loaded = &loaded;
+        let facts = &facts;
+        results.push(
+            time("Which of 200 rules fire on an event (the decision, in memory)".into(), iterations, |_| async move {
+                let fired = app::domain::rules::firing(loaded, |r| (r.id, &r.terms), app::domain::rules::Trigger::CustomerReplied, facts, None);
+                Ok::<usize, sqlx::Error>(std::hint::black_box(fired.len()))
+            })
+            .await?,
+        );
         let outcome = time("One event through 200 rules (taken, evaluated, none acts)".into(), iterations, |i| {
             let id = open[i % open.len()];
             async move {

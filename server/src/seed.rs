@@ -414,34 +414,16 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
         });
         let comment = (csat.as_deref() == Some("1")).then_some("It took too long to get an answer.");
 
-        row(&mut conversations, &[
-            Some(&id.to_string()),
-            Some(&channel_ids[channel_index].to_string()),
-            Some(&customer_id.to_string()),
-            Some(&team_ids[team].to_string()),
-            Some(subject),
-            Some(topic.0),
-            Some(status),
-            Some(priority.0),
-            assignee.map(|a| a.0.to_string()).as_deref(),
-            Some(&ts(created)),
-            Some(&ts(updated)),
-            first_response_at.map(ts).as_deref(),
-            resolved.map(ts).as_deref(),
-            postponed_until.map(ts).as_deref(),
-            csat.as_deref(),
-            comment,
-            ces.as_deref(),
-            rated_at.map(ts).as_deref(),
-            outcome,
-            // A PostgreSQL array literal: the topic, and a second tag now and then.
-            Some(&match rng.gen_range(0..6) {
-                0 => format!("{{{},urgent-fix}}", topic.0),
-                1 => format!("{{{},feedback}}", topic.0),
-                _ => format!("{{{}}}", topic.0),
-            }),
-        ]);
-
+        // A PostgreSQL array literal: the topic, and a second tag now and then.
+        let tags = match rng.gen_range(0..6) {
+            0 => format!("{{{},urgent-fix}}", topic.0),
+            1 => format!("{{{},feedback}}", topic.0),
+            _ => format!("{{{}}}", topic.0),
+        };
+        // Whose turn it is once the messages below are in, as the messages' trigger would
+        // set it: written with the dialogue, so the trigger finds nothing to change (an
+        // update of every dialogue would double the seed's time).
+        let mut turn: Option<(&str, DateTime<Utc>)> = None;
         let mut message = |author: &str, user: Option<i64>, visibility: &str, body: &str, at: DateTime<Utc>| {
             row(&mut messages, &[
                 Some(&next_message.to_string()),
@@ -454,6 +436,13 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
             ]);
             next_message += 1;
             message_count += 1;
+            if visibility == "public" {
+                turn = match (author, turn) {
+                    ("customer", Some(("agent", since))) => Some(("agent", since)),
+                    ("customer", _) => Some(("agent", at)),
+                    _ => Some(("customer", at)),
+                };
+            }
         };
         message("customer", None, "public", opening, created);
         if let (Some(at), Some(agent)) = (first_response_at, assignee) {
@@ -474,12 +463,38 @@ pub async fn seed_demo(pool: &PgPool, options: &SeedOptions) -> Result<SeedRepor
             }
         }
 
+        row(&mut conversations, &[
+            Some(&id.to_string()),
+            Some(&channel_ids[channel_index].to_string()),
+            Some(&customer_id.to_string()),
+            Some(&team_ids[team].to_string()),
+            Some(subject),
+            Some(topic.0),
+            Some(status),
+            Some(priority.0),
+            assignee.map(|a| a.0.to_string()).as_deref(),
+            Some(&ts(created)),
+            Some(&ts(updated)),
+            first_response_at.map(ts).as_deref(),
+            resolved.map(ts).as_deref(),
+            postponed_until.map(ts).as_deref(),
+            csat.as_deref(),
+            comment,
+            ces.as_deref(),
+            rated_at.map(ts).as_deref(),
+            outcome,
+            Some(&tags),
+            turn.map(|t| t.0),
+            turn.map(|t| ts(t.1)).as_deref(),
+        ]);
+
         if (i + 1) % BATCH == 0 || i + 1 == options.dialogues {
             let mut tx = conn.begin().await?;
             copy_text(
                 &mut tx,
                 "copy conversations (id, channel_id, customer_id, team_id, subject, topic, status, priority, assignee_id,
-                 created_at, updated_at, first_response_at, resolved_at, postponed_until, csat, csat_comment, ces, rated_at, outcome, tags)
+                 created_at, updated_at, first_response_at, resolved_at, postponed_until, csat, csat_comment, ces, rated_at, outcome, tags,
+                 awaiting, awaiting_since)
                  from stdin",
                 &conversations,
             )

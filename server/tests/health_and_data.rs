@@ -79,6 +79,34 @@ async fn demo_data_has_every_role_and_a_believable_shape(pool: PgPool) {
     ).fetch_one(&pool).await.unwrap();
     assert_eq!(out_of_order, 0);
 
+    // Whose turn it is, written by the seed, is what the messages say (the rules'
+    // time-based automations read it): the last public message's author, since the
+    // customer's first unanswered message or the agent's last reply.
+    let wrong_turn: i64 = sqlx::query_scalar(
+        "with last as (
+             select distinct on (conversation_id) conversation_id, author_kind, created_at from messages
+              where visibility = 'public' and author_kind <> 'system' order by conversation_id, created_at desc, id desc)
+         select count(*) from conversations c join last l on l.conversation_id = c.id
+          where c.awaiting is distinct from case l.author_kind when 'customer' then 'agent' else 'customer' end
+             or (l.author_kind <> 'customer' and c.awaiting_since is distinct from l.created_at)
+             or (l.author_kind = 'customer' and c.awaiting_since is distinct from (
+                   select min(m.created_at) from messages m where m.conversation_id = c.id and m.author_kind = 'customer'
+                      and m.created_at > coalesce((select max(a.created_at) from messages a where a.conversation_id = c.id
+                                                    and a.author_kind = 'agent' and a.visibility = 'public'), '-infinity')))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(wrong_turn, 0);
+    // Two rules, two time-based automations and a webhook to the local test receiver.
+    let (rules, automations, hooks): (i64, i64, i64) = sqlx::query_as(
+        "select count(*) filter (where run_on = 'event'), count(*) filter (where run_on = 'waiting'), (select count(*) from webhook_subscriptions) from rules",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((rules, automations, hooks), (2, 2, 1));
+
     let again = seed_demo(&pool, &SeedOptions { dialogues: 10, days: 1, rng_seed: 8, agents: 30 }).await.unwrap();
     assert_eq!(again.users, 0);
     let agents: i64 = sqlx::query_scalar("select count(*) from users where role = 'operator' and desk = 'support'").fetch_one(&pool).await.unwrap();

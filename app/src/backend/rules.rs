@@ -87,6 +87,26 @@ async fn load(conn: &mut PgConnection, for_job: Option<&str>) -> Result<Vec<Rule
     rows.into_iter().map(RuleRow::into_rule).collect()
 }
 
+/// The enabled rules of one kind as this process last read them, keyed by the database
+/// and its `rules_version`.
+type Cached = Option<(String, i64, std::sync::Arc<Vec<Rule>>, std::sync::Arc<Vec<Rule>>)>;
+static CACHE: std::sync::Mutex<Cached> = std::sync::Mutex::new(None);
+
+/// The enabled event rules and time-based automations, read from the database only when a
+/// rule changed since this process last read them.
+async fn for_jobs(conn: &mut PgConnection) -> Result<(std::sync::Arc<Vec<Rule>>, std::sync::Arc<Vec<Rule>>), AppError> {
+    let (db, version): (String, i64) = sqlx::query_as("select current_database()::text, version from rules_version").fetch_one(&mut *conn).await?;
+    if let Some((d, v, events, waiting)) = CACHE.lock().expect("the rules cache").as_ref() {
+        if *d == db && *v == version {
+            return Ok((events.clone(), waiting.clone()));
+        }
+    }
+    let events = std::sync::Arc::new(load(&mut *conn, Some("event")).await?);
+    let waiting = std::sync::Arc::new(load(&mut *conn, Some("waiting")).await?);
+    *CACHE.lock().expect("the rules cache") = Some((db, version, events.clone(), waiting.clone()));
+    Ok((events, waiting))
+}
+
 /// Every rule, in the order they are tried.
 pub async fn list(pool: &PgPool) -> Result<Vec<Rule>, AppError> {
     let mut conn = pool.acquire().await?;
@@ -487,7 +507,7 @@ pub async fn run_events(pool: &PgPool, limit: i64) -> Result<usize, AppError> {
     }
     let mut events = events;
     events.sort_by_key(|e| e.0);
-    let rules = load(&mut tx, Some("event")).await?;
+    let (rules, _) = for_jobs(&mut tx).await?;
     if !rules.is_empty() {
         for (_, conversation_id, kind, by_customer, depth, caused_by) in &events {
             if *depth >= MAX_CHAIN_DEPTH {
@@ -533,10 +553,10 @@ fn push_conditions(q: &mut QueryBuilder<'_, sqlx::Postgres>, c: &RuleConditions)
 /// per rule and wait; returns how many firings.
 pub async fn run_waiting(pool: &PgPool) -> Result<usize, AppError> {
     let mut conn = pool.acquire().await?;
-    let rules = load(&mut conn, Some("waiting")).await?;
+    let (_, rules) = for_jobs(&mut conn).await?;
     drop(conn);
     let mut fired = 0;
-    for rule in &rules {
+    for rule in rules.iter() {
         let When::Waiting { state, minutes } = rule.terms.when else { continue };
         let awaiting = match state {
             WaitState::WaitingForCustomer => "customer",
@@ -549,6 +569,11 @@ pub async fn run_waiting(pool: &PgPool) -> Result<usize, AppError> {
         );
         q.push_bind(awaiting)
             .push(" and c.awaiting_since <= now() - make_interval(mins => ")
+            .push_bind(minutes)
+            // A wait is looked at for a day after its time came (then its conditions may
+            // still come to hold); older ones are behind us, so a run reads one day of the
+            // index, not the whole history.
+            .push(") and c.awaiting_since > now() - interval '1 day' - make_interval(mins => ")
             .push_bind(minutes)
             .push(") and not exists (select 1 from rule_firings f where f.rule_id = ")
             .push_bind(rule.id)
