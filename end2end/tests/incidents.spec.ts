@@ -36,10 +36,14 @@ test('a manager declares an incident, updates its customers once and resolves it
   // The second one by hand, from the dialogue itself.
   await page.goto(hrefs[1]);
   await hydrated(page);
+  // A live update may redraw the dialogue (and the form with it) between the choice and
+  // the click, which leaves the required choice empty; choose and submit again then.
   const join = page.getByRole('form', { name: 'Link to an incident' });
-  await join.getByLabel('Incident').selectOption({ label: 'Checkout failing in Europe' });
-  await join.getByRole('button', { name: 'Link to incident' }).click();
-  await expect(page.getByText('Part of the open incident “Checkout failing in Europe”')).toBeVisible();
+  await expect(async () => {
+    await join.getByLabel('Incident').selectOption({ label: 'Checkout failing in Europe' });
+    await join.getByRole('button', { name: 'Link to incident' }).click();
+    await expect(page.getByText('Part of the open incident “Checkout failing in Europe”')).toBeVisible({ timeout: 3000 });
+  }).toPass({ timeout: 20000 });
   await page.goto(incidentUrl);
   await hydrated(page);
   const linked = page.getByRole('table', { name: /^Linked dialogues/ });
