@@ -480,6 +480,12 @@ async fn fire(conn: &mut PgConnection, rule: &Rule, id: i64, depth: i16, wait_si
     sqlx::query("select set_config('meridian.rule_depth', '', true), set_config('meridian.rule_id', '', true)").execute(&mut *conn).await?;
     let text: String = if did.is_empty() { "nothing to change".to_string() } else { did.join("; ") }.chars().take(900).collect();
     sqlx::query("update rule_firings set did = $2 where id = $1").bind(firing).bind(&text).execute(&mut *conn).await?;
+    // An event rule that found nothing to change did not fire (its count stays true); a
+    // time-based one keeps its row, which is what makes it once per wait.
+    if did.is_empty() && wait_since.is_none() {
+        sqlx::query("delete from rule_firings where id = $1").bind(firing).execute(&mut *conn).await?;
+        return Ok(did);
+    }
     if !did.is_empty() {
         history(conn, id, "rule_fired", &format!("“{}”: {text}", rule.terms.name)).await?;
         audit::record(&mut *conn, None, "Meridian", AuditAction::RuleFired, &format!("Rule “{}”", rule.terms.name), &format!("dialogue #{id}: {text}"), "job")
