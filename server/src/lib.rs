@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod progress;
 pub mod seed;
 pub mod seed_data;
+pub mod seed_settings;
 pub mod seed_kb;
 
 /// The migrations in `server/migrations`, embedded in the binary.

@@ -8,7 +8,7 @@ mod common;
 
 use app::backend::{dialogue, webhooks};
 use app::domain::access::Role;
-use app::domain::webhooks::{verify_signature, WebhookEvent};
+use app::domain::webhooks::{verify_signature, DeliveryState, WebhookEvent};
 use app::error::AppError;
 use app::model::webhooks::WebhookInput;
 use axum::http::StatusCode;
@@ -103,7 +103,7 @@ async fn events_are_posted_signed_retried_and_sent_once(pool: PgPool) {
     let outbox = Outbox::new(pool.clone(), None, "http://meridian.test").unwrap();
     assert_eq!(outbox.deliver_webhooks().await.unwrap(), Pass { sent: 0, failed: 3 });
     let shown = webhooks::deliveries(&pool, Some(made.id)).await.unwrap();
-    assert!(shown.iter().all(|d| d.state == "retrying" && d.attempts == 1 && d.last_status == Some(503)), "{shown:?}");
+    assert!(shown.iter().all(|d| d.state == DeliveryState::Retrying && d.attempts == 1 && d.last_status == Some(503)), "{shown:?}");
     assert_eq!(outbox.deliver_webhooks().await.unwrap(), Pass::default(), "not due again yet");
 
     // It is back; the retries are due; two server processes run the job at once.
@@ -125,7 +125,7 @@ async fn events_are_posted_signed_retried_and_sent_once(pool: PgPool) {
     // A retry carries the delivery id of the first attempt.
     assert!(got[..3].iter().any(|first| first.1 == message.1));
     let shown = webhooks::deliveries(&pool, Some(made.id)).await.unwrap();
-    assert!(shown.iter().all(|d| d.state == "delivered" && d.attempts == 2 && d.last_status == Some(200)), "{shown:?}");
+    assert!(shown.iter().all(|d| d.state == DeliveryState::Delivered && d.attempts == 2 && d.last_status == Some(200)), "{shown:?}");
     assert_eq!(webhooks::list(&pool).await.unwrap()[0].delivered, 3);
 
     // Paused: nothing new is queued.

@@ -11,10 +11,11 @@ pub(super) fn now_epoch() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-async fn event(conn: &mut PgConnection, id: i64, actor: i64, kind: &str, text: &str) -> Result<(), sqlx::Error> {
+/// A line on the dialogue's history; `actor` is `None` for Meridian itself (a rule).
+async fn event(conn: &mut PgConnection, id: i64, actor: impl Into<Option<i64>>, kind: &str, text: &str) -> Result<(), sqlx::Error> {
     sqlx::query("insert into conversation_events (conversation_id, actor_user_id, kind, detail) values ($1, $2, $3, $4)")
         .bind(id)
-        .bind(actor)
+        .bind(actor.into())
         .bind(kind)
         .bind(serde_json::json!({ "text": text }))
         .execute(conn)
@@ -296,14 +297,14 @@ pub async fn resolve_in(tx: &mut PgConnection, id: i64, me: i64) -> Result<(), A
     if status == "resolved" {
         return Ok(());
     }
-    mark_resolved(tx, id, me).await?;
+    mark_resolved(tx, id, me, "").await?;
     Ok(())
 }
 
-/// Resolves a dialogue whoever holds it (an incident's closing resolves them all): the
-/// caller has decided it may. Nothing happens to one already resolved. Returns whether it
-/// changed.
-pub async fn mark_resolved(tx: &mut PgConnection, id: i64, me: i64) -> Result<bool, AppError> {
+/// Resolves a dialogue whoever holds it (an incident's closing resolves them all, a rule
+/// may): the caller has decided it may. Nothing happens to one already resolved. Returns
+/// whether it changed. `me` is `None` when Meridian does it; `text` goes on the history line.
+pub async fn mark_resolved(tx: &mut PgConnection, id: i64, me: impl Into<Option<i64>>, text: &str) -> Result<bool, AppError> {
     let changed = sqlx::query(
         "update conversations set status = 'resolved', resolved_at = now(), postponed_until = null, postponed_until_reply = false
           where id = $1 and status <> 'resolved'",
@@ -314,7 +315,7 @@ pub async fn mark_resolved(tx: &mut PgConnection, id: i64, me: i64) -> Result<bo
     .rows_affected()
         == 1;
     if changed {
-        event(&mut *tx, id, me, "resolved", "").await?;
+        event(&mut *tx, id, me, "resolved", text).await?;
         super::outbox::enqueue_rating_request(&mut *tx, id).await?;
     }
     Ok(changed)

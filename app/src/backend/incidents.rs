@@ -252,7 +252,7 @@ pub async fn send_in(tx: &mut PgConnection, by: &CurrentUser, id: i64, request_k
         for c in linked {
             // Locked in id order, like every other many-dialogue change.
             sqlx::query("select 1 from conversations where id = $1 for update").bind(c).execute(&mut *tx).await?;
-            if super::dialogue::mark_resolved(&mut *tx, c, by.id).await? {
+            if super::dialogue::mark_resolved(&mut *tx, c, by.id, "").await? {
                 resolved += 1;
             }
         }

@@ -47,10 +47,9 @@ pub async fn add_rule(pool: &PgPool, rule: &RoutingRule) -> Result<i64, AppError
 }
 
 pub async fn delete_rule(pool: &PgPool, id: i64) -> Result<(), AppError> {
-    let gone = sqlx::query("delete from routing_rules where id = $1").bind(id).execute(pool).await?.rows_affected();
-    if gone == 0 {
-        return Err(AppError::NotFound("There is no such rule.".into()));
-    }
+    let mut tx = pool.begin().await?;
+    super::ordering::delete_one(&mut tx, super::ordering::Ordered::RoutingRules, id).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -58,7 +57,7 @@ pub async fn delete_rule(pool: &PgPool, id: i64) -> Result<(), AppError> {
 pub async fn move_rule(pool: &PgPool, id: i64, up: bool) -> Result<(), AppError> {
     use super::ordering::{move_one, Ordered};
     let mut tx = pool.begin().await?;
-    move_one(&mut tx, Ordered::RoutingRules, id, up, "There is no such rule.").await?;
+    move_one(&mut tx, Ordered::RoutingRules, id, up).await?;
     tx.commit().await?;
     Ok(())
 }

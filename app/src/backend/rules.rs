@@ -153,7 +153,7 @@ async fn check_references(conn: &mut PgConnection, input: &RuleInput) -> Result<
 }
 
 async fn audit_in(conn: &mut PgConnection, by: &CurrentUser, name: &str, what: &str) -> Result<(), sqlx::Error> {
-    audit::record(conn, Some(by.id), &audit::who(by), AuditAction::SettingChanged, &format!("Rule “{name}”"), what, &super::client_addr()).await
+    super::ordering::audit(conn, super::ordering::Ordered::Rules, by, name, what).await
 }
 
 /// Creates (no `id`, placed last) or changes a rule, in one transaction; returns its id.
@@ -198,23 +198,12 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, id: Option<i64>, input: &Rule
 
 /// Deletes a rule (its firings go with it; the dialogues' history keeps its lines).
 pub async fn delete(pool: &PgPool, by: &CurrentUser, id: i64) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    let name: Option<String> = sqlx::query_scalar("delete from rules where id = $1 returning name").bind(id).fetch_optional(&mut *tx).await?;
-    let name = name.ok_or_else(|| AppError::NotFound("There is no such rule.".into()))?;
-    audit_in(&mut tx, by, &name, "deleted").await?;
-    tx.commit().await?;
-    Ok(())
+    super::ordering::delete(pool, by, super::ordering::Ordered::Rules, id).await
 }
 
 /// Moves a rule one place earlier (`up`) or later in the order.
 pub async fn reorder(pool: &PgPool, by: &CurrentUser, id: i64, up: bool) -> Result<(), AppError> {
-    use super::ordering::{move_one, Ordered};
-    let mut tx = pool.begin().await?;
-    if let Some(name) = move_one(&mut tx, Ordered::Rules, id, up, "There is no such rule.").await? {
-        audit_in(&mut tx, by, &name, if up { "moved up" } else { "moved down" }).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    super::ordering::reorder(pool, by, super::ordering::Ordered::Rules, id, up).await
 }
 
 /// A dialogue as the conditions read it.
@@ -431,21 +420,7 @@ async fn apply_action(conn: &mut PgConnection, id: i64, rule: &str, action: &Rul
             .rows_affected();
             changed(n).then(|| format!("notified {n} {}", if n == 1 { "person" } else { "people" }))
         }
-        RuleAction::Resolve => {
-            let n = sqlx::query(
-                "update conversations set status = 'resolved', resolved_at = now(), postponed_until = null, postponed_until_reply = false
-                  where id = $1 and status <> 'resolved'",
-            )
-            .bind(id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            if changed(n) {
-                history(conn, id, "resolved", &by).await?;
-                super::outbox::enqueue_rating_request(&mut *conn, id).await?;
-            }
-            changed(n).then(|| "resolved".to_string())
-        }
+        RuleAction::Resolve => super::dialogue::mark_resolved(&mut *conn, id, None, &by).await?.then(|| "resolved".to_string()),
     })
 }
 

@@ -122,30 +122,17 @@ pub async fn save(pool: &PgPool, by: &CurrentUser, id: Option<i64>, input: &SlaP
 }
 
 async fn audit_in(conn: &mut PgConnection, by: &CurrentUser, name: &str, what: &str) -> Result<(), sqlx::Error> {
-    use super::audit;
-    use crate::domain::audit::AuditAction;
-    audit::record(conn, Some(by.id), &audit::who(by), AuditAction::SettingChanged, &format!("SLA policy “{name}”"), what, &super::client_addr()).await
+    super::ordering::audit(conn, super::ordering::Ordered::SlaPolicies, by, name, what).await
 }
 
 /// Deletes a policy; the dialogues it covered fall to the next matching one.
 pub async fn delete(pool: &PgPool, by: &CurrentUser, id: i64) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    let name: Option<String> = sqlx::query_scalar("delete from sla_policies where id = $1 returning name").bind(id).fetch_optional(&mut *tx).await?;
-    let name = name.ok_or_else(|| AppError::NotFound("There is no such policy.".into()))?;
-    audit_in(&mut tx, by, &name, "deleted").await?;
-    tx.commit().await?;
-    Ok(())
+    super::ordering::delete(pool, by, super::ordering::Ordered::SlaPolicies, id).await
 }
 
 /// Moves a policy one place earlier (`up`) or later in the order.
 pub async fn reorder(pool: &PgPool, by: &CurrentUser, id: i64, up: bool) -> Result<(), AppError> {
-    use super::ordering::{move_one, Ordered};
-    let mut tx = pool.begin().await?;
-    if let Some(name) = move_one(&mut tx, Ordered::SlaPolicies, id, up, "There is no such policy.").await? {
-        audit_in(&mut tx, by, &name, if up { "moved up" } else { "moved down" }).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    super::ordering::reorder(pool, by, super::ordering::Ordered::SlaPolicies, id, up).await
 }
 
 #[derive(sqlx::FromRow)]

@@ -5,7 +5,7 @@
 
 use super::audit;
 use crate::domain::audit::AuditAction;
-use crate::domain::webhooks::{self, WebhookEvent, MAX_ATTEMPTS};
+use crate::domain::webhooks::{self, DeliveryState, WebhookEvent, MAX_ATTEMPTS};
 use crate::error::AppError;
 use crate::model::user::CurrentUser;
 use crate::model::webhooks::{WebhookCreated, WebhookDelivery, WebhookInput, WebhookSubscription};
@@ -105,7 +105,7 @@ pub async fn deliveries(pool: &PgPool, subscription: Option<i64>) -> Result<Vec<
                 tracing::error!(error = %e, "a stored webhook event is unknown");
                 AppError::Internal
             })?;
-            let state = if sent { "delivered" } else if failed { "given up" } else { "retrying" }.to_string();
+            let state = DeliveryState::of(sent, failed);
             Ok(WebhookDelivery { id, subscription_id, event, conversation_id, attempts, state, last_status, last_error, created_epoch, sent_epoch })
         })
         .collect()

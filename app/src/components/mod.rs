@@ -6,6 +6,7 @@ pub mod live;
 pub mod macro_sender;
 pub mod mentions_link;
 pub mod notice;
+pub mod ordered_editor;
 pub mod promise;
 pub mod reply_knowledge;
 pub mod shell;

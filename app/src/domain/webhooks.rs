@@ -13,6 +13,28 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// Where one delivery stands.
+    DeliveryState {
+        Delivered => "delivered", "Delivered";
+        Retrying => "retrying", "Retrying";
+        GivenUp => "given_up", "Given up";
+    }
+);
+
+impl DeliveryState {
+    /// A delivery is given up once its attempts ran out, delivered once a receiver took it.
+    pub fn of(sent: bool, given_up: bool) -> Self {
+        if sent {
+            DeliveryState::Delivered
+        } else if given_up {
+            DeliveryState::GivenUp
+        } else {
+            DeliveryState::Retrying
+        }
+    }
+}
+
 /// Attempts before a delivery is given up; between them the pause grows as the channels'
 /// outbox's does (`channels::retry_delay`).
 pub const MAX_ATTEMPTS: i32 = 10;
@@ -86,6 +108,14 @@ pub fn validate_events(events: &[WebhookEvent]) -> Result<Vec<WebhookEvent>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivery_is_delivered_once_taken_given_up_once_out_of_attempts_else_retrying() {
+        assert_eq!(DeliveryState::of(true, false), DeliveryState::Delivered);
+        assert_eq!(DeliveryState::of(false, true), DeliveryState::GivenUp);
+        assert_eq!(DeliveryState::of(false, false), DeliveryState::Retrying);
+        assert_eq!(serde_json::to_string(&DeliveryState::GivenUp).unwrap(), "\"given_up\"");
+    }
 
     #[test]
     fn only_http_addresses_with_a_host_are_taken() {

@@ -1,7 +1,7 @@
 //! What the webhooks page, its server functions and the REST API exchange: subscriptions
 //! and their deliveries. The checks and the signature are `domain::webhooks`.
 
-use crate::domain::webhooks::WebhookEvent;
+use crate::domain::webhooks::{DeliveryState, WebhookEvent};
 use serde::{Deserialize, Serialize};
 
 /// A subscription as an owner submits it.
@@ -46,8 +46,7 @@ pub struct WebhookDelivery {
     pub event: WebhookEvent,
     pub conversation_id: Option<i64>,
     pub attempts: i32,
-    /// "delivered", "retrying" or "given up".
-    pub state: String,
+    pub state: DeliveryState,
     pub last_status: Option<i16>,
     pub last_error: Option<String>,
     pub created_epoch: i64,

@@ -3,6 +3,7 @@
 //! a dry run before saving; agents read them, since their firings appear on dialogues.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
+use crate::components::ordered_editor::{editor_state, failure, EditorOutcome, RowTools};
 use crate::domain::dialogue::{ChannelKind, Priority, Topic};
 use crate::domain::rules::{NotifyWho, RuleAction, RuleConditions, RuleInput, Trigger, WaitState, When};
 use crate::error::AppError;
@@ -115,31 +116,15 @@ pub fn RulesPage() -> impl IntoView {
     let reorder = ServerAction::<RuleMove>::new();
     let dry = ServerAction::<RuleDryRun>::new();
     let data = Resource::new(move || (save.version().get(), delete.version().get(), reorder.version().get()), |_| load_rules());
-    let editing = RwSignal::new(None::<i64>);
-    let draft = RwSignal::new(blank());
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            editing.set(None);
-            draft.set(blank());
-        }
-    });
-    let outcome = move || {
-        let err = [save.value().get().and_then(|r| r.err()), delete.value().get().and_then(|r| r.err()), reorder.value().get().and_then(|r| r.err())]
-            .into_iter()
-            .flatten()
-            .next();
-        match (err, save.value().get()) {
-            (Some(e), _) => Some(view! { <ErrorNotice message=e.to_string()/> }.into_any()),
-            (None, Some(Ok(_))) => Some(view! { <div class="notice notice-info" role="status">"Rule saved. It runs from the next event (time-based: within a second)."</div> }.into_any()),
-            _ => None,
-        }
-    };
+    let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(_))));
+    let error = Signal::derive(move || [failure(save.value().get()), failure(delete.value().get()), failure(reorder.value().get())].into_iter().flatten().next());
+    let (editing, draft) = editor_state(move || saved.get(), blank);
     view! {
         <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
         <h1>"Rules"</h1>
         <p class="lede">"Rules run when something happens to a dialogue; time-based automations once a dialogue has waited long enough. \
             They are tried in order, and a rule marked “stop” ends the run when it fires. Every firing is on the dialogue's history."</p>
-        {outcome}
+        <EditorOutcome error saved message="Rule saved. It runs from the next event (time-based: within a second)."/>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
@@ -166,17 +151,11 @@ pub fn RulesPage() -> impl IntoView {
                                 None => "Never".to_string(),
                             };
                             let actions = can.then(|| {
-                                let (edit_name, up_name, down_name, delete_name) =
-                                    (format!("Edit {name}"), format!("Move {name} up"), format!("Move {name} down"), format!("Delete {name}"));
                                 let terms = terms.clone();
-                                view! {
-                                    <td class="toolbar">
-                                        <button type="button" on:click=move |_| { editing.set(Some(id)); draft.set(terms.clone()); }>{edit_name}</button>
-                                        <button type="button" disabled=i == 0 aria-label=up_name on:click=move |_| { reorder.dispatch(RuleMove { id, up: true }); }>"↑"</button>
-                                        <button type="button" disabled=i + 1 == count aria-label=down_name on:click=move |_| { reorder.dispatch(RuleMove { id, up: false }); }>"↓"</button>
-                                        <button type="button" class="danger" on:click=move |_| { delete.dispatch(RuleDelete { id }); }>{delete_name}</button>
-                                    </td>
-                                }
+                                let edit = move |_: ()| { editing.set(Some(id)); draft.set(terms.clone()); };
+                                let shift = move |up: bool| { reorder.dispatch(RuleMove { id, up }); };
+                                let remove = move |_: ()| { delete.dispatch(RuleDelete { id }); };
+                                view! { <RowTools name=name.clone() first=i == 0 last=i + 1 == count edit shift remove/> }
                             });
                             view! {
                                 <tr>

@@ -3,7 +3,8 @@
 //! warning and the escalation); agents read them, since the clocks on their dialogues
 //! come from here.
 
-use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
+use crate::components::notice::{error_fallback, EmptyState, Loading};
+use crate::components::ordered_editor::{editor_state, failure, EditorOutcome, RowTools};
 use crate::domain::dialogue::{format_waiting, ChannelKind, Priority, Topic};
 use crate::domain::sla::{Conditions, Escalation, Metric, Target};
 use crate::error::AppError;
@@ -78,32 +79,15 @@ pub fn ServiceLevelsPage() -> impl IntoView {
     let delete = ServerAction::<SlaDelete>::new();
     let reorder = ServerAction::<SlaMove>::new();
     let data = Resource::new(move || (save.version().get(), delete.version().get(), reorder.version().get()), |_| load_service_levels());
-    let editing = RwSignal::new(None::<i64>);
-    let draft = RwSignal::new(blank());
-    // A saved policy empties the form for the next one.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            editing.set(None);
-            draft.set(blank());
-        }
-    });
-    let outcome = move || {
-        let err = [save.value().get().and_then(|r| r.err()), delete.value().get().and_then(|r| r.err()), reorder.value().get().and_then(|r| r.err())]
-            .into_iter()
-            .flatten()
-            .next();
-        match (err, save.value().get()) {
-            (Some(e), _) => Some(view! { <ErrorNotice message=e.to_string()/> }.into_any()),
-            (None, Some(Ok(_))) => Some(view! { <div class="notice notice-info" role="status">"Policy saved. Open dialogues' clocks follow it within a second."</div> }.into_any()),
-            _ => None,
-        }
-    };
+    let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(_))));
+    let error = Signal::derive(move || [failure(save.value().get()), failure(delete.value().get()), failure(reorder.value().get())].into_iter().flatten().next());
+    let (editing, draft) = editor_state(move || saved.get(), blank);
     view! {
         <p class="breadcrumb"><a href="/queue">"Queue"</a></p>
         <h1>"Service levels"</h1>
         <p class="lede">"Policies are tried in order; the first whose conditions a dialogue meets sets its targets. \
             Clocks pause while a dialogue is postponed and count business hours when the policy says so."</p>
-        {outcome}
+        <EditorOutcome error saved message="Policy saved. Open dialogues' clocks follow it within a second."/>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
@@ -122,17 +106,11 @@ pub fn ServiceLevelsPage() -> impl IntoView {
                             let targets = targets_text(&terms.targets);
                             let name = terms.name.clone();
                             let actions = can.then(|| {
-                                let (edit_name, up_name, down_name, delete_name) =
-                                    (format!("Edit {name}"), format!("Move {name} up"), format!("Move {name} down"), format!("Delete {name}"));
                                 let terms = terms.clone();
-                                view! {
-                                    <td class="toolbar">
-                                        <button type="button" on:click=move |_| { editing.set(Some(id)); draft.set(terms.clone()); }>{edit_name}</button>
-                                        <button type="button" disabled=i == 0 aria-label=up_name on:click=move |_| { reorder.dispatch(SlaMove { id, up: true }); }>"↑"</button>
-                                        <button type="button" disabled=i + 1 == count aria-label=down_name on:click=move |_| { reorder.dispatch(SlaMove { id, up: false }); }>"↓"</button>
-                                        <button type="button" class="danger" on:click=move |_| { delete.dispatch(SlaDelete { id }); }>{delete_name}</button>
-                                    </td>
-                                }
+                                let edit = move |_: ()| { editing.set(Some(id)); draft.set(terms.clone()); };
+                                let shift = move |up: bool| { reorder.dispatch(SlaMove { id, up }); };
+                                let remove = move |_: ()| { delete.dispatch(SlaDelete { id }); };
+                                view! { <RowTools name=name.clone() first=i == 0 last=i + 1 == count edit shift remove/> }
                             });
                             view! {
                                 <tr>

@@ -125,7 +125,7 @@ pub fn WebhooksAdminPage() -> impl IntoView {
                             let dialogue = d.conversation_id.map(|c| view! { <a href=format!("/dialogue?id={c}")>{format!("#{c}")}</a> });
                             view! {
                                 <tr>
-                                    <td>{d.id}</td><td>{d.event.as_str()}</td><td>{dialogue}</td><td>{d.state}</td>
+                                    <td>{d.id}</td><td>{d.event.as_str()}</td><td>{dialogue}</td><td>{d.state.label()}</td>
                                     <td>{d.attempts}</td><td>{outcome}</td><td>{format!("{} ago", format_waiting(now - d.created_epoch))}</td>
                                 </tr>
                             }
