@@ -8,21 +8,12 @@
 use crate::progress::Progress;
 use crate::seed_data::*;
 use crate::seed_settings::*;
+pub use crate::seed_data::{SeedError, DEMO_PASSWORD, DEMO_SIGN_INS};
 use app::backend::passwords;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::{Connection, PgConnection, PgPool};
-
-pub const DEMO_PASSWORD: &str = "meridian-demo";
-
-/// The four sign-ins printed by `make run`, one per role.
-pub const DEMO_SIGN_INS: [(&str, &str); 4] = [
-    ("owner@meridian.test", "super_admin"),
-    ("manager@meridian.test", "admin"),
-    ("qa@meridian.test", "reviewer"),
-    ("agent@meridian.test", "operator"),
-];
 
 /// How busy a local hour of a weekday is, relative to the busiest (1.0). Weekday index
 /// 0 is Monday.
@@ -33,14 +24,6 @@ pub fn arrival_weight(local_hour: u32, weekday: u32) -> f64 {
     ];
     const DAYS: [f64; 7] = [1.00, 0.97, 0.95, 0.93, 0.85, 0.45, 0.40];
     HOURS[local_hour as usize % 24] * DAYS[weekday as usize % 7]
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SeedError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("{0}")]
-    App(#[from] app::error::AppError),
 }
 
 /// Streams COPY text-format rows into PostgreSQL.

@@ -1,6 +1,25 @@
-//! The demo's cast and script: its teams and their holidays, the staff in three regions,
+//! The demo's cast and script: its sign-ins, its teams and their holidays, the staff in three regions,
 //! the channels and routing rules, where customers live, their names and plans, and what
 //! they write about with the replies they get. `seed.rs` turns it into months of dialogues.
+
+pub const DEMO_PASSWORD: &str = "meridian-demo";
+
+/// The four sign-ins printed by `make run`, one per role.
+pub const DEMO_SIGN_INS: [(&str, &str); 4] = [
+    ("owner@meridian.test", "super_admin"),
+    ("manager@meridian.test", "admin"),
+    ("qa@meridian.test", "reviewer"),
+    ("agent@meridian.test", "operator"),
+];
+
+/// What can stop a seed.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    App(#[from] app::error::AppError),
+}
 
 pub const TEAMS: [(&str, &str, &str); 3] = [
     ("Asia-Pacific", "APAC", "Asia/Singapore"),

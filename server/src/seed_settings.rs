@@ -3,7 +3,7 @@
 //! the work done on them (QA reviews, an incident, a one-to-one).
 
 use crate::progress::Progress;
-use crate::seed::{SeedError, DEMO_PASSWORD};
+use crate::seed_data::{SeedError, DEMO_PASSWORD};
 use app::backend::passwords;
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
