@@ -143,3 +143,72 @@ async fn operators_and_reviewers_are_refused_every_report_and_export(pool: PgPoo
     }
     assert_eq!(count(&pool, "audit_log").await, 0, "a refused export is no export");
 }
+
+/// The contact ratio's chain (each dialogue with its customer's previous one) counts the
+/// same customers as `count(distinct customer_id)` for every period, however dialogues
+/// arrive (one at a time, many per statement, back-dated), leave or move to another customer.
+#[sqlx::test]
+async fn the_contact_chain_counts_the_distinct_customers_of_every_period(pool: PgPool) {
+    let channel = chat_channel(&pool).await;
+    let customers: Vec<i64> = sqlx::query_scalar(
+        "insert into customers (name, time_zone) select 'Customer ' || n, 'Europe/Lisbon' from generate_series(1, 7) n returning id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut rng = Lcg(7);
+    let insert = "insert into conversations (channel_id, customer_id, subject, created_at)
+                  select $1, c, 'Help', now() - make_interval(hours => h)
+                    from unnest($2::int8[], $3::int4[]) as x(c, h)";
+    for round in 0..40 {
+        // One dialogue, or a handful in one statement; some back-dated before older ones.
+        let n = if round % 3 == 0 { 1 + rng.below(6) } else { 1 };
+        let who: Vec<i64> = (0..n).map(|_| customers[rng.below(customers.len())]).collect();
+        let hours: Vec<i32> = (0..n).map(|_| rng.below(60 * 24) as i32).collect();
+        sqlx::query(insert).bind(channel).bind(&who).bind(&hours).execute(&pool).await.unwrap();
+        if round % 7 == 6 {
+            sqlx::query("delete from conversations where id = (select id from conversations order by md5(id::text) limit 1)")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        if round % 5 == 4 {
+            sqlx::query("update conversations set customer_id = $1 where id = (select id from conversations order by md5(id::text || 'x') limit 1)")
+                .bind(customers[rng.below(customers.len())])
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+    // Two dialogues of one customer at the same instant count the customer once.
+    sqlx::query("insert into conversations (channel_id, customer_id, subject, created_at) values ($1, $2, 'Twin', now() - interval '2 days'), ($1, $2, 'Twin', now() - interval '2 days')")
+        .bind(channel)
+        .bind(customers[0])
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let stored: Vec<(i64, Option<chrono::DateTime<chrono::Utc>>)> =
+        sqlx::query_as("select conversation_id, prev_at from contact_chain order by 1").fetch_all(&pool).await.unwrap();
+    let scratch: Vec<(i64, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+        "select id, lag(created_at) over (partition by customer_id order by created_at, id) from conversations order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, scratch, "the chain kept change by change differs from one computed from scratch");
+
+    for (from, to) in [(0, 1), (0, 7), (3, 10), (0, 30), (20, 50), (0, 60), (59, 61)] {
+        let (chain, distinct): (i64, i64) = sqlx::query_as(
+            "with b(lo, hi) as (select now() - make_interval(days => $2), now() - make_interval(days => $1))
+             select (select count(*) from contact_chain, b where created_at >= b.lo and created_at < b.hi and (prev_at is null or prev_at < b.lo)),
+                    (select count(distinct customer_id) from conversations, b where created_at >= b.lo and created_at < b.hi)",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(chain, distinct, "days {from} to {to} ago");
+    }
+}

@@ -168,7 +168,14 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
 /// the rollups, running and overdue now from the clocks (the team and channel filters apply
 /// to both). In policy order, then by target; policies since deleted last.
 async fn sla_achievement(conn: &mut sqlx::PgConnection, (from, to): (i64, i64), q: &ReportQuery) -> Result<Vec<SlaAchievement>, sqlx::Error> {
-    let rows: Vec<(i64, String, Metric, i64, i64, i64, i64)> = sqlx::query_as(
+    // The running clocks of every team and channel need no dialogue rows (an index-only
+    // scan of the running clocks); a filter joins each clock's dialogue.
+    let (dialogues, filter) = if q.team_id.is_none() && q.channel_id.is_none() {
+        ("", "")
+    } else {
+        ("join conversations c on c.id = s.conversation_id", "and ($3::int8 is null or c.team_id = $3) and ($4::int8 is null or c.channel_id = $4)")
+    };
+    let rows: Vec<(i64, String, Metric, i64, i64, i64, i64)> = sqlx::query_as(&format!(
         "with decided as (
              select policy_id, metric, sum(sla_met)::int8 as met, sum(sla_breached)::int8 as breached
                from rollup_sla_days
@@ -179,16 +186,15 @@ async fn sla_achievement(conn: &mut sqlx::PgConnection, (from, to): (i64, i64), 
              select coalesce(s.policy_id, 0) as policy_id, s.metric,
                     count(*) filter (where s.due_at is null or s.due_at > now())::int8 as running,
                     count(*) filter (where s.due_at <= now())::int8 as overdue
-               from sla_clocks s join conversations c on c.id = s.conversation_id
-              where s.stopped_at is null
-                and ($3::int8 is null or c.team_id = $3) and ($4::int8 is null or c.channel_id = $4)
+               from sla_clocks s {dialogues}
+              where s.stopped_at is null {filter}
               group by 1, 2)
          select coalesce(d.policy_id, r.policy_id), coalesce(p.name, 'A deleted policy'), coalesce(d.metric, r.metric),
                 coalesce(d.met, 0), coalesce(d.breached, 0), coalesce(r.running, 0), coalesce(r.overdue, 0)
            from decided d full join now_running r on r.policy_id = d.policy_id and r.metric = d.metric
            left join sla_policies p on p.id = coalesce(d.policy_id, r.policy_id)
-          order by p.position nulls last, 1, array_position(array['first_response', 'next_response', 'resolution'], coalesce(d.metric, r.metric))",
-    )
+          order by p.position nulls last, 1, array_position(array['first_response', 'next_response', 'resolution'], coalesce(d.metric, r.metric))"
+    ))
     .bind(from as i32)
     .bind(to as i32)
     .bind(q.team_id)
@@ -203,19 +209,23 @@ async fn sla_achievement(conn: &mut sqlx::PgConnection, (from, to): (i64, i64), 
 
 /// How many customers opened a dialogue in the days `lo` to `hi` (the contact ratio's
 /// denominator), in a read-only transaction of its own that may hash them in memory.
+///
+/// Over every team and channel it counts the period's dialogues whose customer's previous
+/// dialogue is older than the period (`contact_chain`: one index range, nothing to sort);
+/// with a filter, the distinct customers of the filtered dialogues.
 async fn customers_in(pool: &PgPool, period: (i64, i64), tz: &str, q: &ReportQuery) -> Result<i64, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("set local work_mem = '64MB'").execute(&mut *tx).await?;
-    let (n,): (i64,) = in_period(
+    let sql = if q.team_id.is_none() && q.channel_id.is_none() {
+        period!("select count(*) from contact_chain, b
+          where created_at >= b.lo and created_at < b.hi and (prev_at is null or prev_at < b.lo)
+            and $4::int8 is null and $5::int8 is null")
+    } else {
         period!("select count(distinct customer_id) from conversations, b
           where created_at >= b.lo and created_at < b.hi
-            and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)"),
-        period,
-        tz,
-        q,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+            and ($4::int8 is null or team_id = $4) and ($5::int8 is null or channel_id = $5)")
+    };
+    let (n,): (i64,) = in_period(sql, period, tz, q).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(n)
 }
