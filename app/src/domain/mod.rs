@@ -75,6 +75,7 @@ pub mod report;
 pub mod rules;
 pub mod sign_in_throttle;
 pub mod sla;
+pub mod sla_staffing;
 pub mod team;
 pub mod webhooks;
 pub mod wfm;
