@@ -452,3 +452,182 @@ async fn reports_show_each_agent_beside_their_schedule(pool: PgPool) {
     // Those on shift now come first.
     assert_eq!(agents.first().map(|x| x.id), Some(on));
 }
+
+/// A team, its chat policy (first response within 2 minutes) and `agents` agents in it.
+async fn chat_team(pool: &PgPool, agents: usize) -> (i64, Vec<i64>) {
+    let team: i64 = sqlx::query_scalar("insert into teams (name, region, time_zone) values ('Europe', 'EMEA', 'Europe/Berlin') returning id")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let owner = member(pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    let conditions = app::domain::sla::Conditions { channel_kind: Some(app::domain::dialogue::ChannelKind::Chat), team_id: Some(team), ..Default::default() };
+    let input = app::model::sla::SlaPolicyInput {
+        name: "Europe chat".into(),
+        conditions,
+        business_hours: false,
+        warn_minutes: 1,
+        escalation: app::domain::sla::Escalation::RaisePriority,
+        targets: vec![app::domain::sla::Target { priority: app::domain::dialogue::Priority::Normal, metric: app::domain::sla::Metric::FirstResponse, minutes: 2 }],
+    };
+    app::backend::sla::save(pool, &owner, None, &input).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..agents {
+        let id = user(pool, &format!("agent{i}@meridian.test"), Role::Operator).await;
+        sqlx::query("update users set team_id = $1 where id = $2").bind(team).bind(id).execute(pool).await.unwrap();
+        ids.push(id);
+    }
+    (team, ids)
+}
+
+/// `n` chats of `team` at `local` (e.g. '12:15') on today's weekday in each of the last
+/// `weeks` weeks, in `zone`.
+async fn team_history(pool: &PgPool, team: i64, zone: &str, weeks: i32, local: &str, n: i32) {
+    let (channel, customer): (i64, i64) = {
+        let id = dialogue(pool).await;
+        sqlx::query("update conversations set team_id = $2, created_at = now() - interval '60 days' where id = $1").bind(id).bind(team).execute(pool).await.unwrap();
+        sqlx::query_as("select channel_id, customer_id from conversations where id = $1").bind(id).fetch_one(pool).await.unwrap()
+    };
+    sqlx::query(
+        "insert into conversations (channel_id, customer_id, team_id, subject, created_at)
+         select $1, $2, $3, 'Order', (date_trunc('day', now() at time zone $4) - make_interval(weeks => w) + $5::time) at time zone $4
+           from generate_series(1, $6) w, generate_series(1, $7) k",
+    )
+    .bind(channel)
+    .bind(customer)
+    .bind(team)
+    .bind(zone)
+    .bind(local)
+    .bind(weeks)
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+// Next week's roster against the chat policy: 20 chats forecast on Monday 10:00–10:30 are
+// short with one agent on shift and kept with five; the quiet intervals keep the promise.
+#[sqlx::test]
+async fn the_roster_is_checked_against_each_chat_policy(pool: PgPool) {
+    let (team, agents) = chat_team(&pool, 5).await;
+    let id = dialogue(&pool).await;
+    sqlx::query("update conversations set team_id = $2, created_at = now() - interval '60 days' where id = $1").bind(id).bind(team).execute(&pool).await.unwrap();
+    sqlx::query(
+        "insert into conversations (channel_id, customer_id, team_id, subject, created_at)
+         select c.channel_id, c.customer_id, $1, 'Order', date_trunc('week', now() at time zone 'UTC') at time zone 'UTC'
+                - make_interval(weeks => w) + interval '10 hours 10 minutes'
+           from (select channel_id, customer_id from conversations limit 1) c, generate_series(1, 6) w, generate_series(1, 20) k",
+    )
+    .bind(team)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let shift = |agent: i64| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "insert into shifts (user_id, starts_at, ends_at)
+                 values ($1, date_trunc('week', now() at time zone 'UTC') at time zone 'UTC' + interval '7 days 8 hours',
+                             date_trunc('week', now() at time zone 'UTC') at time zone 'UTC' + interval '7 days 16 hours')",
+            )
+            .bind(agent)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    shift(agents[0]).await;
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let operator = user(&pool, "operator@meridian.test", Role::Operator).await;
+    let app = app(&pool);
+    let (_, token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+    let (_, operator_token) = app::backend::tokens::create(&pool, operator, "t").await.unwrap();
+    let path = "/api/v1/wfm/sla-staffing?zone=UTC&interval=30&aht_seconds=300&concurrency=2&service_level=0.8";
+    assert_eq!(api_get(&app, path, Some(&operator_token)).await.status, StatusCode::FORBIDDEN);
+
+    let res = api_get(&app, path, Some(&token)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let body = res.json();
+    assert_eq!(body["staffing"]["policies"].as_array().unwrap().len(), 1);
+    assert_eq!(body["staffing"]["policies"][0]["team"], "Europe");
+    assert_eq!(body["staffing"]["policies"][0]["target_seconds"], 120.0);
+    let forecast = body["staffing"]["policies"][0]["forecast"][20].as_f64().unwrap();
+    assert!((forecast - 20.0).abs() < 1e-6, "Monday 10:00: {forecast}");
+    let runs = body["checks"][0]["shortfalls"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0]["start"].as_u64(), runs[0]["intervals"].as_u64()), (Some(20), Some(1)));
+    assert!(runs[0]["agents_short"].as_u64().unwrap() >= 1);
+    assert_eq!(body["checks"][0]["checks"][20]["on_floor"], 1);
+
+    for a in &agents[1..] {
+        shift(*a).await;
+    }
+    let kept = api_get(&app, path, Some(&token)).await.json();
+    assert_eq!(kept["checks"][0]["checks"][20]["on_floor"], 5);
+    assert!(kept["checks"][0]["shortfalls"].as_array().unwrap().is_empty(), "{}", kept["checks"][0]["shortfalls"]);
+
+    // Bad levers get a sentence.
+    let bad = api_get(&app, "/api/v1/wfm/sla-staffing?zone=UTC&service_level=1.5", Some(&token)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("service-level"), "{}", bad.body);
+    assert_eq!(api_get(&app, "/api/v1/wfm/sla-staffing?zone=Mars/Olympus", Some(&token)).await.status, StatusCode::BAD_REQUEST);
+}
+
+// Today, at 10:00 in a zone chosen so: 10 chats a week at 12:15 for six weeks, nobody on
+// shift, so about ten are expected late and 12:00 is at risk; six agents on shift from
+// 11:00 to 14:00 keep it. A running first-response clock already past due counts as late now.
+#[sqlx::test]
+async fn todays_risk_projects_the_rest_of_the_day_per_team(pool: PgPool) {
+    let hour: i32 = sqlx::query_scalar("select extract(hour from now() at time zone 'UTC')::int").fetch_one(&pool).await.unwrap();
+    let offset = if 10 - hour < -12 { 10 - hour + 24 } else { 10 - hour };
+    // POSIX-style names: Etc/GMT-3 is three hours ahead of UTC.
+    let zone = if offset >= 0 { format!("Etc/GMT-{offset}") } else { format!("Etc/GMT+{}", -offset) };
+    let (team, agents) = chat_team(&pool, 6).await;
+    team_history(&pool, team, &zone, 6, "12:15", 10).await;
+
+    let late = dialogue(&pool).await;
+    // Opened long ago (outside the history and today), still waiting past its target.
+    sqlx::query("update conversations set team_id = $2, created_at = now() - interval '60 days' where id = $1").bind(late).bind(team).execute(&pool).await.unwrap();
+    sqlx::query("delete from sla_clocks where conversation_id = $1").bind(late).execute(&pool).await.unwrap();
+    sqlx::query(
+        "insert into sla_clocks (conversation_id, metric, target_seconds, started_at, due_at)
+         values ($1, 'first_response', 120, now() - interval '10 minutes', now() - interval '8 minutes')",
+    )
+    .bind(late)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let app = app(&pool);
+    let (_, token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+    let path = format!("/api/v1/wfm/todays-risk?zone={zone}&interval=30&aht_seconds=300&concurrency=2");
+    let res = api_get(&app, &path, Some(&token)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let body = res.json();
+    assert_eq!(body["risk"]["now_interval"], 20, "10:00 in {zone}");
+    let europe = body["risk"]["teams"].as_array().unwrap().iter().position(|t| t["team"] == "Europe").unwrap();
+    assert_eq!(body["risk"]["teams"][europe]["policy"], "Europe chat");
+    assert_eq!(body["risk"]["teams"][europe]["overdue_now"], 1);
+    let day = &body["teams"][europe];
+    let (rest, breaches) = (day["projection"]["projected_rest"].as_f64().unwrap(), day["projection"]["expected_breaches"].as_f64().unwrap());
+    assert!((9.0..=11.0).contains(&rest), "{rest}");
+    assert!((breaches - rest).abs() < 1e-6, "nobody on shift: every chat late ({breaches} of {rest})");
+    assert_eq!(day["at_risk"][0]["start"], 24, "12:00 at risk: {}", day["at_risk"]);
+
+    for a in &agents {
+        sqlx::query(
+            "insert into shifts (user_id, starts_at, ends_at)
+             values ($1, (date_trunc('day', now() at time zone $2) + interval '11 hours') at time zone $2,
+                         (date_trunc('day', now() at time zone $2) + interval '14 hours') at time zone $2)",
+        )
+        .bind(a)
+        .bind(&zone)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let kept = api_get(&app, &path, Some(&token)).await.json();
+    let day = &kept["teams"][europe];
+    assert!(day["at_risk"].as_array().unwrap().is_empty(), "{}", day["at_risk"]);
+    assert!(day["projection"]["expected_breaches"].as_f64().unwrap() < 1.0, "{}", day["projection"]);
+}

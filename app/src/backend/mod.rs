@@ -38,6 +38,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sign_in;
 pub mod sla;
+pub mod sla_staffing;
 pub mod state;
 pub mod stored;
 pub mod teams;

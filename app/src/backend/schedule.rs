@@ -179,16 +179,26 @@ pub async fn coverage(pool: &PgPool, week: &str, time_zone: &str, interval_minut
     let n = 7 * 24 * 60 / interval_minutes as i64;
     let start: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("select $1::date::timestamp at time zone $2").bind(monday).bind(time_zone).fetch_one(pool).await?;
+    Ok((start, on_floor(pool, start, n as usize, interval_minutes, None).await?))
+}
+
+/// Agents on shift and not on break in each of `intervals` intervals of `interval_minutes`
+/// from `start`; only the agents of `team` when one is given.
+pub async fn on_floor(pool: &PgPool, start: chrono::DateTime<chrono::Utc>, intervals: usize, interval_minutes: u32, team: Option<i64>) -> Result<Vec<u32>, sqlx::Error> {
+    let step = i64::from(interval_minutes);
     let rows: Vec<(i64, i64, Option<i64>, i32)> = sqlx::query_as(
-        "select extract(epoch from starts_at - $1)::bigint / 60, extract(epoch from ends_at - $1)::bigint / 60,
-                extract(epoch from break_starts_at - $1)::bigint / 60, break_minutes
-           from shifts where ends_at > $1 and starts_at < $1 + make_interval(days => 7)",
+        "select extract(epoch from s.starts_at - $1)::bigint / 60, extract(epoch from s.ends_at - $1)::bigint / 60,
+                extract(epoch from s.break_starts_at - $1)::bigint / 60, s.break_minutes
+           from shifts s join users u on u.id = s.user_id
+          where s.ends_at > $1 and s.starts_at < $1 + make_interval(mins => $2)
+            and ($3::bigint is null or u.team_id = $3)",
     )
     .bind(start)
+    .bind((intervals as i64 * step) as i32)
+    .bind(team)
     .fetch_all(pool)
     .await?;
-    let step = i64::from(interval_minutes);
-    let mut on = vec![0u32; n as usize];
+    let mut on = vec![0u32; intervals];
     for (s, e, b, bl) in rows {
         for (i, slot) in on.iter_mut().enumerate() {
             let t = i as i64 * step;
@@ -198,7 +208,7 @@ pub async fn coverage(pool: &PgPool, week: &str, time_zone: &str, interval_minut
             }
         }
     }
-    Ok((start, on))
+    Ok(on)
 }
 
 /// Shifts under way now (`now` true) or starting within the next 8 days, in `time_zone`.

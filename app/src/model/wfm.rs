@@ -1,6 +1,7 @@
 //! What the planning page, its server function and the REST API exchange.
 
 use crate::domain::wfm::RequestStatus;
+use crate::domain::sla_staffing::{check_promise, day_risk, DayRisk, Levers, PromiseCheck};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -258,4 +259,141 @@ pub struct ShiftRow {
     pub ends_at: chrono::DateTime<chrono::Utc>,
     pub break_minutes: i32,
     pub generated: bool,
+}
+
+/// One SLA policy on chat against next week's roster: what `domain::sla_staffing`
+/// checks, interval by interval (Monday 00:00 in the zone first).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PolicyStaffing {
+    pub policy_id: i64,
+    pub policy: String,
+    /// The team the policy names, or none for every team.
+    pub team: Option<String>,
+    /// The first-response target checked (normal priority's, else the first one set).
+    pub priority: crate::domain::dialogue::Priority,
+    pub target_seconds: f64,
+    /// Forecast chats per interval, for the policy's team (or all).
+    pub forecast: Vec<f64>,
+    /// Agents of that team on shift and not on break per interval.
+    pub on_floor: Vec<u32>,
+}
+
+/// Can next week's roster keep each chat policy's first-response promise?
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SlaStaffing {
+    pub time_zone: String,
+    pub interval_minutes: u32,
+    /// The Monday that starts the week, `YYYY-MM-DD`.
+    pub week_start: String,
+    /// A chat's handling time, from the data.
+    pub aht_seconds: f64,
+    pub policies: Vec<PolicyStaffing>,
+}
+
+/// One team's chat today: the forecast, what has arrived, the roster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TeamToday {
+    pub team_id: i64,
+    pub team: String,
+    /// The chat policy its chats fall under, and its first-response target.
+    pub policy: Option<String>,
+    pub target_seconds: f64,
+    /// Per interval of today, midnight in the zone first.
+    pub forecast: Vec<f64>,
+    /// Chats arrived per interval so far (up to and including the current one).
+    pub arrived: Vec<f64>,
+    pub on_floor: Vec<u32>,
+    /// Open chats of the team whose response target has already passed.
+    pub overdue_now: i64,
+}
+
+/// Today's risk: each team's chat arrivals against the forecast, and its roster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TodaysRisk {
+    pub time_zone: String,
+    pub interval_minutes: u32,
+    /// Today in the zone, `YYYY-MM-DD`.
+    pub day: String,
+    /// The current interval of the day, and how much of it has passed (0–1).
+    pub now_interval: u32,
+    pub elapsed: f64,
+    pub aht_seconds: f64,
+    pub teams: Vec<TeamToday>,
+}
+
+impl SlaStaffing {
+    /// Each policy's week against the roster, in the order of `policies`.
+    pub fn check(&self, levers: &Levers) -> Result<Vec<PromiseCheck>, String> {
+        self.policies
+            .iter()
+            .map(|p| Ok(check_promise(&p.forecast, &p.on_floor, &levers.input(self.interval_minutes, p.target_seconds)?)))
+            .collect()
+    }
+}
+
+impl TodaysRisk {
+    /// Each team's rest of the day, in the order of `teams`.
+    pub fn risks(&self, levers: &Levers) -> Result<Vec<DayRisk>, String> {
+        self.teams
+            .iter()
+            .map(|t| {
+                let base = levers.input(self.interval_minutes, t.target_seconds)?;
+                Ok(day_risk(&t.forecast, &t.arrived, &t.on_floor, self.now_interval as usize, self.elapsed, &base))
+            })
+            .collect()
+    }
+}
+
+/// The levers of the staffing checks, as query parameters; each has a default.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct StaffingQuery {
+    /// IANA zone; the caller's by default.
+    pub zone: Option<String>,
+    /// 15 or 30 (default) minutes.
+    pub interval: Option<u32>,
+    /// The share of chats to answer within the policy's target, above 0 and below 1 (default 0.8).
+    pub service_level: Option<f64>,
+    /// Chats one agent handles at once (default 2).
+    pub concurrency: Option<u32>,
+    /// At most 1 (default 0.85).
+    pub max_occupancy: Option<f64>,
+    /// A chat's handling time in seconds; the data's by default.
+    pub aht_seconds: Option<f64>,
+}
+
+impl StaffingQuery {
+    pub fn levers(&self, aht_from_data: f64) -> Levers {
+        Levers {
+            service_level: self.service_level.unwrap_or(0.8),
+            concurrency: self.concurrency.unwrap_or(2),
+            max_occupancy: self.max_occupancy.unwrap_or(0.85),
+            aht_seconds: self.aht_seconds.unwrap_or(aht_from_data.max(1.0)),
+        }
+    }
+}
+
+/// Next week's roster against every chat policy, with the checks made.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SlaStaffingReport {
+    pub staffing: SlaStaffing,
+    pub levers: Levers,
+    /// One per policy, in the same order.
+    pub checks: Vec<PromiseCheck>,
+}
+
+/// Today's arrivals against the forecast, with each team's projection.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TodaysRiskReport {
+    pub risk: TodaysRisk,
+    pub levers: Levers,
+    /// One per team, in the same order.
+    pub teams: Vec<DayRisk>,
 }

@@ -6,7 +6,7 @@ use app::domain::access::Permission;
 use app::domain::wfm::{LiveInput, Staffing};
 use app::error::AppError;
 use app::model::wfm::{CoveragePage, CoverageQuery, ForecastQuery, ShiftList, ShiftsQuery};
-use app::model::wfm::{Forecast, ForecastSlot, PlanningQuery};
+use app::model::wfm::{Forecast, ForecastSlot, PlanningQuery, SlaStaffingReport, StaffingQuery, TodaysRiskReport};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::Json;
@@ -15,6 +15,8 @@ use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(erlang_c)).routes(routes!(forecast)).routes(routes!(wfm_shifts)).routes(routes!(wfm_coverage))
+        .routes(routes!(wfm_sla_staffing))
+        .routes(routes!(wfm_todays_risk))
 }
 
 /// Agents needed for one interval of a live channel (Erlang C)
@@ -90,4 +92,33 @@ pub(super) async fn wfm_coverage(State(state): State<AppState>, caller: Caller, 
     let interval = q.interval.unwrap_or(30);
     let (starts_at, scheduled) = app::backend::schedule::coverage(&state.pool, &week, &zone, interval).await?;
     Ok(Json(CoveragePage { week, starts_at, interval_minutes: interval, scheduled }))
+}
+
+/// Can next week's roster keep each chat SLA policy's first-response promise?
+///
+/// For every SLA policy that names the chat channel: its team's forecast chats and the
+/// roster's agents on the floor per interval of next week, each interval's Erlang C share
+/// answered within the policy's target, and the runs of intervals below `service_level`.
+#[utoipa::path(get, path = "/wfm/sla-staffing", tag = "wfm", params(StaffingQuery),
+    responses((status = 200, body = SlaStaffingReport), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn wfm_sla_staffing(State(state): State<AppState>, caller: Caller, Query(q): Query<StaffingQuery>) -> Result<Json<SlaStaffingReport>, AppError> {
+    let user = caller.require(Permission::PlanShifts)?;
+    let zone = q.zone.clone().unwrap_or(user.time_zone);
+    let staffing = app::backend::sla_staffing::sla_staffing(&state.pool, &zone, q.interval.unwrap_or(30)).await?;
+    let levers = q.levers(staffing.aht_seconds);
+    let checks = staffing.check(&levers).map_err(AppError::Invalid)?;
+    Ok(Json(SlaStaffingReport { staffing, levers, checks }))
+}
+
+/// Today's risk: each team's chats so far against the forecast, and the rest of the day's
+/// expected first-response breaches with today's roster if nothing changes
+#[utoipa::path(get, path = "/wfm/todays-risk", tag = "wfm", params(StaffingQuery),
+    responses((status = 200, body = TodaysRiskReport), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub(super) async fn wfm_todays_risk(State(state): State<AppState>, caller: Caller, Query(q): Query<StaffingQuery>) -> Result<Json<TodaysRiskReport>, AppError> {
+    let user = caller.require(Permission::PlanShifts)?;
+    let zone = q.zone.clone().unwrap_or(user.time_zone);
+    let risk = app::backend::sla_staffing::todays_risk(&state.pool, &zone, q.interval.unwrap_or(30)).await?;
+    let levers = q.levers(risk.aht_seconds);
+    let teams = risk.risks(&levers).map_err(AppError::Invalid)?;
+    Ok(Json(TodaysRiskReport { risk, levers, teams }))
 }
