@@ -10,6 +10,7 @@ pub mod ordered_editor;
 pub mod promise;
 pub mod reply_knowledge;
 pub mod shell;
+pub mod sla_staffing;
 pub mod sla_alerts;
 pub mod timeline;
 pub mod trending;

@@ -1,7 +1,8 @@
 //! `/schedule/plan`: managers plan staffing from the team's own history: the demand
 //! heatmap and weekly curve, the forecast with its measured error, and the agents each
 //! interval of next week needs. The what-if panel recomputes in the browser (the same
-//! `domain::wfm` code, compiled to WebAssembly) as the sliders move.
+//! `domain::wfm` code, compiled to WebAssembly) as the sliders move, and so do the checks
+//! of the roster against the SLA policies on chat (`components::sla_staffing`).
 
 use crate::components::notice::{error_fallback, Loading};
 use crate::domain::roster::SupportModel;
@@ -11,6 +12,7 @@ use crate::model::wfm::Planning;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use crate::components::docs::DocsPage;
+use crate::components::sla_staffing::{LeverSignals, RosterPromise, TodaysRiskView};
 
 #[server(endpoint = "wfm_planning")]
 pub async fn load_planning(
@@ -105,6 +107,13 @@ fn PlanBody(p: Planning, teams: Vec<(i64, String)>, generate: ServerAction<Gener
     let weeks_options = [4u32, 6, 8, 12].map(|w| view! { <option value=w.to_string() selected=p.weeks == w>{format!("{w} weeks")}</option> }).into_iter().collect_view();
     let interval_options = [30u32, 15].map(|i| view! { <option value=i.to_string() selected=p.interval_minutes == i>{format!("{i} minutes")}</option> }).into_iter().collect_view();
     let mape = p.backtest.last().and_then(|b| b.mape_days);
+    let levers = LeverSignals {
+        service_level: RwSignal::new(80.0),
+        occupancy: RwSignal::new(85.0),
+        concurrency: RwSignal::new(if p.channel == "chat" { 2.0 } else { 1.0 }),
+        aht: RwSignal::new(p.aht_seconds.max(1.0)),
+    };
+    let (live, zone, interval_minutes) = (p.live, p.time_zone.clone(), p.interval_minutes);
     view! {
         <form class="inline-form" method="get" action="/schedule/plan">
             <label class="inline-field">"Time zone " <input type="text" name="zone" value=p.time_zone.clone() size="18"/></label>
@@ -134,8 +143,16 @@ fn PlanBody(p: Planning, teams: Vec<(i64, String)>, generate: ServerAction<Gener
         </section>
         <section aria-labelledby="staffing-title">
             <h2 id="staffing-title">{format!("Agents needed, week of {}", p.next_week_start)}</h2>
-            <WhatIf p generate/>
+            <WhatIf p=p.clone() levers generate/>
         </section>
+        {if live {
+            view! {
+                <RosterPromise zone=zone.clone() interval_minutes levers/>
+                <TodaysRiskView zone interval_minutes levers/>
+            }.into_any()
+        } else {
+            view! { <p class="hint">"The checks against the SLA policies on chat (can the roster keep the promise, today's risk) appear with the Chat channel chosen."</p> }.into_any()
+        }}
     }
 }
 
@@ -287,15 +304,12 @@ fn Backtest(p: Planning) -> impl IntoView {
 
 /// The what-if panel: the staffing for next week recomputed in the browser as the sliders move.
 #[component]
-fn WhatIf(p: Planning, generate: ServerAction<GenerateRoster>) -> impl IntoView {
+fn WhatIf(p: Planning, levers: LeverSignals, generate: ServerAction<GenerateRoster>) -> impl IntoView {
     let forecast = StoredValue::new(p.next_week.clone());
     let interval_seconds = f64::from(p.interval_minutes * 60);
-    let service_level = RwSignal::new(80.0_f64);
+    let LeverSignals { service_level, occupancy, concurrency, aht } = levers;
     let answer_seconds = RwSignal::new(if p.live { 60.0 } else { p.response_target_seconds });
     let shrinkage = RwSignal::new(30.0_f64);
-    let occupancy = RwSignal::new(85.0_f64);
-    let concurrency = RwSignal::new(if p.channel == "chat" { 2.0 } else { 1.0 });
-    let aht = RwSignal::new(p.aht_seconds.max(1.0));
     let live = p.live;
     let per_day = (24 * 60 / p.interval_minutes) as usize;
     let interval_minutes = p.interval_minutes;
