@@ -34,6 +34,22 @@ test('a manager sees demand and moves the service-level slider to see staffing c
   await expect(marcus.getByRole('status')).toHaveText(/Proposed \d+ shifts for \d+ agents/);
   await expect(marcus.getByRole('img', { name: 'Required against scheduled agents per interval' })).toBeVisible();
 
+  // Can that roster keep the chat policy's promise (first response within 5 minutes)?
+  const chat = marcus.getByRole('article', { name: 'Chat', exact: true });
+  await expect(chat.getByRole('heading', { name: 'Chat (every team): first response within 5 min' })).toBeVisible();
+  await expect(chat.getByRole('img', { name: 'Chat: intervals kept and short next week' })).toBeVisible();
+  await expect(chat.getByTestId('promise-summary')).toHaveText(/The roster keeps the promise in all \d+ intervals|Short in \d+ of \d+ intervals/);
+  // One chat at a time for an hour each: the same roster falls short, hour by hour, in the browser.
+  await marcus.getByLabel(/Chats per agent at once/).fill('1');
+  await marcus.getByLabel(/Handling time/).fill('3600');
+  await expect(chat.getByTestId('promise-summary')).toHaveText(/Short in \d+ of \d+ intervals/);
+  await expect(chat.getByRole('table', { name: 'Hours short for Chat' }).getByRole('row').nth(1)).toContainText(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d–\d\d:\d\d/);
+
+  // Today's risk: each team's chats so far against the forecast.
+  const risk = marcus.getByRole('table', { name: "Today's risk per team" });
+  await expect(risk.getByRole('row')).not.toHaveCount(1);
+  await expect(risk.getByRole('row').nth(1)).toContainText(/\d+ \/ \d+/);
+
   // Alex (Europe/Berlin) sees his shifts in his own time zone.
   const alex = await signedInPage(browser, 'agent@meridian.test', errors);
   await expect(alex).toHaveURL('/queue');

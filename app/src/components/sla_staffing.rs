@@ -98,10 +98,11 @@ fn promise_strip(checks: &[IntervalCheck], goal: f64, per_day: usize, label: Str
 }
 
 /// For every SLA policy on chat: whether next week's roster answers its share of chats
-/// within its first-response target, interval by interval, and the hours where it will not.
+/// within its first-response target, interval by interval, and the hours where it will not
+/// (loaded again when `refresh` changes: a roster was generated).
 #[component]
-pub fn RosterPromise(zone: String, interval_minutes: u32, levers: LeverSignals) -> impl IntoView {
-    let data = Resource::new(move || (), move |_| load_sla_staffing(zone.clone(), interval_minutes));
+pub fn RosterPromise(zone: String, interval_minutes: u32, levers: LeverSignals, #[prop(into)] refresh: Signal<usize>) -> impl IntoView {
+    let data = Resource::new(move || refresh.get(), move |_| load_sla_staffing(zone.clone(), interval_minutes));
     view! {
         <section aria-labelledby="promise-title">
             <h2 id="promise-title">"Can the roster keep the promise?"</h2>
@@ -201,8 +202,8 @@ fn PromiseBody(s: SlaStaffing, levers: LeverSignals) -> impl IntoView {
 /// Today, per team: chats so far against the forecast, the pace, and the rest of the day's
 /// expected first-response breaches with today's roster if nothing changes.
 #[component]
-pub fn TodaysRiskView(zone: String, interval_minutes: u32, levers: LeverSignals) -> impl IntoView {
-    let data = Resource::new(move || (), move |_| load_todays_risk(zone.clone(), interval_minutes));
+pub fn TodaysRiskView(zone: String, interval_minutes: u32, levers: LeverSignals, #[prop(into)] refresh: Signal<usize>) -> impl IntoView {
+    let data = Resource::new(move || refresh.get(), move |_| load_todays_risk(zone.clone(), interval_minutes));
     view! {
         <section aria-labelledby="risk-title">
             <h2 id="risk-title">"Today's risk"</h2>

@@ -147,8 +147,8 @@ fn PlanBody(p: Planning, teams: Vec<(i64, String)>, generate: ServerAction<Gener
         </section>
         {if live {
             view! {
-                <RosterPromise zone=zone.clone() interval_minutes levers/>
-                <TodaysRiskView zone interval_minutes levers/>
+                <RosterPromise zone=zone.clone() interval_minutes levers refresh=generate.version()/>
+                <TodaysRiskView zone interval_minutes levers refresh=generate.version()/>
             }.into_any()
         } else {
             view! { <p class="hint">"The checks against the SLA policies on chat (can the roster keep the promise, today's risk) appear with the Chat channel chosen."</p> }.into_any()
@@ -468,12 +468,14 @@ fn CoverageView(c: crate::model::wfm::Coverage, interval_minutes: u32) -> impl I
 }
 
 /// How the page's figures are computed, term by term.
-const STAFFING_DEFINITIONS: [(&str, &str); 5] = [
+const STAFFING_DEFINITIONS: [(&str, &str); 7] = [
     ("Traffic", "A = arrivals × handling time ÷ interval length, in Erlangs. For chat, one agent handles several chats at once, so the handling time that occupies an agent is divided by that number."),
     ("Erlang C", "With N agents (N > A): Erlang B by recursion, B(0) = 1 and B(n) = A·B(n−1) ÷ (n + A·B(n−1)); the probability of waiting C = N·B ÷ (N − A·(1 − B)); service level = 1 − C·e^(−(N − A)·T ÷ handling time) for target answer time T; average speed of answer = C × handling time ÷ (N − A); occupancy = A ÷ N. Agents needed: the fewest N meeting the service level without passing the maximum occupancy. Agents to schedule: N ÷ (1 − shrinkage), rounded up. Sources: A. K. Erlang (1917); Call Centre Helper, “Erlang C Formula – Made Simple” (whose worked example, 100 calls in 30 minutes at 3 minutes each, 80 % in 20 s → 14 agents and 20 scheduled, is one of Meridian's tests); G. Koole, Call Center Optimization (2013)."),
     ("E-mail and social", "An interval's work (dialogues × handling time) may be done any time within the response target, so it is spread evenly over the intervals the target spans; agents = that work ÷ (interval × maximum occupancy), then shrinkage."),
     ("Handling time from the data", "Chat: the median time from the first agent reply to resolution, capped at one hour. E-mail and social: the mean number of public agent replies per resolved dialogue × 4 minutes (the time spent on an e-mail is not measured yet)."),
     ("Forecast", "Each interval of the week: the exponentially smoothed average of the same weekday and time over the history (the newest week weighs half, the one before a quarter, …), as a share of the week; times the weekly total's least-squares trend line extended to the week planned. The error shown is the mean absolute percentage error of forecasting each recent week from the weeks before it."),
+    ("Can the roster keep the promise?", "For every SLA policy whose channel is Chat: its first-response target (normal priority's, else the first one set) is the answer time T, the forecast is that of the policy's team (every team when it names none), and the agents are those of the team on shift next week and not on break (no further shrinkage: the shifts are what is planned). Each interval's share answered within T follows from Erlang C with the sliders' handling time, chats at once and occupancy; an interval with chats forecast is short when that share is below the service-level target. Runs of short intervals are listed with the lowest share, the most agents missing (agents needed − on the floor) and the chats expected to wait past T (arrivals × (1 − share))."),
+    ("Today's risk", "Per team, today in the plan's zone: pace = (chats so far + 5) ÷ (forecast so far + 5), kept within 20 %–500 % (the five steady a quiet morning). The rest of the day's forecast times the pace, against today's shifts of the team, gives each interval's share answered within the team's chat policy's target (the first policy in order that names chat or no channel, the team or none, and nothing narrower); expected late = the rest of the day's chats × (1 − share); intervals at risk are those below the service-level target. Late now: the team's open chats whose first- or next-response target has passed."),
 ];
 
 #[component]
