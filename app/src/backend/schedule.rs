@@ -211,14 +211,15 @@ pub async fn on_floor(pool: &PgPool, start: chrono::DateTime<chrono::Utc>, inter
     Ok(on)
 }
 
-/// Shifts under way now (`now` true) or starting within the next 8 days, in `time_zone`.
+/// Shifts under way now (`now` true), or not over yet and starting within the next 8 days
+/// (the ones under way first, so a manager can also end one early), in `time_zone`.
 pub async fn team_shifts(pool: &PgPool, time_zone: &str, now: bool) -> Result<Vec<TeamShift>, AppError> {
     Ok(sqlx::query_as(
         "select s.id, u.name as agent, to_char(s.starts_at at time zone $1, 'Dy DD Mon HH24:MI') as starts,
                 to_char(s.ends_at at time zone $1, 'HH24:MI') as ends, s.generated
            from shifts s join users u on u.id = s.user_id
           where case when $2 then s.starts_at <= now() and s.ends_at > now()
-                     else s.starts_at > now() and s.starts_at < now() + interval '8 days' end
+                     else s.ends_at > now() and s.starts_at < now() + interval '8 days' end
           order by s.starts_at, u.name limit 1000",
     )
     .bind(time_zone)

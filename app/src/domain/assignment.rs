@@ -106,7 +106,8 @@ pub fn choose(mode: AssignmentMode, capacity: i64, channel: &str, needs: &Needs,
     }
     let free: Vec<&Candidate> = present.into_iter().filter(|c| c.open_here < capacity).collect();
     if free.is_empty() {
-        return waiting(format!("Waiting: everyone on shift holds {capacity} open {channel} dialogues already."));
+        let noun = if capacity == 1 { "dialogue" } else { "dialogues" };
+        return waiting(format!("Waiting: everyone on shift holds {capacity} open {channel} {noun} already."));
     }
     // A kind of skill is required once anyone in the team has one of that kind.
     let in_use = |kind: SkillKind| candidates.iter().any(|c| c.skills.iter().any(|s| s.kind == kind));
