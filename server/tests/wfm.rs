@@ -572,7 +572,7 @@ async fn the_roster_is_checked_against_each_chat_policy(pool: PgPool) {
     assert_eq!(api_get(&app, "/api/v1/wfm/sla-staffing?zone=Mars/Olympus", Some(&token)).await.status, StatusCode::BAD_REQUEST);
 }
 
-// Today, at 10:00 in a zone chosen so: 10 chats a week at 12:15 for six weeks, nobody on
+// Today, at 10:xx in a zone chosen so: 10 chats a week at 12:15 for six weeks, nobody on
 // shift, so about ten are expected late and 12:00 is at risk; six agents on shift from
 // 11:00 to 14:00 keep it. A running first-response clock already past due counts as late now.
 #[sqlx::test]
@@ -604,7 +604,9 @@ async fn todays_risk_projects_the_rest_of_the_day_per_team(pool: PgPool) {
     let res = api_get(&app, &path, Some(&token)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let body = res.json();
-    assert_eq!(body["risk"]["now_interval"], 20, "10:00 in {zone}");
+    // 10:00 or 10:30 by the minute the test runs at (11:00 if the hour turned since).
+    let now_interval = body["risk"]["now_interval"].as_u64().unwrap();
+    assert!((20..=22).contains(&now_interval), "10:xx in {zone}: {now_interval}");
     let europe = body["risk"]["teams"].as_array().unwrap().iter().position(|t| t["team"] == "Europe").unwrap();
     assert_eq!(body["risk"]["teams"][europe]["policy"], "Europe chat");
     assert_eq!(body["risk"]["teams"][europe]["overdue_now"], 1);

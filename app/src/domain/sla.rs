@@ -488,7 +488,12 @@ mod tests {
             let hours = BusinessHours { utc_offset_minutes: offset, days, open_minute: open, close_minute: close, holidays: vec![] };
             let counting = Counting::Business(hours);
             let from = MONDAY + start;
-            let due = counting.advance(from, seconds).unwrap();
+            // A week with one open minute cannot hold 40 hours within the horizon: then
+            // there is no due time, and the horizon indeed holds fewer seconds.
+            let Some(due) = counting.advance(from, seconds) else {
+                prop_assert!(counting.count(from, from + HORIZON_DAYS * 86_400) < seconds);
+                return Ok(());
+            };
             prop_assert!(due >= from);
             prop_assert_eq!(counting.count(from, due), seconds);
         }
