@@ -134,3 +134,73 @@ async fn events_are_posted_signed_retried_and_sent_once(pool: PgPool) {
     dialogue::resolve(&pool, id, agent).await.unwrap();
     assert_eq!(count(&pool, "webhook_deliveries").await, 3);
 }
+
+// A rule's "call a webhook" action: a customer's words fire it, one `rule_fired` delivery
+// goes to the subscription it names (which subscribes to other events), signed, with the
+// rule's name and the dialogue; the history says so. Subscribing to `rule_fired` itself,
+// or naming a subscription that does not exist, gets a sentence and writes nothing.
+#[sqlx::test]
+async fn a_rule_calls_the_webhook_it_names(pool: PgPool) {
+    use app::backend::rules;
+    use app::domain::rules::{RuleAction, RuleConditions, RuleInput, Trigger, When};
+    let owner = member(&pool, "owner@meridian.test", "Olga Owner", Role::SuperAdmin).await;
+    let secret = Arc::new(Mutex::new(String::new()));
+    let (port, got) = receiver(secret.clone(), Arc::new(AtomicU16::new(204))).await;
+    let refused = webhooks::create(
+        &pool,
+        &owner,
+        &WebhookInput { url: format!("http://127.0.0.1:{port}/hook"), events: vec![WebhookEvent::RuleFired], description: String::new() },
+    )
+    .await;
+    assert!(matches!(&refused, Err(AppError::Invalid(s)) if s.contains("rule_fired")), "{refused:?}");
+    let made = webhooks::create(
+        &pool,
+        &owner,
+        &WebhookInput { url: format!("http://127.0.0.1:{port}/hook"), events: vec![WebhookEvent::SlaBreached], description: "Issue tracker".into() },
+    )
+    .await
+    .unwrap();
+    *secret.lock().unwrap() = made.secret.clone();
+
+    let rule = |webhook_id: i64| RuleInput {
+        name: "Outages to the tracker".into(),
+        enabled: true,
+        when: When::Event { triggers: vec![Trigger::CustomerReplied] },
+        conditions: RuleConditions { words: vec!["outage".into()], ..Default::default() },
+        actions: vec![RuleAction::CallWebhook { webhook_id }],
+        stop: false,
+    };
+    let unknown = rules::save(&pool, &owner, None, &rule(made.id + 100)).await;
+    assert!(matches!(&unknown, Err(AppError::Invalid(s)) if s.contains("no such webhook")), "{unknown:?}");
+    assert_eq!(count(&pool, "rules").await, 0);
+    rules::save(&pool, &owner, None, &rule(made.id)).await.unwrap();
+
+    let calm = dialogue(&pool).await;
+    let down = dialogue(&pool).await;
+    dialogue::record_customer_message(&pool, calm, "All good now.").await.unwrap();
+    dialogue::record_customer_message(&pool, down, "There is an outage in Lisbon.").await.unwrap();
+    while rules::run_events(&pool, 200).await.unwrap() > 0 {}
+    let queued: Vec<(String, Option<i64>)> = sqlx::query_as("select event, conversation_id from webhook_deliveries").fetch_all(&pool).await.unwrap();
+    assert_eq!(queued, vec![("rule_fired".to_string(), Some(down))]);
+    let history: Vec<String> = sqlx::query_scalar("select detail->>'text' from conversation_events where conversation_id = $1 and kind = 'rule_fired'")
+        .bind(down)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(history, vec!["“Outages to the tracker”: called the webhook “Issue tracker”"]);
+
+    let outbox = Outbox::new(pool.clone(), None, "http://meridian.test").unwrap();
+    assert_eq!(outbox.deliver_webhooks().await.unwrap(), Pass { sent: 1, failed: 0 });
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "rule_fired");
+    assert_eq!(got[0].2["rule"]["name"], "Outages to the tracker");
+    assert_eq!(got[0].2["dialogue"]["id"], down);
+    assert_eq!(webhooks::deliveries(&pool, Some(made.id)).await.unwrap()[0].event, WebhookEvent::RuleFired);
+
+    // Paused: the rule fires, nothing is called, and the history does not claim it was.
+    webhooks::set_active(&pool, &owner, made.id, false).await.unwrap();
+    dialogue::record_customer_message(&pool, down, "The outage is back.").await.unwrap();
+    while rules::run_events(&pool, 200).await.unwrap() > 0 {}
+    assert_eq!(count(&pool, "webhook_deliveries").await, 1);
+}

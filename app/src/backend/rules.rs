@@ -113,7 +113,10 @@ pub async fn list(pool: &PgPool) -> Result<Vec<Rule>, AppError> {
     load(&mut conn, None).await
 }
 
-/// The editor's page: the rules and the teams, agents and macros its choices name.
+/// SQL: a webhook subscription's name, its description or else its address.
+const WEBHOOK_NAME: &str = "case when description <> '' then description else url end";
+
+/// The editor's page: the rules and the teams, agents, macros and webhooks its choices name.
 pub async fn overview(pool: &PgPool, can_manage: bool) -> Result<RulesOverview, AppError> {
     Ok(RulesOverview {
         rules: list(pool).await?,
@@ -122,6 +125,7 @@ pub async fn overview(pool: &PgPool, can_manage: bool) -> Result<RulesOverview, 
             .fetch_all(pool)
             .await?,
         macros: sqlx::query_as("select id, name from macros order by name, id").fetch_all(pool).await?,
+        webhooks: sqlx::query_as(&format!("select id, {WEBHOOK_NAME} from webhook_subscriptions order by id")).fetch_all(pool).await?,
         can_manage,
     })
 }
@@ -142,6 +146,9 @@ async fn check_references(conn: &mut PgConnection, input: &RuleInput) -> Result<
                 (*user_id, "Assign to an active person who works the queue."),
             ),
             RuleAction::SendMacro { macro_id } => ("select exists (select 1 from macros where id = $1)", (*macro_id, "There is no such macro.")),
+            RuleAction::CallWebhook { webhook_id } => {
+                ("select exists (select 1 from webhook_subscriptions where id = $1)", (*webhook_id, "There is no such webhook subscription."))
+            }
             _ => continue,
         };
         let known: bool = sqlx::query_scalar(sql).bind(what.0).fetch_one(&mut *conn).await?;
@@ -420,6 +427,22 @@ async fn apply_action(conn: &mut PgConnection, id: i64, rule: &str, action: &Rul
             .rows_affected();
             changed(n).then(|| format!("notified {n} {}", if n == 1 { "person" } else { "people" }))
         }
+        RuleAction::CallWebhook { webhook_id } => {
+            // Through the outbox like every delivery; a paused subscription gets nothing.
+            let called: Option<(Option<i64>, String)> = sqlx::query_as(&format!(
+                "select webhook_call($1, $2, jsonb_build_object('rule', jsonb_build_object('name', $3::text))), {WEBHOOK_NAME}
+                   from webhook_subscriptions where id = $1"
+            ))
+            .bind(webhook_id)
+            .bind(id)
+            .bind(rule)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match called {
+                Some((Some(_), name)) => Some(format!("called the webhook “{name}”")),
+                _ => None,
+            }
+        }
         RuleAction::Resolve => super::dialogue::mark_resolved(&mut *conn, id, None, &by).await?.then(|| "resolved".to_string()),
     })
 }
@@ -623,7 +646,10 @@ pub async fn dry_run(pool: &PgPool, input: &RuleInput) -> Result<DryRun, AppErro
 
 async fn names(conn: &mut PgConnection) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
     sqlx::query_as(
-        "select 'team'::text, id, name from teams union all select 'user', id, name from users union all select 'macro', id, name from macros",
+        &format!(
+            "select 'team'::text, id, name from teams union all select 'user', id, name from users union all select 'macro', id, name from macros
+             union all select 'webhook', id, {WEBHOOK_NAME} from webhook_subscriptions"
+        ),
     )
     .fetch_all(conn)
     .await

@@ -120,6 +120,8 @@ pub enum RuleAction {
     /// An internal note on the dialogue.
     AddNote { text: String },
     Notify { who: NotifyWho, text: String },
+    /// Sends `rule_fired` with the dialogue to this webhook subscription (signed, retried).
+    CallWebhook { webhook_id: i64 },
     Resolve,
 }
 
@@ -145,6 +147,7 @@ impl RuleAction {
                 };
                 format!("notify {to}: “{}”", short(text))
             }
+            RuleAction::CallWebhook { webhook_id } => format!("call the webhook {}", named("webhook", *webhook_id)),
             RuleAction::Resolve => "resolve".to_string(),
         }
     }

@@ -10,8 +10,17 @@ named_enum!(
         MessageCreated => "message_created", "A public message is written (customer or agent)";
         SlaBreached => "sla_breached", "An SLA target is missed";
         RatingReceived => "rating_received", "A customer rates the help";
+        RuleFired => "rule_fired", "A rule calls it (the rule's “call a webhook” action)";
     }
 );
+
+impl WebhookEvent {
+    /// Whether a subscription may list it: `rule_fired` is sent only to the subscription a
+    /// rule's action names.
+    pub fn subscribable(self) -> bool {
+        self != WebhookEvent::RuleFired
+    }
+}
 
 named_enum!(
     /// Where one delivery stands.
@@ -95,6 +104,9 @@ pub fn validate_url(url: &str) -> Result<String, String> {
 pub fn validate_events(events: &[WebhookEvent]) -> Result<Vec<WebhookEvent>, String> {
     let mut out: Vec<WebhookEvent> = Vec::new();
     for e in events {
+        if !e.subscribable() {
+            return Err("“rule_fired” is not subscribed to: a rule's “call a webhook” action sends it to the subscription it names.".into());
+        }
         if !out.contains(e) {
             out.push(*e);
         }

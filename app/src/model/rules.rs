@@ -27,6 +27,8 @@ pub struct RulesOverview {
     /// Active people who work the queue.
     pub agents: Vec<(i64, String)>,
     pub macros: Vec<(i64, String)>,
+    /// Webhook subscriptions a rule may call, by description (else address).
+    pub webhooks: Vec<(i64, String)>,
     pub can_manage: bool,
 }
 

@@ -69,6 +69,7 @@ const ACTION_KINDS: &[(&str, &str)] = &[
     ("send_macro", "Send a macro"),
     ("add_note", "Add an internal note"),
     ("notify", "Notify"),
+    ("call_webhook", "Call a webhook"),
     ("resolve", "Resolve"),
 ];
 
@@ -84,6 +85,7 @@ fn kind_of(a: &RuleAction) -> &'static str {
         RuleAction::SendMacro { .. } => "send_macro",
         RuleAction::AddNote { .. } => "add_note",
         RuleAction::Notify { .. } => "notify",
+        RuleAction::CallWebhook { .. } => "call_webhook",
         RuleAction::Resolve => "resolve",
     }
 }
@@ -100,6 +102,7 @@ fn fresh(kind: &str, o: &RulesOverview) -> RuleAction {
         "send_macro" => RuleAction::SendMacro { macro_id: first(&o.macros) },
         "add_note" => RuleAction::AddNote { text: String::new() },
         "notify" => RuleAction::Notify { who: NotifyWho::Managers, text: String::new() },
+        "call_webhook" => RuleAction::CallWebhook { webhook_id: first(&o.webhooks) },
         "resolve" => RuleAction::Resolve,
         _ => RuleAction::SetPriority { priority: Priority::High },
     }
@@ -132,7 +135,7 @@ pub fn RulesPage() -> impl IntoView {
                     let teams = o.teams.clone();
                     let names = o.clone();
                     let name_of = move |what: &str, id: i64| {
-                        let list = match what { "team" => &names.teams, "user" => &names.agents, _ => &names.macros };
+                        let list = match what { "team" => &names.teams, "user" => &names.agents, "webhook" => &names.webhooks, _ => &names.macros };
                         list.iter().find(|x| x.0 == id).map(|x| x.1.clone())
                     };
                     let can = o.can_manage;
@@ -363,6 +366,11 @@ fn ActionRow(i: usize, overview: RulesOverview, draft: RwSignal<RuleInput>) -> i
             Some(RuleAction::SendMacro { macro_id }) => view! {
                 <select aria-label=format!("Macro for action {n}") on:change=move |e| set(RuleAction::SendMacro { macro_id: event_target_value(&e).parse().unwrap_or(macro_id) })>
                     {options(o.macros.clone(), macro_id)}
+                </select>
+            }.into_any(),
+            Some(RuleAction::CallWebhook { webhook_id }) => view! {
+                <select aria-label=format!("Webhook for action {n}") on:change=move |e| set(RuleAction::CallWebhook { webhook_id: event_target_value(&e).parse().unwrap_or(webhook_id) })>
+                    {options(o.webhooks.clone(), webhook_id)}
                 </select>
             }.into_any(),
             Some(RuleAction::AddNote { text }) => view! {

@@ -53,6 +53,7 @@ pub fn WebhooksAdminPage() -> impl IntoView {
     let events = RwSignal::new(vec![WebhookEvent::DialogueCreated]);
     let boxes = WebhookEvent::ALL
         .iter()
+        .filter(|e| e.subscribable())
         .map(|&e| {
             view! {
                 <label class="inline-field"><input type="checkbox" prop:checked=move || events.with(|v| v.contains(&e))

@@ -27,7 +27,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct WebhookPayload {
-    /// dialogue_created, dialogue_resolved, message_created, sla_breached or rating_received
+    /// dialogue_created, dialogue_resolved, message_created, sla_breached or rating_received;
+    /// rule_fired when a rule's "call a webhook" action names the subscription.
     event: String,
     occurred_at: String,
     /// The dialogue as it is when the event happens: id, subject, status, priority, topic,
@@ -40,6 +41,9 @@ pub struct WebhookPayload {
     /// The history line's detail (the SLA target missed, the rating given).
     #[schema(value_type = Option<Object>)]
     detail: Option<serde_json::Value>,
+    /// rule_fired: the rule's name.
+    #[schema(value_type = Option<Object>)]
+    rule: Option<serde_json::Value>,
 }
 
 /// The subscriptions, newest first, with their deliveries counted
