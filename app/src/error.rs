@@ -22,6 +22,13 @@ pub enum AppError {
     /// A signed request whose signature does not match (HTTP 401).
     #[error("{0}")]
     BadSignature(String),
+    /// An API token that cannot be used here or any more (HTTP 401): expired, or sent to
+    /// a page or server function.
+    #[error("{0}")]
+    TokenRefused(String),
+    /// An API token without the scope for this (HTTP 403).
+    #[error("{0}")]
+    OutOfScope(String),
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -44,7 +51,8 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) | AppError::Request(_) => 400,
             AppError::Conflict(_) => 409,
-            AppError::BadSignature(_) => 401,
+            AppError::BadSignature(_) | AppError::TokenRefused(_) => 401,
+            AppError::OutOfScope(_) => 403,
             AppError::TooLarge(_) => 413,
             AppError::TooManyRequests(_) => 429,
             AppError::Unavailable => 503,

@@ -72,9 +72,10 @@ test('an owner sets a team\'s business hours and holidays', async ({ browser }) 
   await expect(owner.getByRole('row').filter({ hasText: 'Founding day' })).toHaveCount(0);
 });
 
-// An owner creates an API token for an integration (shown once, works at once) and
+// An owner creates an API token for an integration, scoped to reading the knowledge base
+// for 30 days (shown once, works at once within its scope, refused outside it), and
 // revokes it (stops at once).
-test('an owner creates and revokes an API token', async ({ browser, request }) => {
+test('an owner creates a scoped API token and revokes it', async ({ browser, request }) => {
   const owner = await signedInPage(browser, 'owner@meridian.test', errors);
   await owner.goto('/admin');
   await hydrated(owner);
@@ -84,12 +85,22 @@ test('an owner creates and revokes an API token', async ({ browser, request }) =
   await form.getByLabel('Acts as').selectOption({ label: 'Alex Novak (agent@meridian.test)' });
   await form.getByLabel('Name').fill('Status page');
   await form.getByRole('button', { name: 'Create token' }).click();
+  await expect(owner.getByRole('alert')).toContainText('Give the token at least one scope.');
+  await form.getByLabel('Knowledge base').selectOption({ label: 'Read' });
+  await form.getByLabel('Expires after').selectOption({ label: '30 days' });
+  await form.getByRole('button', { name: 'Create token' }).click();
   const secret = (await owner.getByTestId('new-token').textContent())!;
   expect(secret).toMatch(/^mrd_/);
   const me = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${secret}` } });
   expect((await me.json()).email).toBe('agent@meridian.test');
+  const articles = await request.get('/api/v1/kb/articles', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(articles.status()).toBe(200);
+  const queue = await request.get('/api/v1/conversations', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(queue.status()).toBe(403);
+  expect((await queue.json()).error).toBe('This API token has no queue:read scope.');
   const row = owner.getByRole('row').filter({ hasText: 'Status page' });
-  await expect(row).toContainText('Live');
+  await expect(row).toContainText('kb:read');
+  await expect(row).toContainText('Live until');
   await owner.getByRole('button', { name: 'Revoke Status page' }).click();
   await expect(row).toContainText('Revoked');
   const after = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${secret}` } });

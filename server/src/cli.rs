@@ -151,6 +151,13 @@ pub enum TokenCommand {
         /// A label to tell tokens apart, e.g. the integration's name.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// What it may do, comma-separated: an area (queue, kb, qa, wfm, reports,
+        /// incidents, admin), a colon, read or write. Every area when left out.
+        #[arg(long)]
+        scopes: Option<String>,
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = app::domain::token_scope::DEFAULT_LIFETIME_DAYS)]
+        days: u32,
     },
     /// List a user's tokens.
     List {

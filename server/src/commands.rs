@@ -194,10 +194,17 @@ async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> Result<(), String>
             .ok_or_else(|| format!("no user with the e-mail address {email}"))
     };
     match command {
-        TokenCommand::Create { email, name } => {
-            let (id, secret) = tokens::create(pool, user_id(email.clone()).await?, &name).await.map_err(|e| e.to_string())?;
-            cli_audit(pool, AuditAction::TokenCreated, &email, &format!("token {id} “{name}”")).await?;
-            eprintln!("Token {id} created. Store it now: it is not shown again.");
+        TokenCommand::Create { email, name, scopes, days } => {
+            use app::domain::token_scope::{check_lifetime, Scopes};
+            let scopes = match scopes {
+                Some(list) => Scopes::parse(list.split(',')).map_err(|e| e.to_string())?,
+                None => Scopes::everything(),
+            };
+            let grant = tokens::Grant { scopes, days: check_lifetime(days)?, created_by: None };
+            let (id, secret) = tokens::create(pool, user_id(email.clone()).await?, &name, &grant).await.map_err(|e| e.to_string())?;
+            let detail = format!("token {id} “{name}”: {}, {days} days", grant.scopes.texts().join(" "));
+            cli_audit(pool, AuditAction::TokenCreated, &email, &detail).await?;
+            eprintln!("Token {id} created ({}; expires in {days} days). Store it now: it is not shown again.", grant.scopes.texts().join(" "));
             println!("{secret}");
         }
         TokenCommand::List { email } => {
@@ -207,7 +214,16 @@ async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> Result<(), String>
                     (None, Some(at)) => format!("last used {}", at.format("%Y-%m-%d %H:%M")),
                     (None, None) => "never used".into(),
                 };
-                println!("{:>6}  {:<20} {}…  created {}  {state}", t.id, t.name, t.hint, t.created_at.format("%Y-%m-%d"));
+                let expiry = if t.expires_at <= chrono::Utc::now() { "expired" } else { "expires" };
+                println!(
+                    "{:>6}  {:<20} {}…  created {}  {expiry} {}  {state}  {}",
+                    t.id,
+                    t.name,
+                    t.hint,
+                    t.created_at.format("%Y-%m-%d"),
+                    t.expires_at.format("%Y-%m-%d"),
+                    t.scopes.join(" ")
+                );
             }
         }
         TokenCommand::Revoke { id } => {

@@ -4,6 +4,7 @@
 
 use crate::api;
 use app::backend::{sessions, tokens, AppState, ClientAddr, Principal};
+use app::error::AppError;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -104,6 +105,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// The REST API, the only place API tokens are accepted.
+fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/v1/")
+}
+
 fn is_static_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico" || path == "/robots.txt"
 }
@@ -130,9 +136,18 @@ async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -
         .find_map(|h| sessions::token_from_cookies(h, state.settings.session_cookie_name()).map(String::from));
 
     let principal = match (bearer, cookie_token) {
-        (Some(token), _) => tokens::resolve(&state.pool, &token)
-            .await
-            .map(|user| user.map(|user| Principal { user, session_hash: None })),
+        // Tokens are for the REST API; pages and server functions are for people.
+        (Some(_), _) if !is_api_path(path) => {
+            return AppError::TokenRefused("API tokens are accepted only under /api/v1.".into()).into_response();
+        }
+        (Some(token), _) => match tokens::resolve(&state.pool, &token).await {
+            Ok(tokens::Resolved::Live { user, scopes, .. }) => Ok(Some(Principal { user, session_hash: None, token_scopes: Some(scopes) })),
+            Ok(tokens::Resolved::Expired { on }) => {
+                return AppError::TokenRefused(format!("This API token expired on {on}; an owner can create a new one on Admin, API tokens.")).into_response();
+            }
+            Ok(tokens::Resolved::Unknown) => Ok(None),
+            Err(err) => Err(err),
+        },
         (None, Some(token)) => sessions::resolve(&state.pool, &state.settings, &token).await,
         (None, None) => Ok(None),
     };
@@ -143,7 +158,7 @@ async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -
         Ok(None) => {}
         Err(err) => {
             tracing::error!(error = %err, "could not look up the caller's session or token");
-            return app::error::AppError::from(err).into_response();
+            return AppError::from(err).into_response();
         }
     }
     req.extensions_mut().insert(ClientAddr(addr));
@@ -180,7 +195,7 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
         return next.run(req).await;
     }
     let headers = req.headers();
-    if headers.get(header::AUTHORIZATION).is_some_and(|v| v.as_bytes().starts_with(b"Bearer ")) {
+    if is_api_path(req.uri().path()) && headers.get(header::AUTHORIZATION).is_some_and(|v| v.as_bytes().starts_with(b"Bearer ")) {
         return next.run(req).await;
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -61,7 +61,7 @@ async fn deactivation_ends_sessions_and_tokens_at_once(pool: PgPool) {
     let owner_cookie = session_cookie(&pool, owner).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let agent_cookie = session_cookie(&pool, agent).await;
-    let (_, token) = tokens::create(&pool, agent, "script").await.unwrap();
+    let (_, token) = tokens::create(&pool, agent, "script", &app::backend::tokens::Grant::default()).await.unwrap();
     let app = app(&pool);
     assert_eq!(api_get(&app, "/api/v1/me", Some(&token)).await.status, StatusCode::OK);
     assert_eq!(page(&app, "/queue", Some(&agent_cookie)).await.status, StatusCode::OK);

@@ -187,7 +187,7 @@ async fn a_trending_topic_links_its_waiting_dialogues(pool: PgPool) {
 #[sqlx::test]
 async fn an_incident_runs_through_the_api(pool: PgPool) {
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
-    let (_, token) = app::backend::tokens::create(&pool, manager, "monitoring").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, manager, "monitoring", &app::backend::tokens::Grant::default()).await.unwrap();
     let app = app(&pool);
     let email = channel(&pool, "email", "Support e-mail", "support@meridian.test").await;
     let ana = customer(&pool, "Ana Lima", Some("ana@example.com")).await;

@@ -268,7 +268,7 @@ async fn dialogues_are_found_by_subject_and_messages(pool: PgPool) {
 #[sqlx::test]
 async fn the_api_searches_and_refuses_a_stale_version(pool: PgPool) {
     let editor = user(&pool, "editor@meridian.test", Role::Admin).await;
-    let (_, token) = app::backend::tokens::create(&pool, editor, "test").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, editor, "test", &app::backend::tokens::Grant::default()).await.unwrap();
     let category = kb_category(&pool, 90).await;
     let app = app(&pool);
     let created = api_send(&app, "POST", "/api/v1/kb/articles", Some(&token),

@@ -348,7 +348,7 @@ async fn an_agent_cannot_read_another_agents_reviews(pool: PgPool) {
     let sheet = call(&app, "qa_review_sheet", Some(&cookie), &format!("conversation_id={lena_dialogue}")).await;
     assert_eq!(sheet.status, StatusCode::FORBIDDEN);
     assert_eq!(call(&app, "qa_scores", Some(&cookie), "").await.status, StatusCode::FORBIDDEN);
-    let (_, token) = app::backend::tokens::create(&pool, alex, "t").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, alex, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     assert_eq!(api_get(&app, "/api/v1/qa/scores?group_by=agent", Some(&token)).await.status, StatusCode::FORBIDDEN);
     let lena_review: i64 = sqlx::query_scalar("select id from qa_reviews where agent_id = $1").bind(lena).fetch_one(&pool).await.unwrap();
     let dispute = call(&app, "qa_dispute", Some(&cookie), &format!("review_id={lena_review}&reason=mine+now")).await;
@@ -362,7 +362,7 @@ async fn the_api_samples_reviews_and_scores(pool: PgPool) {
     let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     resolved_by(&pool, agent, 4).await;
-    let (_, token) = app::backend::tokens::create(&pool, reviewer, "t").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, reviewer, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let app = app(&pool);
     let day = |offset: i64| (chrono::Utc::now() + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string();
 

@@ -229,7 +229,7 @@ async fn pages_cover_every_dialogue_exactly_once_in_order(pool: PgPool) {
     }
     assert_eq!(newest, ids.iter().rev().copied().collect::<Vec<_>>(), "every dialogue once, newest first");
 
-    let (_, token) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, a, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let res = api_get(&app(&pool), "/api/v1/conversations?view=unassigned&cursor=not-a-cursor", Some(&token)).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     let res = api_get(&app(&pool), "/api/v1/conversations?view=unassigned&limit=5", Some(&token)).await;
@@ -243,8 +243,8 @@ async fn the_api_says_who_holds_a_dialogue(pool: PgPool) {
     let a = user(&pool, "a@meridian.test", Role::Operator).await;
     let b = user(&pool, "b@meridian.test", Role::Operator).await;
     let id = dialogue(&pool).await;
-    let (_, token_a) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
-    let (_, token_b) = app::backend::tokens::create(&pool, b, "t").await.unwrap();
+    let (_, token_a) = app::backend::tokens::create(&pool, a, "t", &app::backend::tokens::Grant::default()).await.unwrap();
+    let (_, token_b) = app::backend::tokens::create(&pool, b, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let app = app(&pool);
 
     let won = api_post(&app, &format!("/api/v1/conversations/{id}/claim"), Some(&token_a), "{}").await;
@@ -597,7 +597,7 @@ async fn lists_narrow_to_one_channel_purpose_or_team(pool: PgPool) {
     let counts = queue::counts(&pool, a, &QueueFilter { topic: Some(Topic::Billing), ..Default::default() }).await.unwrap();
     assert_eq!(counts[0], (QueueView::Unassigned, 1));
 
-    let (_, token) = app::backend::tokens::create(&pool, a, "t").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, a, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let res = api_get(&app(&pool), &format!("/api/v1/conversations?view=unassigned&channel={mail}"), Some(&token)).await;
     let items = res.json()["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 1);

@@ -134,7 +134,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("admin_channels", "", [OK, NO, NO, NO, WHO]),
     ("admin_channel_update", "id={channel}&ask_nps=true&callback_url=https%3A%2F%2Fbridge.example.com%2Fhook&target_minutes=45", [OK, NO, NO, NO, WHO]),
     ("admin_tokens", "", [OK, NO, NO, NO, WHO]),
-    ("admin_token_create", "user_id={agent}&name=CRM+sync", [OK, NO, NO, NO, WHO]),
+    ("admin_token_create", "user_id={agent}&name=CRM+sync&scopes=queue%3Aread&days=90", [OK, NO, NO, NO, WHO]),
     ("admin_token_revoke", "id={token}", [OK, NO, NO, NO, WHO]),
     ("admin_team_settings", "", [OK, NO, NO, NO, WHO]),
     ("admin_team_save", r#"{"input": {"id": null, "name": "Team {n}", "region": "Asia", "time_zone": "Asia/Tokyo", "work_start": "09:00", "work_end": "18:00", "work_days": [true, true, true, true, true, true, false]}}"#, [OK, NO, NO, NO, WHO]),
@@ -189,10 +189,11 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("put", "/api/v1/sla/policies/{id}", r#"{"name": "Policy {n}", "warn_minutes": 5, "escalation": "unassign", "targets": [{"priority": "high", "metric": "resolution", "minutes": 600}]}"#, [204, 204, NO, NO, WHO]),
     ("delete", "/api/v1/sla/policies/{id}", "", [204, 204, NO, NO, WHO]),
     ("get", "/api/v1/conversations/{id}/sla", "", [OK, OK, NO, OK, WHO]),
-    ("get", "/api/v1/webhooks", "", [OK, NO, NO, NO, WHO]),
-    ("post", "/api/v1/webhooks", r#"{"url": "https://hooks.example.com/m", "events": ["message_created"], "description": "Slack"}"#, [201, NO, NO, NO, WHO]),
-    ("delete", "/api/v1/webhooks/{id}", "", [204, NO, NO, NO, WHO]),
-    ("get", "/api/v1/webhooks/deliveries", "", [OK, NO, NO, NO, WHO]),
+    // Owner-level: no API token, whatever its scopes (an owner's session may; see webhooks.rs).
+    ("get", "/api/v1/webhooks", "", [NO, NO, NO, NO, WHO]),
+    ("post", "/api/v1/webhooks", r#"{"url": "https://hooks.example.com/m", "events": ["message_created"], "description": "Slack"}"#, [NO, NO, NO, NO, WHO]),
+    ("delete", "/api/v1/webhooks/{id}", "", [NO, NO, NO, NO, WHO]),
+    ("get", "/api/v1/webhooks/deliveries", "", [NO, NO, NO, NO, WHO]),
     ("get", "/api/v1/rules", "", [OK, OK, NO, OK, WHO]),
     ("post", "/api/v1/rules", r#"{"name": "API rule {n}", "when": "event", "triggers": ["sla_breached"], "actions": [{"do": "notify", "who": "managers", "text": "Missed"}]}"#, [201, 201, NO, NO, WHO]),
     ("put", "/api/v1/rules/{id}", r#"{"name": "API rule {n}", "when": "waiting", "state": "waiting_for_customer", "minutes": 4320, "actions": [{"do": "resolve"}]}"#, [204, 204, NO, NO, WHO]),
@@ -261,7 +262,7 @@ async fn callers(pool: &PgPool) -> Vec<Caller> {
         out.push(match role {
             Some(role) => {
                 let id = user(pool, &format!("{}@meridian.test", role.as_str()), role).await;
-                let (_, token) = tokens::create(pool, id, "matrix").await.unwrap();
+                let (_, token) = tokens::create(pool, id, "matrix", &app::backend::tokens::Grant::default()).await.unwrap();
                 Caller { role: Some(role), cookie: Some(session_cookie(pool, id).await), token: Some(token) }
             }
             None => Caller { role: None, cookie: None, token: None },
@@ -331,7 +332,7 @@ async fn fill(pool: &PgPool, body: &str) -> String {
     }
     if body.contains("{token}") {
         let owner: i64 = sqlx::query_scalar("select id from users where role = 'operator' order by id limit 1").fetch_one(pool).await.unwrap();
-        let (id, _) = tokens::create(pool, owner, "Matrix").await.unwrap();
+        let (id, _) = tokens::create(pool, owner, "Matrix", &app::backend::tokens::Grant::default()).await.unwrap();
         body = body.replace("{token}", &id.to_string());
     }
     if body.contains("{holiday}") {
@@ -497,21 +498,7 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
     let agent = user(&pool, "target.agent@meridian.test", Role::Operator).await;
     for (method, path, body, expected) in API_ROUTES {
         for (caller, want) in callers.iter().zip(expected) {
-            let id = if path.starts_with("/api/v1/kb/") {
-                fill(&pool, "{article}").await
-            } else if path.starts_with("/api/v1/incidents/") {
-                fill(&pool, "{incident}").await
-            } else if path.starts_with("/api/v1/sla/") {
-                fill(&pool, "{policy}").await
-            } else if path.starts_with("/api/v1/rules/{id}") {
-                fill(&pool, "{automation}").await
-            } else if path.starts_with("/api/v1/webhooks/{id}") {
-                fill(&pool, "{webhook}").await
-            } else {
-                dialogue(&pool).await.to_string()
-            };
-            let path = path.replace("{id}", &id).replace("{user_id}", &agent.to_string());
-            let body = fill(&pool, &body.replace("{agent}", &agent.to_string())).await;
+            let (path, body) = route_call(&pool, path, body, agent).await;
             let before = fingerprint(&pool).await;
             let res = match *method {
                 "get" => api_get(&app, &path, caller.token.as_deref()).await,
@@ -524,6 +511,68 @@ async fn every_api_route_answers_each_role_as_it_deserves(pool: PgPool) {
             }
         }
     }
+}
+
+/// A route's path and body with fresh data for one call.
+async fn route_call(pool: &PgPool, path: &str, body: &str, agent: i64) -> (String, String) {
+    let id = if path.starts_with("/api/v1/kb/") {
+        fill(pool, "{article}").await
+    } else if path.starts_with("/api/v1/incidents/") {
+        fill(pool, "{incident}").await
+    } else if path.starts_with("/api/v1/sla/") {
+        fill(pool, "{policy}").await
+    } else if path.starts_with("/api/v1/rules/{id}") {
+        fill(pool, "{automation}").await
+    } else if path.starts_with("/api/v1/webhooks/{id}") {
+        fill(pool, "{webhook}").await
+    } else {
+        dialogue(pool).await.to_string()
+    };
+    let path = path.replace("{id}", &id).replace("{user_id}", &agent.to_string());
+    (path, fill(pool, &body.replace("{agent}", &agent.to_string())).await)
+}
+
+// An owner's token narrowed by its scopes: with every area to read, it reads what the
+// owner reads and changes nothing; with only the audit log's area, it does nothing but
+// say who it is. Each refusal is a 403 that names the scope missing, and writes nothing.
+#[sqlx::test]
+async fn a_token_does_only_what_its_scopes_allow(pool: PgPool) {
+    use app::backend::tokens::Grant;
+    use app::domain::token_scope::Scopes;
+    let app = app(&pool);
+    let owner = user(&pool, "super_admin@meridian.test", Role::SuperAdmin).await;
+    let agent = user(&pool, "target.agent@meridian.test", Role::Operator).await;
+    let grant = |scopes: &[&str]| Grant { scopes: Scopes::parse(scopes.iter().copied()).unwrap(), ..Grant::default() };
+    let every_read: Vec<String> = app::domain::token_scope::Area::ALL.iter().map(|a| format!("{}:read", a.as_str())).collect();
+    let (_, reader) = tokens::create(&pool, owner, "reader", &grant(&every_read.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap();
+    let (_, auditor) = tokens::create(&pool, owner, "auditor", &grant(&["admin:read"])).await.unwrap();
+    let mut checked = 0;
+    for (method, path, body, expected) in API_ROUTES {
+        let full = expected[0];
+        // Public routes, the signed inbound routes and who-am-I answer tokens alike.
+        if *path == "/api/v1/me" || expected[4] != 401 || full >= 400 {
+            continue;
+        }
+        for (token, may) in [(&reader, *method == "get"), (&auditor, false)] {
+            let (path, body) = route_call(&pool, path, body, agent).await;
+            let before = fingerprint(&pool).await;
+            let res = match *method {
+                "get" => api_get(&app, &path, Some(token)).await,
+                m => api_send(&app, &m.to_uppercase(), &path, Some(token), &body).await,
+            };
+            if may {
+                assert_eq!(res.status.as_u16(), full, "{method} {path} with every area to read: {}", res.body);
+            } else {
+                assert_eq!(res.status, StatusCode::FORBIDDEN, "{method} {path}: {}", res.body);
+                let error = res.json()["error"].as_str().unwrap().to_string();
+                assert!(error.starts_with("This API token has no ") && error.ends_with(" scope."), "{method} {path}: {error}");
+                assert_eq!(fingerprint(&pool).await, before, "{method} {path} was refused but changed data");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "{checked}");
+    assert_eq!(api_get(&app, "/api/v1/me", Some(&auditor)).await.status, StatusCode::OK);
 }
 
 // Each section page is served to the roles that may open it, refused (403) to the others,

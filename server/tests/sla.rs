@@ -159,8 +159,8 @@ async fn count_events(pool: &PgPool, kind: &str) -> i64 {
 async fn the_api_lists_and_writes_policies_for_managers_only(pool: PgPool) {
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
-    let (_, manager_token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
-    let (_, agent_token) = app::backend::tokens::create(&pool, agent, "t").await.unwrap();
+    let (_, manager_token) = app::backend::tokens::create(&pool, manager, "t", &app::backend::tokens::Grant::default()).await.unwrap();
+    let (_, agent_token) = app::backend::tokens::create(&pool, agent, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let app = app(&pool);
     let good = r#"{"name": "Chat", "conditions": {"channel_kind": "chat"}, "warn_minutes": 2, "escalation": "raise_priority",
                    "targets": [{"priority": "normal", "metric": "first_response", "minutes": 5}]}"#;

@@ -65,11 +65,18 @@ async fn bad_subscriptions_get_a_sentence_and_write_nothing(pool: PgPool) {
     }
     assert_eq!(count(&pool, "webhook_subscriptions").await, 0);
     let app = app(&pool);
-    let (_, token) = app::backend::tokens::create(&pool, owner.id, "t").await.unwrap();
-    let refused = api_post(&app, "/api/v1/webhooks", Some(&token), r#"{"url": "mailto:x@example.com", "events": ["sla_breached"]}"#).await;
+    // Subscriptions carry signing secrets: an owner signed in, never an API token.
+    let (_, token) = app::backend::tokens::create(&pool, owner.id, "t", &app::backend::tokens::Grant::default()).await.unwrap();
+    let good = r#"{"url": "https://hooks.example.com/in", "events": ["sla_breached"]}"#;
+    let by_token = api_post(&app, "/api/v1/webhooks", Some(&token), good).await;
+    assert_eq!(by_token.status, StatusCode::FORBIDDEN);
+    assert!(by_token.body.contains("API tokens cannot manage users, tokens, settings or secrets"), "{}", by_token.body);
+    let cookie = session_cookie(&pool, owner.id).await;
+    let refused = api_send_signed_in(&app, "POST", "/api/v1/webhooks", &cookie, r#"{"url": "mailto:x@example.com", "events": ["sla_breached"]}"#).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("http://"), "{}", refused.body);
     assert_eq!(count(&pool, "webhook_subscriptions").await, 0);
+    assert_eq!(api_send_signed_in(&app, "POST", "/api/v1/webhooks", &cookie, good).await.status, StatusCode::CREATED);
 }
 
 #[sqlx::test]

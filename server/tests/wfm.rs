@@ -78,7 +78,7 @@ async fn hours_are_shown_in_the_chosen_time_zone(pool: PgPool) {
 #[sqlx::test]
 async fn the_erlang_c_api_answers_the_worked_example(pool: PgPool) {
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
-    let (_, token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, manager, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let app = app(&pool);
     let body = r#"{"arrivals": 100, "interval_seconds": 1800, "aht_seconds": 180, "target_service_level": 0.8,
                    "target_answer_seconds": 20, "shrinkage": 0.3, "max_occupancy": 1.0, "concurrency": 1}"#;
@@ -238,8 +238,8 @@ async fn the_shifts_and_coverage_api(pool: PgPool) {
     let (agent, shift) = agent_with_shift(&pool).await;
     let other = user(&pool, "other@meridian.test", Role::Operator).await;
     let app = app(&pool);
-    let (_, agent_token) = app::backend::tokens::create(&pool, agent, "t").await.unwrap();
-    let (_, manager_token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+    let (_, agent_token) = app::backend::tokens::create(&pool, agent, "t", &app::backend::tokens::Grant::default()).await.unwrap();
+    let (_, manager_token) = app::backend::tokens::create(&pool, manager, "t", &app::backend::tokens::Grant::default()).await.unwrap();
 
     let mine = api_get(&app, "/api/v1/wfm/shifts", Some(&agent_token)).await;
     assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
@@ -539,8 +539,8 @@ async fn the_roster_is_checked_against_each_chat_policy(pool: PgPool) {
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let operator = user(&pool, "operator@meridian.test", Role::Operator).await;
     let app = app(&pool);
-    let (_, token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
-    let (_, operator_token) = app::backend::tokens::create(&pool, operator, "t").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, manager, "t", &app::backend::tokens::Grant::default()).await.unwrap();
+    let (_, operator_token) = app::backend::tokens::create(&pool, operator, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let path = "/api/v1/wfm/sla-staffing?zone=UTC&interval=30&aht_seconds=300&concurrency=2&service_level=0.8";
     assert_eq!(api_get(&app, path, Some(&operator_token)).await.status, StatusCode::FORBIDDEN);
 
@@ -599,7 +599,7 @@ async fn todays_risk_projects_the_rest_of_the_day_per_team(pool: PgPool) {
 
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let app = app(&pool);
-    let (_, token) = app::backend::tokens::create(&pool, manager, "t").await.unwrap();
+    let (_, token) = app::backend::tokens::create(&pool, manager, "t", &app::backend::tokens::Grant::default()).await.unwrap();
     let path = format!("/api/v1/wfm/todays-risk?zone={zone}&interval=30&aht_seconds=300&concurrency=2");
     let res = api_get(&app, &path, Some(&token)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);

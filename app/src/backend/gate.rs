@@ -3,6 +3,7 @@
 
 use super::state::AppState;
 use crate::domain::access::{self, Permission};
+use crate::domain::token_scope::Scopes;
 use crate::error::AppError;
 use crate::model::user::CurrentUser;
 use leptos::prelude::*;
@@ -14,6 +15,8 @@ pub struct Principal {
     pub user: CurrentUser,
     /// The SHA-256 of the session token, when the caller came with a session cookie.
     pub session_hash: Option<Vec<u8>>,
+    /// The token's scopes, when the caller came with an API token (under `/api/v1` only).
+    pub token_scopes: Option<Scopes>,
 }
 
 /// The client's address as the server saw it (or as a trusted proxy reported it).
@@ -24,9 +27,13 @@ fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
-/// The principal of the current server-function request or SSR render, if any.
+/// The principal of the current server-function request or SSR render, if any. Server
+/// functions and pages are for people signed in: an API token is never one here (the
+/// server accepts tokens under /api/v1 only; this holds it here too).
 pub fn principal() -> Option<Principal> {
-    request_parts().and_then(|p| p.extensions.get::<Principal>().cloned())
+    request_parts()
+        .and_then(|p| p.extensions.get::<Principal>().cloned())
+        .filter(|p| p.token_scopes.is_none())
 }
 
 pub fn client_addr() -> String {

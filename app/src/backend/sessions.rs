@@ -66,7 +66,7 @@ pub async fn resolve(pool: &PgPool, settings: &Settings, token: &str) -> Result<
             .execute(pool)
             .await?;
     }
-    Ok(row.user.into_user().map(|user| Principal { user, session_hash: Some(hash) }))
+    Ok(row.user.into_user().map(|user| Principal { user, session_hash: Some(hash), token_scopes: None }))
 }
 
 /// Ends a session on the server: the token stops working everywhere at once.

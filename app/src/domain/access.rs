@@ -124,6 +124,17 @@ pub enum Permission {
     UseApi,
 }
 
+impl Permission {
+    pub const ALL: &'static [Permission] = {
+        use Permission::*;
+        &[
+            WorkQueue, ReadKnowledgeBase, EditKnowledgeBase, ReviewDialogues, ViewOwnReviews, ManageQa, ViewOwnSchedule,
+            PlanShifts, ViewReports, SendMassMailings, MassReply, ManageMacros, ManageServiceLevels, ManageAssignment,
+            ManageRules, ManageUsers, ManageSettings, ViewAuditLog, UseApi,
+        ]
+    };
+}
+
 /// Why a request was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Denied {

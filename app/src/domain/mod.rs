@@ -77,5 +77,6 @@ pub mod sign_in_throttle;
 pub mod sla;
 pub mod sla_staffing;
 pub mod team;
+pub mod token_scope;
 pub mod webhooks;
 pub mod wfm;

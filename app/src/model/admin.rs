@@ -114,8 +114,14 @@ pub struct TokenInfo {
     pub owner: String,
     pub owner_active: bool,
     pub created: String,
+    /// Who made it for its person, when that was someone else.
+    pub created_by: Option<String>,
     pub last_used: Option<String>,
     pub revoked: Option<String>,
+    pub expires: String,
+    pub expired: bool,
+    /// `queue:read`, `kb:write`, …
+    pub scopes: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

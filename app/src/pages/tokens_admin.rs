@@ -1,12 +1,14 @@
 //! `/admin/tokens` (owners): the API tokens integrations use (`Authorization: Bearer
-//! mrd_…`). Create one for a person (it acts with their role; the secret is shown once),
-//! see when each was last used, revoke it (it stops working at once). Every creation and
+//! mrd_…`, under /api/v1 only). Create one for a person (it acts within their role and its
+//! scopes, for 7 to 365 days; the secret is shown once), see when each was last used and
+//! when it expires, revoke it (it stops working at once). Every creation and
 //! revocation is in the audit log; `meridian token` does the same from a shell.
 
 use crate::components::notice::{error_fallback, EmptyState, ErrorNotice, Loading};
 use crate::error::AppError;
 use leptos::prelude::*;
-use crate::model::admin::{TokenInfo};
+use crate::domain::token_scope::{Area, DEFAULT_LIFETIME_DAYS, LIFETIMES_DAYS};
+use crate::model::admin::TokenInfo;
 
 #[server(endpoint = "admin_tokens")]
 pub async fn admin_tokens() -> Result<(Vec<TokenInfo>, Vec<(i64, String)>), AppError> {
@@ -25,21 +27,27 @@ pub async fn admin_tokens() -> Result<(Vec<TokenInfo>, Vec<(i64, String)>), AppE
     .await
 }
 
-/// Creates a token for `user_id`; answers the secret (shown only now).
+/// Creates a token for `user_id` with `scopes` (`queue:read,kb:write`, comma-separated)
+/// living `days`; answers the secret (shown only now).
 #[server(endpoint = "admin_token_create")]
-pub async fn admin_token_create(user_id: i64, name: String) -> Result<String, AppError> {
+pub async fn admin_token_create(user_id: i64, name: String, scopes: String, days: u32) -> Result<String, AppError> {
     use crate::backend::{audit, authorized, tokens};
     use crate::domain::access::Permission;
     use crate::domain::audit::AuditAction;
+    use crate::domain::token_scope::{check_lifetime, Scopes};
     authorized(Permission::ManageUsers, |state, user| async move {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid("Name the token after what uses it, e.g. “CRM sync” (at most 100 characters).".into()));
         }
+        let scopes = Scopes::parse(scopes.split(',')).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let days = check_lifetime(days).map_err(AppError::Invalid)?;
         let owner = crate::backend::users::signed_in_email(&state.pool, user_id).await?;
         let owner = owner.ok_or_else(|| AppError::Invalid("Choose a person who can sign in for the token to act as.".into()))?;
-        let (id, secret) = tokens::create(&state.pool, user_id, &name).await?;
-        audit::by(&state.pool, &user, AuditAction::TokenCreated, &owner, &format!("token {id} “{name}”")).await?;
+        let grant = tokens::Grant { scopes, days, created_by: (user_id != user.id).then_some(user.id) };
+        let (id, secret) = tokens::create(&state.pool, user_id, &name, &grant).await?;
+        let detail = format!("token {id} “{name}” for {owner} by {}: {}, {days} days", user.email, grant.scopes.texts().join(" "));
+        audit::by(&state.pool, &user, AuditAction::TokenCreated, &owner, &detail).await?;
         Ok(secret)
     })
     .await
@@ -66,10 +74,22 @@ pub fn TokensAdminPage() -> impl IntoView {
     let data = Resource::new(move || (create.version().get(), revoke.version().get()), |_| admin_tokens());
     let owner = RwSignal::new(None::<i64>);
     let name = RwSignal::new(String::new());
+    let days = RwSignal::new(DEFAULT_LIFETIME_DAYS);
+    // Per area: "" (no access), "read" or "write".
+    let access = RwSignal::new(vec![String::new(); Area::ALL.len()]);
+    let chosen_scopes = move || {
+        Area::ALL
+            .iter()
+            .zip(access.get())
+            .filter(|(_, a)| !a.is_empty())
+            .map(|(area, a)| format!("{}:{a}", area.as_str()))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     view! {
         <p><a href="/admin">"Admin"</a></p>
         <h1>"API tokens"</h1>
-        <p class="lede">"A token acts as the person it belongs to, with their role, in the REST API (see /api/v1/openapi.json). It stops working when it is revoked or its person is deactivated."</p>
+        <p class="lede">"A token acts as the person it belongs to in the REST API only (see /api/v1/openapi.json): within their role, and only in the areas its scopes name (reading, or reading and changing). No token can manage users, tokens or settings. It stops working when it expires, is revoked, or its person is deactivated."</p>
         {move || create.value().get().map(|r| match r {
             Ok(secret) => view! {
                 <div class="notice notice-info" role="status">
@@ -89,19 +109,25 @@ pub fn TokensAdminPage() -> impl IntoView {
                     } else {
                         let rows = tokens.into_iter().map(|t| {
                             let id = t.id;
-                            let status = match (&t.revoked, t.owner_active) {
-                                (Some(at), _) => format!("Revoked {at}"),
-                                (None, false) => "Stopped (person deactivated)".to_string(),
-                                (None, true) => "Live".to_string(),
+                            let status = match (&t.revoked, t.owner_active, t.expired) {
+                                (Some(at), _, _) => format!("Revoked {at}"),
+                                (None, _, true) => format!("Expired {}", t.expires),
+                                (None, false, false) => "Stopped (person deactivated)".to_string(),
+                                (None, true, false) => format!("Live until {}", t.expires),
                             };
-                            let live = t.revoked.is_none();
+                            let live = t.revoked.is_none() && !t.expired;
+                            let made = match t.created_by {
+                                Some(by) => format!("{} by {by}", t.created),
+                                None => t.created,
+                            };
                             let label = format!("Revoke {}", t.name);
                             view! {
                                 <tr>
                                     <th scope="row">{t.name}</th>
                                     <td><code>{format!("{}…", t.hint)}</code></td>
                                     <td>{t.owner}</td>
-                                    <td>{t.created}</td>
+                                    <td>{t.scopes.join(", ")}</td>
+                                    <td>{made}</td>
                                     <td>{t.last_used.unwrap_or_else(|| "never".into())}</td>
                                     <td>{status}</td>
                                     <td>{live.then(|| view! {
@@ -114,7 +140,7 @@ pub fn TokensAdminPage() -> impl IntoView {
                             <table class="data-table">
                                 <caption>"Tokens, live first"</caption>
                                 <thead><tr>
-                                    <th scope="col">"Name"</th><th scope="col">"Starts with"</th><th scope="col">"Acts as"</th>
+                                    <th scope="col">"Name"</th><th scope="col">"Starts with"</th><th scope="col">"Acts as"</th><th scope="col">"Scopes"</th>
                                     <th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th><th scope="col"></th>
                                 </tr></thead>
                                 <tbody>{rows}</tbody>
@@ -128,13 +154,30 @@ pub fn TokensAdminPage() -> impl IntoView {
                         <form class="form-grid" aria-label="Create a token" on:submit=move |e| {
                             e.prevent_default();
                             if let Some(user_id) = owner.get_untracked() {
-                                create.dispatch(AdminTokenCreate { user_id, name: name.get_untracked() });
+                                create.dispatch(AdminTokenCreate { user_id, name: name.get_untracked(), scopes: chosen_scopes(), days: days.get_untracked() });
                             }
                         }>
                             <label>"Acts as"<select required on:change=move |e| owner.set(event_target_value(&e).parse().ok())>
                                 <option value="">"Choose a person"</option>{options}
                             </select></label>
                             <label>"Name"<input type="text" required maxlength="100" placeholder="CRM sync" on:input=move |e| name.set(event_target_value(&e))/></label>
+                            <label>"Expires after"<select on:change=move |e| days.set(event_target_value(&e).parse().unwrap_or(DEFAULT_LIFETIME_DAYS))>
+                                {LIFETIMES_DAYS.iter().map(|d| view! {
+                                    <option value=d.to_string() selected=*d == DEFAULT_LIFETIME_DAYS>{format!("{d} days")}</option>
+                                }).collect_view()}
+                            </select></label>
+                            <fieldset class="scope-grid">
+                                <legend>"Scopes (at least one)"</legend>
+                                {Area::ALL.iter().enumerate().map(|(i, area)| view! {
+                                    <label>{area.label()}
+                                        <select on:change=move |e| { let v = event_target_value(&e); access.update(|a| a[i] = v); }>
+                                            <option value="">"No access"</option>
+                                            <option value="read">"Read"</option>
+                                            <option value="write">"Read and change"</option>
+                                        </select>
+                                    </label>
+                                }).collect_view()}
+                            </fieldset>
                             <button type="submit" class="button-primary" disabled=move || create.pending().get()>"Create token"</button>
                         </form>
                     })

@@ -4,11 +4,13 @@
 
 use app::backend::{authorize, Principal};
 use app::domain::access::Permission;
+use app::domain::token_scope::Scopes;
 use app::error::AppError;
 use app::model::user::CurrentUser;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::Method;
 use axum::Json;
 use utoipa::ToSchema;
 
@@ -19,27 +21,42 @@ pub struct ApiError {
     error: String,
 }
 
-/// The caller of an API route, possibly nobody; handlers ask it for a permission.
-pub struct Caller(Option<CurrentUser>);
+/// The caller of an API route, possibly nobody; handlers ask it for a permission. With an
+/// API token, the token's scopes must also allow it: reading (GET) needs the area's read
+/// scope, anything else its write scope.
+pub struct Caller {
+    user: Option<CurrentUser>,
+    scopes: Option<Scopes>,
+    writes: bool,
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Caller(parts.extensions.get::<Principal>().map(|p| p.user.clone())))
+        let principal = parts.extensions.get::<Principal>();
+        Ok(Caller {
+            user: principal.map(|p| p.user.clone()),
+            scopes: principal.and_then(|p| p.token_scopes.clone()),
+            writes: !matches!(parts.method, Method::GET | Method::HEAD),
+        })
     }
 }
 
 impl Caller {
-    pub fn require(self, permission: Permission) -> Result<CurrentUser, AppError> {
-        authorize(self.0, permission)
+    pub fn require(&self, permission: Permission) -> Result<CurrentUser, AppError> {
+        let user = authorize(self.user.clone(), permission)?;
+        if let Some(scopes) = &self.scopes {
+            scopes.allow(permission, self.writes).map_err(|refused| AppError::OutOfScope(refused.to_string()))?;
+        }
+        Ok(user)
     }
 
     /// Passes with any one of `permissions` (the first refusal is the answer otherwise).
-    pub fn require_any(self, permissions: &[Permission]) -> Result<CurrentUser, AppError> {
+    pub fn require_any(&self, permissions: &[Permission]) -> Result<CurrentUser, AppError> {
         let mut refusal = AppError::Forbidden;
         for (i, p) in permissions.iter().enumerate() {
-            match authorize(self.0.clone(), *p) {
+            match self.require(*p) {
                 Ok(user) => return Ok(user),
                 Err(err) if i == 0 => refusal = err,
                 Err(_) => {}

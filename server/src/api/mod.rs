@@ -84,7 +84,17 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme("bearerAuth", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            components.add_security_scheme("bearerAuth", SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token (`mrd_…`, Admin → API tokens or `meridian token create`). It acts within its \
+                         person's role and its scopes: read or write per area (queue, kb, qa, wfm, reports, incidents, \
+                         admin); a GET needs the area's read scope, anything else its write scope (403 otherwise). It \
+                         expires (401 saying when) and never manages users, tokens, settings or secrets.",
+                    ))
+                    .build(),
+            ));
         }
     }
 }

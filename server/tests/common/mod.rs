@@ -169,6 +169,19 @@ pub async fn api_send(app: &Router, method: &str, path: &str, token: Option<&str
     answer(app.clone().oneshot(req.body(Body::from(json.to_string())).unwrap()).await.unwrap()).await
 }
 
+/// A REST call as a signed-in person (a session cookie), with a JSON body and any method:
+/// what the owner-level routes no API token may use take.
+pub async fn api_send_signed_in(app: &Router, method: &str, path: &str, cookie: &str, json: &str) -> Answer {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie);
+    answer(app.clone().oneshot(req.body(Body::from(json.to_string())).unwrap()).await.unwrap()).await
+}
+
 /// A dialogue resolved just now by a new agent (for QA); returns its id.
 pub async fn resolved_dialogue(pool: &PgPool) -> i64 {
     let id = dialogue(pool).await;
