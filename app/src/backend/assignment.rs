@@ -159,18 +159,23 @@ pub async fn assign_team(pool: &PgPool, team_id: i64, kind: ChannelKind) -> Resu
         tx.commit().await?;
         return Ok(0);
     }
-    // Open dialogues per agent in one pass over the queue index (status, assignee).
+    // Open dialogues per agent and channel from the queue index alone (it carries the
+    // channel), then per channel kind.
     let sql = format!(
         "with team as (
              select u.id, u.name, {ON_SHIFT} as on_shift, {PRESENT} as present,
                     floor(extract(epoch from u.last_assigned_at))::int8 as last_assigned
                from users u
               where u.team_id = $1 and u.active and u.role = 'operator' and u.desk = 'support'),
-         held as (
-             select c.assignee_id as id, count(*) filter (where ch.kind = $2) as here, count(*) as total
-               from conversations c join channels ch on ch.id = c.channel_id
+         per_channel as (
+             select c.assignee_id as id, c.channel_id, count(*) as n
+               from conversations c
               where c.status in ('open', 'postponed') and c.assignee_id in (select id from team)
-              group by c.assignee_id)
+              group by c.assignee_id, c.channel_id),
+         held as (
+             select p.id, sum(p.n) filter (where ch.kind = $2)::int8 as here, sum(p.n)::int8 as total
+               from per_channel p join channels ch on ch.id = p.channel_id
+              group by p.id)
          select t.id, t.name, t.on_shift, t.present, coalesce(h.here, 0), coalesce(h.total, 0), t.last_assigned
            from team t left join held h on h.id = t.id
           order by t.id"
