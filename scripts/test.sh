@@ -39,8 +39,16 @@ port="${E2E_PORT:-3100}"
 second=$((port + 1))
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# A real SMTP server (Debian's aiosmtpd) writing every e-mail the servers send into a
+# maildir, where the password-reset test reads its link as a person reads their inbox.
+smtp_port=$((port + 25))
+export E2E_MAILDIR="$CARGO_TARGET_DIR/e2e-mail"
+rm -rf "$E2E_MAILDIR" && mkdir -p "$E2E_MAILDIR"/{tmp,new,cur}
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$E2E_MAILDIR" > "$CARGO_TARGET_DIR/e2e-smtp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do (echo > "/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break; sleep 0.2; done
 for p in "$port" "$second"; do
-  MERIDIAN_ADDR="127.0.0.1:$p" "$MERIDIAN_BIN" serve > "$CARGO_TARGET_DIR/e2e-server-$p.log" 2>&1 &
+  MERIDIAN_ADDR="127.0.0.1:$p" MERIDIAN_SMTP_URL="smtp://127.0.0.1:$smtp_port" "$MERIDIAN_BIN" serve > "$CARGO_TARGET_DIR/e2e-server-$p.log" 2>&1 &
   pids+=($!)
 done
 # The demo's webhook subscription posts to a local test receiver, which checks each

@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::home::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/queue") view=|| gated(Section::Queue, pages::queue::QueuePage) ssr=SsrMode::Async/>
                     <Route path=path!("/queue/macros") view=|| gated(Section::Queue, pages::macros::MacrosPage) ssr=SsrMode::Async/>
                     <Route path=path!("/queue/service-levels") view=|| gated(Section::Queue, pages::service_levels::ServiceLevelsPage) ssr=SsrMode::Async/>

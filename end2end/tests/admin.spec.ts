@@ -27,11 +27,11 @@ test('an owner invites a user who then signs in', async ({ browser }) => {
   watchForErrors(robin, errors);
   await robin.goto(link);
   await expect(robin.getByRole('heading', { name: 'Welcome, Robin Vale' })).toBeVisible();
-  await robin.getByLabel('Password (at least 10 characters)').fill('robin-likes-long-passwords');
-  await robin.getByLabel('The same password again').fill('robin-likes-long-passwords');
+  await robin.getByLabel('Password (at least 12 characters)').fill('tea-and-long-walks-at-dawn');
+  await robin.getByLabel('The same password again').fill('tea-and-long-walks-at-dawn');
   await robin.getByRole('button', { name: 'Set my password' }).click();
   await expect(robin).toHaveURL('/sign-in');
-  await signIn(robin, email, 'robin-likes-long-passwords');
+  await signIn(robin, email, 'tea-and-long-walks-at-dawn');
   await expect(robin).toHaveURL('/kb');
   await expect(robin.getByText('Robin Vale')).toBeVisible();
 

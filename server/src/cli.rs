@@ -190,6 +190,10 @@ pub struct ConfigArgs {
     /// one they wait in the outbox.
     #[arg(long, env = "MERIDIAN_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// The sender of e-mail to staff (password-reset links), e.g. "Meridian
+    /// <helpdesk@example.com>"; Meridian <no-reply@host of the public address> by default.
+    #[arg(long, env = "MERIDIAN_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
     /// Unanswered claims of an agent idle this long go back to the queue.
     #[arg(long, env = "MERIDIAN_CLAIM_LEASE_MINUTES", global = true, default_value_t = 30)]
     pub claim_lease_minutes: u64,

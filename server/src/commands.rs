@@ -165,7 +165,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::CreateUser { email, name, role, time_zone } => {
             let email = EmailAddress::parse(&email).map_err(|e| e.to_string())?;
             let password = read_password()?;
-            passwords::check_strength(&password).map_err(|e| e.to_string())?;
+            passwords::check_strength(&password, app::domain::password_policy::Owner { email: email.as_str(), name: &name }).map_err(|e| e.to_string())?;
             let hash = passwords::hash(password).await.map_err(|e| e.to_string())?;
             let new = users::NewUser { email: &email, name: &name, role, team_id: None, time_zone: &time_zone, password_hash: &hash };
             let id = users::create(&pool, new).await.map_err(|e| e.to_string())?;
@@ -300,7 +300,9 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     if config.smtp_url.is_none() {
         tracing::warn!("MERIDIAN_SMTP_URL is not set: e-mail replies wait in the outbox until it is");
     }
-    crate::outbox::spawn(crate::outbox::Outbox::new(pool.clone(), config.smtp_url.as_deref(), &config.public_url())?);
+    crate::outbox::spawn(
+        crate::outbox::Outbox::new(pool.clone(), config.smtp_url.as_deref(), &config.public_url())?.with_mail_from(config.mail_from.as_deref())?,
+    );
     let state = AppState { pool: pool.clone(), settings: settings.clone(), leptos_options, live };
 
     // Sign-outs happen on the server; expired sessions are swept here, hourly.

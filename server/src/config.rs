@@ -17,6 +17,8 @@ pub struct Config {
     /// The SMTP server e-mail replies leave through (see `mail::transport`); without one,
     /// they wait in the outbox.
     pub smtp_url: Option<String>,
+    /// The sender of e-mail to staff (see `outbox::Outbox::with_mail_from`).
+    pub mail_from: Option<String>,
 }
 
 impl Config {
@@ -43,6 +45,7 @@ impl Config {
             max_connections: args.db_max_connections,
             site_root: args.site_root.clone(),
             smtp_url: set(&args.smtp_url),
+            mail_from: set(&args.mail_from),
             claim_lease: Duration::from_secs(60 * args.claim_lease_minutes),
             settings: Settings {
                 public_url: set(&args.public_url).map(|u| u.trim_end_matches('/').to_string()),

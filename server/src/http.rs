@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::help::router())
         .merge(crate::chat::router())
         .merge(crate::invite::router())
+        .merge(crate::password_reset::router())
         .nest("/api/v1", api::router())
         // Server functions are POST only; any other method under /api is an unknown route.
         .route("/api/{*fn_name}", post(server_fn).fallback(api::no_such_route))

@@ -16,9 +16,16 @@ pub fn router() -> Router<AppState> {
 }
 
 fn page(main: &str, status: StatusCode) -> Response {
+    plain_page("Join Meridian", main, status)
+}
+
+/// A page of the account doors (invitation, forgotten password): plain HTML, no script,
+/// a strict CSP of its own.
+pub(crate) fn plain_page(title: &str, main: &str, status: StatusCode) -> Response {
+    let title = esc(title);
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\"><title>Join Meridian</title>\
+         <meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title>\
          <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\"><link rel=\"stylesheet\" href=\"/pkg/meridian.css\"></head>\
          <body class=\"customer\"><main id=\"main\" class=\"customer-main\">{main}</main></body></html>"
     );
@@ -34,7 +41,7 @@ fn form(name: &str, email: &str, error: Option<&str>) -> String {
     format!(
         "<h1>Welcome, {}</h1><p>Choose a password for {}. You sign in with it from now on.</p>{}\
          <form method=\"post\" class=\"chat-start form-grid\">\
-         <label for=\"password\">Password (at least 10 characters)</label><input id=\"password\" name=\"password\" type=\"password\" required minlength=\"10\" autocomplete=\"new-password\">\
+         <label for=\"password\">Password (at least 12 characters)</label><input id=\"password\" name=\"password\" type=\"password\" required minlength=\"12\" autocomplete=\"new-password\">\
          <label for=\"again\">The same password again</label><input id=\"again\" name=\"again\" type=\"password\" required autocomplete=\"new-password\">\
          <button type=\"submit\" class=\"button-primary\">Set my password</button></form>",
         esc(name),

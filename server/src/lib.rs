@@ -16,6 +16,7 @@ pub mod invite;
 pub mod live;
 pub mod mail;
 pub mod outbox;
+pub mod password_reset;
 pub mod progress;
 pub mod seed;
 pub mod seed_data;

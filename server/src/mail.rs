@@ -168,6 +168,18 @@ pub fn build(item: &OutboxItem, references: &[String], rating_url: &str, reply_t
         .map_err(|e| format!("could not build the e-mail: {e}"))
 }
 
+/// Builds an e-mail to staff (a reset link): plain text, the link put where `{link}` is.
+pub fn build_account_mail(from: &Mailbox, mail: &app::backend::account::DueMail, link: &str) -> Result<lettre::Message, String> {
+    let to: Mailbox = mail.recipient.parse().map_err(|e| format!("the address is not valid: {e}"))?;
+    lettre::Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.replace("{link}", link))
+        .map_err(|e| format!("could not build the e-mail: {e}"))
+}
+
 /// Sends one built message.
 pub async fn send(transport: &AsyncSmtpTransport<Tokio1Executor>, message: lettre::Message) -> Result<(), String> {
     transport.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))

@@ -23,6 +23,8 @@ pub struct Outbox {
     http: Client<Https, Full<Bytes>>,
     /// Where customers open rating links, e.g. `https://help.example.com`.
     public_url: String,
+    /// The sender of e-mail to staff (reset links).
+    mail_from: lettre::message::Mailbox,
 }
 
 /// What one pass delivered.
@@ -42,7 +44,50 @@ impl Outbox {
             .enable_http1()
             .build();
         let http = Client::builder(TokioExecutor::new()).build(https);
-        Ok(Outbox { pool, smtp, http, public_url: public_url.trim_end_matches('/').to_string() })
+        let public_url = public_url.trim_end_matches('/').to_string();
+        let mail_from = default_sender(&public_url);
+        Ok(Outbox { pool, smtp, http, public_url, mail_from })
+    }
+
+    /// The sender of e-mail to staff, e.g. `Meridian <helpdesk@example.com>`
+    /// (`MERIDIAN_MAIL_FROM`); without one, `Meridian <no-reply@host of the public address>`.
+    pub fn with_mail_from(mut self, from: Option<&str>) -> Result<Outbox, String> {
+        if let Some(from) = from {
+            self.mail_from = from.parse().map_err(|e| format!("MERIDIAN_MAIL_FROM is not an e-mail address: {e}"))?;
+        }
+        Ok(self)
+    }
+
+    /// Sends every due e-mail to staff (reset links), one per transaction, while an SMTP
+    /// server is set; the link leaves the database with the mail.
+    pub async fn deliver_account_mail(&self) -> Result<Pass, sqlx::Error> {
+        use app::backend::account;
+        let mut pass = Pass::default();
+        let Some(smtp) = self.smtp.as_ref() else { return Ok(pass) };
+        loop {
+            let mut tx = self.pool.begin().await?;
+            let Some(mail) = account::next_mail(&mut tx).await? else {
+                tx.commit().await?;
+                return Ok(pass);
+            };
+            let link = mail.link_path.as_deref().map(|p| format!("{}{p}", self.public_url)).unwrap_or_default();
+            let result = match crate::mail::build_account_mail(&self.mail_from, &mail, &link) {
+                Ok(message) => crate::mail::send(smtp, message).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    account::mail_sent(&mut tx, mail.id).await?;
+                    pass.sent += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(account_mail = mail.id, %error, "account e-mail failed; will retry");
+                    account::mail_failed(&mut tx, &mail, &error).await?;
+                    pass.failed += 1;
+                }
+            }
+            tx.commit().await?;
+        }
     }
 
     /// Sends everything due now; returns what it did.
@@ -173,6 +218,14 @@ impl Outbox {
     }
 }
 
+/// `Meridian <no-reply@host>` for the host of the public address (`localhost` when it is
+/// an IP address, which an e-mail address cannot carry bare).
+fn default_sender(public_url: &str) -> lettre::message::Mailbox {
+    let host = public_url.split("://").nth(1).unwrap_or_default().split(['/', ':']).next().unwrap_or_default();
+    let host = if host.contains('.') && host.chars().any(|c| c.is_ascii_alphabetic()) { host } else { "localhost" };
+    format!("Meridian <no-reply@{host}>").parse().unwrap_or_else(|_| "Meridian <no-reply@localhost>".parse().expect("a valid address"))
+}
+
 /// Runs the outbox every two seconds for the life of the process.
 pub fn spawn(outbox: Outbox) {
     tokio::spawn(async move {
@@ -183,6 +236,11 @@ pub fn spawn(outbox: Outbox) {
                 Ok(Pass { sent: 0, failed: 0 }) => {}
                 Ok(pass) => tracing::info!(sent = pass.sent, failed = pass.failed, "outbox"),
                 Err(err) => tracing::warn!(error = %err, "outbox job failed"),
+            }
+            match outbox.deliver_account_mail().await {
+                Ok(Pass { sent: 0, failed: 0 }) => {}
+                Ok(pass) => tracing::info!(sent = pass.sent, failed = pass.failed, "account e-mail"),
+                Err(err) => tracing::warn!(error = %err, "account e-mail job failed"),
             }
             match outbox.deliver_webhooks().await {
                 Ok(Pass { sent: 0, failed: 0 }) => {}

@@ -677,3 +677,57 @@ async fn an_owner_adds_an_inbox_and_pauses_it(pool: PgPool) {
 async fn page_status(pool: &PgPool, path: &str) -> StatusCode {
     page(&app(pool), path, None).await.status
 }
+
+// A reset link leaves by SMTP through the outbox job (once), with the link under the
+// public address; the stored copy loses the link once it is sent.
+#[sqlx::test]
+async fn a_reset_link_leaves_by_smtp_once_and_is_not_kept(pool: PgPool) {
+    user(&pool, "agent@meridian.test", Role::Operator).await;
+    app::backend::account::request_reset(&pool, "agent@meridian.test", "127.0.0.1").await.unwrap();
+    let path: String = sqlx::query_scalar("select link_path from account_mail").fetch_one(&pool).await.unwrap();
+    let port = free_port();
+    let (mut smtp, maildir) = start_smtp(port);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let outbox = Outbox::new(pool.clone(), Some(&format!("smtp://127.0.0.1:{port}")), "https://help.example.com").unwrap();
+    let pass = outbox.deliver_account_mail().await.unwrap();
+    let again = outbox.deliver_account_mail().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mails = delivered(maildir.path());
+    let _ = smtp.kill();
+    assert_eq!((pass, again), (Pass { sent: 1, failed: 0 }, Pass::default()));
+    assert_eq!(mails.len(), 1);
+    let mail = &quoted_printable(&mails[0]);
+    assert!(mail.contains("To: agent@meridian.test"), "{mail}");
+    assert!(mail.contains("From: Meridian <no-reply@help.example.com>"), "{mail}");
+    assert!(mail.contains("Subject: Choose a new Meridian password"), "{mail}");
+    assert!(mail.contains(&format!("https://help.example.com{path}")), "{mail}");
+    let (kept, sent): (Option<String>, bool) = sqlx::query_as("select link_path, sent_at is not null from account_mail").fetch_one(&pool).await.unwrap();
+    assert_eq!((kept, sent), (None, true));
+}
+
+/// The text of a quoted-printable body, as a mail reader shows it.
+fn quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

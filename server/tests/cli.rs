@@ -41,13 +41,16 @@ async fn create_user_takes_the_password_from_stdin(pool: PgPool) {
     assert_eq!(user.role.as_str(), "operator");
 }
 
-// A short password, an unknown role or a duplicate address is refused with a sentence and creates nothing.
+// A short or common password, an unknown role or a duplicate address is refused with a sentence and creates nothing.
 #[sqlx::test]
 async fn create_user_refuses_bad_input(pool: PgPool) {
     let url = url_of(&pool).await;
     let short = meridian(&url, &["create-user", "--email", "a@meridian.test", "--name", "A", "--role", "operator"], "short\n");
     assert!(!short.status.success());
-    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let common = meridian(&url, &["create-user", "--email", "a@meridian.test", "--name", "A", "--role", "operator"], "1q2w3e4r5t6y\n");
+    assert!(!common.status.success());
+    assert!(String::from_utf8_lossy(&common.stderr).contains("common and breached"), "{}", String::from_utf8_lossy(&common.stderr));
 
     let role = meridian(&url, &["create-user", "--email", "a@meridian.test", "--name", "A", "--role", "root"], "long enough password\n");
     assert!(!role.status.success());

@@ -43,6 +43,13 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("admin_teams", "", [OK, NO, NO, NO, WHO]),
     ("admin_invite_user", r#"{"input": {"name": "New Person", "email": "new.{n}@meridian.test", "role": "operator", "team_id": null}}"#, [OK, NO, NO, NO, WHO]),
     ("admin_update_user", "id={agent}&role=operator&active=true", [OK, NO, NO, NO, WHO]),
+    // Forcing a reset ends the person's sessions, so the matrix asks for nobody's (404 is
+    // past the gate); the whole flow is in accounts.rs.
+    ("admin_force_password_reset", "id=999999", [404, NO, NO, NO, WHO]),
+    // Everyone signed in has Account settings; a wrong current password is a 400.
+    ("account_sessions", "", [OK, OK, OK, OK, WHO]),
+    ("change_password", "current=not+my+password&new=a+brand+new+password&again=a+brand+new+password", [400, 400, 400, 400, WHO]),
+    ("sign_out_elsewhere", "", [OK, OK, OK, OK, WHO]),
     ("qa_overview", "", [OK, OK, OK, OK, WHO]),
     ("qa_draw_sample", r#"{"request": {"per_agent": 1, "from": "{yesterday}", "to": "{tomorrow}"}}"#, [OK, OK, OK, NO, WHO]),
     ("qa_review_sheet", "conversation_id={resolved}", [OK, OK, OK, NO, WHO]),
@@ -227,6 +234,9 @@ const PAGES: &[(&str, [u16; 5])] = &[
     ("/queue/rules", [OK, OK, NO, OK, 302]),
     ("/admin/webhooks", [OK, NO, NO, NO, 302]),
     ("/mentions", [OK, OK, NO, OK, 302]),
+    ("/account", [OK, OK, OK, OK, 302]),
+    // The password doors are public.
+    ("/forgot-password", [OK, OK, OK, OK, OK]),
     ("/kb", [OK, OK, OK, OK, 302]),
     ("/kb/article?id={article}", [OK, OK, OK, OK, 302]),
     ("/kb/edit", [OK, OK, OK, OK, 302]),

@@ -17,13 +17,21 @@ pub async fn who_is_signed_in() -> Result<Option<CurrentUser>, AppError> {
 /// sends the browser to the first section the user's role may open.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::backend::{client_addr, principal, public, sessions, sign_in::check_credentials};
+    use crate::backend::{client_addr, principal, public, sessions, sign_in};
     public(|state| async move {
         let addr = client_addr();
         use crate::backend::audit;
         use crate::domain::audit::AuditAction;
-        let user = match check_credentials(&state.pool, &email, &password, &addr).await {
-            Ok(user) => user,
+        let parts = use_context::<http::request::Parts>();
+        let device = parts.as_ref().and_then(|p| {
+            p.headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|h| h.to_str().ok())
+                .find_map(|h| sessions::token_from_cookies(h, sign_in::device_cookie_name(&state.settings)).map(String::from))
+        });
+        let signed_in = match sign_in::check_sign_in(&state.pool, &email, &password, &addr, device.as_deref()).await {
+            Ok(signed_in) => signed_in,
             Err(err) => {
                 if matches!(err, AppError::WrongCredentials) {
                     audit::record(&state.pool, None, email.trim(), AuditAction::SignInFailed, email.trim(), "wrong e-mail or password", &addr).await?;
@@ -31,12 +39,13 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 return Err(err);
             }
         };
+        let user = signed_in.user;
         audit::record(&state.pool, Some(user.id), &audit::who(&user), AuditAction::SignedIn, "", "", &addr).await?;
         // A session the browser had before is ended, not upgraded (session fixation).
         if let Some(old) = principal().and_then(|p| p.session_hash) {
             sessions::close(&state.pool, &old).await?;
         }
-        let user_agent = use_context::<http::request::Parts>()
+        let user_agent = parts
             .and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(String::from))
             .unwrap_or_default();
         let token = sessions::open(&state.pool, &state.settings, user.id, &addr, &user_agent).await?;
@@ -45,6 +54,12 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             http::header::SET_COOKIE,
             http::HeaderValue::from_str(&sessions::cookie(&state.settings, &token)).map_err(|_| AppError::Internal)?,
         );
+        if let Some(device) = signed_in.new_device {
+            response.append_header(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_str(&sign_in::device_cookie(&state.settings, &device)).map_err(|_| AppError::Internal)?,
+            );
+        }
         tracing::info!(user_id = user.id, "signed in");
         leptos_axum::redirect(crate::domain::access::Section::home_for(user.role).path());
         Ok(())

@@ -2,6 +2,7 @@
 //! server function passes through (`gate`), and the PostgreSQL repositories, one module
 //! per area. Compiled with `ssr` only.
 
+pub mod account;
 pub mod assignment;
 pub mod audit;
 pub mod channels;
@@ -42,6 +43,7 @@ pub mod sla_staffing;
 pub mod state;
 pub mod stored;
 pub mod teams;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

@@ -1,19 +1,26 @@
 //! Argon2id password hashing (the `argon2` crate's defaults: m = 19 MiB, t = 2, p = 1,
 //! OWASP's recommended minimum), run on the blocking pool so it never stalls the runtime.
 
+use crate::domain::password_policy::{self, Owner};
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
-pub const MIN_LENGTH: usize = 10;
+/// The common and breached passwords shipped with Meridian (`app/data/common-passwords.txt`),
+/// read once.
+fn common() -> &'static HashSet<&'static str> {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../../data/common-passwords.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
+    })
+}
 
-/// Refuses passwords too short to be worth hashing.
-pub fn check_strength(password: &str) -> Result<(), AppError> {
-    if password.chars().count() < MIN_LENGTH {
-        return Err(AppError::Invalid(format!("A password needs at least {MIN_LENGTH} characters.")));
-    }
-    Ok(())
+/// Refuses a new password that breaks the policy (`domain::password_policy`), with the
+/// reason as a 400.
+pub fn check_strength(password: &str, owner: Owner<'_>) -> Result<(), AppError> {
+    password_policy::check(password, owner, |p| common().contains(p)).map_err(|w| AppError::Invalid(w.to_string()))
 }
 
 pub fn hash_blocking(password: &str) -> String {

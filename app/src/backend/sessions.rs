@@ -75,7 +75,7 @@ pub async fn close(pool: &PgPool, session_hash: &[u8]) -> Result<(), sqlx::Error
     Ok(())
 }
 
-/// Removes sessions and sign-in failures nobody can use any more.
+/// Removes sessions, throttle counters, reset links and known devices nobody can use any more.
 pub async fn purge_expired(pool: &PgPool, settings: &Settings) -> Result<u64, sqlx::Error> {
     let sessions = sqlx::query(
         "delete from sessions where expires_at <= now() or last_seen_at <= now() - make_interval(secs => $1)",
@@ -84,7 +84,10 @@ pub async fn purge_expired(pool: &PgPool, settings: &Settings) -> Result<u64, sq
     .execute(pool)
     .await?
     .rows_affected();
-    sqlx::query("delete from sign_in_failures where failed_at < now() - interval '1 day'")
+    sqlx::query("delete from throttle_counters where last_at < now() - interval '1 day'").execute(pool).await?;
+    sqlx::query("delete from password_resets where expires_at < now() - interval '1 day'").execute(pool).await?;
+    sqlx::query("delete from known_devices where last_used_at < now() - make_interval(days => $1)")
+        .bind(super::sign_in::DEVICE_DAYS as i32)
         .execute(pool)
         .await?;
     Ok(sessions)

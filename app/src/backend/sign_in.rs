@@ -1,57 +1,64 @@
 //! The sign-in check: throttle, verify, record the outcome.
+//!
+//! Attempts are counted per account and per client address before the password is
+//! checked (`backend::throttle`, decided under row locks, so parallel guesses get no
+//! free tries); a successful sign-in starts the account's count again. A browser that
+//! signed in to this account before carries a known-device cookie: its attempts are
+//! counted against that device instead of the account, so someone who trips the
+//! account's throttle on purpose does not lock its owner out.
 
-use super::{passwords, users};
-use crate::model::user::CurrentUser;
+use super::{passwords, random_token, sha256, throttle, users, Settings};
 use crate::domain::email::EmailAddress;
 use crate::domain::sign_in_throttle::ThrottlePolicy;
 use crate::error::AppError;
+use crate::model::user::CurrentUser;
 use sqlx::PgPool;
-use std::time::Duration;
 
-#[derive(sqlx::FromRow)]
-struct RecentFailures {
-    account_failures: i64,
-    account_since_last: Option<f64>,
-    address_failures: i64,
-    address_since_last: Option<f64>,
+/// What a successful sign-in gives: the user, and a new known-device token for the
+/// cookie when the browser did not bring a valid one for this account.
+pub struct SignedIn {
+    pub user: CurrentUser,
+    pub new_device: Option<String>,
 }
 
-/// Returns the user whose e-mail and password these are. Refuses without checking the
-/// password while the account or the client address owes a wait (HTTP 429).
-pub async fn check_credentials(
+/// Returns the user whose e-mail and password these are (no known device).
+pub async fn check_credentials(pool: &PgPool, email: &str, password: &str, client_addr: &str) -> Result<CurrentUser, AppError> {
+    check_sign_in(pool, email, password, client_addr, None).await.map(|s| s.user)
+}
+
+/// Checks an e-mail and password from `client_addr`, with the browser's known-device
+/// token if it has one. Refuses without checking the password while a door owes a wait
+/// (HTTP 429); refuses an account whose owner forced a password reset (HTTP 403) only
+/// after the right password, so the answer reveals nothing to a guesser.
+pub async fn check_sign_in(
     pool: &PgPool,
     email: &str,
     password: &str,
     client_addr: &str,
-) -> Result<CurrentUser, AppError> {
+    device: Option<&str>,
+) -> Result<SignedIn, AppError> {
     let email = EmailAddress::parse(email).map_err(|e| AppError::Invalid(e.to_string()))?;
     if password.is_empty() {
         return Err(AppError::Invalid("Enter your password.".into()));
     }
-
-    let recent: RecentFailures = sqlx::query_as(
-        "select count(*) filter (where email = $1) as account_failures,
-                extract(epoch from now() - max(failed_at) filter (where email = $1))::float8 as account_since_last,
-                count(*) filter (where client_addr = $2) as address_failures,
-                extract(epoch from now() - max(failed_at) filter (where client_addr = $2))::float8 as address_since_last
-           from sign_in_failures
-          where failed_at > now() - make_interval(secs => $3) and (email = $1 or client_addr = $2)",
-    )
-    .bind(email.as_str())
-    .bind(client_addr)
-    .bind(ThrottlePolicy::PER_ACCOUNT.window.as_secs_f64().max(ThrottlePolicy::PER_ADDRESS.window.as_secs_f64()))
-    .fetch_one(pool)
-    .await?;
-    let wait = |policy: ThrottlePolicy, failures: i64, since: Option<f64>| {
-        policy.retry_after(failures as u32, Duration::from_secs_f64(since.unwrap_or(f64::MAX).clamp(0.0, 1e9)))
+    let known: Option<i64> = match device {
+        Some(token) => sqlx::query_scalar(
+            "select d.id from known_devices d join users u on u.id = d.user_id where d.token_hash = $1 and lower(u.email) = $2",
+        )
+        .bind(sha256(token))
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await?,
+        None => None,
     };
-    let owed = wait(ThrottlePolicy::PER_ACCOUNT, recent.account_failures, recent.account_since_last)
-        .max(wait(ThrottlePolicy::PER_ADDRESS, recent.address_failures, recent.address_since_last));
-    if let Some(owed) = owed {
-        return Err(AppError::TooManyRequests(format!(
-            "Too many failed sign-ins. Try again in {} seconds.",
-            owed.as_secs().max(1)
-        )));
+    let account_key = match known {
+        Some(id) => format!("device:{id}"),
+        None => format!("account:{}", email.as_str()),
+    };
+    let address_key = format!("address:{client_addr}");
+    let doors = [(account_key.clone(), ThrottlePolicy::PER_ACCOUNT), (address_key.clone(), ThrottlePolicy::PER_ADDRESS)];
+    if let Err(wait) = throttle::admit(pool, &doors).await? {
+        return Err(AppError::TooManyRequests(throttle::wait_sentence("Too many failed sign-ins.", wait)));
     }
 
     let found = users::credentials(pool, &email).await?;
@@ -59,17 +66,50 @@ pub async fn check_credentials(
     let password_ok = passwords::verify(password.to_string(), stored).await;
     match found {
         Some(c) if password_ok && c.active => {
-            sqlx::query("delete from sign_in_failures where email = $1").bind(email.as_str()).execute(pool).await?;
-            Ok(c.user)
+            throttle::forget(pool, &account_key).await?;
+            throttle::refund(pool, &address_key).await?;
+            if c.reset_required {
+                return Err(AppError::Conflict(
+                    "An owner asked you to choose a new password. Use the link in the e-mail we sent, or ask for a new one with “Forgot your password?”.".into(),
+                ));
+            }
+            let new_device = match known {
+                Some(id) => {
+                    sqlx::query("update known_devices set last_used_at = now() where id = $1").bind(id).execute(pool).await?;
+                    None
+                }
+                None => {
+                    let token = random_token();
+                    sqlx::query("insert into known_devices (user_id, token_hash) values ($1, $2)")
+                        .bind(c.user.id)
+                        .bind(sha256(&token))
+                        .execute(pool)
+                        .await?;
+                    Some(token)
+                }
+            };
+            Ok(SignedIn { user: c.user, new_device })
         }
         _ => {
-            sqlx::query("insert into sign_in_failures (email, client_addr) values ($1, $2)")
-                .bind(email.as_str())
-                .bind(client_addr)
-                .execute(pool)
-                .await?;
             tracing::info!(email = %email, client_addr, "failed sign-in");
             Err(AppError::WrongCredentials)
         }
     }
+}
+
+/// How long a browser stays known without signing in again.
+pub const DEVICE_DAYS: u64 = 180;
+
+pub fn device_cookie_name(settings: &Settings) -> &'static str {
+    if settings.is_tls() {
+        "__Host-meridian_device"
+    } else {
+        "meridian_device"
+    }
+}
+
+/// `Set-Cookie` for a known device: HttpOnly, SameSite=Lax, for 180 days.
+pub fn device_cookie(settings: &Settings, token: &str) -> String {
+    let secure = if settings.is_tls() { "; Secure" } else { "" };
+    format!("{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", device_cookie_name(settings), DEVICE_DAYS * 86_400)
 }

@@ -4,6 +4,7 @@ use crate::model::user::CurrentUser;
 use crate::domain::access::Role;
 use crate::domain::email::EmailAddress;
 use crate::error::AppError;
+use crate::domain::password_policy::Owner;
 pub use crate::model::admin::UserListItem;
 use sqlx::PgPool;
 use crate::backend::constraints::ConstraintExt;
@@ -36,6 +37,7 @@ struct CredentialsRow {
     user: UserRow,
     password_hash: String,
     active: bool,
+    password_reset_required: bool,
 }
 
 /// An account and its password hash, looked up for sign-in.
@@ -43,17 +45,19 @@ pub struct Credentials {
     pub user: CurrentUser,
     pub password_hash: String,
     pub active: bool,
+    /// An owner forced a password reset: the old password no longer signs in.
+    pub reset_required: bool,
 }
 
 pub async fn credentials(pool: &PgPool, email: &EmailAddress) -> Result<Option<Credentials>, sqlx::Error> {
     let row: Option<CredentialsRow> = sqlx::query_as(
-        "select id as user_id, email, name, role, time_zone, password_hash, active from users where lower(email) = $1",
+        "select id as user_id, email, name, role, time_zone, password_hash, active, password_reset_required from users where lower(email) = $1",
     )
     .bind(email.as_str())
     .fetch_optional(pool)
     .await?;
     Ok(row.and_then(|r| {
-        Some(Credentials { user: r.user.into_user()?, password_hash: r.password_hash, active: r.active })
+        Some(Credentials { user: r.user.into_user()?, password_hash: r.password_hash, active: r.active, reset_required: r.password_reset_required })
     }))
 }
 
@@ -141,7 +145,9 @@ pub async fn invitation(pool: &PgPool, token: &str) -> Result<Option<(String, St
 /// Sets the invited person's password and uses up the link, in one transaction: a link
 /// clicked twice at once sets one password.
 pub async fn accept_invitation(pool: &PgPool, token: &str, password: &str) -> Result<String, AppError> {
-    super::passwords::check_strength(password)?;
+    let gone = || AppError::NotFound("This invitation has been used or has expired. Ask for a new one.".into());
+    let (name, email) = invitation(pool, token).await?.ok_or_else(gone)?;
+    super::passwords::check_strength(password, Owner { email: &email, name: &name })?;
     let hash = super::passwords::hash(password.to_string()).await?;
     let mut tx = pool.begin().await?;
     let user: Option<(i64, String)> = sqlx::query_as(
@@ -152,10 +158,8 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, password: &str) -> Re
     .bind(super::sha256(token))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((id, email)) = user else {
-        return Err(AppError::NotFound("This invitation has been used or has expired. Ask for a new one.".into()));
-    };
-    sqlx::query("update users set password_hash = $2 where id = $1").bind(id).bind(hash).execute(&mut *tx).await?;
+    let Some((id, email)) = user else { return Err(gone()) };
+    sqlx::query("update users set password_hash = $2, password_changed_at = now() where id = $1").bind(id).bind(hash).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(email)
 }

@@ -57,10 +57,10 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
             </nav>
             <div class="account">
                 {user.role.can(crate::domain::access::Permission::WorkQueue).then(|| view! { <crate::components::sla_alerts::SlaAlertsLink/> <crate::components::mentions_link::MentionsLink/> })}
-                <span class="who">
+                <a class="who" href="/account" title="Account settings">
                     <span class="who-name">{user.name.clone()}</span>
                     <span class="who-role">{user.role.label()}</span>
-                </span>
+                </a>
                 <ActionForm action=auth.sign_out>
                     <button type="submit" class="button-quiet">"Sign out"</button>
                 </ActionForm>

@@ -47,7 +47,7 @@ impl Role {
         use Permission::*;
         match permission {
             WorkQueue => matches!(self, Role::Operator | Role::Admin | Role::SuperAdmin),
-            ReadKnowledgeBase | ViewOwnReviews | ViewOwnSchedule | UseApi => true,
+            ReadKnowledgeBase | ViewOwnReviews | ViewOwnSchedule | UseApi | ManageOwnAccount => true,
             ReviewDialogues => matches!(self, Role::Reviewer | Role::Admin | Role::SuperAdmin),
             // Mass replies from the queue; how many dialogues one may reach depends on the
             // role (`domain::macros::mass_reply_limit`).
@@ -122,6 +122,8 @@ pub enum Permission {
     ViewAuditLog,
     /// Call the REST API with a token.
     UseApi,
+    /// Change one's own password, see and end one's own sessions (Account settings).
+    ManageOwnAccount,
 }
 
 impl Permission {
@@ -130,7 +132,7 @@ impl Permission {
         &[
             WorkQueue, ReadKnowledgeBase, EditKnowledgeBase, ReviewDialogues, ViewOwnReviews, ManageQa, ViewOwnSchedule,
             PlanShifts, ViewReports, SendMassMailings, MassReply, ManageMacros, ManageServiceLevels, ManageAssignment,
-            ManageRules, ManageUsers, ManageSettings, ViewAuditLog, UseApi,
+            ManageRules, ManageUsers, ManageSettings, ViewAuditLog, UseApi, ManageOwnAccount,
         ]
     };
 }

@@ -23,10 +23,14 @@ pub enum AuditAction {
     MassMailing,
     IncidentResolved,
     RuleFired,
+    PasswordChanged,
+    PasswordResetRequested,
+    PasswordResetForced,
+    SignedOutElsewhere,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::UserCreated,
@@ -45,6 +49,10 @@ impl AuditAction {
         AuditAction::MassMailing,
         AuditAction::IncidentResolved,
         AuditAction::RuleFired,
+        AuditAction::PasswordChanged,
+        AuditAction::PasswordResetRequested,
+        AuditAction::PasswordResetForced,
+        AuditAction::SignedOutElsewhere,
     ];
 
     /// The name stored in the database.
@@ -68,6 +76,10 @@ impl AuditAction {
             AuditAction::MassMailing => "mass_mailing",
             AuditAction::IncidentResolved => "incident_resolved",
             AuditAction::RuleFired => "rule_fired",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::PasswordResetRequested => "password_reset_requested",
+            AuditAction::PasswordResetForced => "password_reset_forced",
+            AuditAction::SignedOutElsewhere => "signed_out_elsewhere",
         }
     }
 
@@ -91,6 +103,10 @@ impl AuditAction {
             AuditAction::MassMailing => "Mass mailing",
             AuditAction::IncidentResolved => "Incident resolved",
             AuditAction::RuleFired => "Rule fired",
+            AuditAction::PasswordChanged => "Password changed",
+            AuditAction::PasswordResetRequested => "Password reset requested",
+            AuditAction::PasswordResetForced => "Password reset forced",
+            AuditAction::SignedOutElsewhere => "Signed out everywhere else",
         }
     }
 

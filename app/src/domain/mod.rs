@@ -59,6 +59,7 @@ pub mod email;
 pub mod incident;
 pub mod kb;
 pub mod macros;
+pub mod password_policy;
 pub mod ical;
 pub mod metrics;
 pub mod performance;

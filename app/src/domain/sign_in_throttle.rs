@@ -48,6 +48,28 @@ impl ThrottlePolicy {
         let owed = self.delay_after(failures);
         (owed > since_last_failure).then(|| owed - since_last_failure)
     }
+
+    /// Decides one more attempt against a counter of `attempts` admitted so far, the
+    /// latest `since_last` ago (a counter older than the window starts again from zero).
+    /// `Ok(n)`: admitted, and the counter becomes `n`; `Err(wait)`: refused, not counted.
+    /// The server calls this under the counter's row lock, so attempts made at once are
+    /// decided one after the other.
+    pub fn admit(&self, attempts: u32, since_last: Duration) -> Result<u32, Duration> {
+        let attempts = if since_last >= self.window { 0 } else { attempts };
+        match self.retry_after(attempts, since_last) {
+            Some(wait) if attempts > 0 => Err(wait),
+            _ => Ok(attempts.saturating_add(1)),
+        }
+    }
+
+    /// Requests for a password-reset link, per address typed: a few for someone who
+    /// cannot find the first e-mail, then a growing wait (nobody's inbox is flooded).
+    pub const RESET_PER_ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 3,
+        base_delay: Duration::from_secs(60),
+        max_delay: Duration::from_secs(60 * 60),
+        window: Duration::from_secs(60 * 60),
+    };
 }
 
 #[cfg(test)]
@@ -89,6 +111,32 @@ mod tests {
         #[test]
         fn waiting_out_the_delay_always_allows_an_attempt(failures in 0u32..10_000) {
             prop_assert_eq!(P.retry_after(failures, P.delay_after(failures)), None);
+        }
+
+        /// Attempts decided one after the other, with no time between them, are admitted
+        /// exactly `free_failures` times: nobody gets free tries by asking at once.
+        #[test]
+        fn attempts_at_once_get_only_the_free_ones(n in 1u32..200) {
+            let mut counter = 0;
+            let mut admitted = 0;
+            for _ in 0..n {
+                if let Ok(next) = P.admit(counter, Duration::ZERO) {
+                    counter = next;
+                    admitted += 1;
+                }
+            }
+            prop_assert_eq!(admitted, n.min(P.free_failures));
+        }
+
+        /// A refused attempt is never counted, and after the window the counter starts over.
+        #[test]
+        fn refusals_do_not_count_and_the_window_forgets(attempts in 0u32..10_000, since in 0u64..2_000) {
+            let since = Duration::from_secs(since);
+            match P.admit(attempts, since) {
+                Ok(next) => prop_assert!(next == attempts + 1 || (since >= P.window && next == 1)),
+                Err(wait) => prop_assert!(wait > Duration::ZERO && since < P.window),
+            }
+            prop_assert_eq!(P.admit(attempts, P.window), Ok(1));
         }
     }
 }

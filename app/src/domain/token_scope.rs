@@ -41,7 +41,8 @@ pub fn reach(permission: Permission) -> Reach {
         ViewReports => Reach::Area(Area::Reports),
         SendMassMailings => Reach::Area(Area::Incidents),
         ViewAuditLog => Reach::Area(Area::Admin),
-        ManageUsers | ManageSettings => Reach::Never,
+        // A token never changes a password or ends sessions: that takes the person.
+        ManageUsers | ManageSettings | ManageOwnAccount => Reach::Never,
     }
 }
 
@@ -183,7 +184,7 @@ mod tests {
 
     #[test]
     fn no_token_administers_users_or_settings() {
-        for p in [Permission::ManageUsers, Permission::ManageSettings] {
+        for p in [Permission::ManageUsers, Permission::ManageSettings, Permission::ManageOwnAccount] {
             assert_eq!(Scopes::everything().allow(p, false), Err(OutOfScope::OwnersOnly));
         }
     }

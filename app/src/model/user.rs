@@ -13,3 +13,14 @@ pub struct CurrentUser {
     pub role: Role,
     pub time_zone: String,
 }
+
+/// One of the signed-in person's sessions, as Account settings lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub created_epoch: i64,
+    pub last_seen_epoch: i64,
+    pub client_addr: String,
+    pub user_agent: String,
+    /// The session of the browser asking.
+    pub this: bool,
+}

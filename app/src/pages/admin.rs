@@ -60,6 +60,20 @@ pub async fn admin_update_user(id: i64, role: Role, team_id: Option<i64>, active
     .await
 }
 
+/// Forces a password reset: the user's password stops working, their sessions end, and
+/// a link to choose a new one is e-mailed to them (audited). Answers their name.
+#[server(endpoint = "admin_force_password_reset")]
+pub async fn admin_force_password_reset(id: i64) -> Result<String, AppError> {
+    use crate::backend::{account, authorized, client_addr, users};
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageUsers, |state, user| async move {
+        let name = users::label(&state.pool, id).await?.ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
+        account::force_reset(&state.pool, &user, id, &client_addr()).await?;
+        Ok(name)
+    })
+    .await
+}
+
 /// Sets the support promise everyone sees on their home page; returns it as stored.
 #[server(endpoint = "admin_set_promise")]
 pub async fn admin_set_promise(text: String) -> Result<String, AppError> {
@@ -78,6 +92,7 @@ pub async fn admin_set_promise(text: String) -> Result<String, AppError> {
 pub fn AdminPage() -> impl IntoView {
     let invite = ServerAction::<AdminInviteUser>::new();
     let update = ServerAction::<AdminUpdateUser>::new();
+    let force = ServerAction::<AdminForcePasswordReset>::new();
     let data = Resource::new(
         move || (invite.version().get(), update.version().get()),
         |_| async move { Ok::<_, AppError>((list_users().await?, admin_teams().await?)) },
@@ -106,6 +121,10 @@ pub fn AdminPage() -> impl IntoView {
         </ul></nav>
         <PromiseForm/>
         {move || update.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        {move || force.value().get().map(|r| match r {
+            Ok(name) => view! { <p class="notice notice-info" role="status">{format!("{name}'s password no longer signs in; a link to choose a new one (valid 30 minutes) is on its way to them, and their sessions have ended.")}</p> }.into_any(),
+            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+        })}
         <Transition fallback=|| ()>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
@@ -145,6 +164,12 @@ pub fn AdminPage() -> impl IntoView {
                                     <td><button type="button" on:click=move |_| {
                                         update.dispatch(AdminUpdateUser { id, role: role.get_untracked(), team_id: team.get_untracked(), active: active.get_untracked() });
                                     }>{format!("Save {name}")}</button></td>
+                                    <td>{(u.active && !u.invited).then(|| {
+                                        let label = format!("Force a password reset for {name}");
+                                        view! { <button type="button" class="button-quiet" aria-label=label.clone() title=label on:click=move |_| {
+                                            force.dispatch(AdminForcePasswordReset { id });
+                                        }>"Force reset"</button> }
+                                    })}</td>
                                 </tr>
                             }
                         })
@@ -163,6 +188,7 @@ pub fn AdminPage() -> impl IntoView {
                                     <th scope="col">"Status"</th>
                                     <th scope="col">"Access"</th>
                                     <th scope="col"></th>
+                                    <th scope="col">"Password"</th>
                                 </tr>
                             </thead>
                             <tbody>{body}</tbody>

@@ -35,6 +35,7 @@ pub fn SignInPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
+            <p><a href="/forgot-password" rel="external">"Forgot your password?"</a></p>
         </main>
     }
 }

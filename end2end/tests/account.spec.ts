@@ -1,0 +1,138 @@
+import { test, expect, Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hydrated, signedInPage, signIn, watchForErrors } from './helpers';
+
+let errors: string[] = [];
+test.beforeEach(() => { errors = []; });
+test.afterEach(() => { expect(errors, 'errors in the browser').toEqual([]); });
+
+// scripts/test.sh runs a real SMTP server that writes what the servers send here.
+const MAILDIR = process.env.E2E_MAILDIR ?? '';
+
+/** The newest e-mail to `to` in the test's SMTP maildir, as a mail reader shows its text. */
+async function newestMailTo(to: string, subject: string): Promise<string> {
+  let found = '';
+  await expect.poll(() => {
+    const mails = ['new', 'cur'].flatMap((sub) => {
+      try {
+        return readdirSync(join(MAILDIR, sub)).map((f) => readFileSync(join(MAILDIR, sub, f), 'utf8'));
+      } catch {
+        return [];
+      }
+    });
+    found = mails.filter((m) => m.includes(`To: ${to}`) && m.includes(`Subject: ${subject}`)).pop() ?? '';
+    return found !== '';
+  }, { message: `an e-mail to ${to}`, timeout: 20_000 }).toBe(true);
+  // Quoted-printable, as the outbox's mailer writes plain text.
+  return found.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+async function invitedColleague(browser: import('@playwright/test').Browser, name: string, email: string, password: string): Promise<void> {
+  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
+  await owner.goto('/admin');
+  await hydrated(owner);
+  const invite = owner.getByRole('form', { name: 'Invite someone' });
+  await invite.getByLabel('Name').fill(name);
+  await invite.getByLabel('E-mail').fill(email);
+  await invite.getByRole('button', { name: 'Invite' }).click();
+  const link = (await owner.locator('.invite-link').textContent())!;
+  await owner.context().close();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.getByLabel('Password (at least 12 characters)').fill(password);
+  await page.getByLabel('The same password again').fill(password);
+  await page.getByRole('button', { name: 'Set my password' }).click();
+  await expect(page).toHaveURL('/sign-in');
+  await context.close();
+}
+
+// Someone who forgot their password asks for a link on the sign-in page, finds it in the
+// e-mail the outbox sent, chooses a new password (a common one is refused with the
+// reason), and signs in with it; the old one no longer works and the link works once.
+test('a forgotten password is reset from the e-mail in the outbox', async ({ browser }) => {
+  expect(MAILDIR, 'E2E_MAILDIR from scripts/test.sh').not.toBe('');
+  const email = `dana.${Date.now()}@meridian.test`;
+  await invitedColleague(browser, 'Dana Reyes', email, 'first-long-secret-42');
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  watchForErrors(page, errors);
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Forgot your password?' })).toBeVisible();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await expect(page.getByRole('status')).toContainText('If that address belongs to an account');
+
+  const mail = await newestMailTo(email, 'Choose a new Meridian password');
+  expect(mail).toContain('Hello Dana Reyes');
+  const link = mail.match(/https?:\/\/\S+\/reset-password\/[A-Za-z0-9_-]+/)![0];
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await page.getByLabel(/New password/).fill('qwertyuiop123');
+  await page.getByLabel('The same password again').fill('qwertyuiop123');
+  await page.getByRole('button', { name: 'Set my new password' }).click();
+  await expect(page.getByRole('alert')).toContainText('common and breached passwords');
+  await page.getByLabel(/New password/).fill('second-long-secret-77');
+  await page.getByLabel('The same password again').fill('second-long-secret-77');
+  await page.getByRole('button', { name: 'Set my new password' }).click();
+  await expect(page.getByRole('heading', { name: 'Your new password is set' })).toBeVisible();
+
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'This link has been used or has expired' })).toBeVisible();
+  await signIn(page, email, 'first-long-secret-42');
+  await expect(page.getByRole('alert')).toHaveText('That e-mail address and password do not match an account.');
+  await signIn(page, email, 'second-long-secret-77');
+  await expect(page).toHaveURL('/queue');
+  await context.close();
+});
+
+// Account settings: a person changes their password (the current one first; a short one
+// is refused with the reason) and signs out their other browser.
+test('a person changes their password and signs out everywhere else', async ({ browser }) => {
+  const email = `lee.${Date.now()}@meridian.test`;
+  await invitedColleague(browser, 'Lee Moreau', email, 'lee-first-secret-01');
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, email, 'lee-first-secret-01');
+  await expect(otherPage).toHaveURL('/queue');
+
+  const context = await browser.newContext();
+  const page: Page = await context.newPage();
+  watchForErrors(page, errors);
+  await signIn(page, email, 'lee-first-secret-01');
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await page.getByRole('link', { name: /Lee Moreau/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Account settings' })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByRole('table', { name: 'Your sessions' }).getByRole('row')).toHaveCount(3);
+
+  const form = page.getByRole('form', { name: 'Change password' });
+  await form.getByLabel('Current password').fill('lee-first-secret-01');
+  await form.getByLabel('New password', { exact: true }).fill('too short');
+  await form.getByLabel('New password again').fill('too short');
+  await form.evaluate((f: HTMLFormElement) => { f.noValidate = true; });
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'at least 12 characters' })).toBeVisible();
+  await form.getByLabel('New password', { exact: true }).fill('lee-second-secret-02');
+  await form.getByLabel('New password again').fill('lee-second-secret-02');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your password is changed. 1 other session was signed out.' })).toBeVisible();
+
+  // The other browser is signed out; the new password signs in.
+  await otherPage.goto('/queue');
+  await expect(otherPage).toHaveURL('/sign-in');
+  await signIn(otherPage, email, 'lee-second-secret-02');
+  await expect(otherPage).toHaveURL('/queue');
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^1 other session was signed out\.$/ })).toBeVisible();
+  await otherPage.goto('/queue');
+  await expect(otherPage).toHaveURL('/sign-in');
+  await other.close();
+  await context.close();
+});
