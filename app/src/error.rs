@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
+/// What a sensitive action answers when the password was proved too long ago; the error
+/// notice shows a password box beside it.
+pub const REAUTH_SENTENCE: &str = "For this, confirm your password first: it has been more than 15 minutes since you last entered it.";
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Please sign in to continue.")]
@@ -33,6 +37,10 @@ pub enum AppError {
     TooLarge(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// A sensitive action in a session whose password proof is too old (HTTP 401): the
+    /// page asks for the password again.
+    #[error("{}", REAUTH_SENTENCE)]
+    ReauthRequired,
     #[error("Meridian cannot reach its database right now. Try again in a moment.")]
     Unavailable,
     #[error("Something went wrong on our side. It has been logged; please try again.")]
@@ -55,6 +63,7 @@ impl AppError {
             AppError::OutOfScope(_) => 403,
             AppError::TooLarge(_) => 413,
             AppError::TooManyRequests(_) => 429,
+            AppError::ReauthRequired => 401,
             AppError::Unavailable => 503,
             AppError::Internal => 500,
         }

@@ -142,7 +142,7 @@ async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -
             return AppError::TokenRefused("API tokens are accepted only under /api/v1.".into()).into_response();
         }
         (Some(token), _) => match tokens::resolve(&state.pool, &token).await {
-            Ok(tokens::Resolved::Live { user, scopes, .. }) => Ok(Some(Principal { user, session_hash: None, token_scopes: Some(scopes) })),
+            Ok(tokens::Resolved::Live { user, scopes, .. }) => Ok(Some(Principal { user, session_hash: None, token_scopes: Some(scopes), authenticated_epoch: None })),
             Ok(tokens::Resolved::Expired { on }) => {
                 return AppError::TokenRefused(format!("This API token expired on {on}; an owner can create a new one on Admin, API tokens.")).into_response();
             }

@@ -17,6 +17,9 @@ use tokio::sync::broadcast;
 
 pub const CHANNEL: &str = "meridian_queue";
 
+/// How often an open event stream asks whether its session still works.
+pub const SESSION_CHECK: Duration = Duration::from_secs(10);
+
 /// Listens for dialogue events and forwards them to `live`. Reconnects by itself after
 /// a database restart (sqlx's listener re-LISTENs), so it runs for the process's life.
 pub fn spawn_listener(pool: PgPool, live: broadcast::Sender<String>) {
@@ -55,16 +58,31 @@ pub async fn queue_events(
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     caller.require(Permission::WorkQueue)?;
+    let session = caller.session_hash().ok_or(AppError::NotSignedIn)?;
     let receiver = state.live.subscribe();
-    let stream = futures::stream::unfold(receiver, |mut rx| async move {
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.reset();
+    // The stream ends when its session does (signed out, expired, the person deactivated):
+    // asked every SESSION_CHECK, so a closed session stops hearing within that time.
+    let stream = futures::stream::unfold((receiver, check, state, session), |(mut rx, mut check, state, session)| async move {
         loop {
-            match rx.recv().await {
-                Ok(payload) => return Some((Ok(Event::default().data(payload)), rx)),
-                // A slow browser missed some: one refresh covers them all.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().data("{\"kind\":\"resync\"}")), rx))
+            tokio::select! {
+                got = rx.recv() => match got {
+                    Ok(payload) => return Some((Ok(Event::default().data(payload)), (rx, check, state, session))),
+                    // A slow browser missed some: one refresh covers them all.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((Ok(Event::default().data("{\"kind\":\"resync\"}")), (rx, check, state, session)))
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = check.tick() => {
+                    match app::backend::sessions::still_open(&state.pool, &state.settings, &session).await {
+                        Ok(true) => {}
+                        Ok(false) => return None,
+                        // The database is away: keep the stream; the next check decides.
+                        Err(err) => tracing::warn!(error = %err, "could not check an event stream's session"),
+                    }
                 }
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });

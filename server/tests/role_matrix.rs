@@ -50,6 +50,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("account_sessions", "", [OK, OK, OK, OK, WHO]),
     ("change_password", "current=not+my+password&new=a+brand+new+password&again=a+brand+new+password", [400, 400, 400, 400, WHO]),
     ("sign_out_elsewhere", "", [OK, OK, OK, OK, WHO]),
+    ("confirm_password", "password=not+my+password", [400, 400, 400, 400, WHO]),
     ("qa_overview", "", [OK, OK, OK, OK, WHO]),
     ("qa_draw_sample", r#"{"request": {"per_agent": 1, "from": "{yesterday}", "to": "{tomorrow}"}}"#, [OK, OK, OK, NO, WHO]),
     ("qa_review_sheet", "conversation_id={resolved}", [OK, OK, OK, NO, WHO]),

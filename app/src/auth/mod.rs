@@ -67,6 +67,21 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     .await
 }
 
+/// Proves the password again in this session, for sensitive actions (throttled like
+/// sign-in; a wrong one is a 400 and changes nothing).
+#[server(endpoint = "confirm_password")]
+pub async fn confirm_password(password: String) -> Result<(), AppError> {
+    use crate::backend::{account, authorized, client_addr, principal, sessions};
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageOwnAccount, |state, user| async move {
+        let Some(hash) = principal().and_then(|p| p.session_hash) else { return Err(AppError::NotSignedIn) };
+        account::check_password(&state.pool, &user, &password, &client_addr()).await?;
+        sessions::reauthenticated(&state.pool, &hash).await?;
+        Ok(())
+    })
+    .await
+}
+
 /// Ends the session on the server and clears the cookie.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {

@@ -41,15 +41,7 @@ pub async fn change_password(
     if current == new {
         return Err(AppError::Invalid("The new password is the one you have now; choose a different one.".into()));
     }
-    let key = format!("account:{}", me.email.to_lowercase());
-    if let Err(wait) = throttle::admit(pool, &[(key.clone(), ThrottlePolicy::PER_ACCOUNT)]).await? {
-        return Err(AppError::TooManyRequests(throttle::wait_sentence("Too many wrong passwords.", wait)));
-    }
-    let stored: Option<String> = sqlx::query_scalar("select password_hash from users where id = $1").bind(me.id).fetch_optional(pool).await?;
-    if !passwords::verify(current.to_string(), stored).await {
-        return Err(AppError::Invalid("Your current password is not right.".into()));
-    }
-    throttle::forget(pool, &key).await?;
+    check_password(pool, me, current, addr).await?;
     let hash = passwords::hash(new.to_string()).await?;
     let mut tx = pool.begin().await?;
     sqlx::query("update users set password_hash = $2, password_changed_at = now(), password_reset_required = false where id = $1")
@@ -61,6 +53,22 @@ pub async fn change_password(
     audit::record(&mut *tx, Some(me.id), &audit::who(me), AuditAction::PasswordChanged, &audit::who(me), &ended_text(ended), addr).await?;
     tx.commit().await?;
     Ok(ended)
+}
+
+/// Checks the signed-in person's password (changing it, confirming it for a sensitive
+/// action), throttled like sign-in on the account's counter.
+pub async fn check_password(pool: &PgPool, me: &CurrentUser, password: &str, addr: &str) -> Result<(), AppError> {
+    let key = format!("account:{}", me.email.to_lowercase());
+    if let Err(wait) = throttle::admit(pool, &[(key.clone(), ThrottlePolicy::PER_ACCOUNT)]).await? {
+        return Err(AppError::TooManyRequests(throttle::wait_sentence("Too many wrong passwords.", wait)));
+    }
+    let stored: Option<String> = sqlx::query_scalar("select password_hash from users where id = $1").bind(me.id).fetch_optional(pool).await?;
+    if !passwords::verify(password.to_string(), stored).await {
+        tracing::info!(user_id = me.id, addr, "a wrong password for a signed-in person");
+        return Err(AppError::Invalid("Your current password is not right.".into()));
+    }
+    throttle::forget(pool, &key).await?;
+    Ok(())
 }
 
 fn ended_text(ended: u64) -> String {

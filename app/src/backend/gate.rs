@@ -17,6 +17,22 @@ pub struct Principal {
     pub session_hash: Option<Vec<u8>>,
     /// The token's scopes, when the caller came with an API token (under `/api/v1` only).
     pub token_scopes: Option<Scopes>,
+    /// When the person last proved their password in this session (Unix seconds): at
+    /// sign-in, or by confirming it again. `None` for API tokens.
+    pub authenticated_epoch: Option<i64>,
+}
+
+/// How long a proof of the password counts for sensitive actions.
+pub const REAUTH_MINUTES: i64 = 15;
+
+/// Refuses a session whose password proof is older than [`REAUTH_MINUTES`] (and every
+/// API token): the page asks for the password again.
+pub fn require_recent_sign_in(principal: Option<&Principal>) -> Result<(), AppError> {
+    let now = chrono::Utc::now().timestamp();
+    match principal.and_then(|p| p.authenticated_epoch) {
+        Some(at) if now - at <= REAUTH_MINUTES * 60 => Ok(()),
+        _ => Err(AppError::ReauthRequired),
+    }
 }
 
 /// The client's address as the server saw it (or as a trusted proxy reported it).
@@ -79,6 +95,25 @@ where
 }
 
 /// For the few public server functions (sign-in): no permission, same error handling.
+/// [`authorized`] for sensitive actions (creating API tokens, changing roles, forcing a
+/// reset, creating or rotating secrets): the session must also have proved its password
+/// within [`REAUTH_MINUTES`]; otherwise the answer is [`AppError::ReauthRequired`] and the
+/// page asks for the password (`confirm_password`).
+pub async fn reauthorized<T, F, Fut>(permission: Permission, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState, CurrentUser) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    // Read before the work starts; the role is checked first, so someone not allowed at
+    // all hears that rather than "confirm your password".
+    let fresh = require_recent_sign_in(principal().as_ref());
+    authorized(permission, |state, user| async move {
+        fresh?;
+        work(state, user).await
+    })
+    .await
+}
+
 pub async fn public<T, F, Fut>(work: F) -> Result<T, AppError>
 where
     F: FnOnce(AppState) -> Fut,

@@ -51,6 +51,6 @@ pub mod webhooks;
 // The names nearly every repository and server function uses, at `crate::backend::…`.
 pub use csp::content_security_policy;
 pub use dates::{check_zone, day_span, parse_day};
-pub use gate::{app_state, authorize, authorized, client_addr, principal, public, set_status_for, ClientAddr, Principal};
+pub use gate::{app_state, authorize, authorized, client_addr, principal, public, reauthorized, set_status_for, ClientAddr, Principal};
 pub use secrets::{random_token, sha256, sha256_bytes};
 pub use state::{AppState, Settings};

@@ -35,6 +35,7 @@ struct SessionRow {
     #[sqlx(flatten)]
     user: UserRow,
     stale: bool,
+    authenticated_epoch: i64,
 }
 
 /// The signed-in principal for a session token, or `None` if the session is unknown,
@@ -44,7 +45,8 @@ pub async fn resolve(pool: &PgPool, settings: &Settings, token: &str) -> Result<
     let hash = sha256(token);
     let row: Option<SessionRow> = sqlx::query_as(
         "select u.id as user_id, u.email, u.name, u.role, u.time_zone,
-                s.last_seen_at < now() - interval '1 minute' as stale
+                s.last_seen_at < now() - interval '1 minute' as stale,
+                extract(epoch from s.authenticated_at)::int8 as authenticated_epoch
            from sessions s join users u on u.id = s.user_id
           where s.id_hash = $1
             and s.expires_at > now()
@@ -66,7 +68,28 @@ pub async fn resolve(pool: &PgPool, settings: &Settings, token: &str) -> Result<
             .execute(pool)
             .await?;
     }
-    Ok(row.user.into_user().map(|user| Principal { user, session_hash: Some(hash), token_scopes: None }))
+    let authenticated_epoch = Some(row.authenticated_epoch);
+    Ok(row.user.into_user().map(|user| Principal { user, session_hash: Some(hash), token_scopes: None, authenticated_epoch }))
+}
+
+/// Records that the person proved their password again in this session.
+pub async fn reauthenticated(pool: &PgPool, session_hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("update sessions set authenticated_at = now() where id_hash = $1").bind(session_hash).execute(pool).await?;
+    Ok(())
+}
+
+/// Whether a session still works (not ended, not expired, its person active): the live
+/// event streams ask this to end when the session does.
+pub async fn still_open(pool: &PgPool, settings: &Settings, session_hash: &[u8]) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "select exists (select 1 from sessions s join users u on u.id = s.user_id
+                         where s.id_hash = $1 and s.expires_at > now()
+                           and s.last_seen_at > now() - make_interval(secs => $2) and u.active)",
+    )
+    .bind(session_hash)
+    .bind(settings.session_idle.as_secs_f64())
+    .fetch_one(pool)
+    .await
 }
 
 /// Ends a session on the server: the token stops working everywhere at once.

@@ -43,7 +43,8 @@ impl Default for Settings {
         Settings {
             public_url: None,
             session_idle: Duration::from_secs(8 * 3600),
-            session_max: Duration::from_secs(7 * 24 * 3600),
+            // NIST SP 800-63B AAL2: sign in again at least every 12 hours.
+            session_max: Duration::from_secs(12 * 3600),
             trust_proxy: false,
         }
     }

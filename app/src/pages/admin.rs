@@ -46,9 +46,9 @@ pub async fn admin_invite_user(input: InviteInput) -> Result<String, AppError> {
 
 #[server(endpoint = "admin_update_user")]
 pub async fn admin_update_user(id: i64, role: Role, team_id: Option<i64>, active: bool) -> Result<(), AppError> {
-    use crate::backend::{audit, authorized, users};
+    use crate::backend::{audit, reauthorized, users};
     use crate::domain::access::Permission;
-    authorized(Permission::ManageUsers, |state, user| async move {
+    reauthorized(Permission::ManageUsers, |state, user| async move {
         let name = users::label(&state.pool, id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
@@ -64,9 +64,9 @@ pub async fn admin_update_user(id: i64, role: Role, team_id: Option<i64>, active
 /// a link to choose a new one is e-mailed to them (audited). Answers their name.
 #[server(endpoint = "admin_force_password_reset")]
 pub async fn admin_force_password_reset(id: i64) -> Result<String, AppError> {
-    use crate::backend::{account, authorized, client_addr, users};
+    use crate::backend::{account, client_addr, reauthorized, users};
     use crate::domain::access::Permission;
-    authorized(Permission::ManageUsers, |state, user| async move {
+    reauthorized(Permission::ManageUsers, |state, user| async move {
         let name = users::label(&state.pool, id).await?.ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
         account::force_reset(&state.pool, &user, id, &client_addr()).await?;
         Ok(name)

@@ -64,9 +64,9 @@ pub async fn admin_channel_active(id: i64, active: bool) -> Result<(), AppError>
 
 #[server(endpoint = "admin_channel_rotate")]
 pub async fn admin_channel_rotate(id: i64) -> Result<(), AppError> {
-    use crate::backend::{audit, authorized, channels};
+    use crate::backend::{audit, channels, reauthorized};
     use crate::domain::audit::AuditAction;
-    authorized(Permission::ManageSettings, |state, user| async move {
+    reauthorized(Permission::ManageSettings, |state, user| async move {
         channels::rotate_secret(&state.pool, id).await?;
         Ok(audit::by(&state.pool, &user, AuditAction::SecretRotated, &format!("channel {id}"), "the old secret stopped working").await?)
     })

@@ -31,11 +31,11 @@ pub async fn admin_tokens() -> Result<(Vec<TokenInfo>, Vec<(i64, String)>), AppE
 /// living `days`; answers the secret (shown only now).
 #[server(endpoint = "admin_token_create")]
 pub async fn admin_token_create(user_id: i64, name: String, scopes: String, days: u32) -> Result<String, AppError> {
-    use crate::backend::{audit, authorized, tokens};
+    use crate::backend::{audit, reauthorized, tokens};
     use crate::domain::access::Permission;
     use crate::domain::audit::AuditAction;
     use crate::domain::token_scope::{check_lifetime, Scopes};
-    authorized(Permission::ManageUsers, |state, user| async move {
+    reauthorized(Permission::ManageUsers, |state, user| async move {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid("Name the token after what uses it, e.g. “CRM sync” (at most 100 characters).".into()));

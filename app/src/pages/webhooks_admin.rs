@@ -23,9 +23,9 @@ pub async fn webhooks_overview() -> Result<(Vec<WebhookSubscription>, Vec<Webhoo
 
 #[server(endpoint = "webhook_create", input = Json)]
 pub async fn webhook_create(input: WebhookInput) -> Result<WebhookCreated, AppError> {
-    use crate::backend::{authorized, webhooks};
+    use crate::backend::{reauthorized, webhooks};
     use crate::domain::access::Permission;
-    authorized(Permission::ManageSettings, |state, user| async move { webhooks::create(&state.pool, &user, &input).await }).await
+    reauthorized(Permission::ManageSettings, |state, user| async move { webhooks::create(&state.pool, &user, &input).await }).await
 }
 
 #[server(endpoint = "webhook_set_active")]

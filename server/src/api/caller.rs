@@ -28,6 +28,8 @@ pub struct Caller {
     user: Option<CurrentUser>,
     scopes: Option<Scopes>,
     writes: bool,
+    /// The session's proof of the password, for sensitive routes.
+    principal: Option<Principal>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
@@ -39,6 +41,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             user: principal.map(|p| p.user.clone()),
             scopes: principal.and_then(|p| p.token_scopes.clone()),
             writes: !matches!(parts.method, Method::GET | Method::HEAD),
+            principal: principal.cloned(),
         })
     }
 }
@@ -49,6 +52,19 @@ impl Caller {
         if let Some(scopes) = &self.scopes {
             scopes.allow(permission, self.writes).map_err(|refused| AppError::OutOfScope(refused.to_string()))?;
         }
+        Ok(user)
+    }
+
+    /// The session the caller came with (none for an API token or nobody).
+    pub fn session_hash(&self) -> Option<Vec<u8>> {
+        self.principal.as_ref().and_then(|p| p.session_hash.clone())
+    }
+
+    /// [`Caller::require`] for sensitive routes (secrets): a session must have proved its
+    /// password within the last 15 minutes (`backend::gate::require_recent_sign_in`).
+    pub fn require_recent(&self, permission: Permission) -> Result<CurrentUser, AppError> {
+        let user = self.require(permission)?;
+        app::backend::gate::require_recent_sign_in(self.principal.as_ref())?;
         Ok(user)
     }
 

@@ -64,7 +64,7 @@ pub(super) async fn webhook_create(
     caller: Caller,
     parsed: Result<Json<WebhookInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<WebhookCreated>), AppError> {
-    let user = caller.require(Permission::ManageSettings)?;
+    let user = caller.require_recent(Permission::ManageSettings)?;
     Ok((StatusCode::CREATED, Json(webhooks::create(&state.pool, &user, &body(parsed)?).await?)))
 }
 
