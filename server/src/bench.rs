@@ -266,9 +266,13 @@ pub async fn qa(pool: &PgPool, iterations: usize) -> Result<String, sqlx::Error>
         let reviewer = reviewer.clone();
         async move { qa::draw_sample(pool, &reviewer, &request).await.map_err(err) }
     }).await?);
+    // What a reviewer reviews: the dialogues of the samples just drawn.
     let targets: Vec<i64> = sqlx::query_scalar(
-        "select id from conversations where status = 'resolved' and assignee_id is not null order by resolved_at desc limit $1",
+        "select i.conversation_id from qa_sample_items i join qa_samples s on s.id = i.sample_id
+          where s.reviewer_id = $1 and s.id > $2 group by i.conversation_id order by i.conversation_id desc limit $3",
     )
+    .bind(reviewer.id)
+    .bind(last_sample)
     .bind(iterations as i64 + 1)
     .fetch_all(pool)
     .await?;

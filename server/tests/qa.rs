@@ -31,6 +31,15 @@ async fn resolved_by(pool: &PgPool, agent: i64, n: usize) -> Vec<i64> {
     ids
 }
 
+/// A QA reviewer, with the manager's setting that lets reviewers open any resolved dialogue
+/// (these tests score dialogues outside samples; `reviewers.rs`-style limits are tested in
+/// `a_reviewer_scores_only_the_dialogues_of_their_job`).
+async fn any_resolved_reviewer(pool: &PgPool) -> i64 {
+    let id = user(pool, "qa@meridian.test", Role::Reviewer).await;
+    qa::set_reviewers_any_resolved(pool, id, true).await.unwrap();
+    id
+}
+
 fn request(per_agent: u32, seed: Option<i64>) -> SampleRequest {
     let day = |offset: i64| (chrono::Utc::now() + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string();
     SampleRequest { per_agent, from: day(-7), to: day(0), seed, ..Default::default() }
@@ -62,7 +71,7 @@ async fn review(pool: &PgPool, reviewer: i64, conversation_id: i64, values: &[Op
 // The same seed draws the same sample; every agent gets their share; another seed differs.
 #[sqlx::test]
 async fn samples_are_stratified_and_reproducible(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let busy = user(&pool, "busy@meridian.test", Role::Operator).await;
     let quiet = user(&pool, "quiet@meridian.test", Role::Operator).await;
     resolved_by(&pool, busy, 30).await;
@@ -87,7 +96,7 @@ async fn samples_are_stratified_and_reproducible(pool: PgPool) {
 // Dialogues the reviewer already reviewed are left out, unless asked for.
 #[sqlx::test]
 async fn reviewed_dialogues_are_excluded(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let ids = resolved_by(&pool, agent, 3).await;
     review(&pool, reviewer, ids[0], &BEST).await.unwrap();
@@ -105,7 +114,7 @@ async fn reviewed_dialogues_are_excluded(pool: PgPool) {
 // Filters narrow the sample: only low ratings.
 #[sqlx::test]
 async fn low_ratings_can_be_sampled_alone(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let ids = resolved_by(&pool, agent, 6).await;
     sqlx::query("update conversations set csat = 1 where id = any($1)").bind(&ids[..2]).execute(&pool).await.unwrap();
@@ -118,7 +127,7 @@ async fn low_ratings_can_be_sampled_alone(pool: PgPool) {
 // Bad requests get a sentence and write nothing.
 #[sqlx::test]
 async fn bad_sample_requests_are_refused(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let who = me(reviewer, Role::Reviewer);
     for bad in [
         SampleRequest { per_agent: 0, ..request(1, None) },
@@ -134,7 +143,7 @@ async fn bad_sample_requests_are_refused(pool: PgPool) {
 // Reviews are scored by the domain formula; a failed critical criterion makes 0.
 #[sqlx::test]
 async fn reviews_are_scored_and_critical_failures_are_zero(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let ids = resolved_by(&pool, agent, 2).await;
     let good = review(&pool, reviewer, ids[0], &BEST).await.unwrap();
@@ -153,7 +162,7 @@ async fn reviews_are_scored_and_critical_failures_are_zero(pool: PgPool) {
 // made against the old version after the edit is refused.
 #[sqlx::test]
 async fn a_scorecard_edit_leaves_old_reviews_unchanged(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let ids = resolved_by(&pool, agent, 2).await;
@@ -194,7 +203,7 @@ async fn a_scorecard_edit_leaves_old_reviews_unchanged(pool: PgPool) {
 // review asked for explicitly is allowed.
 #[sqlx::test]
 async fn a_dialogue_is_not_reviewed_twice_by_the_same_reviewer(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let id = resolved_by(&pool, agent, 1).await[0];
     qa::current_scorecard(&pool).await.unwrap();
@@ -213,28 +222,35 @@ async fn a_dialogue_is_not_reviewed_twice_by_the_same_reviewer(pool: PgPool) {
         repeat: true,
         calibration_id: None,
     };
-    qa::submit_review(&pool, reviewer, &again).await.unwrap();
-    assert_eq!(count(&pool, "qa_reviews").await, 2);
+    let replaced = qa::submit_review(&pool, reviewer, &again).await.unwrap();
+    // A second opinion of the same reviewer replaces the first (kept as a revision): the
+    // agent's score counts it once.
+    assert_eq!(count(&pool, "qa_reviews").await, 1);
+    assert_eq!(count(&pool, "qa_review_revisions").await, 1);
+    let score: Option<f64> = sqlx::query_scalar("select score from qa_reviews where id = $1").bind(replaced).fetch_one(&pool).await.unwrap();
+    assert_eq!(score, Some(100.0));
 }
 
 // Wrong answers are refused with a sentence and store nothing.
 #[sqlx::test]
 async fn bad_answers_are_refused(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let id = resolved_by(&pool, agent, 1).await[0];
     for bad in [&BEST[..7], &[None, Some(4), Some(4), Some(1), Some(4), Some(1), Some(4), Some(5)][..], &[Some(7); 8][..]] {
         assert!(matches!(review(&pool, reviewer, id, bad).await, Err(app::error::AppError::Invalid(_))));
     }
     let open = dialogue(&pool).await;
-    assert!(matches!(review(&pool, reviewer, open, &BEST).await, Err(app::error::AppError::Invalid(_))), "no agent, nothing to review");
+    assert!(matches!(review(&pool, reviewer, open, &BEST).await, Err(app::error::AppError::NotFound(_))), "a reviewer never scores an open dialogue");
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    assert!(matches!(review(&pool, manager, open, &BEST).await, Err(app::error::AppError::Invalid(_))), "no agent, nothing to review");
     assert_eq!(count(&pool, "qa_reviews").await, 0);
 }
 
 // Suggestions come from the data and the review records which ones the reviewer changed.
 #[sqlx::test]
 async fn suggestions_are_recorded_with_what_the_reviewer_changed(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let id = resolved_by(&pool, agent, 1).await[0];
     sqlx::query("update conversations set csat = 3 where id = $1").bind(id).execute(&pool).await.unwrap();
@@ -257,7 +273,7 @@ async fn suggestions_are_recorded_with_what_the_reviewer_changed(pool: PgPool) {
 // An agent disputes; accepting re-scores the review (history kept) and moves the IQS.
 #[sqlx::test]
 async fn an_accepted_dispute_changes_the_iqs(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let ids = resolved_by(&pool, agent, 2).await;
     let failed = review(&pool, reviewer, ids[0], &FAILED).await.unwrap();
@@ -328,7 +344,7 @@ async fn calibration_reviews_do_not_count_towards_iqs(pool: PgPool) {
 // An agent reads only reviews of their own dialogues, by every route.
 #[sqlx::test]
 async fn an_agent_cannot_read_another_agents_reviews(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let alex = user(&pool, "alex@meridian.test", Role::Operator).await;
     let lena = user(&pool, "lena@meridian.test", Role::Operator).await;
     let alex_dialogue = resolved_by(&pool, alex, 1).await[0];
@@ -359,7 +375,7 @@ async fn an_agent_cannot_read_another_agents_reviews(pool: PgPool) {
 // The REST API: draw a sample, review it, read the scores.
 #[sqlx::test]
 async fn the_api_samples_reviews_and_scores(pool: PgPool) {
-    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let reviewer = any_resolved_reviewer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     resolved_by(&pool, agent, 4).await;
     let (_, token) = app::backend::tokens::create(&pool, reviewer, "t", &app::backend::tokens::Grant::default()).await.unwrap();
@@ -389,4 +405,41 @@ async fn the_api_samples_reviews_and_scores(pool: PgPool) {
     assert_eq!(body["overall"]["mean"], 0.0);
     let res = api_get(&app, "/api/v1/qa/scores?group_by=planet", Some(&token)).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
+}
+
+// A QA reviewer opens and scores the resolved dialogues of their own samples and of
+// calibration sessions, never an open one and not another resolved one, until a manager
+// lets reviewers open any resolved dialogue. A manager is never limited.
+#[sqlx::test]
+async fn a_reviewer_scores_only_the_dialogues_of_their_job(pool: PgPool) {
+    let reviewer = user(&pool, "qa@meridian.test", Role::Reviewer).await;
+    let manager = user(&pool, "manager@meridian.test", Role::Admin).await;
+    let resolved = resolved_dialogue(&pool).await;
+    let open = dialogue(&pool).await;
+    qa::current_scorecard(&pool).await.unwrap();
+
+    let not_theirs = qa::review_sheet(&pool, resolved, reviewer, None).await.err().unwrap();
+    assert!(not_theirs.to_string().contains("none of your samples"), "{not_theirs}");
+    assert!(review(&pool, reviewer, resolved, &BEST).await.is_err());
+    let open_one = qa::review_sheet(&pool, open, reviewer, None).await.err().unwrap();
+    assert!(open_one.to_string().contains("resolved dialogues only"), "{open_one}");
+    assert_eq!(count(&pool, "qa_reviews").await, 0);
+    assert!(qa::review_sheet(&pool, resolved, manager, None).await.is_ok(), "managers are not limited");
+
+    // In a calibration session of the dialogue: allowed for that session.
+    let version = qa::current_scorecard(&pool).await.unwrap().version_id;
+    let cal: i64 = sqlx::query_scalar("insert into qa_calibrations (conversation_id, scorecard_version_id, created_by) values ($1, $2, $3) returning id")
+        .bind(resolved)
+        .bind(version)
+        .bind(manager)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(qa::review_sheet(&pool, resolved, reviewer, Some(cal)).await.is_ok());
+
+    // The manager's setting opens every resolved one, still never an open one.
+    qa::set_reviewers_any_resolved(&pool, manager, true).await.unwrap();
+    assert!(qa::review_sheet(&pool, resolved, reviewer, None).await.is_ok());
+    assert!(review(&pool, reviewer, resolved, &BEST).await.is_ok());
+    assert!(qa::review_sheet(&pool, open, reviewer, None).await.is_err());
 }

@@ -53,8 +53,12 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("confirm_password", "password=not+my+password", [400, 400, 400, 400, WHO]),
     ("qa_overview", "", [OK, OK, OK, OK, WHO]),
     ("qa_draw_sample", r#"{"request": {"per_agent": 1, "from": "{yesterday}", "to": "{tomorrow}"}}"#, [OK, OK, OK, NO, WHO]),
-    ("qa_review_sheet", "conversation_id={resolved}", [OK, OK, OK, NO, WHO]),
-    ("qa_submit_review", r#"{"input": {"conversation_id": {resolved}, "scorecard_version_id": {version}, "answers": {answers}}}"#, [OK, OK, OK, NO, WHO]),
+    // A QA reviewer scores only the dialogues of their samples and calibrations (404 with a
+    // sentence for any other); managers and owners any.
+    ("qa_review_sheet", "conversation_id={resolved}", [OK, OK, 404, NO, WHO]),
+    ("qa_submit_review", r#"{"input": {"conversation_id": {resolved}, "scorecard_version_id": {version}, "answers": {answers}}}"#, [OK, OK, 404, NO, WHO]),
+    ("qa_reviewer_access", "", [OK, OK, NO, NO, WHO]),
+    ("qa_reviewer_access_set", "any_resolved=false", [OK, OK, NO, NO, WHO]),
     // Nobody may dispute a review that is not of their own dialogue: "not found" for all.
     ("qa_dispute", "review_id=999999&reason=Unfair", [404, 404, 404, 404, WHO]),
     ("qa_decide_dispute", r#"{"dispute_id": 999999, "accept": false, "answers": [], "note": ""}"#, [404, 404, 404, NO, WHO]),
@@ -175,7 +179,7 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("post", "/api/v1/conversations/{id}/assign", r#"{"agent_id": {agent}}"#, [204, 204, NO, 204, WHO]),
     ("get", "/api/v1/qa/scorecard", "", [OK, OK, OK, NO, WHO]),
     ("post", "/api/v1/qa/samples", r#"{"per_agent": 2, "from": "{yesterday}", "to": "{tomorrow}"}"#, [201, 201, 201, NO, WHO]),
-    ("post", "/api/v1/qa/reviews", r#"{"conversation_id": {resolved}, "answers": {answers}}"#, [201, 201, 201, NO, WHO]),
+    ("post", "/api/v1/qa/reviews", r#"{"conversation_id": {resolved}, "answers": {answers}}"#, [201, 201, 404, NO, WHO]),
     ("get", "/api/v1/qa/scores", "", [OK, OK, OK, NO, WHO]),
     ("get", "/api/v1/incidents", "", [OK, OK, NO, NO, WHO]),
     ("post", "/api/v1/incidents", r#"{"title": "Checkout failing"}"#, [201, 201, NO, NO, WHO]),

@@ -247,9 +247,58 @@ fn suggestions(criteria: &[Criterion], facts: &Facts) -> Vec<Option<u8>> {
     criteria.iter().map(|c| c.signal.and_then(|s| qa::suggest(s, c.scale, facts))).collect()
 }
 
+/// The setting that lets QA reviewers open any resolved dialogue, not only their samples'
+/// and calibration sessions'.
+const ANY_RESOLVED: &str = "qa_reviewers_any_resolved";
+
+/// Whether QA reviewers may open any resolved dialogue (a manager's setting; off at first).
+pub async fn reviewers_any_resolved(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar::<_, String>("select value from app_settings where key = $1").bind(ANY_RESOLVED).fetch_optional(pool).await?.as_deref() == Some("true"))
+}
+
+/// Sets [`reviewers_any_resolved`] (audited by the caller).
+pub async fn set_reviewers_any_resolved(pool: &PgPool, by: i64, allow: bool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into app_settings (key, value, updated_by) values ($1, $2, $3)
+         on conflict (key) do update set value = excluded.value, updated_by = excluded.updated_by, updated_at = now()",
+    )
+    .bind(ANY_RESOLVED)
+    .bind(if allow { "true" } else { "false" })
+    .bind(by)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Refuses a QA reviewer a dialogue outside their job (`domain::qa_access`): open ones, and
+/// resolved ones in none of their samples or this calibration, unless a manager allows any.
+/// Managers and owners pass. A refusal is a 404 with its sentence (ids are not probed).
+async fn check_reach(conn: &mut PgConnection, conversation_id: i64, reviewer: i64, calibration_id: Option<i64>) -> Result<(), AppError> {
+    use crate::domain::access::Role;
+    use crate::domain::qa_access::{may_review, Reach};
+    let row: Option<(String, bool, bool, bool, bool)> = sqlx::query_as(
+        "select u.role, c.status = 'resolved',
+                exists (select 1 from qa_sample_items i join qa_samples s on s.id = i.sample_id
+                         where i.conversation_id = c.id and s.reviewer_id = u.id),
+                $3::int8 is not null and exists (select 1 from qa_calibrations k where k.id = $3 and k.conversation_id = c.id),
+                coalesce((select value = 'true' from app_settings where key = $4), false)
+           from conversations c, users u where c.id = $1 and u.id = $2",
+    )
+    .bind(conversation_id)
+    .bind(reviewer)
+    .bind(calibration_id)
+    .bind(ANY_RESOLVED)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (role, resolved, sampled, calibrating, any_resolved) = row.ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
+    let role: Role = role.parse().map_err(|_| AppError::Internal)?;
+    may_review(role, Reach { resolved, sampled, calibrating, any_resolved }).map_err(|refusal| AppError::NotFound(refusal.to_string()))
+}
+
 /// The review screen for `conversation_id`, scored with the current scorecard, or with the
-/// calibration session's version.
+/// calibration session's version. A QA reviewer gets only the dialogues of their job.
 pub async fn review_sheet(pool: &PgPool, conversation_id: i64, reviewer: i64, calibration_id: Option<i64>) -> Result<ReviewSheet, AppError> {
+    check_reach(&mut *pool.acquire().await?, conversation_id, reviewer, calibration_id).await?;
     let dialogue = super::dialogue_view::dialogue(pool, conversation_id, reviewer)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such dialogue.".into()))?;
@@ -310,10 +359,13 @@ fn stored_answers(criteria: &[Criterion], answers: &[AnswerInput], suggested: &[
 }
 
 /// Stores a review. The scorecard version must be the one the reviewer saw; the agent is
-/// whoever holds the dialogue; a second review by the same reviewer needs `repeat`.
+/// whoever holds the dialogue; a QA reviewer scores only the dialogues of their job. A
+/// second review by the same reviewer needs `repeat`, and replaces the first (which is
+/// kept as a revision): one reviewer's opinion of one dialogue counts once.
 pub async fn submit_review(pool: &PgPool, reviewer: i64, input: &ReviewInput) -> Result<i64, AppError> {
     let comment = qa::clean_text(&input.comment, 5_000, "The overall comment").map_err(AppError::Invalid)?;
     let mut tx = pool.begin().await?;
+    check_reach(&mut tx, input.conversation_id, reviewer, input.calibration_id).await?;
     let agent_id: Option<i64> = sqlx::query_scalar("select assignee_id from conversations where id = $1")
         .bind(input.conversation_id)
         .fetch_optional(&mut *tx)
@@ -351,6 +403,41 @@ pub async fn submit_review(pool: &PgPool, reviewer: i64, input: &ReviewInput) ->
     let answers = stored_answers(&criteria, &input.answers, &suggestions(&criteria, &facts))?;
     let values: Vec<Option<u8>> = answers.iter().map(|a| a.value).collect();
     let score = qa::review_score(&criteria, &values);
+    if input.repeat && input.calibration_id.is_none() {
+        let earlier: Option<i64> = sqlx::query_scalar(
+            "select id from qa_reviews where conversation_id = $1 and reviewer_id = $2 and calibration_id is null
+              order by created_at desc, id desc limit 1 for update",
+        )
+        .bind(input.conversation_id)
+        .bind(reviewer)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = earlier {
+            sqlx::query(
+                "insert into qa_review_revisions (review_id, scorecard_version_id, answers, comment, score, changed_by)
+                 select id, scorecard_version_id, answers, comment, score, $2 from qa_reviews where id = $1",
+            )
+            .bind(id)
+            .bind(reviewer)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "update qa_reviews set agent_id = $2, scorecard_version_id = $3, sample_id = coalesce($4, sample_id), answers = $5,
+                        comment = $6, score = $7, created_at = now() where id = $1",
+            )
+            .bind(id)
+            .bind(agent_id)
+            .bind(input.scorecard_version_id)
+            .bind(input.sample_id)
+            .bind(serde_json::to_value(&answers).map_err(|_| AppError::Internal)?)
+            .bind(&comment)
+            .bind(score)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            return Ok(id);
+        }
+    }
     let id: i64 = sqlx::query_scalar(
         "insert into qa_reviews (conversation_id, agent_id, reviewer_id, scorecard_version_id, sample_id, calibration_id, repeat, answers, comment, score)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
@@ -361,7 +448,8 @@ pub async fn submit_review(pool: &PgPool, reviewer: i64, input: &ReviewInput) ->
     .bind(input.scorecard_version_id)
     .bind(input.sample_id)
     .bind(input.calibration_id)
-    .bind(input.repeat && input.calibration_id.is_none())
+    // A repeat replaced the earlier review above; a first review is never a repeat.
+    .bind(false)
     .bind(serde_json::to_value(&answers).map_err(|_| AppError::Internal)?)
     .bind(&comment)
     .bind(score)

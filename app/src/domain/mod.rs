@@ -64,6 +64,7 @@ pub mod ical;
 pub mod metrics;
 pub mod performance;
 pub mod qa;
+pub mod qa_access;
 pub mod roster;
 // These two use the server-only hmac and ammonia crates; nothing in the browser needs them.
 #[cfg(feature = "ssr")]

@@ -22,9 +22,66 @@ pub async fn save_qa_scorecard(criteria: Vec<Criterion>) -> Result<Scorecard, Ap
     authorized(Permission::ManageQa, |state, user| async move { qa::save_scorecard(&state.pool, user.id, &criteria).await }).await
 }
 
+/// Whether QA reviewers may open any resolved dialogue (otherwise only their samples' and
+/// calibration sessions').
+#[server(endpoint = "qa_reviewer_access")]
+pub async fn qa_reviewer_access() -> Result<bool, AppError> {
+    use crate::backend::{authorized, qa};
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageQa, |state, _| async move { Ok(qa::reviewers_any_resolved(&state.pool).await?) }).await
+}
+
+#[server(endpoint = "qa_reviewer_access_set")]
+pub async fn qa_reviewer_access_set(any_resolved: bool) -> Result<bool, AppError> {
+    use crate::backend::{audit, authorized, qa};
+    use crate::domain::access::Permission;
+    use crate::domain::audit::AuditAction;
+    authorized(Permission::ManageQa, |state, user| async move {
+        qa::set_reviewers_any_resolved(&state.pool, user.id, any_resolved).await?;
+        let detail = if any_resolved { "any resolved dialogue" } else { "only their samples and calibration sessions" };
+        audit::by(&state.pool, &user, AuditAction::SettingChanged, "what QA reviewers may open", detail).await?;
+        Ok(any_resolved)
+    })
+    .await
+}
+
+/// Managers choose what QA reviewers may open.
+#[component]
+fn ReviewerAccess() -> impl IntoView {
+    let set = ServerAction::<QaReviewerAccessSet>::new();
+    let current = Resource::new(move || set.version().get(), |_| qa_reviewer_access());
+    view! {
+        <section aria-labelledby="reviewer-access">
+            <h2 id="reviewer-access">"What QA reviewers may open"</h2>
+            <p class="muted">"Reviewers score resolved dialogues only, never one still being answered. By default they open the dialogues of their own samples and of calibration sessions."</p>
+            <Transition fallback=Loading>
+                <ErrorBoundary fallback=error_fallback>
+                    {move || Suspend::new(async move {
+                        let any = current.await?;
+                        Ok::<_, AppError>(view! {
+                            <label class="inline-field">
+                                <input type="checkbox" prop:checked=any on:change=move |e| {
+                                    set.dispatch(QaReviewerAccessSet { any_resolved: event_target_checked(&e) });
+                                }/>
+                                " Reviewers may open any resolved dialogue"
+                            </label>
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            {move || set.value().get().map(|r| match r {
+                Ok(true) => view! { <p class="notice notice-info" role="status">"Reviewers may now open any resolved dialogue."</p> }.into_any(),
+                Ok(false) => view! { <p class="notice notice-info" role="status">"Reviewers open only their samples and calibration sessions."</p> }.into_any(),
+                Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+            })}
+        </section>
+    }
+}
+
 #[component]
 pub fn QaScorecardPage() -> impl IntoView {
     let save = ServerAction::<SaveQaScorecard>::new();
+    let auth = crate::auth::Auth::expect();
     // Loaded once: after a save the form already shows what was saved (and a refused save
     // must not wipe what the manager typed).
     let data = Resource::new(|| (), |_| load_qa_scorecard());
@@ -37,6 +94,10 @@ pub fn QaScorecardPage() -> impl IntoView {
                 {move || Suspend::new(async move { data.await.map(|s| view! { <Form scorecard=s save/> }) })}
             </ErrorBoundary>
         </Transition>
+        {move || {
+            let manages = auth.user.get().and_then(Result::ok).flatten().is_some_and(|u| u.role.can(crate::domain::access::Permission::ManageQa));
+            manages.then(|| view! { <ReviewerAccess/> })
+        }}
     }
 }
 
