@@ -188,8 +188,10 @@ async fn an_owner_makes_a_scoped_token_for_a_colleague(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!((scopes, days, created_by), (vec!["queue:write".to_string(), "kb:read".to_string()], 30.0, Some(owner.id)));
-    let detail: String = sqlx::query_scalar("select target || ' ' || detail from audit_log where action = 'token_created'").fetch_one(&pool).await.unwrap();
-    assert!(detail.contains("agent@meridian.test") && detail.contains("by owner@meridian.test") && detail.contains("queue:write kb:read, 30 days"), "{detail}");
+    let (actor, detail): (String, String) =
+        sqlx::query_as("select actor, target || ' ' || detail from audit_log where action = 'token_created'").fetch_one(&pool).await.unwrap();
+    assert!(actor.contains("owner@meridian.test"), "{actor}");
+    assert!(detail.contains("agent@meridian.test") && detail.contains("queue:write kb:read, 30 days"), "{detail}");
 
     let token: String = serde_json::from_str(&made.body).unwrap();
     assert_eq!(api_get(&app, "/api/v1/kb/articles", Some(&token)).await.status, StatusCode::OK);

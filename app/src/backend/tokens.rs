@@ -28,7 +28,7 @@ impl Default for Grant {
 }
 
 /// Creates a token for `user_id`; returns its id and the secret (shown only now).
-pub async fn create(pool: &PgPool, user_id: i64, name: &str, grant: &Grant) -> Result<(i64, String), sqlx::Error> {
+pub async fn create<'e, E: sqlx::PgExecutor<'e>>(db: E, user_id: i64, name: &str, grant: &Grant) -> Result<(i64, String), sqlx::Error> {
     let token = format!("{PREFIX}{}", random_token());
     let id: i64 = sqlx::query_scalar(
         "insert into api_tokens (user_id, name, token_hash, hint, scopes, expires_at, created_by)
@@ -41,7 +41,7 @@ pub async fn create(pool: &PgPool, user_id: i64, name: &str, grant: &Grant) -> R
     .bind(grant.scopes.texts())
     .bind(grant.days as i32)
     .bind(grant.created_by)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     Ok((id, token))
 }

@@ -45,9 +45,12 @@ pub async fn admin_token_create(user_id: i64, name: String, scopes: String, days
         let owner = crate::backend::users::signed_in_email(&state.pool, user_id).await?;
         let owner = owner.ok_or_else(|| AppError::Invalid("Choose a person who can sign in for the token to act as.".into()))?;
         let grant = tokens::Grant { scopes, days, created_by: (user_id != user.id).then_some(user.id) };
-        let (id, secret) = tokens::create(&state.pool, user_id, &name, &grant).await?;
-        let detail = format!("token {id} “{name}” for {owner} by {}: {}, {days} days", user.email, grant.scopes.texts().join(" "));
-        audit::by(&state.pool, &user, AuditAction::TokenCreated, &owner, &detail).await?;
+        // The token and its audit line in one transaction: no token nobody recorded.
+        let mut tx = state.pool.begin().await?;
+        let (id, secret) = tokens::create(&mut *tx, user_id, &name, &grant).await?;
+        let detail = format!("token {id} “{name}” for {owner}: {}, {days} days", grant.scopes.texts().join(" "));
+        audit::record(&mut *tx, Some(user.id), &audit::who(&user), AuditAction::TokenCreated, &owner, &detail, &crate::backend::client_addr()).await?;
+        tx.commit().await?;
         Ok(secret)
     })
     .await
