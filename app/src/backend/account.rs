@@ -50,7 +50,7 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     let ended = end_other_sessions(&mut tx, me.id, this_session).await?;
-    audit::record(&mut *tx, Some(me.id), &audit::who(me), AuditAction::PasswordChanged, &audit::who(me), &ended_text(ended), addr).await?;
+    audit::record(&mut *tx, Some(me.id), &audit::who(me), AuditAction::PasswordChanged, &audit::who(me), &ended_text(ended, true), addr).await?;
     tx.commit().await?;
     Ok(ended)
 }
@@ -71,11 +71,13 @@ pub async fn check_password(pool: &PgPool, me: &CurrentUser, password: &str, add
     Ok(())
 }
 
-fn ended_text(ended: u64) -> String {
+/// "1 other session ended", or without "other" when every session of the person ended.
+fn ended_text(ended: u64, other: bool) -> String {
+    let other = if other { "other " } else { "" };
     match ended {
-        0 => "no other session was open".into(),
-        1 => "1 other session ended".into(),
-        n => format!("{n} other sessions ended"),
+        0 => format!("no {other}session was open"),
+        1 => format!("1 {other}session ended"),
+        n => format!("{n} {other}sessions ended"),
     }
 }
 
@@ -188,7 +190,7 @@ pub async fn reset_password(pool: &PgPool, token: &str, new: &str, again: &str, 
         .execute(&mut *tx)
         .await?;
     let ended = end_other_sessions(&mut tx, id, None).await?;
-    audit::record(&mut *tx, Some(id), &who, AuditAction::PasswordChanged, &who, &format!("by a reset link; {}", ended_text(ended)), addr).await?;
+    audit::record(&mut *tx, Some(id), &who, AuditAction::PasswordChanged, &who, &format!("by a reset link; {}", ended_text(ended, false)), addr).await?;
     tx.commit().await?;
     throttle::forget(pool, &format!("account:{}", email.to_lowercase())).await?;
     Ok(email)
@@ -210,7 +212,7 @@ pub async fn force_reset(pool: &PgPool, by: &CurrentUser, user_id: i64, addr: &s
     };
     let ended = end_other_sessions(&mut tx, user_id, None).await?;
     queue_reset(&mut tx, user_id, Some(by), addr).await?;
-    audit::record(&mut *tx, Some(by.id), &audit::who(by), AuditAction::PasswordResetForced, &who, &format!("a link was e-mailed; {}", ended_text(ended).replace("other ", "")), addr)
+    audit::record(&mut *tx, Some(by.id), &audit::who(by), AuditAction::PasswordResetForced, &who, &format!("a link was e-mailed; {}", ended_text(ended, false)), addr)
         .await?;
     tx.commit().await?;
     Ok(())
@@ -236,7 +238,7 @@ pub async fn sessions(pool: &PgPool, user_id: i64, this_session: Option<&[u8]>) 
 pub async fn sign_out_elsewhere(pool: &PgPool, me: &CurrentUser, this_session: Option<&[u8]>, addr: &str) -> Result<u64, AppError> {
     let mut tx = pool.begin().await?;
     let ended = end_other_sessions(&mut tx, me.id, this_session).await?;
-    audit::record(&mut *tx, Some(me.id), &audit::who(me), AuditAction::SignedOutElsewhere, &audit::who(me), &ended_text(ended), addr).await?;
+    audit::record(&mut *tx, Some(me.id), &audit::who(me), AuditAction::SignedOutElsewhere, &audit::who(me), &ended_text(ended, true), addr).await?;
     tx.commit().await?;
     Ok(ended)
 }

@@ -94,7 +94,6 @@ where
     result
 }
 
-/// For the few public server functions (sign-in): no permission, same error handling.
 /// [`authorized`] for sensitive actions (creating API tokens, changing roles, forcing a
 /// reset, creating or rotating secrets): the session must also have proved its password
 /// within [`REAUTH_MINUTES`]; otherwise the answer is [`AppError::ReauthRequired`] and the
@@ -114,6 +113,7 @@ where
     .await
 }
 
+/// For the few public server functions (sign-in): no permission, same error handling.
 pub async fn public<T, F, Fut>(work: F) -> Result<T, AppError>
 where
     F: FnOnce(AppState) -> Fut,

@@ -247,27 +247,32 @@ fn suggestions(criteria: &[Criterion], facts: &Facts) -> Vec<Option<u8>> {
     criteria.iter().map(|c| c.signal.and_then(|s| qa::suggest(s, c.scale, facts))).collect()
 }
 
+/// Keeps what a review says now as a revision, before it is scored again (a repeat review
+/// or an accepted dispute): history is never lost.
+async fn keep_revision(tx: &mut PgConnection, review_id: i64, by: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into qa_review_revisions (review_id, scorecard_version_id, answers, comment, score, changed_by)
+         select id, scorecard_version_id, answers, comment, score, $2 from qa_reviews where id = $1",
+    )
+    .bind(review_id)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// The setting that lets QA reviewers open any resolved dialogue, not only their samples'
 /// and calibration sessions'.
 const ANY_RESOLVED: &str = "qa_reviewers_any_resolved";
 
 /// Whether QA reviewers may open any resolved dialogue (a manager's setting; off at first).
 pub async fn reviewers_any_resolved(pool: &PgPool) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar::<_, String>("select value from app_settings where key = $1").bind(ANY_RESOLVED).fetch_optional(pool).await?.as_deref() == Some("true"))
+    Ok(super::settings::get(pool, ANY_RESOLVED).await?.as_deref() == Some("true"))
 }
 
 /// Sets [`reviewers_any_resolved`] (audited by the caller).
 pub async fn set_reviewers_any_resolved(pool: &PgPool, by: i64, allow: bool) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into app_settings (key, value, updated_by) values ($1, $2, $3)
-         on conflict (key) do update set value = excluded.value, updated_by = excluded.updated_by, updated_at = now()",
-    )
-    .bind(ANY_RESOLVED)
-    .bind(if allow { "true" } else { "false" })
-    .bind(by)
-    .execute(pool)
-    .await?;
-    Ok(())
+    super::settings::set(pool, ANY_RESOLVED, if allow { "true" } else { "false" }, by).await
 }
 
 /// Refuses a QA reviewer a dialogue outside their job (`domain::qa_access`): open ones, and
@@ -413,14 +418,7 @@ pub async fn submit_review(pool: &PgPool, reviewer: i64, input: &ReviewInput) ->
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = earlier {
-            sqlx::query(
-                "insert into qa_review_revisions (review_id, scorecard_version_id, answers, comment, score, changed_by)
-                 select id, scorecard_version_id, answers, comment, score, $2 from qa_reviews where id = $1",
-            )
-            .bind(id)
-            .bind(reviewer)
-            .execute(&mut *tx)
-            .await?;
+            keep_revision(&mut tx, id, reviewer).await?;
             sqlx::query(
                 "update qa_reviews set agent_id = $2, scorecard_version_id = $3, sample_id = coalesce($4, sample_id), answers = $5,
                         comment = $6, score = $7, created_at = now() where id = $1",
@@ -609,14 +607,7 @@ pub async fn decide_dispute(
         let facts = facts(&mut tx, conversation_id).await?;
         let stored = stored_answers(&criteria, answers, &suggestions(&criteria, &facts))?;
         let values: Vec<Option<u8>> = stored.iter().map(|a| a.value).collect();
-        sqlx::query(
-            "insert into qa_review_revisions (review_id, scorecard_version_id, answers, comment, score, changed_by)
-             select id, scorecard_version_id, answers, comment, score, $2 from qa_reviews where id = $1",
-        )
-        .bind(review_id)
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+        keep_revision(&mut tx, review_id, user.id).await?;
         sqlx::query("update qa_reviews set answers = $2, score = $3 where id = $1")
             .bind(review_id)
             .bind(serde_json::to_value(&stored).map_err(|_| AppError::Internal)?)

@@ -28,7 +28,7 @@ pub async fn check_credentials(pool: &PgPool, email: &str, password: &str, clien
 
 /// Checks an e-mail and password from `client_addr`, with the browser's known-device
 /// token if it has one. Refuses without checking the password while a door owes a wait
-/// (HTTP 429); refuses an account whose owner forced a password reset (HTTP 403) only
+/// (HTTP 429); refuses an account whose owner forced a password reset (HTTP 409) only
 /// after the right password, so the answer reveals nothing to a guesser.
 pub async fn check_sign_in(
     pool: &PgPool,
