@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
             // redirects and 401/403/404 statuses set while rendering reach the browser.
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/sign-in/second-factor") view=pages::sign_in::SecondFactorPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::home::Home ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async/>

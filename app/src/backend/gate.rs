@@ -52,6 +52,24 @@ pub fn principal() -> Option<Principal> {
         .filter(|p| p.token_scopes.is_none())
 }
 
+/// A cookie of the current request, by name.
+pub fn request_cookie(name: &str) -> Option<String> {
+    request_parts().and_then(|p| {
+        p.headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .find_map(|h| super::sessions::token_from_cookies(h, name).map(String::from))
+    })
+}
+
+/// The current request's User-Agent (empty when it sent none).
+pub fn user_agent() -> String {
+    request_parts()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(String::from))
+        .unwrap_or_default()
+}
+
 pub fn client_addr() -> String {
     request_parts()
         .and_then(|p| p.extensions.get::<ClientAddr>().map(|a| a.0.clone()))

@@ -37,6 +37,7 @@ pub mod schedule;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
+pub mod second_factor;
 pub mod sign_in;
 pub mod sla;
 pub mod sla_staffing;
@@ -51,6 +52,6 @@ pub mod webhooks;
 // The names nearly every repository and server function uses, at `crate::backend::…`.
 pub use csp::content_security_policy;
 pub use dates::{check_zone, day_span, parse_day};
-pub use gate::{app_state, authorize, authorized, client_addr, principal, public, reauthorized, set_status_for, ClientAddr, Principal};
+pub use gate::{app_state, authorize, authorized, client_addr, principal, public, reauthorized, request_cookie, set_status_for, user_agent, ClientAddr, Principal};
 pub use secrets::{random_token, sha256, sha256_bytes};
 pub use state::{AppState, Settings};

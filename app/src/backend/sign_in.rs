@@ -19,6 +19,8 @@ use sqlx::PgPool;
 pub struct SignedIn {
     pub user: CurrentUser,
     pub new_device: Option<String>,
+    /// The known device this browser is (the one just made, when `new_device` is set).
+    pub device_id: i64,
 }
 
 /// Returns the user whose e-mail and password these are (no known device).
@@ -73,22 +75,22 @@ pub async fn check_sign_in(
                     "An owner asked you to choose a new password. Use the link in the e-mail we sent, or ask for a new one with “Forgot your password?”.".into(),
                 ));
             }
-            let new_device = match known {
+            let (device_id, new_device) = match known {
                 Some(id) => {
                     sqlx::query("update known_devices set last_used_at = now() where id = $1").bind(id).execute(pool).await?;
-                    None
+                    (id, None)
                 }
                 None => {
                     let token = random_token();
-                    sqlx::query("insert into known_devices (user_id, token_hash) values ($1, $2)")
+                    let id: i64 = sqlx::query_scalar("insert into known_devices (user_id, token_hash) values ($1, $2) returning id")
                         .bind(c.user.id)
                         .bind(sha256(&token))
-                        .execute(pool)
+                        .fetch_one(pool)
                         .await?;
-                    Some(token)
+                    (id, Some(token))
                 }
             };
-            Ok(SignedIn { user: c.user, new_device })
+            Ok(SignedIn { user: c.user, new_device, device_id })
         }
         _ => {
             tracing::info!(email = %email, client_addr, "failed sign-in");

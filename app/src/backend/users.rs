@@ -100,7 +100,8 @@ pub async fn create(pool: &PgPool, new: NewUser<'_>) -> Result<i64, AppError> {
 
 pub async fn list(pool: &PgPool) -> Result<Vec<UserListItem>, sqlx::Error> {
     sqlx::query_as(
-        "select u.id, u.name, u.email, u.role, t.name as team, u.team_id, u.time_zone, u.active, u.password_hash = '!' as invited
+        "select u.id, u.name, u.email, u.role, t.name as team, u.team_id, u.time_zone, u.active, u.password_hash = '!' as invited,
+                exists (select 1 from second_factors f where f.user_id = u.id and f.confirmed_at is not null) as two_factor
            from users u left join teams t on t.id = u.team_id
           order by u.role = 'operator', u.name",
     )

@@ -27,10 +27,15 @@ pub enum AuditAction {
     PasswordResetRequested,
     PasswordResetForced,
     SignedOutElsewhere,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    TwoFactorReset,
+    RecoveryCodesRenewed,
+    RecoveryCodeUsed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::UserCreated,
@@ -53,6 +58,11 @@ impl AuditAction {
         AuditAction::PasswordResetRequested,
         AuditAction::PasswordResetForced,
         AuditAction::SignedOutElsewhere,
+        AuditAction::TwoFactorEnabled,
+        AuditAction::TwoFactorDisabled,
+        AuditAction::TwoFactorReset,
+        AuditAction::RecoveryCodesRenewed,
+        AuditAction::RecoveryCodeUsed,
     ];
 
     /// The name stored in the database.
@@ -80,6 +90,11 @@ impl AuditAction {
             AuditAction::PasswordResetRequested => "password_reset_requested",
             AuditAction::PasswordResetForced => "password_reset_forced",
             AuditAction::SignedOutElsewhere => "signed_out_elsewhere",
+            AuditAction::TwoFactorEnabled => "two_factor_enabled",
+            AuditAction::TwoFactorDisabled => "two_factor_disabled",
+            AuditAction::TwoFactorReset => "two_factor_reset",
+            AuditAction::RecoveryCodesRenewed => "recovery_codes_renewed",
+            AuditAction::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 
@@ -107,6 +122,11 @@ impl AuditAction {
             AuditAction::PasswordResetRequested => "Password reset requested",
             AuditAction::PasswordResetForced => "Password reset forced",
             AuditAction::SignedOutElsewhere => "Signed out everywhere else",
+            AuditAction::TwoFactorEnabled => "Two-factor sign-in turned on",
+            AuditAction::TwoFactorDisabled => "Two-factor sign-in turned off",
+            AuditAction::TwoFactorReset => "Two-factor sign-in reset by an owner",
+            AuditAction::RecoveryCodesRenewed => "New recovery codes made",
+            AuditAction::RecoveryCodeUsed => "Signed in with a recovery code",
         }
     }
 

@@ -69,6 +69,7 @@ pub mod roster;
 // These two use the server-only hmac and ammonia crates; nothing in the browser needs them.
 #[cfg(feature = "ssr")]
 pub mod sanitize;
+pub mod second_factor;
 #[cfg(feature = "ssr")]
 pub mod signing;
 pub mod rollup;

@@ -21,6 +21,8 @@ pub struct UserListItem {
     pub active: bool,
     /// Invited and not yet signed up.
     pub invited: bool,
+    /// Has two-factor sign-in on.
+    pub two_factor: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use crate::components::notice::{error_fallback, ErrorNotice};
 use crate::domain::access::Role;
+use crate::domain::second_factor::RequiredRoles;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -74,6 +75,39 @@ pub async fn admin_force_password_reset(id: i64) -> Result<String, AppError> {
     .await
 }
 
+/// Resets someone's two-factor sign-in (a lost phone): their authenticator, recovery
+/// codes and remembered browsers are gone and their sessions end (audited). Answers their name.
+#[server(endpoint = "admin_two_factor_reset")]
+pub async fn admin_two_factor_reset(id: i64) -> Result<String, AppError> {
+    use crate::backend::{client_addr, reauthorized, second_factor, users};
+    use crate::domain::access::Permission;
+    reauthorized(Permission::ManageUsers, |state, user| async move {
+        let name = users::label(&state.pool, id).await?.ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
+        second_factor::owner_reset(&state.pool, &user, id, &client_addr()).await?;
+        Ok(name)
+    })
+    .await
+}
+
+/// The roles that must sign in with a second factor.
+#[server(endpoint = "admin_two_factor_policy")]
+pub async fn admin_two_factor_policy() -> Result<Vec<Role>, AppError> {
+    use crate::backend::{authorized, second_factor};
+    use crate::domain::access::Permission;
+    authorized(Permission::ManageSettings, |state, _| async move { Ok(second_factor::required_roles(&state.pool).await?.0) }).await
+}
+
+/// Sets the roles that must sign in with a second factor (audited); answers them as stored.
+#[server(endpoint = "admin_two_factor_policy_set", input = Json)]
+pub async fn admin_two_factor_policy_set(roles: Vec<Role>) -> Result<Vec<Role>, AppError> {
+    use crate::backend::{client_addr, reauthorized, second_factor};
+    use crate::domain::access::Permission;
+    reauthorized(Permission::ManageSettings, |state, user| async move {
+        Ok(second_factor::set_required_roles(&state.pool, &user, &roles, &client_addr()).await?.0)
+    })
+    .await
+}
+
 /// Sets the support promise everyone sees on their home page; returns it as stored.
 #[server(endpoint = "admin_set_promise")]
 pub async fn admin_set_promise(text: String) -> Result<String, AppError> {
@@ -93,8 +127,9 @@ pub fn AdminPage() -> impl IntoView {
     let invite = ServerAction::<AdminInviteUser>::new();
     let update = ServerAction::<AdminUpdateUser>::new();
     let force = ServerAction::<AdminForcePasswordReset>::new();
+    let reset_two_factor = ServerAction::<AdminTwoFactorReset>::new();
     let data = Resource::new(
-        move || (invite.version().get(), update.version().get()),
+        move || (invite.version().get(), update.version().get(), reset_two_factor.version().get()),
         |_| async move { Ok::<_, AppError>((list_users().await?, admin_teams().await?)) },
     );
     let draft = RwSignal::new(InviteInput::default());
@@ -120,9 +155,14 @@ pub fn AdminPage() -> impl IntoView {
             <li><a href="/reports/audit">"Audit log"</a>" — who signed in and changed what"</li>
         </ul></nav>
         <PromiseForm/>
+        <TwoFactorPolicy/>
         {move || update.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         {move || force.value().get().map(|r| match r {
             Ok(name) => view! { <p class="notice notice-info" role="status">{format!("{name}'s password no longer signs in; a link to choose a new one (valid 30 minutes) is on its way to them, and their sessions have ended.")}</p> }.into_any(),
+            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+        })}
+        {move || reset_two_factor.value().get().map(|r| match r {
+            Ok(name) => view! { <p class="notice notice-info" role="status">{format!("{name}'s two-factor sign-in is reset and their sessions have ended: they sign in with their password and set it up again.")}</p> }.into_any(),
             Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
         })}
         <Transition fallback=|| ()>
@@ -170,6 +210,14 @@ pub fn AdminPage() -> impl IntoView {
                                             force.dispatch(AdminForcePasswordReset { id });
                                         }>"Force reset"</button> }
                                     })}</td>
+                                    <td>{if u.two_factor {
+                                        let label = format!("Reset two-factor sign-in for {name}");
+                                        view! { "On " <button type="button" class="button-quiet" aria-label=label.clone() title=label on:click=move |_| {
+                                            reset_two_factor.dispatch(AdminTwoFactorReset { id });
+                                        }>"Reset"</button> }.into_any()
+                                    } else {
+                                        "Off".into_any()
+                                    }}</td>
                                 </tr>
                             }
                         })
@@ -189,6 +237,7 @@ pub fn AdminPage() -> impl IntoView {
                                     <th scope="col">"Access"</th>
                                     <th scope="col"></th>
                                     <th scope="col">"Password"</th>
+                                    <th scope="col">"Two-factor"</th>
                                 </tr>
                             </thead>
                             <tbody>{body}</tbody>
@@ -215,6 +264,47 @@ pub fn AdminPage() -> impl IntoView {
             }.into_any(),
             Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
         })}
+    }
+}
+
+/// Which roles must sign in with a second factor.
+#[component]
+fn TwoFactorPolicy() -> impl IntoView {
+    let save = ServerAction::<AdminTwoFactorPolicySet>::new();
+    let current = Resource::new(move || save.version().get(), |_| admin_two_factor_policy());
+    let chosen = RwSignal::new(Vec::<Role>::new());
+    view! {
+        <section aria-labelledby="two-factor-policy-heading">
+            <h2 id="two-factor-policy-heading">"Two-factor sign-in"</h2>
+            <p class="muted">"People of the roles ticked here must sign in with a code from an authenticator app too; those who have not set one up are asked to at their next sign-in, and cannot turn it off."</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let roles = current.await.unwrap_or_default();
+                    chosen.set(roles.clone());
+                    view! {
+                        <form class="stack narrow" aria-label="Two-factor sign-in policy" on:submit=move |e| {
+                            e.prevent_default();
+                            save.dispatch(AdminTwoFactorPolicySet { roles: chosen.get_untracked() });
+                        }>
+                            <fieldset>
+                                <legend>"Required for"</legend>
+                                {Role::ALL.into_iter().map(|r| view! {
+                                    <label class="check"><input type="checkbox" checked=roles.contains(&r) on:change=move |e| {
+                                        let on = event_target_checked(&e);
+                                        chosen.update(|c| { c.retain(|x| *x != r); if on { c.push(r); } });
+                                    }/>{format!(" {}", r.label())}</label>
+                                }).collect_view()}
+                            </fieldset>
+                            <button type="submit" class="button-primary" disabled=move || save.pending().get()>"Save two-factor policy"</button>
+                        </form>
+                    }
+                })}
+            </Suspense>
+            {move || save.value().get().map(|r| match r {
+                Ok(roles) => view! { <p class="notice notice-info" role="status">{format!("Two-factor sign-in is now required for {}.", RequiredRoles(roles).describe())}</p> }.into_any(),
+                Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+            })}
+        </section>
     }
 }
 
