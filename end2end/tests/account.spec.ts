@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hydrated, signedInPage, signIn, watchForErrors } from './helpers';
+import { hydrated, invitedColleague, signIn, watchForErrors } from './helpers';
 
 let errors: string[] = [];
 test.beforeEach(() => { errors = []; });
@@ -28,33 +28,13 @@ async function newestMailTo(to: string, subject: string): Promise<string> {
   return found.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 }
 
-async function invitedColleague(browser: import('@playwright/test').Browser, name: string, email: string, password: string): Promise<void> {
-  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
-  await owner.goto('/admin');
-  await hydrated(owner);
-  const invite = owner.getByRole('form', { name: 'Invite someone' });
-  await invite.getByLabel('Name').fill(name);
-  await invite.getByLabel('E-mail').fill(email);
-  await invite.getByRole('button', { name: 'Invite' }).click();
-  const link = (await owner.locator('.invite-link').textContent())!;
-  await owner.context().close();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(link);
-  await page.getByLabel('Password (at least 12 characters)').fill(password);
-  await page.getByLabel('The same password again').fill(password);
-  await page.getByRole('button', { name: 'Set my password' }).click();
-  await expect(page).toHaveURL('/sign-in');
-  await context.close();
-}
-
 // Someone who forgot their password asks for a link on the sign-in page, finds it in the
 // e-mail the outbox sent, chooses a new password (a common one is refused with the
 // reason), and signs in with it; the old one no longer works and the link works once.
 test('a forgotten password is reset from the e-mail in the outbox', async ({ browser }) => {
   expect(MAILDIR, 'E2E_MAILDIR from scripts/test.sh').not.toBe('');
   const email = `dana.${Date.now()}@meridian.test`;
-  await invitedColleague(browser, 'Dana Reyes', email, 'first-long-secret-42');
+  await invitedColleague(browser, errors, 'Dana Reyes', email, 'first-long-secret-42');
 
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -94,7 +74,7 @@ test('a forgotten password is reset from the e-mail in the outbox', async ({ bro
 // is refused with the reason) and signs out their other browser.
 test('a person changes their password and signs out everywhere else', async ({ browser }) => {
   const email = `lee.${Date.now()}@meridian.test`;
-  await invitedColleague(browser, 'Lee Moreau', email, 'lee-first-secret-01');
+  await invitedColleague(browser, errors, 'Lee Moreau', email, 'lee-first-secret-01');
   const other = await browser.newContext();
   const otherPage = await other.newPage();
   await signIn(otherPage, email, 'lee-first-secret-01');

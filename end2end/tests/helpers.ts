@@ -50,3 +50,28 @@ export async function signedInPage(browser: Browser, email: string, errors: stri
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
   return page;
 }
+
+/**
+ * An owner invites a colleague (with `role`, as Admin labels it) and the colleague chooses
+ * `password` from the invitation link; the browser contexts used are closed again.
+ */
+export async function invitedColleague(browser: Browser, errors: string[], name: string, email: string, password: string, role?: string): Promise<void> {
+  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
+  await owner.goto('/admin');
+  await hydrated(owner);
+  const invite = owner.getByRole('form', { name: 'Invite someone' });
+  await invite.getByLabel('Name').fill(name);
+  await invite.getByLabel('E-mail').fill(email);
+  if (role) await invite.getByLabel('Role').selectOption({ label: role });
+  await invite.getByRole('button', { name: 'Invite' }).click();
+  const link = (await owner.locator('.invite-link').textContent())!;
+  await owner.context().close();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.getByLabel('Password (at least 12 characters)').fill(password);
+  await page.getByLabel('The same password again').fill(password);
+  await page.getByRole('button', { name: 'Set my password' }).click();
+  await expect(page).toHaveURL('/sign-in');
+  await context.close();
+}

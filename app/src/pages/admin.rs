@@ -158,11 +158,11 @@ pub fn AdminPage() -> impl IntoView {
         <TwoFactorPolicy/>
         {move || update.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         {move || force.value().get().map(|r| match r {
-            Ok(name) => view! { <p class="notice notice-info" role="status">{format!("{name}'s password no longer signs in; a link to choose a new one (valid 30 minutes) is on its way to them, and their sessions have ended.")}</p> }.into_any(),
+            Ok(name) => view! { <p class="notice notice-info" role="status">{format!("The password of {name} no longer signs in; a link to choose a new one (valid 30 minutes) is on its way to them, and their sessions have ended.")}</p> }.into_any(),
             Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
         })}
         {move || reset_two_factor.value().get().map(|r| match r {
-            Ok(name) => view! { <p class="notice notice-info" role="status">{format!("{name}'s two-factor sign-in is reset and their sessions have ended: they sign in with their password and set it up again.")}</p> }.into_any(),
+            Ok(name) => view! { <p class="notice notice-info" role="status">{format!("Two-factor sign-in of {name} is reset and their sessions have ended: they sign in with their password and set it up again.")}</p> }.into_any(),
             Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
         })}
         <Transition fallback=|| ()>
