@@ -51,6 +51,19 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("change_password", "current=not+my+password&new=a+brand+new+password&again=a+brand+new+password", [400, 400, 400, 400, WHO]),
     ("sign_out_elsewhere", "", [OK, OK, OK, OK, WHO]),
     ("confirm_password", "password=not+my+password", [400, 400, 400, 400, WHO]),
+    // Two-factor sign-in, for everyone signed in (off for all of them here: turning off
+    // and renewing codes are 409s with a sentence; a wrong first code is a 400).
+    ("two_factor", "", [OK, OK, OK, OK, WHO]),
+    ("two_factor_begin", "", [OK, OK, OK, OK, WHO]),
+    ("two_factor_confirm", "code=000000", [400, 400, 400, 400, WHO]),
+    ("two_factor_renew_codes", "", [409, 409, 409, 409, WHO]),
+    ("two_factor_disable", "", [409, 409, 409, 409, WHO]),
+    ("admin_two_factor_reset", "id=999999", [404, NO, NO, NO, WHO]),
+    ("admin_two_factor_policy", "", [OK, NO, NO, NO, WHO]),
+    ("admin_two_factor_policy_set", r#"{"roles": []}"#, [OK, NO, NO, NO, WHO]),
+    // The sign-in's second step is public; without a challenge cookie there is none (404).
+    ("sign_in_second_step", "", [404, 404, 404, 404, 404]),
+    ("second_factor_sign_in", "code=123456", [404, 404, 404, 404, 404]),
     ("qa_overview", "", [OK, OK, OK, OK, WHO]),
     ("qa_draw_sample", r#"{"request": {"per_agent": 1, "from": "{yesterday}", "to": "{tomorrow}"}}"#, [OK, OK, OK, NO, WHO]),
     // A QA reviewer scores only the dialogues of their samples and calibrations (404 with a
