@@ -9,7 +9,7 @@ use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -46,7 +46,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(from_fn_with_state(state.clone(), refuse_cross_site))
-        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
 
@@ -221,15 +221,43 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
     }
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+/// The policy of every response that brings none of its own (JSON, server functions,
+/// plain errors): nothing may load, run or frame it. Pages set their own (the app's with
+/// its nonce, the help centre's, the chat page's, the plain account pages').
+const FALLBACK_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     // The customer chat page is made to be embedded in a customer's site (a frame).
     let framable = req.uri().path().starts_with("/chat/");
+    // Whatever answers a signed-in request (a session cookie or a token) is that person's
+    // and must not be kept by the browser or any cache between.
+    let credentialed = req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| sessions::token_from_cookies(c, state.settings.session_cookie_name()).is_some());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !framable {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FALLBACK_CSP));
+    }
+    if state.settings.is_tls() {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    // Pages, JSON and event streams; the static bundle (JS, WebAssembly, CSS) stays cacheable.
+    let dynamic = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json") || t.starts_with("text/event-stream"));
+    if h.contains_key(header::SET_COOKIE) || (credentialed && dynamic) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }

@@ -33,18 +33,23 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhook).layer(DefaultBodyLimit::max(rules::MAX_WEBHOOK_BYTES + 1)))
 }
 
-/// Refuses a body whose signature is missing or wrong.
-pub fn check_signature(channel: &Channel, headers: &HeaderMap, body: &[u8]) -> Result<(), AppError> {
+/// The one answer for a wrong signature and for an inbox or channel that does not exist,
+/// so that the door tells a prober nothing about which names exist.
+const NOT_SIGNED_FOR_IT: &str = "The signature does not match this body and the secret of the inbox or channel named (or there is no such inbox or channel).";
+
+/// Refuses a body whose signature is missing, malformed or wrong, or that names no
+/// channel: the header's shape is checked first (the same for every name), then the
+/// HMAC, and an unknown channel is answered exactly like a wrong signature.
+pub fn check_signature(channel: Option<&Channel>, headers: &HeaderMap, body: &[u8]) -> Result<(), AppError> {
     let header = headers
         .get("x-meridian-signature")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| AppError::BadSignature("Sign the body: X-Meridian-Signature: sha256=<HMAC-SHA256 of the body with the channel's secret>.".into()))?;
     let signature = rules::parse_signature(header)
         .ok_or_else(|| AppError::BadSignature("X-Meridian-Signature must be sha256= and 64 hex digits.".into()))?;
-    if app::domain::signing::verify(channel.secret.as_bytes(), body, &signature) {
-        Ok(())
-    } else {
-        Err(AppError::BadSignature("The signature does not match this body and the channel's secret.".into()))
+    match channel {
+        Some(channel) if app::domain::signing::verify(channel.secret.as_bytes(), body, &signature) => Ok(()),
+        _ => Err(AppError::BadSignature(NOT_SIGNED_FOR_IT.into())),
     }
 }
 
@@ -68,12 +73,11 @@ struct EmailQuery {
         ("X-Meridian-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body with the channel's secret>")),
     request_body(content = String, content_type = "message/rfc822", description = "The message as it arrived, at most 25 MB"),
     responses((status = 201, description = "Stored", body = Received), (status = 200, description = "Already stored (duplicate: true)", body = Received),
-        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError)))]
+        (status = 400, body = ApiError), (status = 401, description = "Unsigned, a wrong signature, or no such inbox or channel (one answer for both)", body = ApiError), (status = 413, body = ApiError)))]
 async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
-    let channel = channels::channel_named(&state.pool, "email", &q.inbox)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no e-mail inbox named '{}'.", q.inbox)))?;
-    check_signature(&channel, &headers, &body)?;
+    let channel = channels::channel_named(&state.pool, "email", &q.inbox).await?;
+    check_signature(channel.as_ref(), &headers, &body)?;
+    let channel = channel.ok_or(AppError::Internal)?;
     let inbound = crate::mail::parse(&body, &channel)?;
     Ok(answer(inbound::receive(&state.pool, inbound).await?))
 }
@@ -88,16 +92,14 @@ async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, heade
         ("X-Meridian-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body with the channel's secret>")),
     request_body = WebhookMessage,
     responses((status = 201, description = "Stored", body = Received), (status = 200, description = "Already stored (duplicate: true)", body = Received),
-        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError)))]
+        (status = 400, body = ApiError), (status = 401, description = "Unsigned, a wrong signature, or no such inbox or channel (one answer for both)", body = ApiError), (status = 413, body = ApiError)))]
 async fn webhook(State(state): State<AppState>, Path(channel_id): Path<i64>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
-    let channel = channels::channel(&state.pool, channel_id)
-        .await?
-        .filter(|c| c.kind == app::domain::dialogue::ChannelKind::Social)
-        .ok_or_else(|| AppError::NotFound("There is no such webhook channel.".into()))?;
+    let channel = channels::channel(&state.pool, channel_id).await?.filter(|c| c.kind == app::domain::dialogue::ChannelKind::Social);
     if body.len() > rules::MAX_WEBHOOK_BYTES {
         return Err(AppError::TooLarge("The body is larger than 256 KB.".into()));
     }
-    check_signature(&channel, &headers, &body)?;
+    check_signature(channel.as_ref(), &headers, &body)?;
+    let channel = channel.ok_or(AppError::Internal)?;
     let message: WebhookMessage = serde_json::from_slice(&body)
         .map_err(|e| AppError::Invalid(format!("The body is not a valid message: {e}")))?;
     message.check().map_err(AppError::Invalid)?;

@@ -165,8 +165,10 @@ async fn bad_email_deliveries_write_nothing(pool: PgPool) {
     let wrong = post_signed(&app, "/api/v1/channels/email/inbound?inbox=support@meridian.test", Some("not the secret"), FIRST_MAIL.as_bytes(), "message/rfc822").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.json()["error"].as_str().unwrap().contains("signature"));
+    // An unknown inbox is answered exactly like a wrong signature: names cannot be probed.
     let unknown = post_signed(&app, "/api/v1/channels/email/inbound?inbox=nobody@meridian.test", Some(&secret), FIRST_MAIL.as_bytes(), "message/rfc822").await;
-    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.body, wrong.body);
     assert_eq!((count(&pool, "conversations").await, count(&pool, "messages").await, count(&pool, "customers").await), (0, 0, 0));
 }
 

@@ -235,9 +235,10 @@ const API_ROUTES: &[(&str, &str, &str, [u16; 5])] = &[
     ("post", "/api/v1/kb/articles", r#"{"category_id": {category}, "title": "A draft", "body": "Text", "visibility": "internal", "status": "draft"}"#, [201, 201, 201, 201, WHO]),
     // `{id}` under /kb is a fresh published article (version 1) that nobody in the matrix owns.
     ("get", "/api/v1/kb/articles/{id}", "", [OK, OK, OK, OK, WHO]),
-    // Signed by the channel's secret, not by a token: without a known inbox or channel, 404 for everyone.
-    ("post", "/api/v1/channels/email/inbound?inbox=nobody%40meridian.test", "From: a@b.c\r\n\r\nHi", [404, 404, 404, 404, 404]),
-    ("post", "/api/v1/channels/{id}/inbound", r#"{"message_id": "m", "conversation_id": "t", "user_id": "u", "name": "N", "text": "Hi"}"#, [404, 404, 404, 404, 404]),
+    // Signed by the channel's secret, not by a token: unsigned (and without a known inbox or
+    // channel, answered like a wrong signature), 401 for everyone.
+    ("post", "/api/v1/channels/email/inbound?inbox=nobody%40meridian.test", "From: a@b.c\r\n\r\nHi", [401, 401, 401, 401, 401]),
+    ("post", "/api/v1/channels/{id}/inbound", r#"{"message_id": "m", "conversation_id": "t", "user_id": "u", "name": "N", "text": "Hi"}"#, [401, 401, 401, 401, 401]),
     ("put", "/api/v1/kb/articles/{id}", r#"{"base_version": 1, "category_id": {category}, "title": "Changed", "body": "Text", "visibility": "public", "status": "published"}"#, [OK, OK, NO, NO, WHO]),
 ];
 
