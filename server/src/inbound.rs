@@ -87,7 +87,7 @@ async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, heade
 /// Signed with the channel's secret (`X-Meridian-Signature: sha256=<hex HMAC-SHA256 of the
 /// body>`); the same `message_id` again stores nothing. Agents' replies are POSTed to the
 /// channel's callback URL as `{message_id, conversation_id, text, agent, sent_at}`, signed
-/// the same way.
+/// with the same secret and a timestamp (`t=<unix seconds>,v1=<hex HMAC of "t.body">`).
 #[utoipa::path(post, path = "/channels/{id}/inbound", tag = "channels", security(()), params(("id" = i64, Path, description = "The channel"),
         ("X-Meridian-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body with the channel's secret>")),
     request_body = WebhookMessage,

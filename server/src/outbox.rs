@@ -6,7 +6,6 @@
 
 use app::backend::channels;
 use app::backend::outbox::{self, OutboxItem};
-use app::domain::channels as rules;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -135,7 +134,8 @@ impl Outbox {
         crate::mail::send(smtp, message).await
     }
 
-    /// POSTs the reply to the channel's callback URL, signed like inbound webhooks.
+    /// POSTs the reply to the channel's callback URL, signed with the channel's secret and
+    /// a timestamp (`X-Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`).
     async fn call_webhook(&self, item: &OutboxItem) -> Result<(), String> {
         let body = serde_json::json!({
             "message_id": item.external_id,
@@ -145,7 +145,9 @@ impl Outbox {
             "sent_at": item.written_at.to_rfc3339(),
         })
         .to_string();
-        let signature = format!("sha256={}", rules::hex(&app::domain::signing::sign(item.channel_secret.as_bytes(), body.as_bytes())));
+        // Timestamped like event webhooks (`t=…,v1=…` over "t.body"), so a recorded call
+        // cannot be replayed to the bridge later.
+        let signature = app::domain::webhooks::signature_header(&item.channel_secret, chrono::Utc::now().timestamp(), &body);
         let request = hyper::Request::post(&item.recipient)
             .header("content-type", "application/json")
             .header("x-meridian-signature", signature)

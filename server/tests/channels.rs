@@ -334,7 +334,10 @@ async fn receiver(secret: String, status: StatusCode) -> (u16, std::sync::Arc<st
             let secret = secret.clone();
             async move {
                 let sig = headers.get("x-meridian-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-                assert_eq!(sig, format!("sha256={}", hex(&app::domain::signing::sign(secret.as_bytes(), &body))), "signed with the channel's secret");
+                let body_text = String::from_utf8(body.to_vec()).unwrap();
+                let now = chrono::Utc::now().timestamp();
+                assert!(app::domain::webhooks::verify_signature(&secret, &sig, &body_text, now), "signed with the channel's secret and a timestamp: {sig}");
+                assert!(!app::domain::webhooks::verify_signature(&secret, &sig, &body_text, now + 3600), "a replay an hour later is refused");
                 keep.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
                 status
             }
@@ -382,6 +385,9 @@ async fn webhook_messages_in_and_replies_out(pool: PgPool) {
     dialogue::write_message(&pool, first.conversation_id, agent, "It ships today.", false, false, &[]).await.unwrap();
     let outbox = Outbox::new(pool.clone(), None, "http://meridian.test").unwrap();
     assert_eq!(outbox.deliver_due().await.unwrap(), Pass { sent: 0, failed: 1 }, "the callback answered 503");
+    // Agents read what happened in Meridian's words, not the bridge's.
+    let shown = app::backend::outbox::deliveries(&pool, first.conversation_id).await.unwrap();
+    assert_eq!(shown[0].1, "Sending (attempt 2; last time the channel's callback refused it)");
 
     let (port2, got2) = receiver(secret.clone(), StatusCode::OK).await;
     sqlx::query("update outbox set recipient = $1, next_attempt_at = now()").bind(format!("http://127.0.0.1:{port2}/hook")).execute(&pool).await.unwrap();

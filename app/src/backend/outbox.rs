@@ -157,27 +157,38 @@ pub async fn mark_failed(tx: &mut PgConnection, item: &OutboxItem, error: &str) 
     .bind(give_up)
     .execute(&mut *tx)
     .await?;
+    tracing::warn!(outbox_id = item.id, conversation_id = item.conversation_id, attempts, error, "a reply could not be delivered");
     if give_up {
         sqlx::query("insert into conversation_events (conversation_id, kind, detail) values ($1, 'delivery_failed', $2)")
             .bind(item.conversation_id)
-            .bind(serde_json::json!({ "text": format!("to {} after {attempts} attempts: {error}", item.recipient) }))
+            .bind(serde_json::json!({ "text": format!("to {} after {attempts} attempts: {}", item.recipient, rules::delivery_problem(error)) }))
             .execute(&mut *tx)
             .await?;
     }
     Ok(())
 }
 
-/// How each agent reply in a dialogue is getting on: (message id, label).
+/// How each agent reply in a dialogue is getting on: (message id, label). A failure is
+/// told in Meridian's words ([`rules::delivery_problem`]), not the server's.
 pub async fn deliveries(pool: &PgPool, conversation_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "select message_id,
-                case when sent_at is not null then 'Sent'
-                     when failed_at is not null then 'Not delivered: ' || coalesce(last_error, 'unknown error')
-                     when attempts > 0 then 'Sending (attempt ' || (attempts + 1) || '; last error: ' || coalesce(last_error, '') || ')'
-                     else 'Sending' end
+    let rows: Vec<(i64, bool, bool, i32, Option<String>)> = sqlx::query_as(
+        "select message_id, sent_at is not null, failed_at is not null, attempts, last_error
            from outbox where conversation_id = $1 and message_id is not null",
     )
     .bind(conversation_id)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, sent, failed, attempts, error)| {
+            let problem = error.as_deref().map(rules::delivery_problem).unwrap_or("unknown");
+            let label = match (sent, failed) {
+                (true, _) => "Sent".to_string(),
+                (false, true) => format!("Not delivered: {problem}"),
+                (false, false) if attempts > 0 => format!("Sending (attempt {}; last time {problem})", attempts + 1),
+                _ => "Sending".to_string(),
+            };
+            (id, label)
+        })
+        .collect())
 }

@@ -288,8 +288,37 @@ pub fn new_channel(kind: &str, name: &str, address: &str) -> Result<(String, Str
     Ok((kind.to_string(), name, address))
 }
 
+/// What agents read about a reply that could not be delivered: a sentence of ours, never
+/// the words of the mail server, the bridge or the database (those are logged and kept in
+/// the outbox row for whoever runs the server). `raw` is the sender's own description.
+pub fn delivery_problem(raw: &str) -> &'static str {
+    if raw.starts_with("SMTP") || raw.contains("MERIDIAN_SMTP_URL") {
+        "the mail server could not be reached or did not accept the e-mail"
+    } else if raw.contains("customer's address") || raw.starts_with("the address") {
+        "the customer's address is not a valid e-mail address"
+    } else if raw.contains("inbox address") {
+        "the inbox's own address is not a valid e-mail address (Admin → Channels)"
+    } else if raw.starts_with("the callback answered") {
+        "the channel's callback refused it"
+    } else if raw.contains("callback") {
+        "the channel's callback could not be reached"
+    } else {
+        "something went wrong on our side; it has been logged"
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn delivery_problems_are_told_in_our_words() {
+        use super::delivery_problem;
+        assert_eq!(delivery_problem("SMTP: permanent error (550): 5.1.1 <x@y> user unknown in relay recipient table"), "the mail server could not be reached or did not accept the e-mail");
+        assert_eq!(delivery_problem("the customer's address is not valid: Missing domain"), "the customer's address is not a valid e-mail address");
+        assert_eq!(delivery_problem("the callback answered 500 Internal Server Error"), "the channel's callback refused it");
+        assert_eq!(delivery_problem("callback: error trying to connect: tcp connect error: Connection refused (os error 111)"), "the channel's callback could not be reached");
+        let db = delivery_problem("database: error returned from database: relation \"outbox\" does not exist");
+        assert!(!db.contains("relation"), "{db}");
+    }
     use super::*;
 
     #[test]
