@@ -36,6 +36,15 @@ async fn every_kind_of_answer_has_a_content_security_policy(pool: PgPool) {
         let res = page(&app, path, None).await;
         assert!(csp(&res).contains("script-src 'none'"), "{path} ({}): {}", res.status, csp(&res));
     }
+    // The chat page: only its own script, framable by the sites that embed it.
+    sqlx::query("insert into channels (kind, name, address, first_response_target) values ('chat', 'Website chat', 'website', interval '2 minutes')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let chat = page(&app, "/chat/website", None).await;
+    assert_eq!(chat.status, StatusCode::OK);
+    assert!(csp(&chat).contains("script-src 'self';") && csp(&chat).contains("frame-ancestors *"), "{}", csp(&chat));
+    assert!(chat.headers.get("x-frame-options").is_none());
     // JSON, server functions and plain text: nothing may load or run.
     for res in [
         api_get(&app, "/api/v1/openapi.json", None).await,
