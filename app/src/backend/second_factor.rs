@@ -249,17 +249,16 @@ pub async fn renew_recovery_codes(pool: &PgPool, user: &CurrentUser, addr: &str)
     Ok(codes)
 }
 
-/// Removes a person's authenticator, recovery codes and remembered browsers.
+/// Removes a person's authenticator (or an enrolment waiting for its first code),
+/// recovery codes and remembered browsers; answers whether two-factor sign-in was on.
 async fn remove(tx: &mut PgConnection, user_id: i64) -> Result<bool, sqlx::Error> {
-    let removed = sqlx::query("delete from second_factors where user_id = $1 and confirmed_at is not null")
+    let was_on: Option<bool> = sqlx::query_scalar("delete from second_factors where user_id = $1 returning confirmed_at is not null")
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    sqlx::query("delete from second_factors where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        .fetch_optional(&mut *tx)
+        .await?;
     sqlx::query("delete from recovery_codes where user_id = $1").bind(user_id).execute(&mut *tx).await?;
     sqlx::query("update known_devices set second_factor_until = null where user_id = $1").bind(user_id).execute(&mut *tx).await?;
-    Ok(removed == 1)
+    Ok(was_on == Some(true))
 }
 
 /// Turns the caller's two-factor sign-in off (audited); refused when their role requires it.
@@ -282,22 +281,17 @@ pub async fn disable(pool: &PgPool, user: &CurrentUser, addr: &str) -> Result<()
 /// An owner resets someone's two-factor sign-in (a lost phone): the authenticator,
 /// recovery codes and remembered browsers are gone and the person's sessions end; they
 /// sign in with their password and, if their role requires it, set up a new one.
-pub async fn owner_reset(pool: &PgPool, by: &CurrentUser, user_id: i64, addr: &str) -> Result<(), AppError> {
+/// Answers the person's label (`Name <email>`).
+pub async fn owner_reset(pool: &PgPool, by: &CurrentUser, user_id: i64, addr: &str) -> Result<String, AppError> {
+    let who = super::users::label(pool, user_id).await?.ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
     let mut tx = pool.begin().await?;
-    let who: Option<String> = sqlx::query_scalar("select name || ' <' || email || '>' from users where id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
-    let Some(who) = who else { return Err(AppError::NotFound("There is no user by that id.".into())) };
     if !remove(&mut tx, user_id).await? {
         return Err(AppError::Conflict(format!("{who} has not turned on two-factor sign-in: there is nothing to reset.")));
     }
     let ended = sqlx::query("delete from sessions where user_id = $1").bind(user_id).execute(&mut *tx).await?.rows_affected();
     audit::record(&mut *tx, Some(by.id), &audit::who(by), AuditAction::TwoFactorReset, &who, &format!("{ended} session(s) ended"), addr).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// The users (ids) who have two-factor sign-in on, for Admin's list.
-pub async fn enabled_users(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("select user_id from second_factors where confirmed_at is not null order by user_id").fetch_all(pool).await
+    Ok(who)
 }
 
 /// What follows a right password.
