@@ -35,14 +35,22 @@ pub enum AppError {
     OutOfScope(String),
     #[error("{0}")]
     TooLarge(String),
+    /// A throttled or rate-limited door (HTTP 429): the sentence says when to try again,
+    /// and the number (seconds) goes out as `Retry-After`.
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(String, u64),
     /// A sensitive action in a session whose password proof is too old (HTTP 401): the
     /// page asks for the password again.
     #[error("{}", REAUTH_SENTENCE)]
     ReauthRequired,
     #[error("Meridian cannot reach its database right now. Try again in a moment.")]
     Unavailable,
+    /// A statement or request ran past its time limit and was stopped (HTTP 503).
+    #[error("This took longer than Meridian allows and was stopped. Try a narrower search or a shorter period, or try again in a moment.")]
+    TimedOut,
+    /// More visitors than this server's share for them are being served (HTTP 503).
+    #[error("Meridian is busy answering other visitors right now. Try again in a few seconds.")]
+    Busy,
     #[error("Something went wrong on our side. It has been logged; please try again.")]
     Internal,
     /// The request itself could not be read or sent (network, encoding).
@@ -62,10 +70,32 @@ impl AppError {
             AppError::BadSignature(_) | AppError::TokenRefused(_) => 401,
             AppError::OutOfScope(_) => 403,
             AppError::TooLarge(_) => 413,
-            AppError::TooManyRequests(_) => 429,
+            AppError::TooManyRequests(..) => 429,
             AppError::ReauthRequired => 401,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::TimedOut | AppError::Busy => 503,
             AppError::Internal => 500,
+        }
+    }
+
+    /// A refused attempt at a throttled door: `what` and when to try again, rounded up to
+    /// whole seconds or minutes.
+    pub fn too_many(what: &str, wait: std::time::Duration) -> AppError {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let sentence = if secs > 120 {
+            format!("{what} Try again in {} minutes.", secs.div_ceil(60))
+        } else {
+            format!("{what} Try again in {secs} seconds.")
+        };
+        AppError::TooManyRequests(sentence, secs)
+    }
+
+    /// The seconds a client should wait before trying again (`Retry-After`), for the
+    /// answers that have one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests(_, seconds) => Some((*seconds).max(1)),
+            AppError::Unavailable | AppError::TimedOut | AppError::Busy => Some(5),
+            _ => None,
         }
     }
 }
@@ -96,6 +126,11 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %err, "database unavailable");
                 AppError::Unavailable
             }
+            // query_canceled: the connection's statement_timeout stopped it.
+            sqlx::Error::Database(ref db) if db.code().as_deref() == Some("57014") => {
+                tracing::warn!(error = %err, "a statement ran past its time limit and was cancelled");
+                AppError::TimedOut
+            }
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::Internal
@@ -109,6 +144,10 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = axum::http::StatusCode::from_u16(self.status())
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response()
+        let mut res = (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response();
+        if let Some(seconds) = self.retry_after() {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        res
     }
 }

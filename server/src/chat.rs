@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The cookie of chat visitors; its path is the inbox's, so each inbox has its own.
-const COOKIE: &str = "meridian_chat";
+pub(crate) const COOKIE: &str = "meridian_chat";
 
 async fn chat_channel(state: &AppState, inbox: &str) -> Result<Channel, AppError> {
     channels::channel_named(&state.pool, "chat", inbox)

@@ -183,6 +183,14 @@ pub struct ConfigArgs {
     /// The largest number of PostgreSQL connections per process.
     #[arg(long, env = "MERIDIAN_DB_MAX_CONNECTIONS", global = true, default_value_t = 20)]
     pub db_max_connections: u32,
+    /// `serve` cancels a database statement that runs longer than this (0: never); the
+    /// reports allow themselves four times as long.
+    #[arg(long, env = "MERIDIAN_STATEMENT_TIMEOUT_SECONDS", global = true, default_value_t = 5)]
+    pub statement_timeout_seconds: u64,
+    /// `serve` answers 503 to a request not answered within this long (reading its body
+    /// included; an event stream only until it starts).
+    #[arg(long, env = "MERIDIAN_REQUEST_TIMEOUT_SECONDS", global = true, default_value_t = Settings::default().request_timeout.as_secs())]
+    pub request_timeout_seconds: u64,
     /// The site cargo-leptos built (WebAssembly, CSS, static files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", global = true, default_value = "target/site")]
     pub site_root: String,

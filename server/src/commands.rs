@@ -33,7 +33,7 @@ pub async fn mail_in(args: &crate::cli::ConfigArgs, inbox: &str) -> ExitCode {
             return ExitCode::from(TEMPFAIL);
         }
     };
-    let pool = match crate::db::connect(&config.database_url, 2).await {
+    let pool = match crate::db::connect(&config.database_url, 2, None).await {
         Ok(pool) => pool,
         Err(err) => {
             eprintln!("meridian mail-in: cannot connect to PostgreSQL: {err}");
@@ -98,7 +98,9 @@ pub async fn webhook_receiver(addr: &str, secret: &str) -> Result<(), String> {
 
 pub async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::from_args(&cli.config).map_err(|e| e.to_string())?;
-    let pool = crate::db::connect(&config.database_url, config.max_connections)
+    // Only the server limits its statements; migrations, seeding and rollups may run long.
+    let statement_timeout = matches!(cli.command, Command::Serve).then_some(config.statement_timeout);
+    let pool = crate::db::connect(&config.database_url, config.max_connections, statement_timeout)
         .await
         .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))?;
     match cli.command {
@@ -280,7 +282,10 @@ async fn rebuild_rollups(pool: &sqlx::PgPool, time_zone: Option<&str>) -> Result
 }
 
 async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
-    migrate(&pool).await?;
+    // Migrations (an index on a large table) may take longer than a request's statement.
+    let unlimited = crate::db::connect(&config.database_url, 1, None).await.map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))?;
+    migrate(&unlimited).await?;
+    unlimited.close().await;
     let addr: std::net::SocketAddr =
         config.addr.parse().map_err(|_| format!("MERIDIAN_ADDR must be host:port, not '{}'", config.addr))?;
     let leptos_options = LeptosOptions::builder()
@@ -320,10 +325,8 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     println!("Meridian is serving on http://{addr}");
-    axum::serve(listener, crate::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    crate::listen::serve(listener, crate::http::router(state), crate::listen::Limits::default(), shutdown_signal()).await;
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM (systemd, a rolling deploy): stop accepting, finish what is in flight.

@@ -10,6 +10,8 @@ pub struct Config {
     pub database_url: String,
     pub addr: String,
     pub max_connections: u32,
+    /// `serve`'s limit for one database statement (see `db::connect`).
+    pub statement_timeout: Duration,
     pub site_root: String,
     pub settings: Settings,
     /// Unanswered claims of an agent idle this long go back to the queue.
@@ -43,6 +45,7 @@ impl Config {
             database_url: set(&args.database_url).ok_or(ConfigError::MissingDatabaseUrl)?,
             addr: args.addr.clone(),
             max_connections: args.db_max_connections,
+            statement_timeout: Duration::from_secs(args.statement_timeout_seconds),
             site_root: args.site_root.clone(),
             smtp_url: set(&args.smtp_url),
             mail_from: set(&args.mail_from),
@@ -52,6 +55,7 @@ impl Config {
                 session_idle: Duration::from_secs(args.session_idle_minutes * 60),
                 session_max: Duration::from_secs(args.session_max_hours * 3600),
                 trust_proxy: args.trust_proxy,
+                request_timeout: Duration::from_secs(args.request_timeout_seconds.max(1)),
             },
         })
     }

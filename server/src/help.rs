@@ -4,11 +4,12 @@
 //! what customers may read); each article asks "Was this helpful?".
 
 use app::backend::kb::{self, Audience};
-use app::backend::AppState;
+use app::backend::{secrets, AppState, ClientAddr};
 use app::error::AppError;
 use app::model::kb::{public_path, ArticleSummary, SearchRequest};
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
+use axum::Extension;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -165,7 +166,7 @@ struct ArticleQuery {
 
 /// `GET /help/articles/{id}`: a published public article (anything else is a 404, exactly
 /// as if it did not exist), counted as a view.
-async fn article(State(state): State<AppState>, Path(id): Path<i64>, Query(query): Query<ArticleQuery>) -> Result<Response, AppError> {
+async fn article(State(state): State<AppState>, Path(id): Path<i64>, Query(query): Query<ArticleQuery>, headers: HeaderMap) -> Result<Response, AppError> {
     let a = kb::article(&state.pool, Audience::Public, id).await?.ok_or_else(|| AppError::NotFound("There is no such article.".into()))?;
     if query.voted.is_none() {
         kb::count_view(&state.pool, id).await?;
@@ -193,7 +194,12 @@ async fn article(State(state): State<AppState>, Path(id): Path<i64>, Query(query
         esc(&a.reviewed_on),
         a.html
     );
-    Ok(page(&a.title, &main, &contact))
+    let mut res = page(&a.title, &main, &contact);
+    // The visitor gets their cookie with the article, so that their answer counts once.
+    if visitor_token(&headers).is_none() {
+        res.headers_mut().insert(header::SET_COOKIE, visitor_cookie(&state, &secrets::random_token()).parse().expect("a cookie is a header value"));
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -201,13 +207,47 @@ struct Vote {
     helpful: String,
 }
 
-/// `POST /help/articles/{id}/vote`: counts the answer, then shows the article again.
-async fn vote(State(state): State<AppState>, Path(id): Path<i64>, Form(v): Form<Vote>) -> Result<Response, AppError> {
+/// The help centre's visitor cookie: who answered "Was this helpful?" (one answer each).
+const VISITOR_COOKIE: &str = "meridian_help";
+
+fn visitor_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix(VISITOR_COOKIE).and_then(|rest| rest.strip_prefix('=')).map(str::to_string))
+        .filter(|t| !t.is_empty() && t.len() <= 64)
+}
+
+fn visitor_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.settings.is_tls() { "; Secure" } else { "" };
+    format!("{VISITOR_COOKIE}={token}; Path=/help; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// `POST /help/articles/{id}/vote`: counts the answer (once per visitor and article: the
+/// help centre's cookie, or the client address for a client without cookies), then shows
+/// the article again.
+async fn vote(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Extension(ClientAddr(address)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    Form(v): Form<Vote>,
+) -> Result<Response, AppError> {
     let helpful = match v.helpful.as_str() {
         "yes" => true,
         "no" => false,
         _ => return Err(AppError::Invalid("Answer yes or no.".into())),
     };
-    kb::vote(&state.pool, id, helpful).await?;
-    Ok(Redirect::to(&format!("{}?voted={}", public_path(id), v.helpful)).into_response())
+    let (voter, new_token) = match visitor_token(&headers) {
+        Some(token) => (secrets::sha256(&format!("visitor:{token}")), None),
+        None => (secrets::sha256(&format!("address:{address}")), Some(secrets::random_token())),
+    };
+    kb::vote(&state.pool, id, &voter, helpful).await?;
+    let mut res = Redirect::to(&format!("{}?voted={}", public_path(id), v.helpful)).into_response();
+    if let Some(token) = new_token {
+        res.headers_mut().insert(header::SET_COOKIE, visitor_cookie(&state, &token).parse().expect("a cookie is a header value"));
+    }
+    Ok(res)
 }

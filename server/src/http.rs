@@ -1,6 +1,8 @@
 //! The axum router: pages (SSR), server functions, the REST API and health checks,
-//! behind two middlewares: `identify` (who is calling) and `refuse_cross_site`
-//! (CSRF protection for cookie-authenticated writes).
+//! behind its middlewares, outermost first: `security_headers`, `time_limit` (a request's
+//! whole time), `refuse_cross_site` (CSRF protection for cookie-authenticated writes),
+//! `identify` (who is calling, from where) and `doors::guard` (limits for anonymous
+//! requests).
 
 use crate::api;
 use app::backend::{sessions, tokens, AppState, ClientAddr, Principal};
@@ -24,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
+    let doors = std::sync::Arc::new(crate::doors::Doors::new(state.pool.options().get_max_connections()));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -44,8 +47,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(doors, crate::doors::guard))
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(from_fn_with_state(state.clone(), refuse_cross_site))
+        .layer(from_fn_with_state(state.clone(), time_limit))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
@@ -218,6 +223,21 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
             Json(serde_json::json!({ "error": "This request came from another site and was refused." })),
         )
             .into_response()
+    }
+}
+
+/// Answers 503 with a sentence when a request is not answered within the configured time
+/// (its body's reading included): whatever the handler was doing is dropped, and an open
+/// transaction with it rolls back. An event stream counts only until it starts.
+async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = state.settings.request_timeout;
+    let path = req.uri().path().to_string();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(path, ?limit, "a request ran past its time limit and was stopped");
+            AppError::TimedOut.into_response()
+        }
     }
 }
 

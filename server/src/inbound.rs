@@ -16,9 +16,9 @@ use app::backend::AppState;
 use app::domain::channels::{self as rules, WebhookMessage};
 use app::error::AppError;
 use crate::api::caller::ApiError;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -29,7 +29,7 @@ use utoipa_axum::routes;
 /// The two doors, in the REST API's router and its OpenAPI document.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(email).layer(DefaultBodyLimit::max(rules::MAX_EMAIL_BYTES + 1)))
+        .routes(routes!(email))
         .routes(routes!(webhook).layer(DefaultBodyLimit::max(rules::MAX_WEBHOOK_BYTES + 1)))
 }
 
@@ -37,20 +37,58 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// so that the door tells a prober nothing about which names exist.
 const NOT_SIGNED_FOR_IT: &str = "The signature does not match this body and the secret of the inbox or channel named (or there is no such inbox or channel).";
 
-/// Refuses a body whose signature is missing, malformed or wrong, or that names no
-/// channel: the header's shape is checked first (the same for every name), then the
-/// HMAC, and an unknown channel is answered exactly like a wrong signature.
-pub fn check_signature(channel: Option<&Channel>, headers: &HeaderMap, body: &[u8]) -> Result<(), AppError> {
+/// The signature a request carries, refused when missing or malformed: checked first, the
+/// same way whichever inbox or channel it names, and before the body is read.
+fn signature_of(headers: &HeaderMap) -> Result<Vec<u8>, AppError> {
     let header = headers
         .get("x-meridian-signature")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| AppError::BadSignature("Sign the body: X-Meridian-Signature: sha256=<HMAC-SHA256 of the body with the channel's secret>.".into()))?;
-    let signature = rules::parse_signature(header)
-        .ok_or_else(|| AppError::BadSignature("X-Meridian-Signature must be sha256= and 64 hex digits.".into()))?;
+    rules::parse_signature(header).ok_or_else(|| AppError::BadSignature("X-Meridian-Signature must be sha256= and 64 hex digits.".into()))
+}
+
+fn not_signed_for_it() -> AppError {
+    AppError::BadSignature(NOT_SIGNED_FOR_IT.into())
+}
+
+/// Refuses a body whose signature is missing, malformed or wrong, or that names no
+/// channel: the header's shape is checked first (the same for every name), then the
+/// HMAC, and an unknown channel is answered exactly like a wrong signature.
+pub fn check_signature(channel: Option<&Channel>, headers: &HeaderMap, body: &[u8]) -> Result<(), AppError> {
+    let signature = signature_of(headers)?;
     match channel {
         Some(channel) if app::domain::signing::verify(channel.secret.as_bytes(), body, &signature) => Ok(()),
-        _ => Err(AppError::BadSignature(NOT_SIGNED_FOR_IT.into())),
+        _ => Err(not_signed_for_it()),
     }
+}
+
+/// A body above this size waits for one of [`LARGE_BODIES`] readers.
+const SMALL_BODY: usize = 1024 * 1024;
+/// Bodies above [`SMALL_BODY`] read at once: up to 25 MB each, so at most 100 MB of memory.
+const LARGE_BODIES: usize = 4;
+/// How long a large body waits for a reader before it is answered `Busy` (a relay retries).
+const LARGE_BODY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads a raw message's body once the checks that need no body have passed: at most 25 MB
+/// (a larger declared length is refused unread), and large ones a few at a time.
+async fn read_message(headers: &HeaderMap, body: Body) -> Result<Bytes, AppError> {
+    static READERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let too_large = || AppError::TooLarge("The message is larger than 25 MB.".into());
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > rules::MAX_EMAIL_BYTES) {
+        return Err(too_large());
+    }
+    let _reader = if declared.is_none_or(|n| n > SMALL_BODY) {
+        let readers = READERS.get_or_init(|| tokio::sync::Semaphore::new(LARGE_BODIES));
+        match tokio::time::timeout(LARGE_BODY_WAIT, readers.acquire()).await {
+            Ok(Ok(permit)) => Some(permit),
+            Ok(Err(_)) => return Err(AppError::Internal),
+            Err(_) => return Err(AppError::Busy),
+        }
+    } else {
+        None
+    };
+    axum::body::to_bytes(body, rules::MAX_EMAIL_BYTES).await.map_err(|_| too_large())
 }
 
 fn answer(received: Received) -> Response {
@@ -74,10 +112,15 @@ struct EmailQuery {
     request_body(content = String, content_type = "message/rfc822", description = "The message as it arrived, at most 25 MB"),
     responses((status = 201, description = "Stored", body = Received), (status = 200, description = "Already stored (duplicate: true)", body = Received),
         (status = 400, body = ApiError), (status = 401, description = "Unsigned, a wrong signature, or no such inbox or channel (one answer for both)", body = ApiError), (status = 413, body = ApiError)))]
-async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
-    let channel = channels::channel_named(&state.pool, "email", &q.inbox).await?;
-    check_signature(channel.as_ref(), &headers, &body)?;
-    let channel = channel.ok_or(AppError::Internal)?;
+async fn email(State(state): State<AppState>, Query(q): Query<EmailQuery>, headers: HeaderMap, body: Body) -> Result<Response, AppError> {
+    // What needs no body is checked before it is read: the signature's shape, that the
+    // inbox exists (answered like a wrong signature), the declared length.
+    let signature = signature_of(&headers)?;
+    let channel = channels::channel_named(&state.pool, "email", &q.inbox).await?.ok_or_else(not_signed_for_it)?;
+    let body = read_message(&headers, body).await?;
+    if !app::domain::signing::verify(channel.secret.as_bytes(), &body, &signature) {
+        return Err(not_signed_for_it());
+    }
     let inbound = crate::mail::parse(&body, &channel)?;
     Ok(answer(inbound::receive(&state.pool, inbound).await?))
 }

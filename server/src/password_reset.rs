@@ -54,7 +54,7 @@ async fn send(State(state): State<AppState>, addr: Option<Extension<ClientAddr>>
             &format!("<h1>Check your e-mail</h1>{}<p><a href=\"/sign-in\">Back to sign-in</a></p>", notice("success", account::RESET_SENT)),
             StatusCode::OK,
         )),
-        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
+        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(..))) => {
             Ok(plain_page(TITLE, &ask_form(Some(&e.to_string())), StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST)))
         }
         Err(e) => Err(e),

@@ -162,24 +162,48 @@ async fn an_article_is_sanitized_before_it_is_shown(pool: PgPool) {
     assert!(res.headers.get("content-security-policy").unwrap().to_str().unwrap().contains("script-src 'none'"));
 }
 
-// The help centre counts views and votes, which the owner then sees.
+// The help centre counts views and votes, which the owner then sees: one answer per
+// visitor and article (its cookie, or the address without one), a second one replacing it.
 #[sqlx::test]
 async fn help_centre_votes_and_views_are_counted(pool: PgPool) {
     let id = kb_article(&pool, "Download invoices", "Billing, Invoices.", "public", "published").await;
     let app = app(&pool);
-    page(&app, &format!("/help/articles/{id}"), None).await;
-    for helpful in ["yes", "yes", "no"] {
-        let req = axum::http::Request::post(format!("/help/articles/{id}/vote"))
-            .header("host", "127.0.0.1:3000")
-            .header("origin", "http://127.0.0.1:3000")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(format!("helpful={helpful}")))
-            .unwrap();
-        let res = answer(tower::ServiceExt::oneshot(app.clone(), req).await.unwrap()).await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let first = page(&app, &format!("/help/articles/{id}"), None).await;
+    let cookie = first.set_cookie().expect("the article gives a visitor cookie");
+    assert!(cookie.starts_with("meridian_help=") && cookie.contains("HttpOnly") && cookie.contains("Path=/help"), "{cookie}");
+    let vote = |cookie: Option<String>, helpful: &'static str| {
+        let app = app.clone();
+        async move {
+            let mut req = axum::http::Request::post(format!("/help/articles/{id}/vote"))
+                .header("host", "127.0.0.1:3000")
+                .header("origin", "http://127.0.0.1:3000")
+                .header("content-type", "application/x-www-form-urlencoded");
+            if let Some(c) = cookie {
+                req = req.header("cookie", c.split(';').next().unwrap().to_string());
+            }
+            let res = answer(tower::ServiceExt::oneshot(app, req.body(axum::body::Body::from(format!("helpful={helpful}"))).unwrap()).await.unwrap()).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+            res
+        }
+    };
+    let counts = || async { let a = kb::staff_article(&pool, id).await.unwrap(); (a.views, a.helpful_yes, a.helpful_no) };
+    // The same visitor answering "yes" three times (two of them at once) counts once.
+    let (a, b) = tokio::join!(vote(Some(cookie.clone()), "yes"), vote(Some(cookie.clone()), "yes"));
+    assert!(a.set_cookie().is_none() && b.set_cookie().is_none());
+    vote(Some(cookie.clone()), "yes").await;
+    assert_eq!(counts().await, (1, 1, 0));
+    // Changing their mind moves their one answer.
+    vote(Some(cookie.clone()), "no").await;
+    assert_eq!(counts().await, (1, 0, 1));
+    // Two other visitors; a client without cookies counts once for its address.
+    for other in ["meridian_help=second-visitor", "meridian_help=third-visitor"] {
+        vote(Some(other.to_string()), "yes").await;
     }
-    let a = kb::staff_article(&pool, id).await.unwrap();
-    assert_eq!((a.views, a.helpful_yes, a.helpful_no), (1, 2, 1));
+    let cookieless = vote(None, "yes").await;
+    assert!(cookieless.set_cookie().is_some_and(|c| c.starts_with("meridian_help=")));
+    vote(None, "yes").await;
+    assert_eq!(kb_votes(&pool, id).await, 4);
+    assert_eq!(counts().await, (1, 3, 1));
     // "No" offers a way to a person: the team's e-mail inbox.
     sqlx::query("insert into channels (kind, name, address, first_response_target) values ('email', 'Support e-mail', 'support@meridian.test', interval '4 hours')")
         .execute(&pool)
@@ -300,4 +324,8 @@ async fn qa_suggests_knowledge_base_use_from_articles_sent(pool: PgPool) {
     assert_eq!(app::backend::qa::facts(&mut conn, id).await.unwrap().articles_sent, None);
     dialogue::write_message(&pool, id, agent, "See the article.", false, false, &[article]).await.unwrap();
     assert_eq!(app::backend::qa::facts(&mut conn, id).await.unwrap().articles_sent, Some(1));
+}
+
+async fn kb_votes(pool: &PgPool, article: i64) -> i64 {
+    sqlx::query_scalar("select count(*) from kb_votes where article_id = $1").bind(article).fetch_one(pool).await.unwrap()
 }

@@ -83,6 +83,9 @@ async fn repeated_failures_slow_the_account_down(pool: PgPool) {
 
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(res.body.contains("Try again in"), "{}", res.body);
+    // The wait in the sentence is the one in Retry-After.
+    let wait: u64 = res.headers[axum::http::header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!(wait >= 1 && (res.body.contains(&format!("in {wait} seconds")) || res.body.contains("minutes")), "{wait}: {}", res.body);
     assert_eq!(count(&pool, "sessions").await, 0);
 }
 

@@ -60,10 +60,10 @@ pub async fn change_password(
 pub async fn check_password(pool: &PgPool, me: &CurrentUser, password: &str, addr: &str) -> Result<(), AppError> {
     let key = format!("account:{}", me.email.to_lowercase());
     if let Err(wait) = throttle::admit(pool, &[(key.clone(), ThrottlePolicy::PER_ACCOUNT)]).await? {
-        return Err(AppError::TooManyRequests(throttle::wait_sentence("Too many wrong passwords.", wait)));
+        return Err(AppError::too_many("Too many wrong passwords.", wait));
     }
     let stored: Option<String> = sqlx::query_scalar("select password_hash from users where id = $1").bind(me.id).fetch_optional(pool).await?;
-    if !passwords::verify(password.to_string(), stored).await {
+    if !passwords::verify(password.to_string(), stored).await? {
         tracing::info!(user_id = me.id, addr, "a wrong password for a signed-in person");
         return Err(AppError::Invalid("Your current password is not right.".into()));
     }
@@ -138,7 +138,7 @@ pub async fn request_reset(pool: &PgPool, email: &str, addr: &str) -> Result<(),
         (format!("reset-address:{addr}"), ThrottlePolicy::PER_ADDRESS),
     ];
     if let Err(wait) = throttle::admit(pool, &doors).await? {
-        return Err(AppError::TooManyRequests(throttle::wait_sentence("Too many reset requests.", wait)));
+        return Err(AppError::too_many("Too many reset requests.", wait));
     }
     let mut tx = pool.begin().await?;
     let user: Option<(i64, String)> =

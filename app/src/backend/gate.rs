@@ -90,6 +90,9 @@ pub fn set_status_for(err: &AppError) {
         if let Ok(code) = http::StatusCode::from_u16(err.status()) {
             res.set_status(code);
         }
+        if let Some(seconds) = err.retry_after() {
+            res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
     }
 }
 

@@ -467,19 +467,49 @@ pub async fn count_view(pool: &PgPool, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// "Was this helpful?" from the help centre. Only published public articles take votes.
-pub async fn vote(pool: &PgPool, id: i64, helpful: bool) -> Result<(), AppError> {
-    let done = sqlx::query(
-        "update kb_articles set helpful_yes = helpful_yes + $2::int, helpful_no = helpful_no + (not $2)::int
-          where id = $1 and status = 'published' and visibility = 'public'",
+/// "Was this helpful?" from the help centre: one answer per `voter` (the SHA-256 of the
+/// visitor's cookie or address) and article, a second one replacing the first. Only
+/// published public articles take votes.
+pub async fn vote(pool: &PgPool, id: i64, voter: &[u8], helpful: bool) -> Result<(), AppError> {
+    // The article's row lock orders one visitor's answers (two tabs at once count once).
+    let mut tx = pool.begin().await?;
+    let public: Option<i64> = sqlx::query_scalar("select id from kb_articles where id = $1 and status = 'published' and visibility = 'public' for update")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if public.is_none() {
+        return Err(AppError::NotFound("There is no such article.".into()));
+    }
+    let before: Option<bool> = sqlx::query_scalar("select helpful from kb_votes where article_id = $1 and voter = $2")
+        .bind(id)
+        .bind(voter)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if before == Some(helpful) {
+        return Ok(());
+    }
+    sqlx::query(
+        "insert into kb_votes (article_id, voter, helpful) values ($1, $2, $3)
+         on conflict (article_id, voter) do update set helpful = excluded.helpful, voted_at = now()",
+    )
+    .bind(id)
+    .bind(voter)
+    .bind(helpful)
+    .execute(&mut *tx)
+    .await?;
+    // A changed answer moves one count from the old answer to the new one.
+    let taken_back = before.is_some() as i32;
+    sqlx::query(
+        "update kb_articles set helpful_yes = helpful_yes + case when $2 then 1 else -$3 end,
+                                helpful_no = helpful_no + case when $2 then -$3 else 1 end
+          where id = $1",
     )
     .bind(id)
     .bind(helpful)
-    .execute(pool)
+    .bind(taken_back)
+    .execute(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound("There is no such article.".into()));
-    }
+    tx.commit().await?;
     Ok(())
 }
 

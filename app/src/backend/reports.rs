@@ -27,6 +27,8 @@ pub async fn report(pool: &PgPool, q: &ReportQuery) -> Result<Report, AppError> 
     // in memory rather than on disk.
     let mut conn = pool.begin().await?;
     sqlx::query("set local work_mem = '64MB'").execute(&mut *conn).await?;
+    // A long period may take longer than a request's statement limit (db::connect).
+    sqlx::query("set local statement_timeout = '20s'").execute(&mut *conn).await?;
     let (tz, today) = rollup::today(&mut conn).await?;
     let day = |s: &Option<String>, what: &str| -> Result<Option<i64>, AppError> {
         match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -190,7 +190,7 @@ fn door(user_id: i64) -> (String, ThrottlePolicy) {
 
 async fn admit(pool: &PgPool, user_id: i64) -> Result<(), AppError> {
     if let Err(wait) = throttle::admit(pool, &[door(user_id)]).await? {
-        return Err(AppError::TooManyRequests(throttle::wait_sentence("Too many wrong codes.", wait)));
+        return Err(AppError::too_many("Too many wrong codes.", wait));
     }
     Ok(())
 }

@@ -60,12 +60,12 @@ pub async fn check_sign_in(
     let address_key = format!("address:{client_addr}");
     let doors = [(account_key.clone(), ThrottlePolicy::PER_ACCOUNT), (address_key.clone(), ThrottlePolicy::PER_ADDRESS)];
     if let Err(wait) = throttle::admit(pool, &doors).await? {
-        return Err(AppError::TooManyRequests(throttle::wait_sentence("Too many failed sign-ins.", wait)));
+        return Err(AppError::too_many("Too many failed sign-ins.", wait));
     }
 
     let found = users::credentials(pool, &email).await?;
     let stored = found.as_ref().map(|c| c.password_hash.clone());
-    let password_ok = passwords::verify(password.to_string(), stored).await;
+    let password_ok = passwords::verify(password.to_string(), stored).await?;
     match found {
         Some(c) if password_ok && c.active => {
             throttle::forget(pool, &account_key).await?;

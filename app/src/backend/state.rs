@@ -36,6 +36,9 @@ pub struct Settings {
     pub session_max: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you trust).
     pub trust_proxy: bool,
+    /// A request not answered within this long is answered 503 (see the server's
+    /// `time_limit` middleware).
+    pub request_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             // NIST SP 800-63B AAL2: sign in again at least every 12 hours.
             session_max: Duration::from_secs(12 * 3600),
             trust_proxy: false,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -67,13 +67,3 @@ pub async fn refund(pool: &PgPool, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("update throttle_counters set attempts = greatest(attempts - 1, 0) where key = $1").bind(key).execute(pool).await?;
     Ok(())
 }
-
-/// The sentence for a refused attempt, rounded up to whole seconds or minutes.
-pub fn wait_sentence(what: &str, wait: Duration) -> String {
-    let secs = wait.as_secs().max(1);
-    if secs > 120 {
-        format!("{what} Try again in {} minutes.", secs.div_ceil(60))
-    } else {
-        format!("{what} Try again in {secs} seconds.")
-    }
-}

@@ -55,6 +55,7 @@ pub mod assignment;
 pub mod audit;
 pub mod channels;
 pub mod dialogue;
+pub mod doors;
 pub mod email;
 pub mod incident;
 pub mod kb;
