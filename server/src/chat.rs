@@ -11,8 +11,9 @@ use app::backend::chat::{self, ChatState, Visitor};
 use app::backend::ratings;
 use app::backend::AppState;
 use app::domain::channels::{Rating, CES_CHOICES, CSAT_CHOICES};
+use app::domain::chat_identity::verify_identity;
 use app::error::AppError;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/chat/{inbox}/events", get(events))
         .route("/chat/{inbox}/rating", post(rate_chat))
         .route("/chat/{inbox}/embed.js", get(embed_script))
+        .route("/chat/{inbox}/confirm/{token}", get(confirmation_page).post(confirm))
         .route("/rate/{id}/{tag}", get(rating_page).post(rate_by_link))
 }
 
@@ -138,16 +140,30 @@ fn rating_form(action: &str, ask_nps: bool, given: Option<u8>) -> String {
     out
 }
 
-fn start_form(inbox: &str, error: Option<&str>, form: &StartForm) -> String {
+fn start_form(inbox: &str, channel: &Channel, error: Option<&str>, form: &StartForm) -> String {
+    // The embedding site vouches for its signed-in user: their address is fixed and shown.
+    let vouched = form.vouched(channel);
+    let email_field = if vouched {
+        format!(
+            "<label for=\"email\">Your e-mail</label><input id=\"email\" name=\"email\" type=\"email\" readonly value=\"{}\">\
+             <p class=\"meta\">Signed in on our site as this address.</p><input type=\"hidden\" name=\"identity\" value=\"{}\">",
+            esc(&form.email),
+            esc(&form.identity)
+        )
+    } else {
+        format!(
+            "<label for=\"email\">Your e-mail</label><input id=\"email\" name=\"email\" type=\"email\" required autocomplete=\"email\" value=\"{}\">",
+            esc(&form.email)
+        )
+    };
     format!(
         "<form class=\"chat-start form-grid\" method=\"post\" action=\"/chat/{inbox}/start\">{}\
          <label for=\"name\">Your name</label><input id=\"name\" name=\"name\" required maxlength=\"200\" autocomplete=\"name\" value=\"{}\">\
-         <label for=\"email\">Your e-mail</label><input id=\"email\" name=\"email\" type=\"email\" required autocomplete=\"email\" value=\"{}\">\
+         {email_field}\
          <label for=\"text\">How can we help?</label><textarea id=\"text\" name=\"text\" rows=\"4\" required>{}</textarea>\
          <button type=\"submit\" class=\"button-primary\">Start chat</button></form>",
         error.map(|e| format!("<p class=\"notice notice-error\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default(),
         esc(&form.name),
-        esc(&form.email),
         esc(&form.text),
         inbox = esc(inbox),
     )
@@ -169,6 +185,14 @@ async fn conversation_page(state: &AppState, inbox: &str, channel: &Channel, vis
     if let Some(e) = error {
         let _ = write!(main, "<p class=\"notice notice-error\" role=\"alert\">{}</p>", esc(e));
     }
+    if let Some(claimed) = &visitor.unverified_email {
+        let _ = write!(
+            main,
+            "<p class=\"notice notice-info\" role=\"status\">We e-mailed a link to {}. Open it to confirm the address is yours, \
+             so that our team can see your earlier conversations with us. You can write here meanwhile.</p>",
+            esc(claimed)
+        );
+    }
     if s.resolved {
         main.push_str("<p class=\"notice notice-info\">This conversation is resolved. Write again any time to reopen it.</p>");
         main.push_str(&rating_form(&format!("/chat/{inbox}/rating"), s.ask_nps, s.rated));
@@ -184,12 +208,13 @@ async fn conversation_page(state: &AppState, inbox: &str, channel: &Channel, vis
     Ok(shell(&channel.name, &main, true))
 }
 
-/// `GET /chat/{inbox}`: the conversation of a returning visitor, or the form to start one.
-async fn page(State(state): State<AppState>, Path(inbox): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
+/// `GET /chat/{inbox}`: the conversation of a returning visitor, or the form to start one
+/// (the embedding site may pass `name`, `email` and a signed `identity` in the address).
+async fn page(State(state): State<AppState>, Path(inbox): Path<String>, Query(given): Query<StartForm>, headers: HeaderMap) -> Result<Response, AppError> {
     let channel = chat_channel(&state, &inbox).await?;
     match current_visitor(&state, &channel, &headers).await? {
         Some(v) if v.conversation_id.is_some() => conversation_page(&state, &inbox, &channel, &v, None).await,
-        _ => Ok(start_page(&inbox, &channel, None, &StartForm::default())),
+        _ => Ok(start_page(&inbox, &channel, None, &StartForm { text: String::new(), ..given })),
     }
 }
 
@@ -197,7 +222,7 @@ fn start_page(inbox: &str, channel: &Channel, error: Option<&str>, form: &StartF
     let main = format!(
         "<section class=\"chat\"><h1>{}</h1><p>Write to us: a person answers here, and you can close this page and come back.</p>{}</section>",
         esc(&channel.name),
-        start_form(inbox, error, form)
+        start_form(inbox, channel, error, form)
     );
     let mut res = shell(&channel.name, &main, false);
     if error.is_some() {
@@ -214,6 +239,16 @@ struct StartForm {
     email: String,
     #[serde(default)]
     text: String,
+    /// The embedding site's signature of `email` (`domain::chat_identity`).
+    #[serde(default)]
+    identity: String,
+}
+
+impl StartForm {
+    /// Whether the embedding site signed this address with the channel's secret.
+    fn vouched(&self, channel: &Channel) -> bool {
+        !self.identity.is_empty() && verify_identity(&channel.secret, &self.email, &self.identity, chrono::Utc::now().timestamp())
+    }
 }
 
 fn cookie(state: &AppState, inbox: &str, token: &str) -> String {
@@ -226,7 +261,7 @@ fn cookie(state: &AppState, inbox: &str, token: &str) -> String {
 /// `POST /chat/{inbox}/start`: name, e-mail and the first message open a dialogue.
 async fn start(State(state): State<AppState>, Path(inbox): Path<String>, Form(form): Form<StartForm>) -> Result<Response, AppError> {
     let channel = chat_channel(&state, &inbox).await?;
-    match chat::start_chat(&state.pool, &channel, &form.name, &form.email, &form.text).await {
+    match chat::start_chat(&state.pool, &channel, &form.name, &form.email, &form.text, form.vouched(&channel)).await {
         Ok((token, _)) => {
             let mut res = Redirect::to(&format!("/chat/{inbox}")).into_response();
             res.headers_mut().insert(header::SET_COOKIE, cookie(&state, &inbox, &token).parse().expect("a cookie is a header value"));
@@ -369,11 +404,48 @@ async fn script() -> Response {
 
 /// `GET /chat/{inbox}/embed.js`: the snippet's script: a "Chat with us" button in the
 /// corner of the customer's site that opens the chat page in a frame.
+/// `GET /chat/{inbox}/confirm/{token}`: the e-mailed link asks before it confirms (mail
+/// scanners open links; only the button changes anything).
+async fn confirmation_page(State(state): State<AppState>, Path((inbox, token)): Path<(String, String)>) -> Result<Response, AppError> {
+    let channel = chat_channel(&state, &inbox).await?;
+    let main = match chat::confirmation(&state.pool, &channel, &token).await? {
+        Some(email) => format!(
+            "<section class=\"chat\"><h1>Confirm your e-mail</h1><p>Is {} your address? Confirming lets {}'s team see your earlier conversations with them beside this chat.</p>\
+             <form method=\"post\" action=\"/chat/{}/confirm/{}\"><button type=\"submit\" class=\"button-primary\">Confirm my e-mail</button></form></section>",
+            esc(&email),
+            esc(&channel.name),
+            esc(&inbox),
+            esc(&token)
+        ),
+        None => "<section class=\"chat\"><h1>This link no longer works</h1><p class=\"notice notice-error\" role=\"alert\">It has expired or was already used. Start the chat again to get a new one.</p></section>".to_string(),
+    };
+    Ok(shell(&channel.name, &main, false))
+}
+
+/// `POST /chat/{inbox}/confirm/{token}`: the chat joins the customer of the address.
+async fn confirm(State(state): State<AppState>, Path((inbox, token)): Path<(String, String)>) -> Result<Response, AppError> {
+    let channel = chat_channel(&state, &inbox).await?;
+    let main = match chat::confirm(&state.pool, &channel, &token).await {
+        Ok(_) => format!(
+            "<section class=\"chat\"><h1>Thank you</h1><p class=\"notice notice-info\" role=\"status\">Your e-mail is confirmed: {}'s team now sees your earlier conversations.</p>\
+             <p><a href=\"/chat/{}\">Back to the chat</a></p></section>",
+            esc(&channel.name),
+            esc(&inbox)
+        ),
+        Err(AppError::NotFound(sentence)) => {
+            format!("<section class=\"chat\"><h1>This link no longer works</h1><p class=\"notice notice-error\" role=\"alert\">{}</p></section>", esc(&sentence))
+        }
+        Err(err) => return Err(err),
+    };
+    Ok(shell(&channel.name, &main, false))
+}
+
 async fn embed_script(State(state): State<AppState>, Path(inbox): Path<String>) -> Result<Response, AppError> {
     let channel = chat_channel(&state, &inbox).await?;
     let origin = state.settings.public_url.clone().unwrap_or_default();
     let js = format!(
-        "(function(){{var s=document.currentScript,o={origin}||new URL(s.src).origin,u=o+'/chat/'+{slug};\
+        "(function(){{var s=document.currentScript,o={origin}||new URL(s.src).origin,u=o+'/chat/'+{slug},q=[];\
+         ['name','email','identity'].forEach(function(k){{var v=s.getAttribute('data-'+k);if(v)q.push(k+'='+encodeURIComponent(v));}});if(q.length)u+='?'+q.join('&');\
          var b=document.createElement('button');b.type='button';b.textContent={label};\
          b.style.cssText='position:fixed;right:16px;bottom:16px;z-index:2147483646;padding:12px 18px;border-radius:24px;border:0;background:#2456d6;color:#fff;font:16px system-ui;cursor:pointer';\
          var f=null;b.onclick=function(){{if(!f){{f=document.createElement('iframe');f.src=u;f.title={label};\

@@ -443,7 +443,7 @@ async fn xss_payloads_never_reach_agents_as_markup(pool: PgPool) {
         let r = post_signed(&app, &format!("/api/v1/channels/{social}/inbound"), Some(&social_secret), hook.as_bytes(), "application/json").await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         ids.push(serde_json::from_str::<Received>(&r.body).unwrap().conversation_id);
-        let (_, r) = chat::start_chat(&pool, &chat, payload, &format!("c{i}@example.com"), payload).await.unwrap();
+        let (_, r) = chat::start_chat(&pool, &chat, payload, &format!("c{i}@example.com"), payload, true).await.unwrap();
         ids.push(r.conversation_id);
     }
     for id in ids {
@@ -524,14 +524,7 @@ async fn routing_rules_place_new_dialogues(pool: PgPool) {
 
 fn chat_form(app: &axum::Router, path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
     let _ = app;
-    let mut req = Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    req.body(Body::from(form.to_string())).unwrap()
+    form_post(path, cookie, form)
 }
 
 // The chat page: a customer starts a chat (a cookie brings them back to it), sees the

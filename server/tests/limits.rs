@@ -16,22 +16,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
 
-fn form(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut req = Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::ACCEPT, "text/html")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    req.body(Body::from(body.to_string())).unwrap()
-}
-
-async fn send(app: &axum::Router, req: Request<Body>) -> Answer {
-    answer(app.clone().oneshot(req).await.unwrap()).await
-}
-
 fn retry_after(a: &Answer) -> u64 {
     a.headers.get(header::RETRY_AFTER).expect("Retry-After").to_str().unwrap().parse().unwrap()
 }
@@ -200,13 +184,13 @@ async fn each_public_door_answers_429_past_its_limit_and_writes_nothing(pool: Pg
     let burst = Door::ChatStart.per_address().burst as usize;
     let mut cookie = None;
     for i in 0..burst {
-        let res = send(&app, form("/chat/website/start", None, &format!("name=Visitor+{i}&email=v{i}%40example.com&text=Hello"))).await;
+        let res = send(&app, form_post("/chat/website/start", None, &format!("name=Visitor+{i}&email=v{i}%40example.com&text=Hello"))).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "start {i}: {}", res.body);
         cookie = res.set_cookie().map(|c| c.split(';').next().unwrap().to_string());
     }
     let dialogues = count(&pool, "conversations").await;
     assert_eq!(dialogues, burst as i64);
-    let refused = send(&app, form("/chat/website/start", None, "name=Flood&email=flood%40example.com&text=Hello")).await;
+    let refused = send(&app, form_post("/chat/website/start", None, "name=Flood&email=flood%40example.com&text=Hello")).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&refused) >= 1);
     assert!(refused.body.contains("Too many chats started from your network. Try again in"), "{}", refused.body);
@@ -218,10 +202,10 @@ async fn each_public_door_answers_429_past_its_limit_and_writes_nothing(pool: Pg
     let per_visitor = Door::ChatMessage.per_visitor().unwrap().burst as usize;
     let messages = count(&pool, "messages").await;
     for i in 0..per_visitor {
-        let res = send(&app, form("/chat/website/messages", Some(&cookie), &format!("text=Line+{i}"))).await;
+        let res = send(&app, form_post("/chat/website/messages", Some(&cookie), &format!("text=Line+{i}"))).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "message {i}: {}", res.body);
     }
-    let mut json = form("/chat/website/messages", Some(&cookie), "text=One+too+many");
+    let mut json = form_post("/chat/website/messages", Some(&cookie), "text=One+too+many");
     json.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
     let refused = send(&app, json).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
@@ -252,7 +236,7 @@ async fn each_public_door_answers_429_past_its_limit_and_writes_nothing(pool: Pg
 async fn a_visitor_holds_a_few_event_streams_at_once(pool: PgPool) {
     chat_channel(&pool).await;
     let app = app(&pool);
-    let started = send(&app, form("/chat/website/start", None, "name=Ana&email=ana%40example.com&text=Hello")).await;
+    let started = send(&app, form_post("/chat/website/start", None, "name=Ana&email=ana%40example.com&text=Hello")).await;
     let cookie = started.set_cookie().unwrap().split(';').next().unwrap().to_string();
     let events = || Request::get("/chat/website/events").header(header::HOST, HOST).header(header::COOKIE, cookie.as_str()).body(Body::empty()).unwrap();
     let mut open = Vec::new();

@@ -15,6 +15,8 @@ pub struct Visitor {
     pub customer_id: i64,
     pub conversation_id: Option<i64>,
     pub customer_name: String,
+    /// The address they typed and have not confirmed yet (None once proven).
+    pub unverified_email: Option<String>,
 }
 
 pub async fn visitor(pool: &PgPool, channel_id: i64, token: &str) -> Result<Option<Visitor>, sqlx::Error> {
@@ -22,7 +24,7 @@ pub async fn visitor(pool: &PgPool, channel_id: i64, token: &str) -> Result<Opti
         "update chat_visitors v set last_seen_at = now()
            from customers cu
           where v.token_hash = $1 and v.channel_id = $2 and cu.id = v.customer_id
-         returning v.channel_id, v.customer_id, v.conversation_id, cu.name as customer_name",
+         returning v.channel_id, v.customer_id, v.conversation_id, cu.name as customer_name, cu.unverified_email",
     )
     .bind(super::sha256(token))
     .bind(channel_id)
@@ -32,7 +34,12 @@ pub async fn visitor(pool: &PgPool, channel_id: i64, token: &str) -> Result<Opti
 
 /// A new chat: the customer's details and first message. Returns the visitor's token
 /// (for their cookie) and what was received.
-pub async fn start_chat(pool: &PgPool, channel: &Channel, name: &str, email: &str, text: &str) -> Result<(String, Received), AppError> {
+///
+/// With `verified` (the embedding site signed the address, `domain::chat_identity`) the
+/// chat joins the customer of that address. Without, the visitor is a new contact who says
+/// they are that address: agents see none of that customer's history, and a confirmation
+/// link is e-mailed to the address (throttled per address; the chat starts either way).
+pub async fn start_chat(pool: &PgPool, channel: &Channel, name: &str, email: &str, text: &str, verified: bool) -> Result<(String, Received), AppError> {
     let name = clean_text(name);
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::Invalid("Tell us your name (up to 200 characters).".into()));
@@ -41,27 +48,112 @@ pub async fn start_chat(pool: &PgPool, channel: &Channel, name: &str, email: &st
     if clean_text(text).is_empty() {
         return Err(AppError::Invalid("Write your message first.".into()));
     }
-    let received = receive(pool, chat_inbound(channel, None, email.as_str(), &name, text)).await?;
+    let sender = if verified {
+        Sender::Email { address: email.as_str().to_string(), name: name.clone() }
+    } else {
+        Sender::Unverified { claimed: email.as_str().to_string(), name: name.clone() }
+    };
+    let received = receive(pool, chat_inbound(channel, None, sender, text)).await?;
     let token = super::random_token();
-    sqlx::query(
+    let mut tx = pool.begin().await?;
+    let customer_id: i64 = sqlx::query_scalar(
         "insert into chat_visitors (token_hash, channel_id, customer_id, conversation_id)
-         select $1, $2, customer_id, id from conversations where id = $3",
+         select $1, $2, customer_id, id from conversations where id = $3 returning customer_id",
     )
     .bind(super::sha256(&token))
     .bind(channel.id)
     .bind(received.conversation_id)
-    .execute(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
+    if !verified {
+        ask_to_confirm(pool, channel, customer_id, &name, email.as_str()).await?;
+    }
     Ok((token, received))
 }
 
+/// Queues the confirmation link for an unverified visitor's address, at most a few an hour
+/// per address (a visitor cannot make Meridian mail someone without end).
+async fn ask_to_confirm(pool: &PgPool, channel: &Channel, customer_id: i64, name: &str, email: &str) -> Result<(), AppError> {
+    use crate::domain::chat_identity::CONFIRMATION_HOURS;
+    use crate::domain::sign_in_throttle::ThrottlePolicy;
+    if super::throttle::admit(pool, &[(format!("chat-confirm:{email}"), ThrottlePolicy::RESET_PER_ACCOUNT)]).await?.is_err() {
+        tracing::info!(customer_id, "no confirmation e-mail: too many for this address lately");
+        return Ok(());
+    }
+    let token = super::random_token();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "insert into chat_confirmations (token_hash, channel_id, customer_id, email, expires_at)
+         values ($1, $2, $3, $4, now() + make_interval(hours => $5))",
+    )
+    .bind(super::sha256(&token))
+    .bind(channel.id)
+    .bind(customer_id)
+    .bind(email)
+    .bind(CONFIRMATION_HOURS as i32)
+    .execute(&mut *tx)
+    .await?;
+    let body = format!(
+        "Hello {name},\n\nYou started a chat with {channel} and gave this address. Open this link to confirm it is yours, \
+         so that our team sees your earlier conversations with us (it works once, for {CONFIRMATION_HOURS} hours):\n\n{{link}}\n\n\
+         If it was not you, ignore this e-mail: nothing is shared.\n\n{channel}\n",
+        channel = channel.name
+    );
+    sqlx::query("insert into account_mail (purpose, recipient, subject, body, link_path) values ('chat_confirmation', $1, $2, $3, $4)")
+        .bind(email)
+        .bind(format!("Confirm your e-mail for your chat with {}", channel.name))
+        .bind(body)
+        .bind(format!("/chat/{}/confirm/{token}", channel.address))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a confirmation link names, while it still works: (the address, the channel's name).
+pub async fn confirmation(pool: &PgPool, channel: &Channel, token: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("select email from chat_confirmations where token_hash = $1 and channel_id = $2 and used_at is null and expires_at > now()")
+        .bind(super::sha256(token))
+        .bind(channel.id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Opens a confirmation link: the unverified contact's dialogues and chat visitors join
+/// the customer of the confirmed address (created if new), and the contact is removed. One
+/// transaction; the link works once. Returns the customer's id.
+pub async fn confirm(pool: &PgPool, channel: &Channel, token: &str) -> Result<i64, AppError> {
+    let mut tx = pool.begin().await?;
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "update chat_confirmations set used_at = now()
+          where token_hash = $1 and channel_id = $2 and used_at is null and expires_at > now()
+         returning customer_id, email",
+    )
+    .bind(super::sha256(token))
+    .bind(channel.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((contact, email)) = found else {
+        return Err(AppError::NotFound("This link has expired or was already used. Start the chat again to get a new one.".into()));
+    };
+    let name: String = sqlx::query_scalar("select name from customers where id = $1 for update").bind(contact).fetch_one(&mut *tx).await?;
+    let customer = super::inbound::customer_for(&mut tx, channel.id, &Sender::Email { address: email.clone(), name }).await?;
+    sqlx::query("update conversations set customer_id = $2 where customer_id = $1").bind(contact).bind(customer).execute(&mut *tx).await?;
+    sqlx::query("update chat_visitors set customer_id = $2 where customer_id = $1").bind(contact).bind(customer).execute(&mut *tx).await?;
+    // Other links to the same contact stop working with it.
+    sqlx::query("delete from customers where id = $1").bind(contact).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(customer)
+}
+
 /// A chat message: no external id (each submit is a new message), the visitor's dialogue.
-pub fn chat_inbound(channel: &Channel, dialogue: Option<i64>, email: &str, name: &str, text: &str) -> Inbound {
+pub fn chat_inbound(channel: &Channel, dialogue: Option<i64>, sender: Sender, text: &str) -> Inbound {
     Inbound {
         channel: channel.clone(),
         external_id: None,
         thread: Thread::Dialogue(dialogue),
-        sender: Sender::Email { address: email.to_string(), name: name.to_string() },
+        sender,
         subject: String::new(),
         text: text.to_string(),
         html: None,
@@ -75,10 +167,7 @@ pub async fn chat_message(pool: &PgPool, channel: &Channel, visitor: &Visitor, t
     if clean_text(text).is_empty() {
         return Err(AppError::Invalid("Write your message first.".into()));
     }
-    let email: Option<String> = sqlx::query_scalar("select email from customers where id = $1").bind(visitor.customer_id).fetch_one(pool).await?;
-    let received =
-        receive(pool, chat_inbound(channel, visitor.conversation_id, &email.unwrap_or_default(), &visitor.customer_name, text)).await?;
-    Ok(received)
+    receive(pool, chat_inbound(channel, visitor.conversation_id, Sender::Customer { id: visitor.customer_id }, text)).await
 }
 
 /// A message as the customer sees it: public ones only, never an internal note.

@@ -21,6 +21,11 @@ pub enum Sender {
     Email { address: String, name: String },
     /// By the id a social network gives them, per channel.
     External { user_id: String, name: String },
+    /// A chat visitor who typed an address but has not proved it: a new contact of their
+    /// own, the address kept as what they say (`customers.unverified_email`).
+    Unverified { claimed: String, name: String },
+    /// A customer already known (a chat visitor's later messages).
+    Customer { id: i64 },
 }
 
 /// Which dialogue an inbound message continues.
@@ -132,9 +137,10 @@ pub async fn receive(pool: &PgPool, inbound: Inbound) -> Result<Received, AppErr
             (id, message_id, false)
         }
         None => {
+            // Routing by address trusts only proven addresses.
             let sender_address = match &inbound.sender {
                 Sender::Email { address, .. } => address.clone(),
-                Sender::External { .. } => String::new(),
+                Sender::External { .. } | Sender::Unverified { .. } | Sender::Customer { .. } => String::new(),
             };
             let sample = RoutingSample {
                 channel_id,
@@ -297,6 +303,16 @@ pub async fn customer_for(tx: &mut PgConnection, channel_id: i64, sender: &Sende
                 .await?;
             Ok(id)
         }
+        Sender::Unverified { claimed, name } => {
+            let claimed = crate::domain::email::EmailAddress::parse(claimed)
+                .map_err(|_| AppError::Invalid("The sender's e-mail address is not valid.".into()))?;
+            Ok(sqlx::query_scalar("insert into customers (name, unverified_email) values ($1, $2) returning id")
+                .bind(display_name(name, claimed.as_str()))
+                .bind(claimed.as_str())
+                .fetch_one(&mut *tx)
+                .await?)
+        }
+        Sender::Customer { id } => Ok(*id),
     }
 }
 

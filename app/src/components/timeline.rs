@@ -95,6 +95,10 @@ pub fn CustomerAside(card: CustomerCard, now: i64) -> impl IntoView {
     view! {
         <aside class="customer-card" aria-label="Customer">
             <h2>{card.name}</h2>
+            {card.unverified_email.map(|e| view! {
+                <p class="notice notice-warning" role="note">"Unverified: says they are " <strong>{e}</strong>
+                    ". A new contact until they open the link we e-mailed to that address; none of its history is shown."</p>
+            })}
             <dl>
                 {card.email.map(|e| view! { <dt>"E-mail"</dt><dd>{e}</dd> })}
                 {card.phone.map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}

@@ -14,7 +14,8 @@ pub enum Door {
     Visitor,
     /// Signing in: the password step and the second factor.
     SignIn,
-    /// "Forgot your password?", choosing a new one by its link, accepting an invitation.
+    /// "Forgot your password?", choosing a new one by its link, accepting an invitation,
+    /// confirming a chat visitor's e-mail.
     AccountLink,
     /// Starting a chat.
     ChatStart,
@@ -69,7 +70,7 @@ impl Door {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match (post, get, segments.as_slice()) {
             (true, _, ["api", "sign_in" | "second_factor_sign_in"]) => Some(Door::SignIn),
-            (true, _, ["forgot-password"] | ["reset-password", _] | ["invite", _]) => Some(Door::AccountLink),
+            (true, _, ["forgot-password"] | ["reset-password", _] | ["invite", _] | ["chat", _, "confirm", _]) => Some(Door::AccountLink),
             (true, _, ["chat", _, "start"]) => Some(Door::ChatStart),
             (true, _, ["chat", _, "messages"]) => Some(Door::ChatMessage),
             (true, _, ["chat", _, "rating"] | ["rate", _, _]) => Some(Door::Rating),
@@ -119,7 +120,7 @@ impl Door {
         match self {
             Door::Visitor => "Too many requests from your network.",
             Door::SignIn => "Too many sign-ins from your network.",
-            Door::AccountLink => "Too many password and invitation requests from your network.",
+            Door::AccountLink => "Too many password, invitation and confirmation requests from your network.",
             Door::ChatStart => "Too many chats started from your network.",
             Door::ChatMessage => "You are sending messages faster than we can read them.",
             Door::ChatRead | Door::ChatEvents => "This chat is being reloaded too often.",
@@ -165,6 +166,7 @@ mod tests {
         assert_eq!(Door::of("POST", "/forgot-password", None), Some(Door::AccountLink));
         assert_eq!(Door::of("POST", "/reset-password/abc", None), Some(Door::AccountLink));
         assert_eq!(Door::of("POST", "/invite/abc", None), Some(Door::AccountLink));
+        assert_eq!(Door::of("POST", "/chat/support/confirm/abc", None), Some(Door::AccountLink));
         assert_eq!(Door::of("POST", "/chat/support/start", None), Some(Door::ChatStart));
         assert_eq!(Door::of("POST", "/chat/support/messages", None), Some(Door::ChatMessage));
         assert_eq!(Door::of("GET", "/chat/support/state", None), Some(Door::ChatRead));

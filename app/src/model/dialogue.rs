@@ -23,6 +23,9 @@ pub struct CustomerCard {
     pub id: i64,
     pub name: String,
     pub email: Option<String>,
+    /// What a chat visitor who has not proved it says their address is: they are a new
+    /// contact until they confirm it (none of that address's history is theirs).
+    pub unverified_email: Option<String>,
     pub phone: Option<String>,
     pub time_zone: String,
     /// The customer's local time when the page was loaded, e.g. "Tue 14:05".

@@ -222,6 +222,11 @@ fn ChannelCard(
                 <p>"Customer page: " <a href=page target="_blank" rel="noopener">{page}</a></p>
                 <label>"Embed on your site (a chat button)"<textarea readonly rows="3" class="snippet" prop:value=script></textarea></label>
                 <label>"Or as a frame"<textarea readonly rows="3" class="snippet" prop:value=frame></textarea></label>
+                <p>"Visitors are new contacts until they confirm their e-mail by a link we send. For people signed in on your site, "
+                    "vouch for them instead: add " <code>"data-email"</code> ", " <code>"data-name"</code> " and "
+                    <code>"data-identity=\"t=<unix expiry>,v1=<hex HMAC-SHA256 of \"<t>.<e-mail in lower case>\" with the secret>\""</code>
+                    " to the script (or " <code>"?email=…&name=…&identity=…"</code> " to the frame's address), made on your server; their chats then join their history at once."</p>
+                <p>"Identity secret: " <code class="secret">{secret.clone()}</code></p>
             }
             .into_any()
         }

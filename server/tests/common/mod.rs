@@ -95,6 +95,25 @@ pub async fn call(app: &Router, endpoint: &str, cookie: Option<&str>, form: &str
     answer(app.clone().oneshot(req.body(Body::from(form.to_string())).unwrap()).await.unwrap()).await
 }
 
+/// A plain HTML form posted by a browser (the chat page, the help centre): same origin,
+/// form-encoded, asking for HTML.
+pub fn form_post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
+    let mut req = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.body(Body::from(body.to_string())).unwrap()
+}
+
+/// Sends one request through the router.
+pub async fn send(app: &Router, req: Request<Body>) -> Answer {
+    answer(app.clone().oneshot(req).await.unwrap()).await
+}
+
 /// A page load as a browser makes it.
 pub async fn page(app: &Router, path: &str, cookie: Option<&str>) -> Answer {
     let mut req = Request::get(path).header(header::HOST, HOST).header(header::ACCEPT, "text/html");
