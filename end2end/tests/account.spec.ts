@@ -1,32 +1,9 @@
 import { test, expect, Page } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hydrated, invitedColleague, signIn, watchForErrors } from './helpers';
+import { hydrated, invitedColleague, MAILDIR, newestMailTo, signIn, watchForErrors } from './helpers';
 
 let errors: string[] = [];
 test.beforeEach(() => { errors = []; });
 test.afterEach(() => { expect(errors, 'errors in the browser').toEqual([]); });
-
-// scripts/test.sh runs a real SMTP server that writes what the servers send here.
-const MAILDIR = process.env.E2E_MAILDIR ?? '';
-
-/** The newest e-mail to `to` in the test's SMTP maildir, as a mail reader shows its text. */
-async function newestMailTo(to: string, subject: string): Promise<string> {
-  let found = '';
-  await expect.poll(() => {
-    const mails = ['new', 'cur'].flatMap((sub) => {
-      try {
-        return readdirSync(join(MAILDIR, sub)).map((f) => readFileSync(join(MAILDIR, sub, f), 'utf8'));
-      } catch {
-        return [];
-      }
-    });
-    found = mails.filter((m) => m.includes(`To: ${to}`) && m.includes(`Subject: ${subject}`)).pop() ?? '';
-    return found !== '';
-  }, { message: `an e-mail to ${to}`, timeout: 20_000 }).toBe(true);
-  // Quoted-printable, as the outbox's mailer writes plain text.
-  return found.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-}
 
 // Someone who forgot their password asks for a link on the sign-in page, finds it in the
 // e-mail the outbox sent, chooses a new password (a common one is refused with the

@@ -1,4 +1,6 @@
 import { expect, Browser, Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const PASSWORD = 'meridian-demo';
 
@@ -74,4 +76,25 @@ export async function invitedColleague(browser: Browser, errors: string[], name:
   await page.getByRole('button', { name: 'Set my password' }).click();
   await expect(page).toHaveURL('/sign-in');
   await context.close();
+}
+
+// scripts/test.sh runs a real SMTP server that writes what the servers send here.
+export const MAILDIR = process.env.E2E_MAILDIR ?? '';
+
+/** The newest e-mail to `to` in the test's SMTP maildir, as a mail reader shows its text. */
+export async function newestMailTo(to: string, subject: string): Promise<string> {
+  let found = '';
+  await expect.poll(() => {
+    const mails = ['new', 'cur'].flatMap((sub) => {
+      try {
+        return readdirSync(join(MAILDIR, sub)).map((f) => readFileSync(join(MAILDIR, sub, f), 'utf8'));
+      } catch {
+        return [];
+      }
+    });
+    found = mails.filter((m) => m.includes(`To: ${to}`) && m.includes(`Subject: ${subject}`)).pop() ?? '';
+    return found !== '';
+  }, { message: `an e-mail to ${to}`, timeout: 20_000 }).toBe(true);
+  // Quoted-printable, as the outbox's mailer writes plain text.
+  return found.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 }
