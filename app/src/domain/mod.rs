@@ -54,6 +54,7 @@ pub mod access;
 pub mod assignment;
 pub mod audit;
 pub mod channels;
+#[cfg(feature = "ssr")]
 pub mod chat_identity;
 pub mod dialogue;
 pub mod doors;
