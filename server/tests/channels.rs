@@ -11,6 +11,7 @@ use app::backend::dialogue;
 use app::domain::access::Role;
 use app::domain::channels::{hex, Rating};
 use app::error::AppError;
+use app::model::dialogue::TimelineEntry;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -149,6 +150,61 @@ async fn an_email_becomes_one_dialogue_and_its_reply_threads_into_it(pool: PgPoo
     let new: Received = serde_json::from_str(&deliver_email(&app, &secret, fresh).await.body).unwrap();
     assert!(new.opened);
     assert_ne!(new.conversation_id, received.conversation_id);
+}
+
+// Every customer message records who sent it, and a reply threaded by its headers from an
+// address that is not the dialogue's customer (nor has written in it) opens apart, "from
+// another sender", until an agent accepts it: then it joins, and that sender is known there.
+#[sqlx::test]
+async fn a_threaded_reply_from_a_stranger_is_held_apart_until_accepted(pool: PgPool) {
+    let (_, secret) = email_inbox(&pool).await;
+    let app = app(&pool);
+    let first: Received = serde_json::from_str(&deliver_email(&app, &secret, FIRST_MAIL).await.body).unwrap();
+    let sender: Option<String> = sqlx::query_scalar("select sender from messages where id = $1").bind(first.message_id).fetch_one(&pool).await.unwrap();
+    assert_eq!(sender.as_deref(), Some("juergen@example.de"));
+
+    let stranger = "From: Mallory <mallory@evil.example>\r\nTo: support@meridian.test\r\nSubject: Re: refund\r\nMessage-ID: <m-1@evil.example>\r\n\
+                    In-Reply-To: <first-1@example.de>\r\nReferences: <first-1@example.de>\r\n\r\nPlease send the refund to my account instead.\r\n";
+    let held: Received = serde_json::from_str(&deliver_email(&app, &secret, stranger).await.body).unwrap();
+    assert!(held.opened, "a stranger's reply does not join silently");
+    assert_ne!(held.conversation_id, first.conversation_id);
+    let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
+    let original = dialogue_view::dialogue(&pool, first.conversation_id, agent).await.unwrap().unwrap();
+    assert!(!format!("{:?}", original.timeline).contains("refund to my account"));
+    assert!(format!("{:?}", original.timeline).contains("an answer from another sender, mallory@evil.example"));
+    let apart = dialogue_view::dialogue(&pool, held.conversation_id, agent).await.unwrap().unwrap();
+    let answers = apart.answers.clone().expect("it names the dialogue it answers");
+    assert_eq!((answers.id, answers.customer.as_str()), (first.conversation_id, "Jürgen Müller"));
+    assert_eq!(apart.customer.email.as_deref(), Some("mallory@evil.example"));
+    assert!(matches!(&apart.timeline[..], [TimelineEntry::Message { sender: Some(s), .. }, ..] if s == "mallory@evil.example"), "{:?}", apart.timeline);
+
+    // The customer's own reply still threads as before.
+    let own = "From: juergen@example.de\r\nTo: support@meridian.test\r\nSubject: Re: refund\r\nMessage-ID: <second-2@example.de>\r\n\
+               In-Reply-To: <first-1@example.de>\r\n\r\nAny news?\r\n";
+    let threaded: Received = serde_json::from_str(&deliver_email(&app, &secret, own).await.body).unwrap();
+    assert_eq!(threaded.conversation_id, first.conversation_id);
+
+    // Accepted by an agent (through the server function, as the page does): it joins.
+    let cookie = session_cookie(&pool, agent).await;
+    let res = call(&app, "accept_sender", Some(&cookie), &format!("id={}", held.conversation_id)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body.trim(), first.conversation_id.to_string());
+    let joined = dialogue_view::dialogue(&pool, first.conversation_id, agent).await.unwrap().unwrap();
+    assert!(format!("{:?}", joined.timeline).contains("refund to my account"));
+    let emptied: (String, i64) = sqlx::query_as("select c.status, (select count(*) from messages m where m.conversation_id = c.id) from conversations c where c.id = $1")
+        .bind(held.conversation_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(emptied, ("resolved".to_string(), 0));
+    let again = call(&app, "accept_sender", Some(&cookie), &format!("id={}", held.conversation_id)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+
+    // Mallory is known to that dialogue now: her next threaded reply joins it.
+    let next = "From: mallory@evil.example\r\nTo: support@meridian.test\r\nSubject: Re: refund\r\nMessage-ID: <m-2@evil.example>\r\n\
+                In-Reply-To: <first-1@example.de>\r\n\r\nThanks.\r\n";
+    let joins: Received = serde_json::from_str(&deliver_email(&app, &secret, next).await.body).unwrap();
+    assert_eq!(joins.conversation_id, first.conversation_id);
 }
 
 // Malformed MIME, a missing or wrong signature, an unknown inbox: a 4xx with a sentence, nothing written.

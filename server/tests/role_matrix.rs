@@ -37,6 +37,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, [u16; 5])] = &[
     ("reassign_dialogue", "id={id}&agent_id={agent}", [OK, OK, NO, OK, WHO]),
     // Nobody in sales holds a fresh dialogue: a sentence (409) for those who work the queue.
     ("acknowledge_dialogue", "id={id}", [409, 409, NO, 409, WHO]),
+    // The fresh dialogue is no answer held apart: a sentence (409) for those who work the queue.
+    ("accept_sender", "id={id}", [409, 409, NO, 409, WHO]),
     ("reports_report", "", [OK, OK, NO, NO, WHO]),
     ("reports_agents_week", "", [OK, OK, NO, NO, WHO]),
     ("list_users", "", [OK, NO, NO, NO, WHO]),

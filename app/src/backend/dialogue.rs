@@ -355,6 +355,43 @@ pub async fn reopen(pool: &PgPool, id: i64, me: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Accepts an e-mail held apart ("from another sender") into the dialogue it answers: its
+/// messages and their threading move there (a customer message reopens it), the sender is
+/// known to that dialogue from then on, and the held dialogue is resolved, emptied, with a
+/// line on both histories. Returns the dialogue it joined.
+pub async fn accept_sender(pool: &PgPool, id: i64, me: i64) -> Result<i64, AppError> {
+    let mut tx = pool.begin().await?;
+    lock(&mut tx, id).await?;
+    let held: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
+        "select c.answers_dialogue_id, (select m.sender from messages m where m.conversation_id = c.id and m.author_kind = 'customer' order by m.id limit 1)
+           from conversations c where c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (Some(target), sender) = held.unwrap_or((None, None)) else {
+        return Err(AppError::Conflict("This dialogue is not an answer held apart, or it was accepted already.".into()));
+    };
+    let (_, status) = lock(&mut tx, target).await?;
+    sqlx::query("update messages set conversation_id = $2 where conversation_id = $1").bind(id).bind(target).execute(&mut *tx).await?;
+    sqlx::query("update message_refs set conversation_id = $2 where conversation_id = $1").bind(id).bind(target).execute(&mut *tx).await?;
+    sqlx::query("update conversations set answers_dialogue_id = null, status = 'resolved', resolved_at = now(), postponed_until = null where id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if status != "open" {
+        sqlx::query("update conversations set status = 'open', resolved_at = null, postponed_until = null, postponed_until_reply = false where id = $1")
+            .bind(target)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let sender = sender.unwrap_or_else(|| "another sender".into());
+    event(&mut tx, id, me, "sender_accepted", &format!("the e-mail from {sender} into dialogue #{target}")).await?;
+    event(&mut tx, target, me, "sender_accepted", &format!("the e-mail from {sender}, held apart in dialogue #{id}")).await?;
+    tx.commit().await?;
+    Ok(target)
+}
+
 /// Hands a dialogue to another agent (an active operator, manager or owner).
 pub async fn assign(pool: &PgPool, id: i64, me: i64, agent_id: i64) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
@@ -404,22 +441,24 @@ pub async fn wake_due(pool: &PgPool) -> Result<u64, sqlx::Error> {
 pub async fn record_customer_message(pool: &PgPool, id: i64, body: &str) -> Result<i64, AppError> {
     let body = queue::message_body(body).map_err(|e| AppError::Invalid(e.into()))?;
     let mut tx = pool.begin().await?;
-    let message_id = record_customer_message_in(&mut tx, id, &body, None).await?;
+    let message_id = record_customer_message_in(&mut tx, id, &body, None, None).await?;
     tx.commit().await?;
     Ok(message_id)
 }
 
 /// [`record_customer_message`] inside the caller's transaction, with the text already
-/// checked and, for e-mail, the sanitized HTML part.
-pub async fn record_customer_message_in(tx: &mut PgConnection, id: i64, body: &str, html: Option<&str>) -> Result<i64, AppError> {
+/// checked and, for e-mail, the sanitized HTML part; `sender` is the address or handle
+/// that sent it.
+pub async fn record_customer_message_in(tx: &mut PgConnection, id: i64, body: &str, html: Option<&str>, sender: Option<&str>) -> Result<i64, AppError> {
     let (_, status) = lock(&mut *tx, id).await?;
     let message_id: i64 = sqlx::query_scalar(
-        "insert into messages (conversation_id, author_kind, visibility, body, body_html)
-         values ($1, 'customer', 'public', $2, $3) returning id",
+        "insert into messages (conversation_id, author_kind, visibility, body, body_html, sender)
+         values ($1, 'customer', 'public', $2, $3, $4) returning id",
     )
     .bind(id)
     .bind(body)
     .bind(html)
+    .bind(sender)
     .fetch_one(&mut *tx)
     .await?;
     if status != "open" {

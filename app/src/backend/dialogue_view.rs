@@ -4,7 +4,7 @@
 use super::dialogue::now_epoch;
 use crate::domain::dialogue::{ChannelKind, Outcome, Priority, Status};
 use crate::domain::queue;
-use crate::model::dialogue::{CustomerCard, Dialogue, PastDialogue, TimelineEntry};
+use crate::model::dialogue::{AnsweredDialogue, CustomerCard, Dialogue, PastDialogue, TimelineEntry};
 use sqlx::PgPool;
 
 #[derive(sqlx::FromRow)]
@@ -36,6 +36,9 @@ struct DialogueRow {
     customer_time_zone: String,
     customer_local_time: Option<String>,
     customer_plan: Option<String>,
+    answers_id: Option<i64>,
+    answers_subject: Option<String>,
+    answers_customer: Option<String>,
 }
 
 /// One dialogue as the agent sees it, or `None` if there is no such dialogue.
@@ -52,11 +55,14 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
                 cu.time_zone as customer_time_zone,
                 -- An unknown zone name must not break the page: null instead (see the migration).
                 local_time_text(cu.time_zone) as customer_local_time,
-                cu.plan as customer_plan
+                cu.plan as customer_plan,
+                a.id as answers_id, a.subject as answers_subject, acu.name as answers_customer
            from conversations c
            join channels ch on ch.id = c.channel_id
            join customers cu on cu.id = c.customer_id
            left join users u on u.id = c.assignee_id
+           left join conversations a on a.id = c.answers_dialogue_id
+           left join customers acu on acu.id = a.customer_id
           where c.id = $1",
     )
     .bind(id)
@@ -75,12 +81,13 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
         visibility: String,
         body: String,
         body_html: Option<String>,
+        sender: Option<String>,
         at: i64,
         channel_kind: String,
     }
     let messages: Vec<MessageRow> = sqlx::query_as(
         "select * from (
-             select m.id, m.conversation_id, c.subject, m.author_kind, u.name as author, m.visibility, m.body, m.body_html,
+             select m.id, m.conversation_id, c.subject, m.author_kind, u.name as author, m.visibility, m.body, m.body_html, m.sender,
                     extract(epoch from m.created_at)::bigint as at, ch.kind as channel_kind
                from messages m
                join conversations c on c.id = m.conversation_id
@@ -122,6 +129,7 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
                 internal: m.visibility == "internal",
                 body: m.body,
                 html,
+                sender: m.sender,
                 at_epoch: m.at,
             }
         })
@@ -229,5 +237,9 @@ pub async fn dialogue(pool: &PgPool, id: i64, me: i64) -> Result<Option<Dialogue
         },
         timeline,
         rating,
+        answers: match (r.answers_id, r.answers_subject, r.answers_customer) {
+            (Some(id), Some(subject), Some(customer)) => Some(AnsweredDialogue { id, subject, customer }),
+            _ => None,
+        },
     }))
 }

@@ -107,6 +107,9 @@ pub async fn receive(pool: &PgPool, inbound: Inbound) -> Result<Received, AppErr
             .await?;
     }
     let customer_id = customer_for(&mut tx, channel_id, &inbound.sender).await?;
+    let sender = sender_of(&mut tx, &inbound.sender, customer_id).await?;
+    // The dialogue an e-mail answers by its headers, when its sender is a stranger to it.
+    let mut answers = None;
     let existing = match &inbound.thread {
         Thread::Email { references, recipients } => {
             let by_reference: Option<i64> = sqlx::query_scalar(
@@ -118,6 +121,10 @@ pub async fn receive(pool: &PgPool, inbound: Inbound) -> Result<Received, AppErr
             .fetch_optional(&mut *tx)
             .await?;
             match by_reference {
+                Some(id) if stranger_to(&mut tx, id, customer_id, &sender).await? => {
+                    answers = Some(id);
+                    None
+                }
                 Some(id) => Some(id),
                 None => by_reply_address(&mut tx, pool, channel_id, customer_id, recipients).await?,
             }
@@ -133,7 +140,7 @@ pub async fn receive(pool: &PgPool, inbound: Inbound) -> Result<Received, AppErr
     };
     let (conversation_id, message_id, opened) = match existing {
         Some(id) => {
-            let message_id = dialogue::record_customer_message_in(&mut tx, id, &text, html.as_deref()).await?;
+            let message_id = dialogue::record_customer_message_in(&mut tx, id, &text, html.as_deref(), Some(&sender)).await?;
             (id, message_id, false)
         }
         None => {
@@ -162,14 +169,18 @@ pub async fn receive(pool: &PgPool, inbound: Inbound) -> Result<Received, AppErr
             .fetch_one(&mut *tx)
             .await?;
             let message_id: i64 = sqlx::query_scalar(
-                "insert into messages (conversation_id, author_kind, visibility, body, body_html)
-                 values ($1, 'customer', 'public', $2, $3) returning id",
+                "insert into messages (conversation_id, author_kind, visibility, body, body_html, sender)
+                 values ($1, 'customer', 'public', $2, $3, $4) returning id",
             )
             .bind(id)
             .bind(&text)
             .bind(&html)
+            .bind(&sender)
             .fetch_one(&mut *tx)
             .await?;
+            if let Some(answered) = answers {
+                hold_apart(&mut tx, id, answered, &sender).await?;
+            }
             let how = match matched {
                 Some(rule) => format!("routed by \"{}\"", rule.name),
                 None => "no routing rule matched".to_string(),
@@ -260,6 +271,50 @@ pub async fn by_reply_address(
         }
     }
     Ok(None)
+}
+
+/// The address or handle a message came from, as agents read it beside the message.
+async fn sender_of(tx: &mut PgConnection, sender: &Sender, customer_id: i64) -> Result<String, sqlx::Error> {
+    Ok(match sender {
+        Sender::Email { address, .. } => address.trim().to_lowercase(),
+        Sender::External { user_id, .. } => user_id.trim().to_string(),
+        Sender::Unverified { claimed, .. } => claimed.trim().to_lowercase(),
+        Sender::Customer { .. } => {
+            sqlx::query_scalar("select coalesce(email, unverified_email, '') from customers where id = $1")
+                .bind(customer_id)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    })
+}
+
+/// Whether an e-mail threaded by its headers into dialogue `id` comes from someone other
+/// than its customer who has not written in it before (a colleague accepted once is known).
+async fn stranger_to(tx: &mut PgConnection, id: i64, customer_id: i64, sender: &str) -> Result<bool, sqlx::Error> {
+    let known: bool = sqlx::query_scalar(
+        "select c.customer_id = $2
+             or exists (select 1 from messages m where m.conversation_id = c.id and m.author_kind = 'customer' and lower(m.sender) = $3)
+           from conversations c where c.id = $1",
+    )
+    .bind(id)
+    .bind(customer_id)
+    .bind(sender)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(!known)
+}
+
+/// Marks a new dialogue as an answer to `answered` from another sender, on both histories.
+async fn hold_apart(tx: &mut PgConnection, id: i64, answered: i64, sender: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("update conversations set answers_dialogue_id = $2 where id = $1").bind(id).bind(answered).execute(&mut *tx).await?;
+    sqlx::query("insert into conversation_events (conversation_id, kind, detail) values ($1, 'held_apart', $2), ($3, 'held_apart', $4)")
+        .bind(id)
+        .bind(serde_json::json!({ "text": format!("this e-mail from {sender} answers dialogue #{answered}, whose customer is someone else") }))
+        .bind(answered)
+        .bind(serde_json::json!({ "text": format!("an answer from another sender, {sender}, in dialogue #{id}") }))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// The customer who wrote: by e-mail address, or by their id on this channel; created on

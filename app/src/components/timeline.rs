@@ -19,7 +19,7 @@ pub fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> imp
     entries
         .into_iter()
         .map(|entry| match entry {
-            TimelineEntry::Message { id, conversation_id, subject, channel_kind, author_kind, author, internal, body, html, delivery, attachments, at_epoch } => {
+            TimelineEntry::Message { id, conversation_id, subject, channel_kind, author_kind, author, internal, body, html, delivery, attachments, sender, at_epoch } => {
                 let divider = (last_conversation != Some(conversation_id)).then(|| {
                     last_conversation = Some(conversation_id);
                     let kind = ChannelKind::parse(&channel_kind).map(|k| k.label()).unwrap_or("Other");
@@ -31,7 +31,11 @@ pub fn timeline_view(entries: Vec<TimelineEntry>, current: i64, now: i64) -> imp
                     view! { <li class="timeline-divider"><a href=format!("/dialogue?id={conversation_id}")>{label}</a></li> }
                 });
                 let who = match (author_kind.as_str(), author) {
-                    ("customer", _) => "Customer".to_string(),
+                    // Which address or handle wrote, on every customer message.
+                    ("customer", _) => match sender.filter(|s| !s.is_empty()) {
+                        Some(from) => format!("Customer · {from}"),
+                        None => "Customer".to_string(),
+                    },
                     (_, Some(name)) => name,
                     _ => "Meridian".to_string(),
                 };

@@ -57,6 +57,8 @@ pub enum TimelineEntry {
         delivery: Option<String>,
         /// (id, file name, size in bytes)
         attachments: Vec<(i64, String, i32)>,
+        /// The address or handle a customer message came from.
+        sender: Option<String>,
         at_epoch: i64,
     },
     Event { id: i64, kind: String, actor: Option<String>, detail: String, at_epoch: i64 },
@@ -113,6 +115,19 @@ pub struct Dialogue {
     pub assignees: Vec<Assignee>,
     /// The customer's rating of this dialogue, once they gave one.
     pub rating: Option<RatingView>,
+    /// An e-mail from another sender that answers another customer's dialogue, held apart
+    /// here for an agent to accept into it.
+    pub answers: Option<AnsweredDialogue>,
+}
+
+/// The dialogue an e-mail held apart answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AnsweredDialogue {
+    pub id: i64,
+    pub subject: String,
+    /// Its customer's name.
+    pub customer: String,
 }
 
 /// What the customer answered at the end.

@@ -132,6 +132,15 @@ pub async fn reopen_dialogue(id: i64) -> Result<(), AppError> {
     authorized(Permission::WorkQueue, |state, user| async move { dialogue::reopen(&state.pool, id, user.id).await }).await
 }
 
+/// Accepts an e-mail held apart as "from another sender" into the dialogue it answers;
+/// answers that dialogue's id.
+#[server(endpoint = "accept_sender")]
+pub async fn accept_sender(id: i64) -> Result<i64, AppError> {
+    use crate::backend::{authorized, dialogue};
+    use crate::domain::access::Permission;
+    authorized(Permission::WorkQueue, |state, user| async move { dialogue::accept_sender(&state.pool, id, user.id).await }).await
+}
+
 /// Tells a sales rep's customer their message reached the rep, and notifies the rep.
 #[server(endpoint = "acknowledge_dialogue")]
 pub async fn acknowledge_dialogue(id: i64) -> Result<(), AppError> {
@@ -177,6 +186,18 @@ pub fn DialoguePage() -> impl IntoView {
     let reassign = ServerAction::<ReassignDialogue>::new();
     let acknowledge = ServerAction::<AcknowledgeDialogue>::new();
     let link = ServerAction::<crate::components::incident_badge::IncidentLink>::new();
+    let accept = ServerAction::<AcceptSender>::new();
+    // An accepted answer lives on in the dialogue it joined: go there.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::watch(
+        move || accept.value().get(),
+        move |done, _, _| {
+            if let Some(Ok(target)) = done {
+                navigate(&format!("/dialogue?id={target}"), Default::default());
+            }
+        },
+        false,
+    );
     // Whenever any action settles, load the dialogue again.
     Effect::watch(
         move || {
@@ -189,7 +210,8 @@ pub fn DialoguePage() -> impl IntoView {
     );
     // The outcome of the latest action: its refusal as a sentence, cleared by any success.
     let refusal = RwSignal::new(None::<String>);
-    let outcomes: [Box<dyn Fn() -> Option<Option<String>> + Send + Sync>; 9] = [
+    let outcomes: [Box<dyn Fn() -> Option<Option<String>> + Send + Sync>; 10] = [
+        Box::new(move || accept.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || acknowledge.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || reassign.value().get().map(|r| r.err().map(|e| e.to_string()))),
         Box::new(move || claim.value().get().map(|r| r.err().map(|e| e.to_string()))),
@@ -245,7 +267,7 @@ pub fn DialoguePage() -> impl IntoView {
         },
         false,
     );
-    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, acknowledge, link, draft, inserted, escalation };
+    let actions = Actions { claim, send, postpone, resolve, reopen, details, tag, reassign, acknowledge, accept, link, draft, inserted, escalation };
     // Presence: a heartbeat now, every 10 s, and at once when typing starts or stops.
     let typing_at = RwSignal::new(None::<f64>);
     provide_context(typing_at);
@@ -295,6 +317,7 @@ struct Actions {
     tag: ServerAction<TagDialogue>,
     reassign: ServerAction<ReassignDialogue>,
     acknowledge: ServerAction<AcknowledgeDialogue>,
+    accept: ServerAction<AcceptSender>,
     /// Linking to an incident (above the layout, so a live redraw never loses its answer).
     link: ServerAction<crate::components::incident_badge::IncidentLink>,
     /// The reply box's text.
@@ -371,6 +394,15 @@ where
                     </p>
                     {sla_line(&d.sla, now)}
                     {d.assignment_note.clone().map(|n| view! { <p class="notice notice-info" role="note">{n}</p> })}
+                    {d.answers.clone().map(|a| view! {
+                        <div class="notice notice-warning" role="region" aria-label="From another sender">
+                            <p>"From another sender: this e-mail answers "
+                                <a href=format!("/dialogue?id={}", a.id)>{format!("dialogue #{} “{}”", a.id, a.subject)}</a>
+                                ", whose customer is " {a.customer.clone()} ". It was kept apart until someone accepts it there."</p>
+                            <button type="button" on:click=move |_| { actions.accept.dispatch(AcceptSender { id }); }>
+                                {format!("Accept into dialogue #{}", a.id)}</button>
+                        </div>
+                    })}
                     <p class="presence" aria-live="polite">{presence_text}</p>
                     <div class="toolbar" role="toolbar" aria-label="Dialogue actions">
                         {move || {
