@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, APIRequestContext } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { hydrated, MAILDIR, newestMailTo, signedInPage, watchForErrors } from './helpers';
 
@@ -99,4 +99,49 @@ test('a signed identity joins the history; a typed address waits for its e-mail 
   await expect(customer.getByRole('link', { name: first })).toBeVisible();
   await shopContext.close();
   await otherContext.close();
+});
+
+/** Delivers a raw e-mail to the demo's support inbox as a mail relay does (signed). */
+async function deliver(request: APIRequestContext, secret: string, raw: string) {
+  const res = await request.post(`${FIRST}/api/v1/channels/email/inbound?inbox=support%40meridian.test`, {
+    headers: { 'content-type': 'message/rfc822', 'x-meridian-signature': `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}` },
+    data: raw,
+  });
+  expect(res.status(), await res.text()).toBe(201);
+}
+
+// A stranger answers a customer's e-mail thread (In-Reply-To): the agent finds it apart,
+// "from another sender", with its address on the message, and accepts it into the
+// customer's dialogue, where it then shows who wrote it.
+test('a threaded reply from another sender is held apart until an agent accepts it', async ({ browser, request }) => {
+  const n = Date.now();
+  const owner = await signedInPage(browser, 'owner@meridian.test', errors);
+  await owner.goto('/admin/channels');
+  await hydrated(owner);
+  const card = owner.getByRole('article', { name: 'Support e-mail' });
+  const secret = (await card.locator('p', { hasText: 'Signing secret:' }).locator('code').textContent())!.trim();
+
+  const subject = `Refund for order ${n}`;
+  await deliver(request, secret, `From: Cleo Ortiz <cleo.${n}@example.com>\r\nTo: support@meridian.test\r\nSubject: ${subject}\r\n`
+    + `Message-ID: <first.${n}@example.com>\r\n\r\nThe blender arrived broken.\r\n`);
+  const stranger = `mallory.${n}@example.net`;
+  await deliver(request, secret, `From: ${stranger}\r\nTo: support@meridian.test\r\nSubject: Re: ${subject}\r\n`
+    + `Message-ID: <m.${n}@example.net>\r\nIn-Reply-To: <first.${n}@example.com>\r\nReferences: <first.${n}@example.com>\r\n\r\n`
+    + `Please send the refund ${n} to my account instead.\r\n`);
+
+  const agent = await signedInPage(browser, 'agent@meridian.test', errors);
+  await agent.goto("/queue?view=unassigned&sort=newest");
+  await hydrated(agent);
+  await agent.getByRole('link', { name: `Re: ${subject}` }).click();
+  await hydrated(agent);
+  const apart = agent.getByRole('region', { name: 'From another sender' });
+  await expect(apart).toContainText(`answers dialogue`);
+  await expect(apart).toContainText('whose customer is Cleo Ortiz');
+  await expect(agent.getByText(`Customer · ${stranger}`)).toBeVisible();
+  await apart.getByRole('button', { name: /Accept into dialogue #\d+/ }).click();
+  await expect(agent.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  await expect(agent.getByText(`Please send the refund ${n} to my account instead.`)).toBeVisible();
+  await expect(agent.getByText(`Customer · ${stranger}`)).toBeVisible();
+  await expect(agent.getByText(`Customer · cleo.${n}@example.com`)).toBeVisible();
+  await expect(agent.getByRole('region', { name: 'From another sender' })).toHaveCount(0);
 });
