@@ -184,7 +184,7 @@ pub struct ConfigArgs {
     #[arg(long, env = "MERIDIAN_DB_MAX_CONNECTIONS", global = true, default_value_t = 20)]
     pub db_max_connections: u32,
     /// `serve` cancels a database statement that runs longer than this (0: never); the
-    /// reports allow themselves four times as long.
+    /// reports allow themselves 20 seconds.
     #[arg(long, env = "MERIDIAN_STATEMENT_TIMEOUT_SECONDS", global = true, default_value_t = 5)]
     pub statement_timeout_seconds: u64,
     /// `serve` answers 503 to a request not answered within this long (reading its body
