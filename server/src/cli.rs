@@ -94,6 +94,28 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// Against a running server: staff on the queue page alone, then during a flood of
+    /// anonymous help-centre searches (the public doors' limits); client-side percentiles.
+    Abuse {
+        /// The server, e.g. http://127.0.0.1:3000.
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        /// The agent who signs in (without two-factor sign-in).
+        #[arg(long, default_value = "agent@meridian.test")]
+        email: String,
+        /// Their password (the demo's by default).
+        #[arg(long, env = "MERIDIAN_BENCH_PASSWORD", default_value = "meridian-demo", hide_env_values = true)]
+        password: String,
+        /// Seconds per phase.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Signed-in clients loading the queue page back to back.
+        #[arg(long, default_value_t = 4)]
+        staff: usize,
+        /// Anonymous clients searching the help centre back to back.
+        #[arg(long, default_value_t = 64)]
+        flood: usize,
+    },
     /// Queue lists (first and next page of each) and claims: median and 99th percentile.
     Queue {
         /// Timed runs of each operation.

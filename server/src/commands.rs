@@ -97,6 +97,12 @@ pub async fn webhook_receiver(addr: &str, secret: &str) -> Result<(), String> {
 }
 
 pub async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Bench { what: BenchCommand::Abuse { url, email, password, seconds, staff, flood } } = cli.command {
+        // Measured from outside, against a running server: no database needed.
+        let report = crate::abuse::abuse(crate::abuse::Abuse { url, email, password, seconds, staff, flood }).await?;
+        println!("{report}");
+        return Ok(());
+    }
     let config = Config::from_args(&cli.config).map_err(|e| e.to_string())?;
     // Only the server limits its statements; migrations, seeding and rollups may run long.
     let statement_timeout = matches!(cli.command, Command::Serve).then_some(config.statement_timeout);
@@ -118,6 +124,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 BenchCommand::Wfm { iterations } => crate::bench::wfm(&pool, iterations).await,
                 BenchCommand::Reports { iterations } => crate::bench::reports(&pool, iterations).await,
                 BenchCommand::Sla { iterations } => crate::bench::sla(&pool, iterations).await,
+                BenchCommand::Abuse { .. } => unreachable!("measured before the database pool is opened"),
             }
             .map_err(|e| e.to_string())?;
             println!("{report}");

@@ -2,6 +2,7 @@
 //! The `meridian` server: configuration, the axum router (pages, server functions,
 //! REST API, health), the command line's commands, and demo data.
 
+pub mod abuse;
 pub mod api;
 pub mod bench;
 pub mod chat;

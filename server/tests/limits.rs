@@ -291,3 +291,35 @@ async fn staff_keep_their_share_of_the_pool_during_an_anonymous_flood(pool: PgPo
     }
     assert_eq!(busy, 4, "all but the share's {share} were turned away");
 }
+
+// `meridian bench abuse` against a served router: the agent signs in, both phases run, the
+// flood is refused at the doors and every staff request is answered.
+#[sqlx::test]
+async fn the_abuse_benchmark_measures_staff_beside_a_flood(pool: PgPool) {
+    let agent = user(&pool, "bench.agent@meridian.test", Role::Operator).await;
+    let _ = agent;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let settings = Settings { public_url: Some(url.clone()), ..Settings::default() };
+    let server = tokio::spawn(meridian::listen::serve(listener, meridian::http::router(state(&pool, settings)), Default::default(), async {
+        let _ = stopped.await;
+    }));
+    let report = meridian::abuse::abuse(meridian::abuse::Abuse {
+        url: url.clone(),
+        email: "bench.agent@meridian.test".into(),
+        password: PASSWORD.into(),
+        seconds: 1,
+        staff: 1,
+        flood: 4,
+    })
+    .await
+    .unwrap();
+    assert!(report.contains("staff, queue page, alone (1)") && report.contains("anonymous, help search (4)"), "{report}");
+    assert!(report.ends_with("0 staff requests failed."), "{report}");
+    let flood = report.lines().find(|l| l.starts_with("anonymous")).unwrap();
+    let refused: u64 = flood.split_whitespace().nth(9).unwrap().parse().unwrap();
+    assert!(refused > 0, "{flood}");
+    stop.send(()).unwrap();
+    let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+}
