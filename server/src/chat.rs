@@ -50,13 +50,8 @@ async fn chat_channel(state: &AppState, inbox: &str) -> Result<Channel, AppError
         .ok_or_else(|| AppError::NotFound("There is no such chat.".into()))
 }
 
-fn token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')).map(str::to_string))
+pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
+    app::backend::sessions::cookie_in(headers, COOKIE)
 }
 
 async fn current_visitor(state: &AppState, channel: &Channel, headers: &HeaderMap) -> Result<Option<Visitor>, AppError> {

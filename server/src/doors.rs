@@ -109,7 +109,7 @@ impl Doors {
         }
         let mut open = self.streams.lock().unwrap_or_else(|e| e.into_inner());
         if keys.iter().any(|(k, most)| open.get(k).copied().unwrap_or(0) >= *most) {
-            tracing::warn!(address, "refused an event stream: too many open");
+            tracing::debug!(address, "refused an event stream: too many open");
             return Err(AppError::TooManyRequests("This chat is open in too many windows. Close one and reload.".into(), 30));
         }
         for (k, _) in &keys {
@@ -120,7 +120,8 @@ impl Doors {
 }
 
 fn refused(door: Door, wait: Duration, address: &str) -> AppError {
-    tracing::info!(door = door.name(), address, ?wait, "refused a request over its door's limit");
+    // Debug, not info: a flood is refused thousands of times a second.
+    tracing::debug!(door = door.name(), address, ?wait, "refused a request over its door's limit");
     AppError::too_many(door.sentence(), wait)
 }
 
@@ -144,15 +145,9 @@ impl Drop for StreamGuard {
     }
 }
 
-/// The chat visitor's cookie (its name is the chat page's), hashed: the count's key.
+/// The chat visitor's cookie (the chat page's), hashed: the count's key.
 fn visitor(req: &Request, doors: &Doors) -> Option<u64> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(crate::chat::COOKIE).and_then(|rest| rest.strip_prefix('=')))
-        .map(|token| doors.hasher.hash_one(token))
+    crate::chat::token(req.headers()).map(|token| doors.hasher.hash_one(token))
 }
 
 /// A refusal as the caller reads it: JSON for scripts and integrations, a short page for a

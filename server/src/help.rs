@@ -211,13 +211,7 @@ struct Vote {
 const VISITOR_COOKIE: &str = "meridian_help";
 
 fn visitor_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(VISITOR_COOKIE).and_then(|rest| rest.strip_prefix('=')).map(str::to_string))
-        .filter(|t| !t.is_empty() && t.len() <= 64)
+    app::backend::sessions::cookie_in(headers, VISITOR_COOKIE).filter(|t| t.len() <= 64)
 }
 
 fn visitor_cookie(state: &AppState, token: &str) -> String {

@@ -38,15 +38,15 @@ async fn real_customer(pool: &PgPool) -> (i64, i64) {
     (customer, past)
 }
 
-async fn start(app: &axum::Router, email: &str, identity: Option<&str>) -> (String, i64) {
+/// Starts a chat from the chat page's form; the visitor's cookie.
+async fn start(app: &axum::Router, email: &str, identity: Option<&str>) -> String {
     let mut body = format!("name=Someone&email={}&text={}", enc(email), enc("Where is my invoice?"));
     if let Some(i) = identity {
         body.push_str(&format!("&identity={}", enc(i)));
     }
     let res = send(app, form_post("/chat/website/start", None, &body)).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let cookie = res.set_cookie().unwrap().split(';').next().unwrap().to_string();
-    (cookie, 0)
+    res.set_cookie().unwrap().split(';').next().unwrap().to_string()
 }
 
 async fn newest_dialogue(pool: &PgPool) -> i64 {
@@ -69,7 +69,7 @@ async fn a_typed_address_is_not_an_identity_until_it_is_confirmed(pool: PgPool) 
     let (customer, past) = real_customer(&pool).await;
     let agent = user(&pool, "agent@meridian.test", Role::Operator).await;
     let app = app(&pool);
-    let (cookie, _) = start(&app, "CEO@bigcorp.example", None).await;
+    let cookie = start(&app, "CEO@bigcorp.example", None).await;
     let chat = newest_dialogue(&pool).await;
     let seen = dialogue_view::dialogue(&pool, chat, agent).await.unwrap().unwrap();
     assert_ne!(seen.customer.id, customer);

@@ -55,7 +55,6 @@ pub async fn start_chat(pool: &PgPool, channel: &Channel, name: &str, email: &st
     };
     let received = receive(pool, chat_inbound(channel, None, sender, text)).await?;
     let token = super::random_token();
-    let mut tx = pool.begin().await?;
     let customer_id: i64 = sqlx::query_scalar(
         "insert into chat_visitors (token_hash, channel_id, customer_id, conversation_id)
          select $1, $2, customer_id, id from conversations where id = $3 returning customer_id",
@@ -63,9 +62,8 @@ pub async fn start_chat(pool: &PgPool, channel: &Channel, name: &str, email: &st
     .bind(super::sha256(&token))
     .bind(channel.id)
     .bind(received.conversation_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(pool)
     .await?;
-    tx.commit().await?;
     if !verified {
         ask_to_confirm(pool, channel, customer_id, &name, email.as_str()).await?;
     }

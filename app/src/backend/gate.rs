@@ -54,13 +54,7 @@ pub fn principal() -> Option<Principal> {
 
 /// A cookie of the current request, by name.
 pub fn request_cookie(name: &str) -> Option<String> {
-    request_parts().and_then(|p| {
-        p.headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|h| h.to_str().ok())
-            .find_map(|h| super::sessions::token_from_cookies(h, name).map(String::from))
-    })
+    request_parts().and_then(|p| super::sessions::cookie_in(&p.headers, name))
 }
 
 /// The current request's User-Agent (empty when it sent none).

@@ -143,6 +143,15 @@ pub fn token_from_cookies<'a>(cookie_header: &'a str, name: &str) -> Option<&'a 
         .filter(|v| !v.is_empty())
 }
 
+/// The value of cookie `name` in a request's headers, if it sent one.
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .find_map(|h| token_from_cookies(h, name).map(String::from))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
